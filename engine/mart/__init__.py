@@ -1,0 +1,1 @@
+"""The pseudonymized data mart: its table layout (shared by ingestion and the compiler)."""

@@ -1,0 +1,272 @@
+"""The rule language, as pydantic models.
+
+This is the contract that staff (through the UI), the drafting LLM, privacy
+officers and the compiler share. The published JSON Schema
+(``engine/rules/rule.schema.json``) mirrors these models.
+
+Semantics in one place (the reference evaluator states them as code):
+
+- A *comparison* reads one catalog item for the child:
+  - attribute items: the child's value, its household's value, or (guardian
+    level) each guardian's value of the child's household;
+  - event items: an ``aggregate`` over the entity's events whose
+    ``event_date`` lies in the look-back window
+    ``[reference_date - window_months months, reference_date)`` (the
+    reference date itself excluded), optionally only events whose value
+    passes ``value_filter``. ``count`` and ``sum`` of no rows are 0,
+    ``exists`` of no rows is false, ``min``/``max`` of no rows are missing.
+- A missing value (NULL attribute, min/max over no rows) does not take part in
+  the comparison: the comparison's result is then ``when_missing`` (its own,
+  else the rule's). ``is_null`` / ``not_null`` test missingness directly.
+- Guardian level: the comparison holds when it holds for ANY guardian of the
+  child's household; a household with no guardian row counts as missing.
+- ``all`` / ``any`` / ``not`` combine the two-valued results of the leaves.
+- A rule fires for a child in its population when its condition is true; it
+  then adds ``points`` to the child's score on the rule's side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Scalar = Union[bool, int, float, str]
+
+ComparisonOp = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "between", "is_null", "not_null"]
+AggregateFn = Literal["count", "sum", "min", "max", "exists"]
+Side = Literal["welfare", "education", "both"]
+MissingPolicy = Literal["not_met", "met"]
+SchoolStage = Literal["preschool", "elementary", "junior_high", "high_school", "other"]
+Difficulty = Literal["虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達"]
+
+SIDE_LABELS_JA: dict[str, str] = {"welfare": "福祉", "education": "教育", "both": "福祉・教育"}
+MISSING_LABELS_JA: dict[str, str] = {"not_met": "該当しないとみなす", "met": "該当するとみなす"}
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+ITEM_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueFilter(_Model):
+    """Keep only events whose value passes this test before aggregating."""
+
+    op: Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "between"]
+    value: Scalar | list[Scalar]
+
+
+class Aggregate(_Model):
+    fn: AggregateFn
+    window_months: int = Field(ge=1, le=120, description="Look-back window in months before the reference date")
+    value_filter: ValueFilter | None = None
+
+
+class Comparison(_Model):
+    item: str = Field(pattern=ITEM_PATTERN)
+    op: ComparisonOp
+    value: Scalar | list[Scalar] | None = None
+    aggregate: Aggregate | None = None
+    when_missing: MissingPolicy | None = Field(
+        default=None, description="What a missing value means for this comparison (default: the rule's)"
+    )
+
+    @model_validator(mode="after")
+    def _value_shape(self) -> "Comparison":
+        if self.op in ("is_null", "not_null"):
+            if self.value is not None:
+                raise ValueError("is_null / not_null take no value")
+        elif self.op in ("in", "not_in"):
+            if not isinstance(self.value, list) or not self.value:
+                raise ValueError(f"{self.op} needs a non-empty list of values")
+        elif self.op == "between":
+            if not isinstance(self.value, list) or len(self.value) != 2:
+                raise ValueError("between needs [low, high]")
+        elif self.value is None or isinstance(self.value, list):
+            raise ValueError(f"{self.op} needs a single value")
+        return self
+
+
+class All(_Model):
+    all: list["Condition"] = Field(min_length=1)
+
+
+class AnyOf(_Model):
+    any: list["Condition"] = Field(min_length=1)
+
+
+class Not(_Model):
+    not_: "Condition" = Field(alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Condition = Annotated[Union[Comparison, All, AnyOf, Not], Field(union_mode="left_to_right")]
+All.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+class Population(_Model):
+    """Who a rule (or a ruleset) screens. Ages are full years at the reference date, inclusive."""
+
+    age_min: int | None = Field(default=None, ge=0, le=19)
+    age_max: int | None = Field(default=None, ge=0, le=19)
+    school_stages: list[SchoolStage] | None = None
+
+
+class Rule(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    version: int = Field(default=1, ge=1)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000, description="The staff's original words")
+    rationale: str | None = Field(default=None, max_length=4000, description="Why this is a risk signal (Japanese)")
+    difficulties: list[Difficulty] = Field(min_length=1)
+    side: Side
+    population: Population | None = None
+    condition: Condition
+    when_missing: MissingPolicy = Field(description="What a missing value means unless a comparison says otherwise")
+    points: int = Field(ge=1, le=100)
+    explanation: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="Japanese template; {item.id} placeholders are filled with the values that made the rule fire",
+    )
+
+
+class SideScoring(_Model):
+    cap: int | None = Field(default=None, ge=1)
+
+
+class Scoring(_Model):
+    """Points are summed per side (welfare, education, both) and into a total; caps are optional."""
+
+    welfare: SideScoring = SideScoring()
+    education: SideScoring = SideScoring()
+    both: SideScoring = SideScoring()
+    total_cap: int | None = Field(default=None, ge=1)
+
+
+class AlertLevel(_Model):
+    level: str = Field(min_length=1, max_length=40, description="Japanese label, e.g. 重点, 予防, 見守り")
+    min_score: int = Field(ge=0)
+
+
+class Exclusion(_Model):
+    """Children for whom `condition` is true are excluded before ranking (e.g. already registered with 要対協)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str = Field(min_length=1)
+    condition: Condition
+    when_missing: MissingPolicy = "not_met"
+
+
+class OneSideExtra(_Model):
+    """和泉市-style check list: children high on one side only, added beyond the top N."""
+
+    side: Literal["welfare", "education"]
+    top_n: int = Field(ge=1, le=1000)
+    min_side_score: int = Field(default=1, ge=1)
+
+
+class Extraction(_Model):
+    top_n: int | None = Field(default=200, ge=1)
+    min_score: int | None = Field(default=None, ge=1)
+    one_side_extra: list[OneSideExtra] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> "Extraction":
+        if self.top_n is None and self.min_score is None:
+            raise ValueError("extraction needs top_n or min_score (or both)")
+        return self
+
+
+class ReferenceDatePolicy(_Model):
+    """How a run's reference date (基準日) is chosen.
+
+    - ``run_date``: the day the run is started (scheduled runs).
+    - ``month_start``: the first day of the month the run is started in.
+    - ``fixed``: always ``date``.
+    The CLI's ``--as-of`` always overrides the policy.
+    """
+
+    policy: Literal["run_date", "month_start", "fixed"] = "month_start"
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _fixed_needs_date(self) -> "ReferenceDatePolicy":
+        if self.policy == "fixed" and self.date is None:
+            raise ValueError("a fixed reference date needs `date`")
+        return self
+
+
+DEFAULT_EXCLUSION = Exclusion(
+    id="yotaikyo-registered",
+    label="要対協に登録中のこども",
+    condition=Comparison(item="child.yotaikyo_registered", op="=", value=True),
+    when_missing="not_met",
+)
+
+
+class Ruleset(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    version: int = Field(default=1, ge=1)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    population: Population | None = None
+    rules: list[Rule] = Field(min_length=1)
+    scoring: Scoring = Scoring()
+    alert_levels: list[AlertLevel] = Field(default_factory=list)
+    exclusions: list[Exclusion] = Field(default_factory=lambda: [DEFAULT_EXCLUSION])
+    extraction: Extraction = Extraction()
+    reference_date: ReferenceDatePolicy = ReferenceDatePolicy()
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> "Ruleset":
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.id in seen:
+                raise ValueError(f"duplicate rule id {r.id}")
+            seen.add(r.id)
+        return self
+
+
+def iter_comparisons(condition: Condition):  # -> Iterator[Comparison]
+    """Every comparison leaf of a condition tree, depth first, left to right."""
+    if isinstance(condition, Comparison):
+        yield condition
+    elif isinstance(condition, All):
+        for c in condition.all:
+            yield from iter_comparisons(c)
+    elif isinstance(condition, AnyOf):
+        for c in condition.any:
+            yield from iter_comparisons(c)
+    elif isinstance(condition, Not):
+        yield from iter_comparisons(condition.not_)
+
+
+def items_used(obj: Rule | Ruleset) -> set[str]:
+    """Catalog item ids a rule or a ruleset reads (what the privacy check needs).
+
+    Population filters read ``resident.age`` / ``resident.school_stage``; exclusions count too.
+    """
+    rules = [obj] if isinstance(obj, Rule) else list(obj.rules)
+    used: set[str] = set()
+    populations = [r.population for r in rules]
+    if isinstance(obj, Ruleset):
+        populations.append(obj.population)
+        for ex in obj.exclusions:
+            used.update(c.item for c in iter_comparisons(ex.condition))
+    for r in rules:
+        used.update(c.item for c in iter_comparisons(r.condition))
+    for p in populations:
+        if p is None:
+            continue
+        if p.age_min is not None or p.age_max is not None:
+            used.add("resident.age")
+        if p.school_stages:
+            used.add("resident.school_stage")
+    return used

@@ -1,0 +1,32 @@
+"""マイナンバー (individual number): 12 digits with a valid check digit.
+
+Spaces or hyphens between the 4-digit groups are accepted; 13-digit 法人番号 are not matched.
+"""
+
+from __future__ import annotations
+
+from privacy.pii.check_digits import is_valid_my_number
+from privacy.pii.recognizers.base import JaRegexRecognizer
+from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near
+
+_SEP = rf"(?:{DASH}|[ 　])?"
+
+
+class MyNumberRecognizer(JaRegexRecognizer):
+    ENTITY = "MY_NUMBER"
+    PATTERNS = [
+        rf"{NOT_ALNUM_BEFORE}{DIGIT}{{4}}{_SEP}{DIGIT}{{4}}{_SEP}{DIGIT}{{4}}{NOT_ALNUM_AFTER}",
+    ]
+    CONTEXT = ["マイナンバー", "個人番号", "番号"]
+    _STRONG_CONTEXT = ("マイナンバー", "個人番号", "マイナ")
+    _NOT_PERSONAL = ("法人番号", "会社法人等番号")
+
+    def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
+        digits = digits_only(text[start:end])
+        if not is_valid_my_number(digits):
+            return None
+        if near(text, start, end, self._NOT_PERSONAL, before=10, after=0):
+            return None
+        if near(text, start, end, self._STRONG_CONTEXT, before=15, after=8):
+            return 1.0, True
+        return 0.85, False

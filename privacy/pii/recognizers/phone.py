@@ -1,0 +1,47 @@
+"""Japanese phone numbers (fixed and mobile), validated with `phonenumbers` (region JP).
+
+Accepts 090-1234-5678, 0725(41)1234, (0725)41-1234, 03 1234 5678, 09012345678, +81-90-1234-5678,
+full-width digits and the dash variants people type.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from privacy.pii.recognizers.base import JaRegexRecognizer
+from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, near, normalize
+
+_SEP = rf"(?:{DASH}|[ 　]|[)）])"
+_OPEN = "[(（]"
+_CLOSE = "[)）]"
+
+
+class PhoneRecognizer(JaRegexRecognizer):
+    ENTITY = "PHONE_NUMBER"
+    PATTERNS = [
+        # 0AA-BBBB-CCCC with separators (incl. 0725(41)1234 and 090 1234 5678)
+        rf"{NOT_ALNUM_BEFORE}(?:\+81{DASH}?|＋８１{DASH}?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
+        rf"(?:{_SEP}|{_OPEN}){{1,2}}{DIGIT}{{1,4}}(?:{_SEP}){{1,2}}{DIGIT}{{4}}{NOT_ALNUM_AFTER}",
+        # bare 10 or 11 digits starting with 0
+        rf"{NOT_ALNUM_BEFORE}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
+    ]
+    CONTEXT = ["電話", "TEL", "携帯", "連絡先", "番号"]
+    _CONTEXT_WORDS = ("電話", "TEL", "Tel", "tel", "ＴＥＬ", "携帯", "連絡先", "☎", "℡", "FAX", "ファックス")
+    _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
+
+    def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
+        raw = normalize(text[start:end])
+        candidate = raw.replace("＋", "+")
+        try:
+            number = phonenumbers.parse(candidate, "JP")
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_valid_number(number) or number.country_code != 81:
+            return None
+        has_context = near(text, start, end, self._CONTEXT_WORDS, before=12, after=6)
+        bare = candidate.isdigit()
+        if bare and near(text, start, end, self._OTHER_ID_WORDS, before=12, after=6):
+            return None
+        if has_context:
+            return 0.95, True
+        return (0.6 if bare else 0.85), False
