@@ -29,4 +29,4 @@ class PostalCodeRecognizer(JaRegexRecognizer):
         if near(text, start, end, self._CONTEXT_WORDS, before=10, after=4):
             return 0.85, True
         has_dash = len(span) == 8
-        return (0.3 if has_dash else 0.1), False
+        return (0.3 if has_dash else 0.2), False

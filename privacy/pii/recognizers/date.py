@@ -1,0 +1,90 @@
+"""Personal dates (birth dates and dated events about a person) in 西暦 and 和暦.
+
+Flags full dates (令和2年5月1日, H28.7.21, 2017/02/14, 平成三十年四月一日生まれ) and year-month or
+month-day dates next to birth words (平成28年7月生まれ, 7月21日生). Dates that anchor a criterion
+(「4月1日時点」, 「令和6年4月1日以降」, 「…から…まで」) and bare durations are not personal.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from privacy.pii.recognizers.base import JaRegexRecognizer
+from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, near
+
+_N = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,3}})"
+_Y = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,4}}|元)"
+_ERA = "(?:明治|大正|昭和|平成|令和)"
+_ERA_ABBR = "[MTSHRmtshrＭＴＳＨＲｍｔｓｈｒ]"
+_SEP = r"[./／．\-－・]"
+_S = r"[ 　]?"
+_WESTERN_YEAR = rf"(?:(?:19|20|１９|２０){DIGIT}{{2}}|[一二][〇九零][{KANJI_DIGITS}]{{2}})"
+_NO_DIGIT_BEFORE = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
+
+FULL_DATE_PATTERNS = [
+    rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
+    rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
+    rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
+    rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
+    rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}[/／.．\-－]{DIGIT}{{1,2}}[/／.．\-－]{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
+]
+PARTIAL_DATE_PATTERNS = [
+    rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)",
+    rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])",
+    rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)",
+    rf"(?<![年0-9０-９{KANJI_DIGITS}]{_S}){_N}{_S}月{_S}{_N}{_S}日",
+    rf"{_NO_DIGIT_BEFORE}{DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])",
+]
+
+_BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "生年月日", "ＤＯＢ", "DOB")
+_BIRTH_RIGHT_AFTER = regex.compile(r"^[ 　]?(?:生|産)")
+
+
+def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
+    """Birth words near the date, or 生 right after it (H27.4.3生)."""
+    return bool(near(text, start, end, _BIRTH_WORDS, before=before, after=4)
+                or _BIRTH_RIGHT_AFTER.match(text[end:end + 2]))
+_CRITERIA_AFTER = regex.compile(
+    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|までの間|"
+    r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９]))"
+)
+_CRITERIA_BEFORE = regex.compile(r"(?:基準日|基準|時点|期間|から|〜|～|~|以降|集計日|抽出日|締切日)[ 　:：は]*$")
+
+
+class DateOfBirthRecognizer(JaRegexRecognizer):
+    ENTITY = "DATE_OF_BIRTH"
+    PATTERNS = FULL_DATE_PATTERNS
+    CONTEXT = ["生まれ", "生", "誕生", "生年月日"]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._partial = [regex.compile(p) for p in PARTIAL_DATE_PATTERNS]
+
+    def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
+        """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
+        return bool(_CRITERIA_AFTER.match(text[end:end + 10])
+                    or _CRITERIA_BEFORE.search(text[max(0, start - 8):start]))
+
+    def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
+        if self.is_criteria_anchor(text, start, end):
+            return None
+        if is_birth_date(text, start, end):
+            return 0.95, True
+        return 0.75, False
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if self.ENTITY not in entities:
+            return []
+        results = super().analyze(text, entities, nlp_artifacts)
+        taken = [(r.start, r.end) for r in results]
+        for rx in self._partial:
+            for m in rx.finditer(text):
+                start, end = m.span()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                if self.is_criteria_anchor(text, start, end):
+                    continue
+                if is_birth_date(text, start, end, before=6):
+                    results.append(self.result(start, end, 0.85, True))
+                    taken.append((start, end))
+        return results

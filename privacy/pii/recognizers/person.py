@@ -1,0 +1,138 @@
+"""Person names: GiNZA's NER and SudachiPy's 人名 tags, with honorifics as context.
+
+- 姓+名 (山田太郎, 山田 太郎, やまだ たろう, ヤマダ ハナコ) and names followed by an honorific
+  (くん・君・さん・ちゃん・様・さま・先生・氏) score high.
+- A surname alone counts when an honorific follows it or GiNZA reads it as a person
+  (「担当は渡辺。」); a lone 人名 token that GiNZA does not read as a person scores low.
+- Kinship and role words before an honorific (お母さん, 担任の先生, 相談員さん) are not names, and a
+  name that is part of a place or school name (山田町, 田中小学校) is not a person.
+"""
+
+from __future__ import annotations
+
+import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from privacy.pii.recognizers.base import JaRegexRecognizer
+
+HONORIFIC = regex.compile(r"^[ 　]?(?:くん|クン|君|さん|サン|ちゃん|チャン|様|さま|サマ|先生|氏|殿|ちゃま|たん)")
+_ROLE_WORDS = frozenset(
+    "母 父 兄 姉 弟 妹 子 娘 息子 祖母 祖父 叔母 叔父 伯母 伯父 孫 夫 妻 嫁 婿 奥 皆 客 友 隣 親 里親 "
+    "担任 主任 副担任 教頭 校長 園長 所長 課長 係長 部長 室長 会長 班長 委員 職員 相談員 支援員 保育士 "
+    "看護師 医師 主治医 先生 保健 養護 教諭 教員 講師 担当 家族 保護者 大家 近所 上 お手伝 運転手 "
+    "義母 義父 継母 継父 実母 実父 養母 養父 本人 当該 同級生 上級生 下級生 生徒 児童 園児 学生 "
+    "主治 先方 相手 向こう 地域 民生 民生委員 児童委員 市 区 町 村 県 府 国 役所 役場 施設".split())
+_ROLE_SUFFIX = regex.compile(r"(?:長|員|師|士|医|者|屋|官|係|課|局|所|室|校|園|会|庁|職|生|家)$")
+_KATAKANA_ROLES = frozenset(
+    "ママ パパ ヘルパー ワーカー ケースワーカー ソーシャルワーカー スクールソーシャルワーカー カウンセラー "
+    "スクールカウンセラー ドクター ナース センター コーディネーター サポーター ボランティア スタッフ "
+    "ケアマネ ケアマネージャー ママ友 パート アルバイト ベビーシッター シッター リーダー マネージャー "
+    "オーナー トレーナー コーチ メンバー".split())
+_PLACE_OR_ORG_AFTER = regex.compile(
+    r"^(?:町|市|村|区|郡|県|駅|小学校|中学校|高校|高等学校|小|中|高|幼稚園|保育園|保育所|こども園|"
+    r"病院|医院|クリニック|通り|川|橋|店|商店|工業|建設|法律事務所|事務所|線|公園|団地|地区|丁目)")
+_KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々]{1,4}$")
+_KATAKANA_RUN_BEFORE = regex.compile(r"[\p{Katakana}ー]{2,10}$")
+_NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
+_KANA_TAIL = regex.compile(r"^(?![のはがをにへもおでや])[\p{Hiragana}\p{Katakana}ー]{1,3}(?=[ 　]?(?:くん|君|さん|ちゃん|様|さま))")
+
+
+class PersonRecognizer(JaRegexRecognizer):
+    """Names from the NLP artifacts (GiNZA doc) plus honorific patterns on the raw text."""
+
+    ENTITY = "PERSON"
+    PATTERNS = []
+    CONTEXT = ["氏名", "名前", "児童名", "生徒名", "保護者名", "本人", "くん", "さん", "ちゃん", "様"]
+
+    def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
+        return None  # names come from analyze(), not from regexes
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        if self.ENTITY not in entities:
+            return []
+        spans: dict[tuple[int, int], tuple[float, bool]] = {}
+
+        def add(start: int, end: int, score: float, boosted: bool) -> None:
+            start, end = _strip(text, start, end)
+            if start >= end or not _NAME_TEXT.match(text[start:end]):
+                return
+            if _PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
+                return
+            if text[start:end] in _ROLE_WORDS or text[start:end] in _KATAKANA_ROLES:
+                return
+            old = spans.get((start, end))
+            if old is None or old[0] < score:
+                spans[(start, end)] = (score, boosted)
+
+        ner_spans = []
+        if nlp_artifacts is not None:
+            for ent in nlp_artifacts.entities:
+                if ent.label_ == self.ENTITY:
+                    ner_spans.append((ent.start_char, ent.end_char))
+            for start, end, count in _name_token_runs(nlp_artifacts):
+                end = _extend_kana_tail(text, end)
+                honorific = bool(HONORIFIC.match(text[end:end + 4]))
+                in_ner = any(s < end and start < e for s, e in ner_spans)
+                if honorific:
+                    add(start, end, 0.95, True)
+                elif count >= 2:
+                    add(start, end, 0.85, False)
+                elif in_ner:
+                    add(start, end, 0.7, False)
+                else:
+                    add(start, end, 0.35, False)
+            for start, end in ner_spans:
+                if any(s <= start and end <= e for s, e in spans):
+                    continue
+                end = _extend_kana_tail(text, end)
+                honorific = bool(HONORIFIC.match(text[end:end + 4]))
+                add(start, end, 0.9 if honorific else 0.6, honorific)
+        for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様|さま|先生|氏)", text):
+            before = text[:m.start()].rstrip(" 　")
+            if any(s < len(before) <= e for s, e in spans):
+                continue
+            run = _KATAKANA_RUN_BEFORE.search(before) or _KANJI_RUN_BEFORE.search(before)
+            if not run:
+                continue
+            word = run.group(0)
+            if word in _ROLE_WORDS or word in _KATAKANA_ROLES or _ROLE_SUFFIX.search(word):
+                continue
+            if any(word.endswith(role) for role in _KATAKANA_ROLES):
+                continue
+            add(run.start(), run.end(), 0.8, True)
+        return [self.result(s, e, score, boosted) for (s, e), (score, boosted) in spans.items()]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " 　・":
+        start += 1
+    while end > start and text[end - 1] in " 　・":
+        end -= 1
+    return start, end
+
+
+def _extend_kana_tail(text: str, end: int) -> int:
+    """Include a kana tail the tokenizer split off a given name (たなか|ゆう|と|くん)."""
+    tail = _KANA_TAIL.match(text[end:end + 8])
+    return end + len(tail.group(0)) if tail else end
+
+
+def _name_token_runs(nlp_artifacts: NlpArtifacts) -> list[tuple[int, int, int]]:
+    """(start, end, token count) of runs of tokens SudachiPy tags as 人名, spaces allowed inside."""
+    runs: list[tuple[int, int, int]] = []
+    current: list = []
+    for token in nlp_artifacts.tokens:
+        tag = getattr(token, "tag_", "")
+        if "人名" in tag:
+            current.append(token)
+            continue
+        if current and (tag.startswith("空白") or token.text.strip(" 　") == "") :
+            continue
+        if current:
+            runs.append((current[0].idx, current[-1].idx + len(current[-1].text), len(current)))
+            current = []
+    if current:
+        runs.append((current[0].idx, current[-1].idx + len(current[-1].text), len(current)))
+    return runs

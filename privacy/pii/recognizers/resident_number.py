@@ -1,0 +1,31 @@
+"""宛名番号 (the municipality's resident number): digit counts configured per city.
+
+A number of a configured length is a resident number when a context word (宛名番号, 住民番号 ...)
+is near it; a bare one scores low, so it counts only with caller context such as a column name.
+"""
+
+from __future__ import annotations
+
+from privacy.pii.id_formats import ResidentNumberFormat, load_id_formats
+from privacy.pii.recognizers.base import JaRegexRecognizer
+from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near
+
+
+class ResidentNumberRecognizer(JaRegexRecognizer):
+    ENTITY = "RESIDENT_NUMBER"
+    PATTERNS = []
+
+    def __init__(self, fmt: ResidentNumberFormat | None = None) -> None:
+        self.format = fmt or load_id_formats().resident
+        patterns = [rf"{NOT_ALNUM_BEFORE}{DIGIT}(?:{DASH}?{DIGIT}){{{n - 1}}}{NOT_ALNUM_AFTER}"
+                    for n in sorted(set(self.format.digit_counts), reverse=True)]
+        # Token-level context words for presidio's enhancer (GiNZA splits 宛名番号 into 宛名|番号).
+        context = sorted({w for w in self.format.context} | {"宛名", "住民"})
+        super().__init__(patterns=patterns, context=context)
+
+    def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
+        if len(digits_only(text[start:end])) not in self.format.digit_counts:
+            return None
+        if near(text, start, end, self.format.context, before=14, after=6):
+            return 0.9, True
+        return 0.3, False

@@ -1,0 +1,36 @@
+"""Student numbers (学籍番号・生徒番号): formats configured per city in `id_formats.yaml`.
+
+Configured patterns (e.g. S-2023-0012) always count; bare digit runs count only next to a
+context word such as 学籍番号.
+"""
+
+from __future__ import annotations
+
+from privacy.pii.id_formats import StudentNumberFormat, load_id_formats
+from privacy.pii.recognizers.base import JaRegexRecognizer
+from privacy.pii.text_utils import DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near, normalize
+
+import regex
+
+
+class StudentNumberRecognizer(JaRegexRecognizer):
+    ENTITY = "STUDENT_NUMBER"
+    PATTERNS = []
+
+    def __init__(self, fmt: StudentNumberFormat | None = None) -> None:
+        self.format = fmt or load_id_formats().student
+        self._configured = [regex.compile(rf"^(?:{p})$") for p in self.format.patterns]
+        # Candidates: runs of letters, digits and dashes; the configured patterns decide.
+        patterns = [rf"{NOT_ALNUM_BEFORE}[A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９\-‐－]{{2,30}}{NOT_ALNUM_AFTER}"]
+        context = sorted(set(self.format.context) | {"学籍", "生徒"})
+        super().__init__(patterns=patterns, context=context)
+
+    def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
+        raw = text[start:end]
+        value = normalize(raw)
+        has_context = near(text, start, end, self.format.context, before=14, after=6)
+        if any(rx.match(value) for rx in self._configured):
+            return (1.0, True) if has_context else (0.85, False)
+        if value.isdigit() and len(digits_only(raw)) in self.format.digit_counts_with_context:
+            return (0.85, True) if has_context else None
+        return None
