@@ -1,0 +1,409 @@
+"""Generate tests/data/pii_eval.jsonl: a labeled Japanese evaluation set for the PII analyzer.
+
+Sentences imitate what city staff type: risk criteria for the rule-drafting chat (no PII), case
+talk and 備考 notes with personal information, and tricky negatives (law citations, criteria dates,
+role words, school and place names, 法人番号, pseudonyms). Gold spans are recorded while the
+sentence is assembled, so they do not depend on the analyzer.
+
+Surface forms vary on purpose: full-width digits, spaces, kanji numerals, era abbreviations,
+hiragana and katakana names, names outside Faker's lists, phone numbers with parentheses.
+Towns are from 和泉市 (大阪府) plus a few other real cities; people and numbers are fictitious.
+
+Run:  .venv/bin/python tests/data/make_pii_eval.py  (deterministic, seed 20261124)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import phonenumbers
+from faker import Faker
+
+SEED = 20261124
+OUT = Path(__file__).with_name("pii_eval.jsonl")
+
+FW = str.maketrans("0123456789-", "０１２３４５６７８９－")
+KANJI = "〇一二三四五六七八九"
+
+EXTRA_SURNAMES = ["小鳥遊", "一ノ瀬", "長谷川", "五十嵐", "東海林", "渡邊", "髙橋", "齋藤", "金城",
+                  "比嘉", "具志堅", "二階堂", "早乙女", "西園寺", "宇佐美", "大和田", "八木", "辻"]
+EXTRA_GIVEN = ["陽翔", "蓮", "湊", "結菜", "陽葵", "凛", "蒼", "紬", "碧", "芽依", "悠真", "大翔",
+               "結愛", "心春", "颯真", "律", "樹", "咲良", "莉子", "一颯", "琴音", "陽向"]
+KANA_NAMES = [("やまだ", "たろう"), ("たなか", "ゆうと"), ("さとう", "はな"), ("すずき", "こうき"),
+              ("いのうえ", "めい"), ("きむら", "そうた"), ("まつもと", "りこ"), ("しみず", "はると")]
+FOREIGN_NAMES = ["グエン・ヴァン・アン", "マリア・サントス", "ワン・メイ", "キム・ミンジュン",
+                 "サントス ルーカス", "ファム ティ ラン"]
+IZUMI_TOWNS = ["府中町", "伯太町", "池上町", "和気町", "肥子町", "寺門町", "尾井町", "唐国町", "桑原町",
+               "黒石町", "いぶき野", "光明台", "青葉台", "緑ケ丘", "室堂町", "王子町", "幸", "万町",
+               "納花町", "内田町", "小田町", "井ノ口町", "鶴山台", "和田町", "太町", "芦部町", "富秋町"]
+OTHER_PLACES = ["大阪市北区梅田", "堺市堺区南瓦町", "岸和田市宮本町", "東京都世田谷区三軒茶屋",
+                "札幌市中央区北一条西", "横浜市港北区日吉本町", "泉大津市旭町", "高石市千代田"]
+BUILDINGS = ["コーポ府中", "ハイツ和泉", "メゾン光明台", "グリーンハイツ", "府営住宅", "サンライズ池上"]
+DOMAINS = ["example.jp", "example.com", "mail.example.ne.jp", "example.co.jp"]
+
+
+class Builder:
+    """Assemble one sentence from text pieces and labeled values, tracking gold spans."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.spans: list[dict[str, object]] = []
+
+    def add(self, piece: str, kind: str | None = None) -> "Builder":
+        if kind:
+            self.spans.append({"start": len(self.text), "end": len(self.text) + len(piece),
+                               "type": kind})
+        self.text += piece
+        return self
+
+
+class Values:
+    """Random surface forms of each kind of personal information."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.fake = Faker("ja_JP")
+        self.fake.seed_instance(SEED)
+
+    def pick(self, seq):
+        return self.rng.choice(seq)
+
+    def fw(self, s: str) -> str:
+        return s.translate(FW) if self.rng.random() < 0.2 else s
+
+    # names -------------------------------------------------------------------------------------
+    def surname(self) -> str:
+        if self.rng.random() < 0.3:
+            return self.pick(EXTRA_SURNAMES)
+        return self.fake.last_name_pair()[0]
+
+    def given(self) -> str:
+        if self.rng.random() < 0.4:
+            return self.pick(EXTRA_GIVEN)
+        pair = self.fake.first_name_female_pair() if self.rng.random() < 0.5 else \
+            self.fake.first_name_male_pair()
+        return pair[0]
+
+    def full_name(self) -> str:
+        r = self.rng.random()
+        if r < 0.12:
+            last, first = self.pick(KANA_NAMES)
+            return last + self.pick(["", " "]) + first
+        if r < 0.22:
+            last = self.fake.last_name_pair()[1]
+            first = self.fake.first_name_pair()[1]
+            return last + self.pick([" ", "　", ""]) + first
+        if r < 0.27:
+            return self.pick(FOREIGN_NAMES)
+        return self.surname() + self.pick(["", "", " ", "　"]) + self.given()
+
+    # dates -------------------------------------------------------------------------------------
+    def date(self) -> str:
+        rng = self.rng
+        y = rng.randint(2008, 2024)
+        m, d = rng.randint(1, 12), rng.randint(1, 28)
+        heisei, reiwa = y - 1988, y - 2018
+        era, ey, abbr = ("令和", reiwa, "R") if y >= 2019 else ("平成", heisei, "H")
+        forms = [
+            f"{era}{ey}年{m}月{d}日",
+            f"{era}{'元' if ey == 1 else ey}年{m}月{d}日",
+            f"{era}{kanji_number(ey)}年{kanji_number(m)}月{kanji_number(d)}日",
+            f"{abbr}{ey}.{m}.{d}",
+            f"{abbr}.{ey}.{m}.{d}",
+            f"{abbr}{ey:02d}.{m:02d}.{d:02d}",
+            f"{abbr}{ey}/{m}/{d}",
+            f"{abbr.lower()}{ey}.{m}.{d}",
+            f"{y}/{m:02d}/{d:02d}",
+            f"{y}-{m}-{d}",
+            f"{y}.{m}.{d}",
+            f"{y}年{m}月{d}日",
+            f"{y}年 {m}月 {d}日",
+        ]
+        value = self.pick(forms)
+        if rng.random() < 0.2:
+            value = value.translate(str.maketrans("0123456789./-RH", "０１２３４５６７８９．／－ＲＨ"))
+        return value
+
+    # phones ------------------------------------------------------------------------------------
+    def phone(self) -> str:
+        rng = self.rng
+        while True:
+            kind = rng.random()
+            if kind < 0.5:
+                a, b, c = self.pick(["090", "080", "070"]), f"{rng.randint(1000, 9999)}", \
+                    f"{rng.randint(0, 9999):04d}"
+            elif kind < 0.75:
+                a, b, c = "0725", f"{rng.randint(40, 59)}", f"{rng.randint(0, 9999):04d}"
+            elif kind < 0.9:
+                a, b, c = "06", f"6{rng.randint(100, 999)}", f"{rng.randint(0, 9999):04d}"
+            else:
+                a, b, c = "03", f"{self.pick(['3', '5'])}{rng.randint(100, 999)}", \
+                    f"{rng.randint(0, 9999):04d}"
+            if phonenumbers.is_valid_number(phonenumbers.parse(a + b + c, "JP")):
+                break
+        style = rng.random()
+        if style < 0.45:
+            s = f"{a}-{b}-{c}"
+        elif style < 0.6:
+            s = a + b + c
+        elif style < 0.7:
+            s = f"{a} {b} {c}"
+        elif style < 0.8:
+            s = f"{a}({b}){c}"
+        elif style < 0.88:
+            s = f"({a}){b}-{c}"
+        else:
+            s = f"{a}ー{b}ー{c}"
+        return self.fw(s)
+
+    # postal codes and addresses ----------------------------------------------------------------
+    def postal(self, mark: bool = True) -> str:
+        code = f"{self.rng.randint(530, 599)}-{self.rng.randint(0, 9999):04d}"
+        if self.rng.random() < 0.15:
+            code = code.replace("-", "")
+        code = self.fw(code)
+        return ("〒" + self.pick(["", " "]) + code) if mark else code
+
+    def address(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.75:
+            prefix = self.pick(["", "", "和泉市", "大阪府和泉市"])
+            place = prefix + self.pick(IZUMI_TOWNS)
+        else:
+            place = self.pick(OTHER_PLACES)
+        n1, n2, n3 = rng.randint(1, 6), rng.randint(1, 30), rng.randint(1, 25)
+        forms = [
+            f"{place}{n1}丁目{n2}番{n3}号",
+            f"{place}{kanji_number(n1)}丁目{n2}番{n3}号",
+            f"{place}{kanji_number(n1)}丁目{kanji_number(n2)}番{kanji_number(n3)}号",
+            f"{place}{n1}-{n2}-{n3}",
+            f"{place}{n1}丁目{n2}-{n3}",
+            f"{place}{rng.randint(100, 999)}番地",
+            f"{place}{rng.randint(100, 999)}番地の{n3}",
+            f"{place}{rng.randint(100, 999)}-{n3}",
+        ]
+        value = self.pick(forms)
+        if rng.random() < 0.2:
+            value = self.fw(value)
+        if rng.random() < 0.3:
+            value += self.pick([" ", "", "　"]) + self.pick(BUILDINGS) + f"{rng.randint(1, 9)}0{rng.randint(1, 9)}号室"
+        return value
+
+    # identifiers -------------------------------------------------------------------------------
+    def my_number(self) -> str:
+        base = "".join(str(self.rng.randint(0, 9)) for _ in range(11))
+        weights = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+        r = sum(int(d) * w for d, w in zip(base, weights)) % 11
+        digits = base + str(0 if r <= 1 else 11 - r)
+        sep = self.pick(["", " ", "-", "　"])
+        return self.fw(sep.join([digits[:4], digits[4:8], digits[8:]]))
+
+    def resident_number(self) -> str:
+        n = self.pick([10, 10, 15])
+        return self.fw("".join(str(self.rng.randint(0, 9)) for _ in range(n)))
+
+    def student_number(self) -> str:
+        if self.rng.random() < 0.7:
+            return self.fw(f"S-{self.rng.randint(2018, 2026)}-{self.rng.randint(1, 9999):04d}")
+        return self.fw(f"{self.rng.randint(2018, 2026)}{self.rng.randint(1, 9999):04d}")
+
+    def email(self) -> str:
+        user = self.fake.last_romanized_name().lower() + self.pick([".", "_", ""]) + \
+            self.fake.first_romanized_name().lower() + str(self.rng.randint(1, 99))
+        return f"{user}@{self.pick(DOMAINS)}"
+
+
+def kanji_number(n: int) -> str:
+    """Kanji numeral as written in dates and addresses (二十八, 十, 三)."""
+    if n < 10:
+        return KANJI[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else KANJI[tens]) + "十" + (KANJI[ones] if ones else "")
+
+
+def corporate_number(rng: random.Random) -> str:
+    base = "".join(str(rng.randint(0, 9)) for _ in range(12))
+    total = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(reversed(base)))
+    return str(9 - total % 9) + base
+
+
+HONORIFICS = ["くん", "さん", "ちゃん", "様", "君", "さん", "くん"]
+
+
+def case_sentences(v: Values) -> list[Builder]:
+    """Case talk and 備考 notes that contain personal information (one builder per template)."""
+    rng = v.rng
+    h = lambda: v.pick(HONORIFICS)  # noqa: E731
+    templates = [
+        lambda b: b.add(v.full_name(), "PERSON").add(h() + "(").add(v.date(), "DATE_OF_BIRTH")
+        .add("生)のように欠席が続く子を拾いたい"),
+        lambda b: b.add("例えば").add(v.full_name(), "PERSON").add(h() + "みたいに保健室に毎日来る子"),
+        lambda b: b.add(v.surname(), "PERSON").add("さんのお母さんから").add(v.phone(), "PHONE_NUMBER")
+        .add("に折り返し希望"),
+        lambda b: b.add("母(").add(v.full_name(), "PERSON").add(")携帯 ").add(v.phone(), "PHONE_NUMBER"),
+        lambda b: b.add("備考:").add(v.full_name(), "PERSON").add("、").add(v.address(), "ADDRESS")
+        .add("、TEL ").add(v.phone(), "PHONE_NUMBER"),
+        lambda b: b.add("住所 ").add(v.postal(), "POSTAL_CODE").add(" ").add(v.address(), "ADDRESS"),
+        lambda b: b.add(v.address(), "ADDRESS").add("に住む").add(v.full_name(), "PERSON")
+        .add(h() + "は去年から不登校"),
+        lambda b: b.add("マイナンバー").add(v.pick(["", " ", ":", "は"])).add(v.my_number(), "MY_NUMBER")
+        .add("で照会してほしい"),
+        lambda b: b.add("個人番号 ").add(v.my_number(), "MY_NUMBER").add(" の世帯、児童扶養手当受給中"),
+        lambda b: b.add("この番号 ").add(v.my_number(), "MY_NUMBER").add(" の子も対象に入れて"),
+        lambda b: b.add("宛名番号").add(v.pick(["", " ", ":", "："])).add(v.resident_number(), "RESIDENT_NUMBER")
+        .add("の世帯は生活保護受給中"),
+        lambda b: b.add("住民番号 ").add(v.resident_number(), "RESIDENT_NUMBER").add(" 、要対協登録なし"),
+        lambda b: b.add("学籍番号").add(v.pick(["", " ", ":"])).add(v.student_number(), "STUDENT_NUMBER")
+        .add("の生徒、欠席").add(str(rng.randint(10, 60))).add("日"),
+        lambda b: b.add("生徒番号 ").add(v.student_number(), "STUDENT_NUMBER").add(" は給食費未納が続いている"),
+        lambda b: b.add("保護者のメール ").add(v.email(), "EMAIL_ADDRESS").add(" に案内を送付済み"),
+        lambda b: b.add("連絡先: ").add(v.email(), "EMAIL_ADDRESS"),
+        lambda b: b.add(v.full_name(), "PERSON").add(h() + " 生年月日 ").add(v.date(), "DATE_OF_BIRTH"),
+        lambda b: b.add(v.date(), "DATE_OF_BIRTH").add("生まれの").add(v.full_name(), "PERSON")
+        .add(h() + "の家庭"),
+        lambda b: b.add("担任の").add(v.surname(), "PERSON").add("先生から、弟の")
+        .add(v.given(), "PERSON").add(h() + "も休みがちと報告"),
+        lambda b: b.add(v.surname(), "PERSON").add("先生に確認したところ、4月から遅刻が増えている"),
+        lambda b: b.add(v.full_name(), "PERSON").add("様 ").add(v.phone(), "PHONE_NUMBER")
+        .add(" 平日夕方なら連絡可"),
+        lambda b: b.add("郵便番号 ").add(v.postal(mark=False), "POSTAL_CODE")
+        .add("、").add(v.address(), "ADDRESS"),
+        lambda b: b.add(v.postal(), "POSTAL_CODE").add(" ").add(v.address(), "ADDRESS").add(" ")
+        .add(v.full_name(), "PERSON").add(" 方"),
+        lambda b: b.add("転居先は").add(v.address(), "ADDRESS").add("とのこと"),
+        lambda b: b.add("父親の").add(v.full_name(), "PERSON").add("氏は単身赴任中"),
+        lambda b: b.add("本人:").add(v.full_name(), "PERSON").add("(").add(v.date(), "DATE_OF_BIRTH")
+        .add(")、宛名番号 ").add(v.resident_number(), "RESIDENT_NUMBER"),
+        lambda b: b.add(v.full_name(), "PERSON").add(h() + "の姉が").add(v.date(), "DATE_OF_BIRTH")
+        .add("に一時保護された"),
+        lambda b: b.add("欠席30日以上の例として").add(v.full_name(), "PERSON").add(h() + "(学籍番号 ")
+        .add(v.student_number(), "STUDENT_NUMBER").add(")を挙げます"),
+        lambda b: b.add("祖母の").add(v.surname(), "PERSON").add("さん宅(").add(v.address(), "ADDRESS")
+        .add(")で同居"),
+        lambda b: b.add("電話 ").add(v.phone(), "PHONE_NUMBER").add(" (").add(v.surname(), "PERSON")
+        .add("さん)"),
+        lambda b: b.add("SSWが").add(v.full_name(), "PERSON").add(h() + "と面談、次回は来週"),
+        lambda b: b.add(v.full_name(), "PERSON").add("、").add(v.date(), "DATE_OF_BIRTH").add("生、")
+        .add(v.address(), "ADDRESS"),
+        lambda b: b.add("誕生日が").add(v.date(), "DATE_OF_BIRTH").add("の子だけ抽出して"),
+        lambda b: b.add("メールアドレス ").add(v.email(), "EMAIL_ADDRESS").add(" 宛に資料送付"),
+        lambda b: b.add(v.surname(), "PERSON").add("宅を訪問したが不在。携帯").add(v.phone(), "PHONE_NUMBER")
+        .add("にも出ない"),
+    ]
+    out = []
+    for _ in range(6):
+        for template in templates:
+            b = Builder()
+            template(b)
+            out.append(b)
+    return out
+
+
+def criteria_sentences(v: Values) -> list[Builder]:
+    """Risk criteria and operational talk without personal information, incl. tricky negatives."""
+    rng = v.rng
+    n = lambda a, b: str(rng.randint(a, b))  # noqa: E731
+    r = lambda a, b: str(rng.randint(a, b)).translate(FW) if rng.random() < 0.3 else str(rng.randint(a, b))  # noqa: E731,E501
+    makers = [
+        lambda: f"欠席{r(10, 60)}日以上かつ就学援助受給の児童を抽出",
+        lambda: f"{n(1, 12)}月1日時点で{n(1, 6)}歳未満の子がいる世帯",
+        lambda: f"過去{n(1, 3)}年間に転居{n(2, 4)}回以上なら{n(3, 15)}点",
+        lambda: f"月{n(3, 10)}日以上の遅刻がある児童",
+        lambda: f"保健室利用が月{n(3, 10)}回以上なら{n(5, 20)}点加点",
+        lambda: "児童福祉法第25条の3に基づく情報提供として扱う",
+        lambda: "児童虐待の防止等に関する法律第13条の4による提供",
+        lambda: "個人情報保護法第69条第2項第3号の整理",
+        lambda: "要対協に登録済みの児童は除外する",
+        lambda: f"生活保護受給世帯は{n(5, 30)}点",
+        lambda: f"令和{n(6, 8)}年4月1日時点で18歳未満の児童",
+        lambda: f"令和{n(5, 7)}年度の乳幼児健診が未受診",
+        lambda: "4か月児健診・1歳6か月児健診・3歳児健診のいずれか未受診",
+        lambda: "児童扶養手当受給かつ住民税非課税の世帯",
+        lambda: f"国保料の滞納が{n(2, 6)}期以上",
+        lambda: f"心の天気で「雨」が週{n(2, 5)}回以上",
+        lambda: f"給食費の滞納が{n(2, 6)}か月以上",
+        lambda: f"EPDS{n(9, 13)}点以上の母親がいる世帯",
+        lambda: "学力調査の結果が下位10%の児童",
+        lambda: f"スコア上位{n(100, 300)}人をSSWが確認する",
+        lambda: f"令和{n(5, 7)}年4月1日以降に転入した世帯",
+        lambda: "和泉市在住の0歳から18歳の子ども",
+        lambda: f"対象年齢は{n(6, 9)}歳以上15歳以下",
+        lambda: f"法人番号{corporate_number(rng)}の事業所は対象外",
+        lambda: "担任の先生から報告があった場合は加点",
+        lambda: "お母さんが体調不良の家庭を優先",
+        lambda: "ヤングケアラーの可能性がある子を拾いたい",
+        lambda: "保健室の先生の所見を反映する",
+        lambda: "スクールソーシャルワーカーさんに確認してから登録",
+        lambda: "民生委員さんからの情報も項目に入れたい",
+        lambda: f"ケース会議は毎月第{n(1, 4)}水曜日",
+        lambda: f"令和{n(6, 7)}年4月1日から令和{n(7, 8)}年3月31日までの期間で集計",
+        lambda: f"抽出基準日: 令和{n(6, 8)}年10月1日",
+        lambda: f"2024/4/1から2025/3/31まで",
+        lambda: "田中小学校と山田中学校をモデル校にする",
+        lambda: "石川県や福井県の事例も参考にする",
+        lambda: "府中町在住の世帯は別枠で見る",
+        lambda: f"第{n(2, 4)}子以降の出生で加点",
+        lambda: f"{n(4, 6)}月から{n(7, 9)}月の欠席日数",
+        lambda: f"毎月1日に更新、1日{n(2, 3)}回まで再実行可",
+        lambda: "平成27年法律第65号に基づく",
+        lambda: "番号法第19条の規定により提供",
+        lambda: "電話相談の記録があれば加点",
+        lambda: "住所不定の世帯は手作業で確認",
+        lambda: "転居回数と転入日の両方を見る",
+        lambda: "生年月日から年齢を計算して学年を出す",
+        lambda: "ヘルパーさんやケアマネさんの関与がある世帯",
+        lambda: f"{n(1, 3)}年{n(1, 3)}組の欠席状況を確認",
+        lambda: f"欠席{n(10, 30)}日以上かつ遅刻{n(5, 15)}回以上で{n(10, 30)}点",
+        lambda: f"仮名ID {rng.getrandbits(256):064x} の重複を確認",
+        lambda: f"区分コード A{n(10, 99)}、B{n(10, 99)} は福祉側",
+        lambda: "ひとり親医療費助成の受給者は加点",
+        lambda: f"前回のスクリーニングでは上位{n(100, 300)}人+福祉側のみ{n(3, 9)}人",
+        lambda: "大阪府の通知に従い、個人情報ファイル簿を更新",
+        lambda: f"乳児家庭全戸訪問が未実施で生後{n(4, 6)}か月を経過",
+        lambda: "DV相談の記録がある世帯は要注意",
+        lambda: f"障害児通所支援を月{n(5, 20)}日以上利用",
+        lambda: "保育所の欠席が続いている子も見たい",
+        lambda: "いじめの報告があった児童は10点",
+        lambda: f"中学{n(1, 3)}年生で欠席が増えた子",
+        lambda: "家庭児童相談の記録は過去3年分",
+        lambda: f"1日平均{n(2, 4)}回以上の保健室来室",
+        lambda: "令和7年度から恒常的な利用に切り替える",
+        lambda: "教育委員会から市長部局への提供として整理",
+        lambda: "4月1日時点の学齢簿を使う",
+        lambda: f"3月31日までに{n(2, 5)}回以上の未受診",
+        lambda: "この条件で何人くらいになりますか",
+        lambda: "候補者リストは人が確認してから支援につなげる",
+        lambda: "就学援助と生活保護は似た項目なのでどちらか一方にする",
+        lambda: "和泉市の実証では上位200人を確認した",
+        lambda: f"欠席率{n(10, 30)}%以上",
+        lambda: f"{n(2, 5)}歳児健診を受けていない",
+        lambda: "児童相談所への通告歴がある場合",
+    ]
+    out = []
+    for maker in makers:
+        for _ in range(3):
+            out.append(Builder().add(maker()))
+    return out
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    values = Values(rng)
+    items = case_sentences(values) + criteria_sentences(values)
+    rng.shuffle(items)
+    seen: set[str] = set()
+    lines = []
+    for b in items:
+        if b.text in seen:
+            continue
+        seen.add(b.text)
+        lines.append(json.dumps({"text": b.text, "spans": b.spans}, ensure_ascii=False))
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with_pii = sum(1 for line in lines if json.loads(line)["spans"])
+    print(f"wrote {len(lines)} sentences ({with_pii} with PII) to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
