@@ -1,0 +1,1 @@
+"""The rule language: models (``model``), JSON Schema (``schema``), validation and shared semantics."""
