@@ -1,0 +1,146 @@
+"""Tiny helpers that build sqlglot nodes from validated parts (never from SQL text).
+
+Identifiers are always quoted; values always become literals in the tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Sequence
+
+from sqlglot import exp
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.Column(this=ident(name), table=ident(table) if table else None)
+
+
+def table(name: str, alias: str | None = None) -> exp.Table:
+    t = exp.Table(this=ident(name))
+    if alias:
+        t.set("alias", exp.TableAlias(this=ident(alias)))
+    return t
+
+
+def lit(value: Any) -> exp.Expression:
+    """A literal node for a rule value (bool, int, float, str, date)."""
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(repr(value) if isinstance(value, float) else str(value))
+    if isinstance(value, dt.date):
+        return date_lit(value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    raise TypeError(f"unsupported literal {value!r}")
+
+
+def date_lit(d: dt.date) -> exp.Expression:
+    return exp.cast(exp.Literal.string(d.isoformat()), exp.DataType.Type.DATE)
+
+
+def alias(e: exp.Expression, name: str) -> exp.Alias:
+    return exp.Alias(this=e, alias=ident(name))
+
+
+def and_(parts: Sequence[exp.Expression]) -> exp.Expression:
+    parts = list(parts)
+    if not parts:
+        return exp.Boolean(this=True)
+    out = exp.Paren(this=parts[0])
+    for p in parts[1:]:
+        out = exp.And(this=out, expression=exp.Paren(this=p))
+    return out
+
+
+def or_(parts: Sequence[exp.Expression]) -> exp.Expression:
+    parts = list(parts)
+    if not parts:
+        return exp.Boolean(this=False)
+    out = exp.Paren(this=parts[0])
+    for p in parts[1:]:
+        out = exp.Or(this=out, expression=exp.Paren(this=p))
+    return out
+
+
+def not_(e: exp.Expression) -> exp.Expression:
+    return exp.Not(this=exp.Paren(this=e))
+
+
+def coalesce(*args: exp.Expression) -> exp.Expression:
+    return exp.Coalesce(this=args[0], expressions=list(args[1:]))
+
+
+def case(whens: Sequence[tuple[exp.Expression, exp.Expression]], default: exp.Expression) -> exp.Case:
+    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in whens], default=default)
+
+
+def if_points(cond: exp.Expression, points: int) -> exp.Expression:
+    return case([(cond, lit(points))], lit(0))
+
+
+def add(parts: Sequence[exp.Expression]) -> exp.Expression:
+    parts = list(parts)
+    if not parts:
+        return lit(0)
+    out = parts[0]
+    for p in parts[1:]:
+        out = exp.Add(this=out, expression=p)
+    return exp.Paren(this=out)
+
+
+def least(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return exp.Least(this=a, expressions=[b])
+
+
+def greatest(*args: exp.Expression) -> exp.Expression:
+    return exp.Greatest(this=args[0], expressions=list(args[1:]))
+
+
+def func(name: str, *args: exp.Expression) -> exp.Anonymous:
+    """A DuckDB function call by constant name (our code's names only)."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def ordered(e: exp.Expression, desc: bool) -> exp.Ordered:
+    return exp.Ordered(this=e, desc=desc, nulls_first=False)
+
+
+def row_number(order: Sequence[exp.Ordered], partition: Sequence[exp.Expression] = ()) -> exp.Window:
+    return exp.Window(
+        this=exp.RowNumber(),
+        partition_by=list(partition) or None,
+        order=exp.Order(expressions=list(order)),
+    )
+
+
+def filtered(agg: exp.Expression, cond: exp.Expression) -> exp.Filter:
+    return exp.Filter(this=agg, expression=exp.Where(this=cond))
+
+
+def cte(name: str, query: exp.Expression) -> exp.CTE:
+    return exp.CTE(this=query, alias=exp.TableAlias(this=ident(name)))
+
+
+def left_join(t: exp.Expression, on: exp.Expression) -> exp.Join:
+    return exp.Join(this=t, on=on, side="LEFT")
+
+
+def cross_join(t: exp.Expression) -> exp.Join:
+    return exp.Join(this=t, kind="CROSS")
+
+
+def select(exprs: Sequence[exp.Expression], from_: exp.Expression, joins: Sequence[exp.Join] = (), where: exp.Expression | None = None, group_by: Sequence[exp.Expression] = ()) -> exp.Select:
+    s = exp.Select(expressions=list(exprs))
+    s.set("from_" if "from_" in exp.Select.arg_types else "from", exp.From(this=from_))
+    if joins:
+        s.set("joins", list(joins))
+    if where is not None:
+        s.set("where", exp.Where(this=where))
+    if group_by:
+        s.set("group", exp.Group(expressions=list(group_by)))
+    return s

@@ -1,0 +1,441 @@
+"""Compile a ruleset into ONE DuckDB query, built as a sqlglot AST.
+
+Shape of the query (CTE names are fixed, columns internal)::
+
+    g          guardian leaves pre-aggregated per household (ANY semantics)
+    e<k>       one per event table: every (fn, window, value_filter) aggregate the
+               ruleset needs, each computed once, grouped by the entity key
+    s          one row per screened child: exclusion flag, one flag per rule
+               (population AND condition), one value column per rule leaf
+    t          per-side scores (caps applied), total, max side score, fired count
+    r          eligible children (not excluded, total > 0) ranked by the stable key
+               total DESC, max side score DESC, fired count DESC, pseudonym ASC
+    m, q       main extraction flag; per one-side extra a rank among the rest
+    cnt        counts: screened, excluded, scored
+    final      cnt LEFT JOIN the extracted candidates (so counts come back even
+               when nobody is extracted)
+
+Rule values only ever enter the tree as literals; identifiers are quoted.
+Semantics: see ``engine.rules.model`` and ``engine.rules.semantics``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from engine.catalog.model import Catalog, CatalogItem
+from engine.compiler import nodes as n
+from engine.mart.layout import (
+    BIRTH_MONTH_COLUMN,
+    CHILD_TABLE,
+    ENTITY_KEY,
+    EVENT_DATE_COLUMN,
+    EVENT_VALUE_COLUMN,
+    GUARDIAN_TABLE,
+    HOUSEHOLD_TABLE,
+    attribute_column,
+    event_table,
+)
+from engine.rules.model import All, AnyOf, Comparison, Condition, Not, Population, Ruleset, iter_comparisons
+from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, add_months, fiscal_year, month_index
+
+SIDES = ("welfare", "education", "both")
+
+
+class CompileError(ValueError):
+    """A ruleset that cannot be compiled (it should have been rejected by validation)."""
+
+
+@dataclass(frozen=True)
+class LeafOutput:
+    key: str  # item id, or "item#2" for a second leaf on the same item in one rule
+    column: str
+
+
+@dataclass(frozen=True)
+class ExtraPlan:
+    side: str
+    top_n: int
+    limit: int  # candidates fetched: this extra's top_n plus those of the extras before it
+    eligible_column: str
+    rank_column: str
+
+
+@dataclass
+class CompiledRuleset:
+    ast: exp.Expression
+    rule_ids: list[str]
+    fire_columns: list[str]
+    leaf_outputs: list[list[LeafOutput]]
+    extras: list[ExtraPlan]
+    top_n: int | None
+    min_score: int | None
+    required: dict[str, set[str]] = field(default_factory=dict)  # mart table -> columns the query reads
+
+    @property
+    def sql(self) -> str:
+        return self.ast.sql(dialect="duckdb", pretty=True)
+
+
+def _typed(value: Any, item_type: str) -> Any:
+    if item_type == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if item_type == "decimal" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def compare(v: exp.Expression, op: str, value: Any, vtype: str) -> exp.Expression:
+    """``v <op> value`` (v is never NULL where the result is used without COALESCE)."""
+    if op in ("in", "not_in"):
+        e = exp.In(this=v, expressions=[n.lit(_typed(x, vtype)) for x in value])
+        return n.not_(e) if op == "not_in" else e
+    if op == "between":
+        return exp.Between(this=v, low=n.lit(_typed(value[0], vtype)), high=n.lit(_typed(value[1], vtype)))
+    right = n.lit(_typed(value, vtype))
+    cls = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
+    return cls(this=v, expression=right)
+
+
+def leaf_bool(v: exp.Expression, c: Comparison, vtype: str, missing_met: bool, nullable: bool) -> exp.Expression:
+    if c.op == "is_null":
+        return exp.Is(this=v, expression=exp.Null())
+    if c.op == "not_null":
+        return n.not_(exp.Is(this=v, expression=exp.Null()))
+    cmp = compare(v, c.op, c.value, vtype)
+    if not nullable:
+        return cmp
+    return n.coalesce(exp.Paren(this=cmp), n.lit(missing_met))
+
+
+class _Builder:
+    def __init__(self, ruleset: Ruleset, catalog: Catalog, as_of: dt.date):
+        self.rs = ruleset
+        self.catalog = catalog
+        self.as_of = as_of
+        self.need_household = False
+        self.guardian_cols: list[exp.Expression] = []
+        self.guardian_keys: dict[str, tuple[str, str]] = {}
+        # event table -> (entity, {agg key: (column, expression)})
+        self.events: dict[str, tuple[str, dict[str, tuple[str, exp.Expression]]]] = {}
+        self.event_alias: dict[str, str] = {}
+        self.required: dict[str, set[str]] = {CHILD_TABLE: {"child_id", "household_id", BIRTH_MONTH_COLUMN}}
+
+    # -- derived items -------------------------------------------------------
+    def birth(self) -> exp.Expression:
+        return n.col(BIRTH_MONTH_COLUMN, "c")
+
+    def age_expr(self) -> exp.Expression:
+        bm = self.birth()
+        months = n.add([exp.Mul(this=exp.Year(this=bm), expression=n.lit(12)), exp.Month(this=bm.copy())])
+        return exp.Paren(this=exp.IntDiv(this=exp.Paren(this=exp.Sub(this=n.lit(month_index(self.as_of)), expression=months)), expression=n.lit(12)))
+
+    def stage_expr(self) -> exp.Expression:
+        bm = self.birth()
+        cohort = exp.Sub(this=exp.Year(this=bm), expression=n.case([(exp.LT(this=exp.Month(this=bm.copy()), expression=n.lit(4)), n.lit(1))], n.lit(0)))
+        g = exp.Paren(this=exp.Sub(this=n.lit(fiscal_year(self.as_of) - 7), expression=exp.Paren(this=cohort)))
+        return n.case(
+            [
+                (exp.LT(this=g, expression=n.lit(0)), n.lit("preschool")),
+                (exp.LTE(this=g.copy(), expression=n.lit(5)), n.lit("elementary")),
+                (exp.LTE(this=g.copy(), expression=n.lit(8)), n.lit("junior_high")),
+                (exp.LTE(this=g.copy(), expression=n.lit(11)), n.lit("high_school")),
+            ],
+            n.lit("other"),
+        )
+
+    def population(self, pop: Population | None) -> list[exp.Expression]:
+        if pop is None:
+            return []
+        out: list[exp.Expression] = []
+        if pop.age_min is not None:
+            out.append(exp.GTE(this=self.age_expr(), expression=n.lit(pop.age_min)))
+        if pop.age_max is not None:
+            out.append(exp.LTE(this=self.age_expr(), expression=n.lit(pop.age_max)))
+        if pop.school_stages:
+            out.append(exp.In(this=self.stage_expr(), expressions=[n.lit(s) for s in pop.school_stages]))
+        return out
+
+    # -- leaves --------------------------------------------------------------
+    def item(self, item_id: str) -> CatalogItem:
+        item = self.catalog.get(item_id)
+        if item is None:
+            raise CompileError(f"データ項目「{item_id}」はカタログにありません")
+        return item
+
+    def leaf(self, c: Comparison, default_missing: str) -> tuple[exp.Expression, exp.Expression]:
+        """(two-valued condition, reported value) of one comparison."""
+        item = self.item(c.item)
+        missing_met = (c.when_missing or default_missing) == "met"
+        if c.item == AGE_ITEM:
+            v = self.age_expr()
+            return leaf_bool(v, c, "integer", missing_met, nullable=False), v.copy()
+        if c.item == STAGE_ITEM:
+            v = self.stage_expr()
+            return leaf_bool(v, c, "category", missing_met, nullable=False), v.copy()
+        if item.kind == "event":
+            return self.event_leaf(c, item, missing_met)
+        column = attribute_column(item.id)
+        if item.entity == "child":
+            self.required[CHILD_TABLE].add(column)
+            v = n.col(column, "c")
+            return leaf_bool(v, c, item.type, missing_met, nullable=True), v.copy()
+        if item.entity == "household":
+            self.need_household = True
+            self.required.setdefault(HOUSEHOLD_TABLE, {"household_id"}).add(column)
+            v = n.col(column, "h")
+            return leaf_bool(v, c, item.type, missing_met, nullable=True), v.copy()
+        return self.guardian_leaf(c, item, missing_met)
+
+    def guardian_leaf(self, c: Comparison, item: CatalogItem, missing_met: bool) -> tuple[exp.Expression, exp.Expression]:
+        column = attribute_column(item.id)
+        self.required.setdefault(GUARDIAN_TABLE, {"household_id"}).add(column)
+        key = json.dumps([c.item, c.op, c.value, missing_met], sort_keys=True, default=str)
+        if key not in self.guardian_keys:
+            k = len(self.guardian_keys)
+            hit, vals = f"g_hit_{k}", f"g_vals_{k}"
+            v = n.col(column, "gu")
+            per_guardian = leaf_bool(v, c, item.type, missing_met, nullable=True)
+            self.guardian_cols.append(n.alias(exp.LogicalOr(this=per_guardian), hit))
+            self.guardian_cols.append(
+                n.alias(n.func("list_sort", n.func("list_distinct", exp.ArrayAgg(this=v.copy()))), vals)
+            )
+            self.guardian_keys[key] = (hit, vals)
+        hit, vals = self.guardian_keys[key]
+        # a household without any guardian row: one virtual guardian whose value is missing
+        if c.op == "is_null":
+            none_result = True
+        elif c.op == "not_null":
+            none_result = False
+        else:
+            none_result = missing_met
+        return n.coalesce(n.col(hit, "g"), n.lit(none_result)), n.col(vals, "g")
+
+    def event_leaf(self, c: Comparison, item: CatalogItem, missing_met: bool) -> tuple[exp.Expression, exp.Expression]:
+        if c.aggregate is None:
+            raise CompileError(f"「{item.name}」には集計方法 (aggregate) が必要です")
+        if item.entity == "guardian":
+            raise CompileError(f"保護者単位の記録「{item.name}」は条件に使えません")
+        tname = event_table(item.id)
+        entity_key = ENTITY_KEY[item.entity]
+        self.required.setdefault(tname, set()).update({entity_key, EVENT_DATE_COLUMN, EVENT_VALUE_COLUMN})
+        if tname not in self.events:
+            self.events[tname] = (item.entity, {})
+            self.event_alias[tname] = f"e{len(self.event_alias)}"
+        _, aggs = self.events[tname]
+        agg = c.aggregate
+        fn = "count" if agg.fn == "exists" else agg.fn
+        vf = agg.value_filter
+        akey = json.dumps([fn, agg.window_months, vf.model_dump() if vf else None], sort_keys=True, default=str)
+        if akey not in aggs:
+            colname = f"a_{len(aggs)}"
+            start = add_months(self.as_of, -agg.window_months)
+            conds: list[exp.Expression] = [exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(start))]
+            if vf is not None:
+                conds.append(compare(n.col(EVENT_VALUE_COLUMN), vf.op, vf.value, item.type))
+            base: exp.Expression
+            if fn == "count":
+                base = exp.Count(this=exp.Star())
+            elif fn == "sum":
+                base = exp.Sum(this=n.col(EVENT_VALUE_COLUMN))
+            elif fn == "min":
+                base = exp.Min(this=n.col(EVENT_VALUE_COLUMN))
+            else:
+                base = exp.Max(this=n.col(EVENT_VALUE_COLUMN))
+            aggs[akey] = (colname, n.alias(n.filtered(base, n.and_(conds)), colname), agg.window_months)  # type: ignore[assignment]
+        colname = aggs[akey][0]
+        ref = n.col(colname, self.event_alias[tname])
+        if agg.fn == "exists":
+            v = exp.GT(this=n.coalesce(ref, n.lit(0)), expression=n.lit(0))
+            return leaf_bool(exp.Paren(this=v), c, "bool", missing_met, nullable=False), exp.Paren(this=v.copy())
+        if agg.fn in ("count", "sum"):
+            v = n.coalesce(ref, n.lit(0))
+            vtype = "integer" if agg.fn == "count" else item.type
+            return leaf_bool(v, c, vtype, missing_met, nullable=False), v.copy()
+        return leaf_bool(ref, c, item.type, missing_met, nullable=True), ref.copy()
+
+    def condition(self, cond: Condition, default_missing: str, values: list[exp.Expression] | None) -> exp.Expression:
+        if isinstance(cond, Comparison):
+            b, v = self.leaf(cond, default_missing)
+            if values is not None:
+                values.append(v)
+            return b
+        if isinstance(cond, All):
+            return n.and_([self.condition(x, default_missing, values) for x in cond.all])
+        if isinstance(cond, AnyOf):
+            return n.or_([self.condition(x, default_missing, values) for x in cond.any])
+        if isinstance(cond, Not):
+            return n.not_(self.condition(cond.not_, default_missing, values))
+        raise CompileError(f"unknown condition node {type(cond).__name__}")
+
+    # -- CTEs ----------------------------------------------------------------
+    def event_ctes(self) -> tuple[list[exp.CTE], list[exp.Join]]:
+        ctes, joins = [], []
+        for tname, (entity, aggs) in self.events.items():
+            a = self.event_alias[tname]
+            key = ENTITY_KEY[entity]
+            longest = max(w for (_, _, w) in aggs.values())  # type: ignore[misc]
+            where = n.and_(
+                [
+                    exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(add_months(self.as_of, -longest))),
+                    exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)),
+                ]
+            )
+            q = n.select([n.col(key)] + [e for (_, e, _) in aggs.values()], n.table(tname), where=where, group_by=[n.col(key)])  # type: ignore[misc]
+            ctes.append(n.cte(a, q))
+            child_key = n.col("child_id" if entity == "child" else "household_id", "c")
+            joins.append(n.left_join(n.table(a), exp.EQ(this=n.col(key, a), expression=child_key)))
+        return ctes, joins
+
+
+def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> CompiledRuleset:
+    """One query scoring every child of the mart with ``ruleset`` at reference date ``as_of``."""
+    b = _Builder(ruleset, catalog, as_of)
+    s_cols: list[exp.Expression] = [n.alias(n.col("child_id", "c"), "cid")]
+
+    # exclusions
+    ex_parts = [b.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions]
+    s_cols.append(n.alias(n.or_(ex_parts), "x"))
+
+    fire_cols: list[str] = []
+    leaf_outputs: list[list[LeafOutput]] = []
+    for i, rule in enumerate(ruleset.rules):
+        values: list[exp.Expression] = []
+        cond = b.condition(rule.condition, rule.when_missing, values)
+        fire = n.and_(b.population(rule.population) + [cond])
+        fname = f"f_{i}"
+        fire_cols.append(fname)
+        s_cols.append(n.alias(fire, fname))
+        outs: list[LeafOutput] = []
+        seen: dict[str, int] = {}
+        for j, (leaf, v) in enumerate(zip(iter_comparisons(rule.condition), values)):
+            seen[leaf.item] = seen.get(leaf.item, 0) + 1
+            key = leaf.item if seen[leaf.item] == 1 else f"{leaf.item}#{seen[leaf.item]}"
+            cname = f"v_{i}_{j}"
+            outs.append(LeafOutput(key, cname))
+            s_cols.append(n.alias(v, cname))
+        leaf_outputs.append(outs)
+
+    # screened population: born by the reference month, plus the ruleset's population filter
+    next_month = add_months(as_of.replace(day=1), 1)
+    screened = [
+        n.not_(exp.Is(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=exp.Null())),
+        exp.LT(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=n.date_lit(next_month)),
+    ] + b.population(ruleset.population)
+
+    joins: list[exp.Join] = []
+    if b.need_household:
+        joins.append(n.left_join(n.table(HOUSEHOLD_TABLE, "h"), exp.EQ(this=n.col("household_id", "h"), expression=n.col("household_id", "c"))))
+    ctes: list[exp.CTE] = []
+    if b.guardian_cols:
+        gq = n.select([n.col("household_id", "gu")] + b.guardian_cols, n.table(GUARDIAN_TABLE, "gu"), group_by=[n.col("household_id", "gu")])
+        ctes.append(n.cte("g", gq))
+        joins.append(n.left_join(n.table("g"), exp.EQ(this=n.col("household_id", "g"), expression=n.col("household_id", "c"))))
+    ev_ctes, ev_joins = b.event_ctes()
+    ctes += ev_ctes
+    joins += ev_joins
+    s = n.select(s_cols, n.table(CHILD_TABLE, "c"), joins=joins, where=n.and_(screened))
+    ctes.append(n.cte("s", s))
+
+    # t: scores
+    side_sum: dict[str, exp.Expression] = {}
+    for side in SIDES:
+        parts = [n.if_points(n.col(f_col), r.points) for f_col, r in zip(fire_cols, ruleset.rules) if r.side == side]
+        e = n.add(parts)
+        cap = getattr(ruleset.scoring, side).cap
+        side_sum[side] = n.least(e, n.lit(cap)) if cap is not None else e
+    total = n.add([side_sum[sd].copy() for sd in SIDES])
+    if ruleset.scoring.total_cap is not None:
+        total = n.least(total, n.lit(ruleset.scoring.total_cap))
+    nfired = n.add([n.if_points(n.col(f), 1) for f in fire_cols])
+    t_cols = [n.col("cid"), n.col("x")] + [n.col(f) for f in fire_cols]
+    t_cols += [n.col(lo.column) for outs in leaf_outputs for lo in outs]
+    t_cols += [n.alias(side_sum[sd], f"s_{sd}") for sd in SIDES]
+    t_cols += [
+        n.alias(total, "total"),
+        n.alias(n.greatest(*[side_sum[sd].copy() for sd in SIDES]), "maxside"),
+        n.alias(nfired, "nf"),
+    ]
+    ctes.append(n.cte("t", n.select(t_cols, n.table("s"))))
+
+    def key_order(first: list[exp.Ordered] = []) -> list[exp.Ordered]:
+        return first + [
+            n.ordered(n.col("total"), True),
+            n.ordered(n.col("maxside"), True),
+            n.ordered(n.col("nf"), True),
+            n.ordered(n.col("cid"), False),
+        ]
+
+    r_cols = [n.col(c) for c in ("cid", "s_welfare", "s_education", "s_both", "total", "maxside", "nf")]
+    r_cols.append(n.alias(n.row_number(key_order()), "rank"))
+    r_where = n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])
+    ctes.append(n.cte("r", n.select(r_cols, n.table("t"), where=r_where)))
+
+    eff_top = top_n if top_n is not None else ruleset.extraction.top_n
+    min_score = ruleset.extraction.min_score
+    main_parts: list[exp.Expression] = []
+    if eff_top is not None:
+        main_parts.append(exp.LTE(this=n.col("rank"), expression=n.lit(eff_top)))
+    if min_score is not None:
+        main_parts.append(exp.GTE(this=n.col("total"), expression=n.lit(min_score)))
+    ctes.append(n.cte("m", n.select([exp.Star(), n.alias(n.and_(main_parts), "main")], n.table("r"))))
+
+    extras: list[ExtraPlan] = []
+    q_cols: list[exp.Expression] = [exp.Star()]
+    before = 0
+    for k, ex in enumerate(ruleset.extraction.one_side_extra):
+        side_col = n.col(f"s_{ex.side}")
+        elig = n.and_([n.not_(n.col("main")), exp.GTE(this=side_col, expression=n.lit(ex.min_side_score))])
+        q_cols.append(n.alias(elig, f"xe_{k}"))
+        q_cols.append(n.alias(n.row_number(key_order([n.ordered(side_col.copy(), True)]), [elig.copy()]), f"xr_{k}"))
+        before += ex.top_n
+        extras.append(ExtraPlan(ex.side, ex.top_n, before, f"xe_{k}", f"xr_{k}"))
+    ctes.append(n.cte("q", n.select(q_cols, n.table("m"))))
+
+    cnt = n.select(
+        [
+            n.alias(exp.Count(this=exp.Star()), "n_screened"),
+            n.alias(n.filtered(exp.Count(this=exp.Star()), n.col("x")), "n_excluded"),
+            n.alias(n.filtered(exp.Count(this=exp.Star()), n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])), "n_scored"),
+        ],
+        n.table("t"),
+    )
+    ctes.append(n.cte("cnt", cnt))
+
+    picked = [n.col("main", "q")] + [
+        n.and_([n.col(e.eligible_column, "q"), exp.LTE(this=n.col(e.rank_column, "q"), expression=n.lit(e.limit))]) for e in extras
+    ]
+    sel_cols: list[exp.Expression] = [n.col(c, "q") for c in ("cid", "s_welfare", "s_education", "s_both", "total", "rank", "main")]
+    for e in extras:
+        sel_cols += [n.col(e.eligible_column, "q"), n.col(e.rank_column, "q")]
+    sel_cols += [n.col(f, "t") for f in fire_cols]
+    sel_cols += [n.col(lo.column, "t") for outs in leaf_outputs for lo in outs]
+    sel = n.select(
+        sel_cols,
+        n.table("q"),
+        joins=[exp.Join(this=n.table("t"), on=exp.EQ(this=n.col("cid", "q"), expression=n.col("cid", "t")))],
+        where=n.or_(picked),
+    )
+    sel_alias = exp.Subquery(this=sel, alias=exp.TableAlias(this=n.ident("sel")))
+    final = n.select(
+        [exp.Column(this=exp.Star(), table=n.ident("cnt")), exp.Column(this=exp.Star(), table=n.ident("sel"))],
+        n.table("cnt"),
+        joins=[n.left_join(sel_alias, exp.Boolean(this=True))],
+    )
+    final.set("order", exp.Order(expressions=[n.ordered(n.col("rank", "sel"), False)]))
+    final.set("with_" if "with_" in exp.Select.arg_types else "with", exp.With(expressions=ctes))
+    return CompiledRuleset(
+        ast=final,
+        rule_ids=[r.id for r in ruleset.rules],
+        fire_columns=fire_cols,
+        leaf_outputs=leaf_outputs,
+        extras=extras,
+        top_n=eff_top,
+        min_score=min_score,
+        required=b.required,
+    )

@@ -1,0 +1,343 @@
+"""Run an approved ruleset over a mart: one compiled DuckDB query, deterministic output.
+
+- The mart is opened read-only with ``enable_external_access=false`` and the configuration is
+  locked right after opening (the query cannot read files or change settings).
+- Output: JSON Lines, one extracted child per line in extraction order (main list in rank order,
+  then the one-side extras), keys sorted, UTF-8, ``\\n`` line ends; plus ``<out>.manifest.json``
+  (ruleset hash and document, catalog hash, per-table mart checksums, engine version, reference
+  date, counts at each step, results file hash). No timestamps or paths other than file names,
+  so the same mart, ruleset and reference date give byte-identical files.
+- Ties: total DESC, max side score DESC, number of fired rules DESC, pseudonym ASC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.catalog.model import Catalog
+from engine.rules.model import Ruleset
+from engine.version import ENGINE_VERSION
+
+RESULTS_FORMAT = "tsunagu-run/1"
+SIDES = ("welfare", "education", "both")
+
+
+class RunError(RuntimeError):
+    """A run that cannot proceed; the message is Japanese, for staff."""
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    rule_id: str
+    points: int
+    values: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "points": self.points, "values": self.values}
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    pseudonym: str
+    rank: int
+    scores: dict[str, int]
+    total: int
+    alert_level: str | None
+    extraction_reason: str
+    fired: list[FiredRule]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pseudonym": self.pseudonym,
+            "rank": self.rank,
+            "scores": dict(self.scores),
+            "total": self.total,
+            "alert_level": self.alert_level,
+            "extraction_reason": self.extraction_reason,
+            "fired": [f.to_dict() for f in self.fired],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ChildResult":
+        return cls(
+            pseudonym=d["pseudonym"],
+            rank=d["rank"],
+            scores=dict(d["scores"]),
+            total=d["total"],
+            alert_level=d["alert_level"],
+            extraction_reason=d["extraction_reason"],
+            fired=[FiredRule(f["rule_id"], f["points"], dict(f["values"])) for f in d["fired"]],
+        )
+
+
+@dataclass
+class RunResult:
+    manifest: dict[str, Any]
+    children: list[ChildResult] = field(default_factory=list)
+
+    def child(self, pseudonym: str) -> ChildResult | None:
+        return next((c for c in self.children if c.pseudonym == pseudonym), None)
+
+    def ruleset(self) -> Ruleset:
+        return Ruleset.model_validate(self.manifest["ruleset"]["document"])
+
+
+# ---------------------------------------------------------------------------
+# hashing and normalization
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def ruleset_document(ruleset: Ruleset) -> dict[str, Any]:
+    return ruleset.model_dump(mode="json", by_alias=True)
+
+
+def ruleset_hash(ruleset: Ruleset) -> str:
+    """SHA-256 of the ruleset's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return hashlib.sha256(canonical_json(ruleset_document(ruleset)).encode("utf-8")).hexdigest()
+
+
+def normalize_value(v: Any) -> Any:
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, (list, tuple)):
+        return [normalize_value(x) for x in v]
+    return v
+
+
+def alert_level_for(total: int, ruleset: Ruleset) -> str | None:
+    for lvl in sorted(ruleset.alert_levels, key=lambda a: -a.min_score):
+        if total >= lvl.min_score:
+            return lvl.level
+    return None
+
+
+# ---------------------------------------------------------------------------
+# DuckDB access
+
+
+def open_mart(mart_path: Path, threads: int | None = None):
+    """Read-only connection, no external access, configuration locked."""
+    import duckdb
+
+    mart_path = Path(mart_path)
+    if not mart_path.is_file():
+        raise RunError(f"データマートのファイルが見つかりません: {mart_path}")
+    config: dict[str, Any] = {"enable_external_access": False}
+    if threads is not None:
+        config["threads"] = int(threads)
+    try:
+        con = duckdb.connect(str(mart_path), read_only=True, config=config)
+    except duckdb.Error as exc:
+        raise RunError(f"データマートを開けません ({mart_path.name}): {exc}") from exc
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def mart_tables(con) -> dict[str, set[str]]:
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+    ).fetchall()
+    out: dict[str, set[str]] = {}
+    for t, c in rows:
+        out.setdefault(t, set()).add(c)
+    return out
+
+
+def check_required(tables: dict[str, set[str]], required: dict[str, set[str]]) -> None:
+    problems = []
+    for t, cols in sorted(required.items()):
+        if t not in tables:
+            problems.append(f"表「{t}」がありません")
+            continue
+        missing = sorted(cols - tables[t])
+        if missing:
+            problems.append(f"表「{t}」に列 {', '.join(missing)} がありません")
+    if problems:
+        raise RunError("データマートにルールセットが使う項目がありません (取り込みを確認してください):\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def table_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
+    """Order-independent checksum per table: row count and the sum of the rows' hashes (in SQL)."""
+    from sqlglot import exp
+
+    from engine.compiler import nodes as n
+
+    out: dict[str, dict[str, Any]] = {}
+    for t in sorted(tables):
+        q = n.select(
+            [
+                exp.Count(this=exp.Star()),
+                exp.Cast(
+                    this=exp.Mod(
+                        this=n.coalesce(exp.Sum(this=n.func("hash", n.col("tt"))), n.lit(0)),
+                        expression=n.lit(2**64),
+                    ),
+                    to=exp.DataType(this=exp.DataType.Type.UBIGINT),
+                ),
+            ],
+            n.table(t, "tt"),
+        )
+        rows, checksum = con.execute(q.sql(dialect="duckdb")).fetchone()
+        out[t] = {"rows": int(rows), "checksum": f"{int(checksum):016x}"}
+    return out
+
+
+# ---------------------------------------------------------------------------
+# run
+
+
+def run_ruleset(
+    mart_path: Path,
+    ruleset: Ruleset,
+    catalog: Catalog,
+    as_of: dt.date,
+    *,
+    top_n: int | None = None,
+    threads: int | None = None,
+) -> RunResult:
+    """Score every child of the mart, extract candidates for human review, and describe the run."""
+    from engine.compiler import compile_ruleset
+
+    compiled = compile_ruleset(ruleset, catalog, as_of, top_n=top_n)
+    con = open_mart(Path(mart_path), threads)
+    try:
+        tables = mart_tables(con)
+        check_required(tables, compiled.required)
+        checksums = table_checksums(con, tables)
+        cur = con.execute(compiled.sql)
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+    counts = {"screened": 0, "excluded": 0, "scored": 0}
+    if rows:
+        counts = {"screened": int(rows[0]["n_screened"]), "excluded": int(rows[0]["n_excluded"]), "scored": int(rows[0]["n_scored"])}
+    cands = [r for r in rows if r["cid"] is not None]
+    if compiled.top_n is not None and compiled.min_score is not None:
+        main_reason = "top_n_and_min_score"
+    elif compiled.top_n is not None:
+        main_reason = "top_n"
+    else:
+        main_reason = "min_score"
+    chosen: list[tuple[dict[str, Any], str]] = [(r, main_reason) for r in sorted((r for r in cands if r["main"]), key=lambda r: r["rank"])]
+    taken = {r["cid"] for r, _ in chosen}
+    n_extra = 0
+    for e in compiled.extras:
+        pool = sorted((r for r in cands if r[e.eligible_column] and r["cid"] not in taken), key=lambda r: r[e.rank_column])
+        for r in pool[: e.top_n]:
+            chosen.append((r, f"one_side_extra:{e.side}"))
+            taken.add(r["cid"])
+            n_extra += 1
+
+    children = [_child(r, reason, compiled, ruleset) for r, reason in chosen]
+    counts["extracted_main"] = len(children) - n_extra
+    counts["extracted_one_side"] = n_extra
+    counts["extracted"] = len(children)
+    manifest = {
+        "format": RESULTS_FORMAT,
+        "engine_version": ENGINE_VERSION,
+        "reference_date": as_of.isoformat(),
+        "ruleset": {
+            "id": ruleset.id,
+            "version": ruleset.version,
+            "title": ruleset.title,
+            "sha256": ruleset_hash(ruleset),
+            "document": ruleset_document(ruleset),
+        },
+        "catalog_sha256": catalog.content_hash,
+        "mart": {"file": Path(mart_path).name, "tables": checksums},
+        "extraction": {
+            "top_n": compiled.top_n,
+            "min_score": compiled.min_score,
+            "one_side_extra": [{"side": e.side, "top_n": e.top_n} for e in compiled.extras],
+            "tie_break": ["total desc", "max side score desc", "fired rules desc", "pseudonym asc"],
+        },
+        "counts": counts,
+    }
+    return RunResult(manifest=manifest, children=children)
+
+
+def _child(row: dict[str, Any], reason: str, compiled, ruleset: Ruleset) -> ChildResult:
+    fired: list[tuple[int, FiredRule]] = []
+    for i, (fcol, rule) in enumerate(zip(compiled.fire_columns, ruleset.rules)):
+        if not row[fcol]:
+            continue
+        values = {lo.key: normalize_value(row[lo.column]) for lo in compiled.leaf_outputs[i]}
+        fired.append((i, FiredRule(rule.id, rule.points, values)))
+    fired.sort(key=lambda p: (-p[1].points, p[0]))
+    total = int(row["total"])
+    return ChildResult(
+        pseudonym=row["cid"],
+        rank=int(row["rank"]),
+        scores={s: int(row[f"s_{s}"]) for s in SIDES},
+        total=total,
+        alert_level=alert_level_for(total, ruleset),
+        extraction_reason=reason,
+        fired=[f for _, f in fired],
+    )
+
+
+# ---------------------------------------------------------------------------
+# files
+
+
+def manifest_path_for(results_path: Path) -> Path:
+    results_path = Path(results_path)
+    return results_path.with_name(results_path.name + ".manifest.json")
+
+
+def results_bytes(result: RunResult) -> bytes:
+    return "".join(canonical_json(c.to_dict()) + "\n" for c in result.children).encode("utf-8")
+
+
+def write_results(result: RunResult, path: Path) -> Path:
+    """Write the JSON Lines results and ``<path>.manifest.json``; returns the manifest path."""
+    path = Path(path)
+    data = results_bytes(result)
+    path.write_bytes(data)
+    manifest = dict(result.manifest)
+    manifest["results"] = {"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "format": "jsonl"}
+    mpath = manifest_path_for(path)
+    mpath.write_text(json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return mpath
+
+
+def read_results(path: Path) -> RunResult:
+    """Read a run from its results file or its manifest; the results file's hash is checked."""
+    path = Path(path)
+    if path.name.endswith(".manifest.json"):
+        mpath = path
+        rpath = path.with_name(path.name[: -len(".manifest.json")])
+    else:
+        rpath, mpath = path, manifest_path_for(path)
+    if not mpath.is_file():
+        raise RunError(f"実行記録 (マニフェスト) が見つかりません: {mpath}")
+    if not rpath.is_file():
+        raise RunError(f"結果ファイルが見つかりません: {rpath}")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RunError(f"マニフェストを JSON として読めません ({mpath.name} {exc.lineno}行目)") from exc
+    data = rpath.read_bytes()
+    expected = manifest.get("results", {}).get("sha256")
+    if expected != hashlib.sha256(data).hexdigest():
+        raise RunError(f"結果ファイル {rpath.name} がマニフェストの記録と一致しません (書き換えられた可能性があります)")
+    children = []
+    for no, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        try:
+            children.append(ChildResult.from_dict(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise RunError(f"結果ファイル {rpath.name} の {no} 行目を読めません") from exc
+    return RunResult(manifest=manifest, children=children)
