@@ -124,6 +124,8 @@ def _check_details(value: Any, vocab: ActionVocabulary, where: str) -> None:
 
 
 def _iso(at: datetime) -> str:
+    if at.tzinfo is None:  # a store that drops the zone (SQLite) gives back naive UTC
+        at = at.replace(tzinfo=timezone.utc)
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
