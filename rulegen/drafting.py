@@ -1,0 +1,78 @@
+"""One interface, two drafters: `make_drafter(settings, guard).draft(text, current=...)`."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from engine.catalog import Catalog, default_catalog
+from engine.rules.model import Rule
+from rulegen.guard import TextGuard
+from rulegen.outcome import DraftOutcome, problem
+from rulegen.reading import rule_reading_ja
+from rulegen.settings import DraftingSettings
+from rulegen.validation import validate
+
+OFFLINE_VERSION = "offline-v1"
+
+
+class Drafter(Protocol):
+    kind: str
+
+    def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome: ...
+
+
+class OfflineDrafter:
+    """Deterministic, embedded; no text leaves the machine."""
+
+    kind = "offline"
+
+    def __init__(self, settings: DraftingSettings, catalog: Catalog):
+        from rulegen.offline.parser import OfflineParser
+
+        self.settings = settings
+        self.catalog = catalog
+        self.parser = OfflineParser(
+            catalog, default_points=settings.default_points, max_points=settings.max_points, id_prefix=settings.rule_id_prefix
+        )
+
+    def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
+        base = dict(drafter="offline", model=None, prompt_version=OFFLINE_VERSION, attempts=1)
+        if not text or not text.strip():
+            return DraftOutcome(False, None, "", problems=[problem("empty", "基準の文章が空です。")], **base)
+        if len(text) > 2000:
+            return DraftOutcome(False, None, "", problems=[problem("too_long", "文章が長すぎます (2000文字まで)。基準を1つずつ書いてください。")], **base)
+        notes: list[str] = []
+        if current is not None:
+            from rulegen.offline.edits import read_edit
+
+            edit = read_edit(text, current, self.parser)
+            if edit is not None:
+                if edit.rule is None:
+                    return DraftOutcome(False, None, "\n".join(edit.notes), edit.questions, edit.problems, **base)
+                return self._finish(edit.rule, edit.notes, base)
+            notes.append("修正の指示としては読めなかったため、新しい基準として読みました。")
+        parsed = self.parser.parse(text)
+        notes += parsed.notes
+        if parsed.rule is None:
+            return DraftOutcome(False, None, "\n".join(notes), parsed.questions, parsed.problems, **base)
+        return self._finish(parsed.rule, notes, base)
+
+    def _finish(self, doc: dict, notes: list[str], base: dict) -> DraftOutcome:  # type: ignore[type-arg]
+        report = validate(doc, self.catalog)
+        if not report.ok or report.rule is None:
+            return DraftOutcome(False, None, "\n".join(notes), [], report.problems_as_dicts(), **base)
+        reading = rule_reading_ja(report.rule, self.catalog)
+        if notes:
+            reading += "\n" + "\n".join("※ " + n for n in notes)
+        return DraftOutcome(True, report.rule, reading, [], report.problems_as_dicts(), **base)
+
+
+def make_drafter(settings: DraftingSettings | None = None, guard: TextGuard | None = None, *, catalog: Catalog | None = None) -> Drafter:
+    """The LLM drafter when an endpoint is configured, else the offline one."""
+    settings = settings or DraftingSettings.from_env()
+    catalog = catalog or default_catalog()
+    if settings.uses_llm:
+        from rulegen.llm import LLMDrafter
+
+        return LLMDrafter(settings, catalog, guard)
+    return OfflineDrafter(settings, catalog)

@@ -1,0 +1,246 @@
+"""The LLM drafter: an OpenAI-compatible chat endpoint through langchain-openai.
+
+Flow for one text: PII guard (nothing is sent when it blocks) -> prompt with the
+relevant catalog items, the rule schema, few-shot examples and the staff's text
+delimited as data -> structured output -> our own checks (id namespace, points
+limit, items offered) + the engine's validator -> on errors, the repair prompt
+with those errors, at most ``max_repairs`` times -> a valid rule or a Japanese
+message, never a half-valid rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from engine.catalog import Catalog
+from engine.rules.model import Rule, iter_comparisons
+from rulegen.catalog_view import relevant_items
+from rulegen.guard import TextGuard
+from rulegen.offline.tokens import normalize
+from rulegen.outcome import DraftOutcome, problem
+from rulegen.prompts import PromptSet, load_prompts
+from rulegen.reading import rule_reading_ja
+from rulegen.settings import DraftingSettings
+from rulegen.validation import Problem, validate
+
+DIFFICULTY_CHOICES = "虐待, 貧困, 不登校, いじめ, ヤングケアラー, 産後うつ, 発達"
+
+
+def rule_schema_for_llm() -> dict[str, Any]:
+    """The rule JSON Schema sent to the model (full validation happens on our side afterwards)."""
+    return Rule.model_json_schema(by_alias=True, mode="validation")
+
+
+def _delimit(text: str) -> str:
+    # The staff's text is data: strip anything that could close or open our delimiter.
+    cleaned = re.sub(r"</?\s*staff_text\s*>", "", text, flags=re.IGNORECASE)
+    return f"<staff_text>\n{cleaned}\n</staff_text>"
+
+
+class LLMDrafter:
+    kind = "llm"
+
+    def __init__(self, settings: DraftingSettings, catalog: Catalog, guard: TextGuard | None, chat_model: Any | None = None):
+        self.settings = settings
+        self.catalog = catalog
+        self.guard = guard
+        self.prompts: PromptSet = load_prompts(settings.prompt_version)
+        self._chat = chat_model
+
+    # -- model ----------------------------------------------------------------
+
+    @property
+    def model_name(self) -> str:
+        return self.settings.model or "unknown"
+
+    def _chat_model(self) -> Any:
+        if self._chat is not None:
+            return self._chat
+        s = self.settings
+        key = s.api_key.get_secret_value() if s.api_key else "not-needed"
+        if s.provider == "azure":
+            from langchain_openai import AzureChatOpenAI
+
+            self._chat = AzureChatOpenAI(
+                azure_endpoint=s.base_url,
+                azure_deployment=s.model,
+                api_version=s.api_version or "2024-10-21",
+                api_key=key,
+                timeout=s.timeout_s,
+                max_retries=0,
+                temperature=s.temperature,
+            )
+        else:
+            from langchain_openai import ChatOpenAI
+
+            self._chat = ChatOpenAI(
+                base_url=s.base_url,
+                model=s.model or "default",
+                api_key=key,
+                timeout=s.timeout_s,
+                max_retries=0,
+                temperature=s.temperature,
+            )
+        return self._chat
+
+    def _structured(self) -> Any:
+        schema = rule_schema_for_llm()
+        method = self.settings.structured_method
+        chat = self._chat_model()
+        if method == "json_schema":
+            return chat.with_structured_output({"name": "tsunagu_rule", "schema": schema, "strict": False}, method="json_schema", include_raw=True)
+        if method == "function_calling":
+            fn = {"title": "tsunagu_rule", "description": "リスク判定ルール 1 件", **schema}
+            return chat.with_structured_output(fn, method="function_calling", include_raw=True)
+        return chat.with_structured_output(None, method="json_mode", include_raw=True)
+
+    # -- prompts --------------------------------------------------------------
+
+    def system_prompt(self, text: str) -> tuple[str, list[str]]:
+        items = relevant_items(text, self.catalog, self.settings.max_catalog_items)
+        catalog_json = json.dumps([i.llm_view() for i in items], ensure_ascii=False, indent=1)
+        examples = "\n\n".join(
+            f"職員の文章:\n{_delimit(e['text'])}\nルール:\n{json.dumps(e['rule'], ensure_ascii=False)}" for e in self.prompts.examples
+        )
+        system = self.prompts.system.format(
+            id_prefix=self.settings.rule_id_prefix,
+            max_points=self.settings.max_points,
+            difficulties=DIFFICULTY_CHOICES,
+            schema=json.dumps(rule_schema_for_llm(), ensure_ascii=False),
+            catalog=catalog_json,
+            examples=examples,
+        )
+        return system, [i.id for i in items]
+
+    def user_prompt(self, text: str, current: Rule | None) -> str:
+        if current is None:
+            return "次の基準をルールにしてください。\n" + _delimit(text)
+        cur = json.dumps(current.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False)
+        return f"今のルール:\n{cur}\n\nこのルールを次の依頼のとおりに直した、ルール全体を返してください。\n" + _delimit(text)
+
+    # -- drafting ---------------------------------------------------------------
+
+    def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
+        base = dict(drafter="llm", model=self.model_name, prompt_version=self.prompts.version)
+        if self.guard is None:
+            return DraftOutcome(False, None, "", problems=[problem("no_guard", "個人情報のチェックが設定されていないため、LLM には送信しません。")], **base)
+        guard = self.guard.check(text)
+        if not guard.allowed:
+            return DraftOutcome(
+                False, None, "", problems=[problem("pii_blocked", guard.message_ja or "個人情報と思われる語句が含まれているため送信しませんでした。")],
+                blocked_by_guard=True, guard_summary=dict(guard.summary), **base,
+            )
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+        system, offered = self.system_prompt(text + ("\n" + " ".join(c.item for c in iter_comparisons(current.condition)) if current else ""))
+        if current is not None:
+            offered = sorted(set(offered) | {c.item for c in iter_comparisons(current.condition)})
+        messages: list[Any] = [SystemMessage(system), HumanMessage(self.user_prompt(text, current))]
+        runnable = self._structured()
+        last_errors: list[Problem] = []
+        attempts = 0
+        for attempt in range(self.settings.max_repairs + 1):
+            attempts = attempt + 1
+            try:
+                result = runnable.invoke(messages)
+            except Exception as exc:  # noqa: BLE001 - every client error becomes a message for staff
+                return DraftOutcome(False, None, "", problems=[_client_problem(exc)], attempts=attempts, **base)
+            raw = result.get("raw")
+            raw_text = _raw_text(raw)
+            doc, parse_problem = _parsed_document(result, raw_text)
+            if parse_problem is not None:
+                last_errors = [parse_problem]
+            else:
+                doc = self._enforce(doc, text)
+                last_errors = self._policy_problems(doc, offered)
+                if not last_errors:
+                    report = validate(doc, self.catalog)
+                    if report.ok and report.rule is not None:
+                        reading = rule_reading_ja(report.rule, self.catalog)
+                        if attempt:
+                            reading = f"(検証で見つかった問題を {attempt} 回修正しました)\n" + reading
+                        return DraftOutcome(True, report.rule, reading, problems=report.problems_as_dicts(),
+                                            guard_summary=dict(guard.summary), attempts=attempts, **base)
+                    last_errors = report.errors
+            if attempt < self.settings.max_repairs:
+                messages.append(AIMessage(raw_text or ""))
+                messages.append(HumanMessage(self.prompts.repair.format(errors=_errors_text(last_errors), previous=(raw_text or "")[:4000])))
+        problems = [p.to_dict() for p in last_errors]
+        problems.insert(0, problem("draft_failed", f"LLM の下書きが {attempts} 回とも検証に通らなかったため、ルールを作れませんでした。文章を具体的にするか、オフラインの下書き機能を使ってください。"))
+        return DraftOutcome(False, None, "", problems=problems, guard_summary=dict(guard.summary), attempts=attempts, **base)
+
+    def _enforce(self, doc: dict[str, Any], text: str) -> dict[str, Any]:
+        """Fields the model does not choose: the id namespace and the staff's original words."""
+        doc = dict(doc)
+        doc["id"] = self.settings.rule_id_prefix + hashlib.sha256(normalize(text).encode()).hexdigest()[:10]
+        doc["description"] = text.strip()[:4000]
+        doc.setdefault("when_missing", "not_met")
+        return doc
+
+    def _policy_problems(self, doc: dict[str, Any], offered: list[str]) -> list[Problem]:
+        out: list[Problem] = []
+        pts = doc.get("points")
+        if isinstance(pts, int) and not isinstance(pts, bool) and pts > self.settings.max_points:
+            out.append(Problem("points", "points_limit", f"点数 {pts} は上限 {self.settings.max_points} を超えています", hint=f"1〜{self.settings.max_points} にしてください"))
+        for item in _items_in(doc.get("condition")):
+            if item not in offered:
+                out.append(Problem("condition", "item_not_offered", f"データ項目「{item}」は示した一覧にありません", hint="示したデータ項目の id だけを使ってください"))
+        return out
+
+
+def _items_in(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["item"]] if isinstance(node.get("item"), str) else []
+        for key in ("all", "any"):
+            if isinstance(node.get(key), list):
+                for child in node[key]:
+                    found += _items_in(child)
+        if "not" in node:
+            found += _items_in(node["not"])
+        return found
+    return []
+
+
+def _raw_text(raw: Any) -> str:
+    if raw is None:
+        return ""
+    calls = getattr(raw, "tool_calls", None)
+    if calls:
+        return json.dumps(calls[0].get("args", {}), ensure_ascii=False)
+    content = getattr(raw, "content", "")
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+
+
+def _parsed_document(result: dict[str, Any], raw_text: str) -> tuple[dict[str, Any], Problem | None]:
+    parsed = result.get("parsed")
+    if isinstance(parsed, dict):
+        return parsed, None
+    text = raw_text.strip()
+    fence = re.match(r"^```(?:json)?\s*(.*?)\s*```$", text, re.DOTALL)
+    if fence:
+        text = fence.group(1)
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, ValueError):
+        return {}, Problem("", "not_json", "回答が JSON として読めませんでした", hint="ルールの JSON オブジェクト 1 つだけを返してください")
+    if not isinstance(doc, dict):
+        return {}, Problem("", "not_an_object", "回答が JSON オブジェクトではありません", hint="ルールの JSON オブジェクト 1 つだけを返してください")
+    return doc, None
+
+
+def _errors_text(errors: list[Problem]) -> str:
+    return "\n".join(f"- [{e.code}] {e.path}: {e.message}" + (f" (ヒント: {e.hint})" if e.hint else "") for e in errors)
+
+
+def _client_problem(exc: Exception) -> dict[str, Any]:
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return problem("llm_timeout", "LLM の応答が時間内に返りませんでした。時間をおいて再度試すか、オフラインの下書き機能を使ってください。")
+    if "Connection" in name:
+        return problem("llm_unreachable", "LLM のサーバーに接続できませんでした。設定 (TSUNAGU_LLM_BASE_URL) を確認するか、オフラインの下書き機能を使ってください。")
+    if "Authentication" in name or "PermissionDenied" in name:
+        return problem("llm_auth", "LLM のサーバーに認証されませんでした。API キー (TSUNAGU_LLM_API_KEY) を確認してください。")
+    return problem("llm_error", f"LLM の呼び出しでエラーが起きました ({name})。")

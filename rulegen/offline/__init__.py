@@ -1,0 +1,1 @@
+"""The offline drafter: a deterministic reader of common staff phrasings (no network, no LLM)."""

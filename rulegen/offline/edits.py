@@ -1,0 +1,174 @@
+"""Follow-up edits of a current draft, read offline: 「窓を2年にして」「中学生だけに」「点数を5点に」
+「生活保護の条件を外して」「欠席を20日以上に」「さらに〜」「または〜」.
+
+`read_edit` returns None when the text is not an edit (then it is a new criterion).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.rules.model import Rule
+from rulegen.offline.parser import OfflineParser, lexicon
+from rulegen.offline.tokens import normalize
+from rulegen.reading import window_ja
+
+
+@dataclass
+class EditResult:
+    rule: dict[str, Any] | None
+    notes: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+_WINDOW = re.compile(r"(?:窓|期間|見る期間|対象期間|集計期間|遡る期間)(?:を|は)?(?:過去|直近)?(\d+)(年|か月)(?:間)?(?:に|へ)")
+_WINDOW2 = re.compile(r"^(?:過去|直近)(\d+)(年|か月)(?:間)?(?:に|へ)(?:して|変更|する|変えて)")
+_POINTS = re.compile(r"(?:点数|配点|点)(?:を|は)?(\d+)点(?:に|へ)|^(\d+)点(?:に|へ)(?:して|変更|する|変えて)")
+_ONLY = re.compile(r"(?:対象を)?(.+?)(?:だけ|のみ|限定)(?:に|で|にして|にする|とする)?")
+_REMOVE = re.compile(r"(.+?)(?:の条件)?(?:を|は)(?:外して|外す|除いて|除く|削除|消して|なしに|なしで|いらない|不要)")
+_ADD = re.compile(r"^(?:さらに|加えて|あと|それと|それから|かつ)[、,]?(.+)$")
+_OR = re.compile(r"^(?:または|又は|もしくは|あるいは)[、,]?(.+)$")
+_THRESHOLD = re.compile(r"^(.*?)(?:を|は)?(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(以上|以下|未満|を超える|超)(?:に|へ)(?:して|変更|する|変えて)?")
+
+
+def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | None:
+    t = normalize(text).rstrip("。")
+    doc = current.model_dump(mode="json", by_alias=True, exclude_none=True)
+    doc["description"] = (doc.get("description", "") + f"\n(修正: {text.strip()})")[:4000]
+    m = _WINDOW.search(t) or _WINDOW2.search(t)
+    if m:
+        months = int(m.group(1)) * (12 if m.group(2) == "年" else 1)
+        n = _set_window(doc["condition"], months)
+        if n == 0:
+            return EditResult(None, problems=[_p("no_window", "今のルールには期間を持つ条件がありません。")])
+        return EditResult(doc, [f"期間を{window_ja(months)}に変えました。"])
+    m = _POINTS.search(t)
+    if m:
+        points = int(m.group(1) or m.group(2))
+        if not 1 <= points <= parser.max_points:
+            return EditResult(None, problems=[_p("points_limit", f"点数 {points}点 は 1〜{parser.max_points}点の範囲外です。")])
+        doc["points"] = points
+        return EditResult(doc, [f"点数を{points}点に変えました。"])
+    m = _ADD.match(t) or _OR.match(t)
+    if m:
+        sub = parser.parse(m.group(1))
+        if sub.condition is None:
+            return EditResult(None, sub.notes, sub.questions, sub.problems)
+        key = "all" if _ADD.match(t) else "any"
+        cond = doc["condition"]
+        doc["condition"] = {key: (cond[key] if key in cond else [cond]) + [sub.condition]}
+        if sub.population:
+            doc["population"] = {**doc.get("population", {}), **sub.population}
+        return EditResult(doc, ["条件を1つ加えました (" + ("かつ" if key == "all" else "または") + ")。"])
+    m = _REMOVE.match(t)
+    if m:
+        target = parser.parse(m.group(1) + "あり")
+        items = {c["item"] for c in _leaves(target.condition)} if target.condition else set()
+        stages = (target.population or {}).get("school_stages")
+        if stages and doc.get("population", {}).get("school_stages"):
+            doc["population"].pop("school_stages")
+            if not doc["population"]:
+                doc.pop("population")
+            return EditResult(doc, ["対象の学校段階の絞り込みを外しました。"])
+        if not items:
+            return EditResult(None, target.notes, target.questions, target.problems or [_p("unread_phrase", f"「{m.group(1)}」がどの条件か読み取れませんでした。", m.group(1))])
+        new_cond, removed = _remove_items(doc["condition"], items)
+        if not removed:
+            return EditResult(None, problems=[_p("not_in_rule", f"「{m.group(1)}」の条件は今のルールにありません。", m.group(1))])
+        if new_cond is None:
+            return EditResult(None, problems=[_p("empty_rule", "その条件を外すと条件が何も残りません。新しい基準として書き直してください。")])
+        doc["condition"] = new_cond
+        return EditResult(doc, [f"「{m.group(1)}」の条件を外しました。"])
+    m = _ONLY.fullmatch(t)
+    if m:
+        sub = parser.parse(m.group(1))
+        stages = (sub.population or {}).get("school_stages")
+        ages = {k: v for k, v in (sub.population or {}).items() if k in ("age_min", "age_max")}
+        if stages or ages:
+            pop = dict(doc.get("population", {}))
+            if stages:
+                pop["school_stages"] = stages
+            pop.update(ages)
+            doc["population"] = pop
+            return EditResult(doc, ["対象を絞り込みました。"])
+    m = _THRESHOLD.match(t)
+    if m:
+        head, value, unit, op_word = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+        from rulegen.offline.parser import OPS, _num
+
+        items: set[str] = set()
+        if head:
+            sub = parser.parse(head + "あり")
+            items = {c["item"] for c in _leaves(sub.condition)} if sub.condition else set()
+        changed = _set_threshold(doc["condition"], items, OPS[op_word], _num(value))
+        if changed == 1 or (changed > 1 and items):
+            return EditResult(doc, [f"基準値を{value}{unit}{op_word}に変えました。"])
+        if changed > 1:
+            return EditResult(None, questions=["どの項目の基準値を変えますか。項目名と一緒に書いてください (例: 欠席日数を20日以上に)。"])
+        return EditResult(None, problems=[_p("no_threshold", "変えられる基準値が今のルールに見つかりませんでした。")])
+    return None
+
+
+def _p(code: str, message: str, phrase: str = "") -> dict[str, Any]:
+    d = {"code": code, "message": message, "severity": "error"}
+    if phrase:
+        d["phrase"] = phrase
+    return d
+
+
+def _leaves(node: Any):  # type: ignore[no-untyped-def]
+    if not isinstance(node, dict):
+        return
+    if "item" in node:
+        yield node
+    for key in ("all", "any"):
+        for child in node.get(key, []):
+            yield from _leaves(child)
+    if "not" in node:
+        yield from _leaves(node["not"])
+
+
+def _set_window(node: dict[str, Any], months: int) -> int:
+    n = 0
+    for leaf in _leaves(node):
+        if "aggregate" in leaf:
+            leaf["aggregate"]["window_months"] = months
+            n += 1
+    return n
+
+
+def _set_threshold(node: dict[str, Any], items: set[str], op: str, value: float | int) -> int:
+    n = 0
+    for leaf in _leaves(node):
+        if items and leaf["item"] not in items:
+            continue
+        if isinstance(leaf.get("value"), (int, float)) and not isinstance(leaf.get("value"), bool):
+            leaf["op"], leaf["value"] = op, value
+            n += 1
+    return n
+
+
+def _remove_items(node: dict[str, Any], items: set[str]) -> tuple[dict[str, Any] | None, bool]:
+    if "item" in node:
+        return (None, True) if node["item"] in items else (node, False)
+    if "not" in node:
+        inner, removed = _remove_items(node["not"], items)
+        return ({"not": inner} if inner else None), removed
+    for key in ("all", "any"):
+        if key in node:
+            kept, removed = [], False
+            for child in node[key]:
+                c, r = _remove_items(child, items)
+                removed |= r
+                if c is not None:
+                    kept.append(c)
+            if not kept:
+                return None, removed
+            return (kept[0] if len(kept) == 1 else {key: kept}), removed
+    return node, False
+
+
+__all__ = ["EditResult", "read_edit", "lexicon"]

@@ -1,0 +1,643 @@
+"""Read one Japanese criterion into a rule document, deterministically.
+
+Pipeline (every step only looks at characters no earlier step has claimed):
+1. catalog items by SudachiPy token sequences of their names and synonyms;
+2. regular phrases: difficulty types, points, windows, per-month filters, amounts
+   (number + unit + comparison), population (stages, grades, ages), code labels,
+   negations, conjunctions, list markers, vague amounts;
+3. single item words left over (「休んだ」-> 欠席日数; 「手当」-> several items: ask);
+4. whatever content is still unread is reported by phrase: the drafter never guesses silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from engine.catalog import Catalog, CatalogItem
+from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, tokenize
+from rulegen.outcome import problem
+from rulegen.reading import window_ja
+
+DIFFICULTY_WORDS = ("虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達")
+DEFAULT_WINDOW = 12
+
+OPS = {
+    "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
+    "より多い": ">", "より多く": ">", "を上回る": ">", "より少ない": "<", "に満たない": "<",
+    "を下回る": "<", "以内": "<=", "まで": "<=",
+}
+UNIT_GROUPS = {"回": "count", "件": "count", "度": "count", "日": "day", "か月": "month", "月": "month",
+               "人": "person", "点": "point", "歳": "age", "年": "year", "学年": "grade"}
+ITEM_UNIT_GROUP = {"件": "count", "回": "count", "日": "day", "か月": "month", "人": "person", "点": "point",
+                   "歳": "age", "学年": "grade"}
+
+NUM = r"(\d+(?:\.\d+)?)"
+UNIT = r"(回|件|度|日|か月|月|人|点|歳|学年)?"
+OP_RE = "|".join(sorted(map(re.escape, OPS), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    text = resources.files("rulegen.offline").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def center(self) -> float:
+        return (self.start + self.end) / 2
+
+
+@dataclass
+class ParseResult:
+    rule: dict[str, Any] | None
+    notes: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    # The pieces, for edits in a conversation.
+    condition: dict[str, Any] | None = None
+    population: dict[str, Any] | None = None
+    points: int | None = None
+    window_given: bool = False
+
+
+class _Text:
+    """The normalized text with the characters claimed so far."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.free = [True] * len(text)
+        self.spans: list[Span] = []
+
+    def masked(self) -> str:
+        return "".join(c if f else "\x00" for c, f in zip(self.text, self.free))
+
+    def claim(self, start: int, end: int, kind: str, **data: Any) -> Span:
+        for i in range(start, end):
+            self.free[i] = False
+        span = Span(start, end, kind, data)
+        self.spans.append(span)
+        return span
+
+    def is_free(self, start: int, end: int) -> bool:
+        return all(self.free[start:end])
+
+    def find(self, pattern: str, kind: str, handler=None) -> list[Span]:  # type: ignore[no-untyped-def]
+        out = []
+        for m in re.finditer(pattern, self.masked()):
+            if m.end() == m.start():
+                continue
+            data = handler(m) if handler else {"text": m.group(0)}
+            if data is None:
+                continue
+            out.append(self.claim(m.start(), m.end(), kind, **data))
+        return out
+
+
+def _index(catalog: Catalog) -> PhraseIndex:
+    return _index_cached(catalog)
+
+
+@lru_cache(maxsize=4)
+def _index_cached(catalog: Catalog) -> PhraseIndex:
+    lex = lexicon()
+    return build_index(catalog, frozenset(lex["population_items"]), frozenset(lex["filler_tokens"]))
+
+
+class OfflineParser:
+    def __init__(self, catalog: Catalog, *, default_points: int = 10, max_points: int = 30, id_prefix: str = "draft-"):
+        self.catalog = catalog
+        self.default_points = default_points
+        self.max_points = max_points
+        self.id_prefix = id_prefix
+        self.lex = lexicon()
+        self.index = _index(catalog)
+
+    # -- public -------------------------------------------------------------
+
+    def parse(self, source_text: str) -> ParseResult:
+        text = normalize(source_text)
+        if not text:
+            return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
+        t = _Text(text)
+        tokens = tokenize(text)
+        self._match_grades(t)
+        self._match_items(t, tokens)
+        self._match_regular(t)
+        self._match_codes(t)
+        questions: list[str] = []
+        self._match_partial_items(t, tokens, questions)
+        self._match_codes(t)
+        self._ambiguity_questions(t, questions)
+        problems = self._unread(t, tokens)
+        return self._build(source_text, t, questions, problems)
+
+    # -- step 1: items by token sequences ------------------------------------
+
+    def _match_items(self, t: _Text, tokens: list[Tok]) -> None:
+        content = [tok for tok in tokens if tok.is_content]
+        i = 0
+        while i < len(content):
+            found = None
+            for n in range(min(self.index.max_len, len(content) - i), 0, -1):
+                key = tuple(tok.base for tok in content[i : i + n])
+                items = self.index.keys.get(key)
+                if items and t.is_free(content[i].start, content[i + n - 1].end):
+                    found = (n, items)
+                    break
+            if found is None:
+                i += 1
+                continue
+            n, items = found
+            start, end = content[i].start, content[i + n - 1].end
+            phrase = t.text[start:end]
+            if len(items) == 1:
+                t.claim(start, end, "item", item=next(iter(items)), phrase=phrase)
+            else:
+                t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
+            i += n
+
+    # -- step 2: regular phrases --------------------------------------------
+
+    def _match_regular(self, t: _Text) -> None:
+        lex = self.lex
+        diff_re = "(" + "|".join(DIFFICULTY_WORDS) + ")(" + "|".join(map(re.escape, sorted(lex["difficulty_suffixes"], key=len, reverse=True))) + ")"
+        t.find(diff_re, "difficulty", lambda m: {"difficulty": m.group(1)})
+        t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
+        t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
+        t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
+        t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
+        t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
+        t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
+        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?(?:欠席|遅刻|欠席した|遅刻した|休んだ|登園しない)?(?:した|の|が)?(?:月)", "per_month",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
+        t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
+        t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)
+        t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回"})
+        t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
+        t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
+        for phrase, stages in sorted(lex["stages"].items(), key=lambda kv: -len(kv[0])):
+            t.find(re.escape(phrase) + r"(?:の|で|が)?", "stage", lambda m, s=stages: {"stages": list(s)})
+        for phrase, (lo, hi) in lex["age_words"].items():
+            t.find(re.escape(phrase), "amount", lambda m, a=lo, b=hi: {"op": "between", "value": [a, b], "unit": "歳"})
+        t.find(rf"{NUM}{UNIT}", "bare_amount", lambda m: {"value": _num(m.group(1)), "unit": m.group(2) or ""})
+        t.find("|".join(map(re.escape, sorted(lex["any_markers"], key=len, reverse=True))), "any_marker")
+        t.find("|".join(map(re.escape, sorted(lex["all_markers"], key=len, reverse=True))), "all_marker")
+        t.find("|".join(map(re.escape, sorted(lex["or_words"], key=len, reverse=True))), "or")
+        t.find("|".join(map(re.escape, sorted(lex["and_words"], key=len, reverse=True))), "and")
+        t.find("|".join(map(re.escape, sorted(lex["negation_words"], key=len, reverse=True))), "negation")
+        t.find("未(?=受診|接種|面会|提出|申請|実施)", "negation_prefix")
+        t.find("|".join(map(re.escape, sorted(lex["vague_words"], key=len, reverse=True))), "vague")
+
+    def _points(self, t: _Text, m: re.Match[str]) -> dict[str, Any] | None:
+        # 「EPDSが9点」: a score of an item measured in points is a threshold, not the rule's points.
+        for sp in t.spans:
+            if sp.kind == "item" and sp.end <= m.start() and m.start() - sp.end <= 2 and self.catalog[sp.data["item"]].unit == "点":
+                return None
+        return {"points": int(m.group(1))}
+
+    def _match_grades(self, t: _Text) -> None:
+        for phrase, (stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
+            t.find(re.escape(phrase) + r"(?:生|の)?", "grade", lambda m, s=stage, a=lo, b=hi: {"stage": s, "lo": a, "hi": b})
+
+    def _window(self, m: re.Match[str]) -> dict[str, Any] | None:
+        n = int(m.group(1))
+        months = n * 12 if m.group(2) == "年" else n
+        return {"months": months, "text": m.group(0)}
+
+    def _range(self, m: re.Match[str]) -> dict[str, Any]:
+        unit = m.group(2) or m.group(4) or ""
+        return {"op": "between", "value": [_num(m.group(1)), _num(m.group(3))], "unit": unit, "text": m.group(0)}
+
+    def _amount(self, m: re.Match[str]) -> dict[str, Any]:
+        return {"op": OPS[m.group(3)], "value": _num(m.group(1)), "unit": m.group(2) or "", "text": m.group(0)}
+
+    def _match_codes(self, t: _Text) -> None:
+        present = {s.data["item"] for s in t.spans if s.kind == "item"}
+        labels: list[tuple[str, str, str]] = []
+        for item_id in present:
+            item = self.catalog[item_id]
+            if item.kind != "event" or not item.codes:
+                continue
+            for c in item.codes:
+                variants = {normalize(c.label)}
+                inner = re.findall(r"\((.+?)\)", normalize(c.label))
+                variants.update(v for v in inner if len(v) >= 2)
+                variants.update(p for p in normalize(c.label).split("・") if len(p) >= 2)
+                for v in variants:
+                    labels.append((v, item_id, c.code))
+        for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
+            t.find(re.escape(label) + r"(?:の|による|で)?", "code", lambda m, i=item_id, c=code: {"item": i, "code": c})
+        # Single meaningful words of a label (「あざ」-> 身体のあざ・傷の確認), when they point to one code.
+        generic = set(self.lex["filler_tokens"]) | {"相談", "その他", "確認", "その他", "不明"}
+        word_codes: dict[str, set[tuple[str, str]]] = {}
+        for label, item_id, code in labels:
+            for tok in tokenize(label):
+                if tok.pos == "名詞" and tok.base not in generic and len(tok.surface) >= 2:
+                    word_codes.setdefault(tok.base, set()).add((item_id, code))
+        for tok in tokenize(t.text):
+            hits = word_codes.get(tok.base)
+            if hits and len(hits) == 1 and t.is_free(tok.start, tok.end):
+                item_id, code = next(iter(hits))
+                t.claim(tok.start, tok.end, "code", item=item_id, code=code)
+
+    # -- step 3: single item words ------------------------------------------
+
+    def _match_partial_items(self, t: _Text, tokens: list[Tok], questions: list[str]) -> None:
+        filler = set(self.lex["filler_tokens"])
+        content = [tok for tok in tokens if tok.is_content]
+        i = 0
+        while i < len(content):
+            found = None
+            for n in range(min(self.index.max_len, len(content) - i), 0, -1):
+                part = content[i : i + n]
+                if not t.is_free(part[0].start, part[-1].end):
+                    continue
+                if n == 1 and (part[0].base in filler or part[0].pos not in ("名詞", "動詞", "形容詞")):
+                    continue
+                items = self.index.token_items.get(tuple(tok.base for tok in part))
+                if items:
+                    found = (n, items)
+                    break
+            if found is None:
+                i += 1
+                continue
+            n, items = found
+            start, end = content[i].start, content[i + n - 1].end
+            phrase = t.text[start:end]
+            present = {sp.data["item"] for sp in t.spans if sp.kind == "item"} & set(items)
+            if len(present) == 1 and len(items) > 1:
+                # 「家庭児童相談で…の相談が」: the word repeats an item already named.
+                items = frozenset(present)
+            if len(items) == 1:
+                t.claim(start, end, "item", item=next(iter(items)), phrase=phrase, partial=True)
+            else:
+                t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
+            i += n
+
+    def _ambiguity_questions(self, t: _Text, questions: list[str]) -> None:
+        for s in t.spans:
+            if s.kind == "ambiguous":
+                names = "、".join(f"「{self.catalog[i].name}」" for i in s.data["items"])
+                questions.append(f"「{s.data['phrase']}」はどの項目のことですか。候補: {names}")
+
+    # -- step 4: unread content ----------------------------------------------
+
+    def _unread(self, t: _Text, tokens: list[Tok]) -> list[dict[str, Any]]:
+        filler = set(self.lex["filler_tokens"])
+        unread: list[tuple[int, int]] = []
+        for tok in tokens:
+            if not tok.is_content or tok.pos in ("助動詞", "接尾辞", "接頭辞"):
+                continue
+            if not t.is_free(tok.start, tok.end) or tok.base in filler or tok.surface in filler:
+                continue
+            if unread and tok.start - unread[-1][1] <= 1:
+                unread[-1] = (unread[-1][0], tok.end)
+            else:
+                unread.append((tok.start, tok.end))
+        return [
+            problem(
+                "unread_phrase",
+                f"「{t.text[a:b]}」を読み取れませんでした。",
+                phrase=t.text[a:b],
+                hint="データ項目の名前 (例: 欠席日数、生活保護、就学援助)、比較 (30日以上、3回以上)、期間 (過去1年間)、対象 (小学生、3歳未満)、点数 (5点) のいずれかとして書いてください。",
+            )
+            for a, b in unread
+        ]
+
+    # -- build ---------------------------------------------------------------
+
+    def _build(self, source: str, t: _Text, questions: list[str], problems: list[dict[str, Any]]) -> ParseResult:
+        spans = sorted(t.spans, key=lambda s: s.start)
+        notes: list[str] = []
+        for s in spans:
+            if s.kind == "bad_window":
+                problems.append(problem("unsupported_window", f"「{s.data['text']}」は期間として読めません。", phrase=s.data["text"],
+                                        hint="基準日から遡る期間で書いてください (例: 過去1年間、直近6か月)。"))
+            if s.kind == "bare_amount":
+                unit = s.data["unit"]
+                v = s.data["value"]
+                questions.append(f"「{v}{unit}」は「{v}{unit}以上」「{v}{unit}以下」「{v}{unit}未満」のどれですか。")
+            if s.kind == "item" and s.data.get("partial"):
+                notes.append(f"「{s.data['phrase']}」を「{self.catalog[s.data['item']].name}」と読みました。")
+        # Merge neighbouring spans of the same item (「乳幼児」+「健診を受けていない」).
+        items: list[Span] = []
+        for s in spans:
+            if s.kind != "item":
+                continue
+            if items and items[-1].data["item"] == s.data["item"] and not any(
+                b.kind in ("and", "or") and items[-1].end <= b.start and b.end <= s.start for b in spans
+            ):
+                items[-1] = Span(items[-1].start, s.end, "item", {**items[-1].data, "phrase": t.text[items[-1].start : s.end]})
+            else:
+                items.append(s)
+
+        # Population.
+        population: dict[str, Any] = {}
+        pop_conditions: list[dict[str, Any]] = []
+        stages: list[str] = []
+        for s in spans:
+            if s.kind == "stage":
+                stages.extend(x for x in s.data["stages"] if x not in stages)
+            elif s.kind == "grade":
+                if s.data["stage"] not in stages:
+                    stages.append(s.data["stage"])
+                lo, hi = s.data["lo"], s.data["hi"]
+                pop_conditions.append({"item": "school.grade", "op": "between", "value": [lo, hi]} if lo != hi else {"item": "school.grade", "op": "=", "value": lo})
+        if stages:
+            population["school_stages"] = stages
+
+        windows = [s for s in spans if s.kind == "window"]
+        points_spans = [s for s in spans if s.kind == "points"]
+        explicit_diff = [s.data["difficulty"] for s in spans if s.kind == "difficulty"]
+
+        # Attach modifiers to items.
+        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": []} for i in items}
+        boundaries = [s for s in spans if s.kind in ("and", "or")]
+        for s in spans:
+            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix"):
+                continue
+            if s.kind == "amount" and s.data.get("unit") == "歳" and not self._age_item_near(s, items):
+                self._apply_age(population, s, problems)
+                continue
+            if s.kind == "window" and len(windows) == 1:
+                continue
+            target = self._target(s, items, boundaries, attach)
+            if target is None:
+                if s.kind in ("amount", "per_month"):
+                    problems.append(problem("amount_without_item", f"「{t.text[s.start:s.end]}」がどの項目の条件か読み取れませんでした。", phrase=t.text[s.start:s.end],
+                                            hint="項目名と一緒に書いてください (例: 欠席日数が30日以上)。"))
+                elif s.kind == "negation" and s.start == 0:
+                    problems.append(problem("negation_without_item", f"「{t.text[s.start:s.end]}」が何を否定しているか読み取れませんでした。", phrase=t.text[s.start:s.end]))
+                continue
+            attach[id(target)][s.kind].append(s)
+
+        if not items:
+            if not problems and not questions:
+                problems.append(problem("no_item", "データ項目を読み取れませんでした。", hint="カタログの項目名で書いてください (例: 欠席日数、生活保護、乳幼児健診の未受診)。"))
+            return ParseResult(None, notes, questions, problems, population=population or None)
+
+        global_window = windows[0].data["months"] if len(windows) == 1 else None
+        leaves: list[dict[str, Any]] = []
+        used_default_window = False
+        for it in items:
+            leaf, used_default = self._leaf(it, attach[id(it)], global_window, questions, problems, t)
+            used_default_window |= used_default
+            leaves.append(leaf)
+
+        # Separators between consecutive items.
+        seps: list[str] = []
+        for a, b in zip(items, items[1:]):
+            between = [s for s in spans if a.end <= s.start and s.end <= b.start]
+            kinds = {s.kind for s in between}
+            raw = t.text[a.end : b.start]
+            if "or" in kinds or raw in ("か", "かまたは"):
+                seps.append("or")
+            elif any(s.kind == "and" and s.data.get("text", "") not in ("、", "，", ",") for s in between):
+                seps.append("and")
+            else:
+                seps.append("list")
+        markers = [s for s in spans if s.kind == "any_marker"]
+        if markers:
+            for m in markers:
+                # Turn list separators before the marker (back to the last strong AND) into OR.
+                k = max((j for j, it in enumerate(items) if it.end <= m.start), default=-1)
+                while k >= 1 and seps[k - 1] == "list":
+                    seps[k - 1] = "or"
+                    k -= 1
+        condition = _combine(leaves, ["and" if s == "list" else s for s in seps])
+
+        if questions or problems:
+            return ParseResult(None, notes, questions, problems)
+
+        for c in pop_conditions:
+            condition = {"all": [condition, c]} if "all" not in condition else {"all": condition["all"] + [c]}
+
+        # Points.
+        if len(points_spans) > 1:
+            return ParseResult(None, notes, questions, [problem("points_twice", "点数が2回以上書かれています。1つにしてください。")])
+        if points_spans:
+            points = points_spans[0].data["points"]
+            if not 1 <= points <= self.max_points:
+                return ParseResult(None, notes, questions, [problem("points_limit", f"点数 {points}点 は設定の上限 ({self.max_points}点) を超えているか 1点未満です。",
+                                                                    hint=f"1〜{self.max_points}点で指定してください。")])
+        else:
+            points = self.default_points
+            notes.append(f"点数の指定がないため、既定の{points}点としました。")
+        if used_default_window:
+            notes.append(f"期間の指定がないため、{window_ja(DEFAULT_WINDOW)}で数えます。")
+
+        item_ids = [it.data["item"] for it in items]
+        side = _side([self.catalog[i] for i in item_ids])
+        difficulties = explicit_diff or _difficulties([self.catalog[i] for i in item_ids])
+        rule = {
+            "id": self.id_prefix + hashlib.sha256(normalize(source).encode()).hexdigest()[:10],
+            "title": _title(source),
+            "description": source.strip()[:4000],
+            "difficulties": difficulties,
+            "side": side,
+            "condition": condition,
+            "when_missing": "not_met",
+            "points": points,
+            "explanation": _explanation([self.catalog[i] for i in dict.fromkeys(item_ids)]),
+        }
+        if population:
+            rule["population"] = population
+        return ParseResult(rule, notes, questions, problems, condition=condition, population=population or None, points=points,
+                           window_given=bool(windows))
+
+    # -- helpers -------------------------------------------------------------
+
+    def _age_item_near(self, s: Span, items: list[Span]) -> bool:
+        return any(self.catalog[i.data["item"]].unit == "歳" and abs(i.center - s.center) < 12 for i in items)
+
+    def _apply_age(self, population: dict[str, Any], s: Span, problems: list[dict[str, Any]]) -> None:
+        op, v = s.data["op"], s.data["value"]
+        if op == "between":
+            lo, hi = v
+        elif op == "=":
+            lo = hi = v
+        else:
+            v = int(v)
+            lo, hi = {">=": (v, None), ">": (v + 1, None), "<=": (None, v), "<": (None, v - 1)}[op]
+        for key, val in (("age_min", lo), ("age_max", hi)):
+            if val is None:
+                continue
+            if not 0 <= val <= 19:
+                problems.append(problem("age_range", f"年齢 {val}歳 は対象にできる範囲 (0〜19歳) の外です。", phrase=f"{v}歳"))
+                return
+            population[key] = int(val)
+
+    def _target(self, s: Span, items: list[Span], boundaries: list[Span], attach: dict[int, dict[str, list[Span]]]) -> Span | None:
+        if not items:
+            return None
+        if s.kind in ("negation", "negation_prefix"):
+            if s.kind == "negation_prefix":
+                after = [i for i in items if i.start >= s.end]
+                return after[0] if after else None
+            before = [i for i in items if i.end <= s.start]
+            return before[-1] if before else None
+        # Candidates: items not separated from the span by a conjunction.
+        def separated(i: Span) -> bool:
+            lo, hi = (i.end, s.start) if i.end <= s.start else (s.end, i.start)
+            return any(lo <= b.start and b.end <= hi for b in boundaries)
+
+        cands = [i for i in items if not separated(i)] or items
+
+        def dist(i: Span) -> tuple[float, int, int]:
+            d = s.start - i.end if i.end <= s.start else i.start - s.end
+            busy = 1 if attach[id(i)][s.kind] else 0
+            prefer = 0 if (s.kind == "window") == (i.start >= s.end) else 1
+            return (busy, d, prefer)
+
+        return min(cands, key=dist)
+
+    def _leaf(self, it: Span, mods: dict[str, list[Span]], global_window: int | None, questions: list[str],
+              problems: list[dict[str, Any]], t: _Text) -> tuple[dict[str, Any], bool]:
+        item = self.catalog[it.data["item"]]
+        phrase = it.data["phrase"]
+        amounts = mods["amount"]
+        negated = bool(mods["negation"])
+        used_default = False
+        if len(amounts) > 1:
+            problems.append(problem("two_amounts", f"「{phrase}」に数値の条件が2つあります。", phrase=phrase, hint="1つの項目には1つの比較を書いてください (範囲なら 3〜5日)。"))
+            return {}, False
+        amount = amounts[0].data if amounts else None
+        if amount and amount["unit"] and item.unit and amount["unit"] not in ("回", "件", "度"):
+            if UNIT_GROUPS.get(amount["unit"]) != ITEM_UNIT_GROUP.get(item.unit, item.unit) and not (item.kind == "event" and UNIT_GROUPS.get(amount["unit"]) == "month"):
+                problems.append(problem("unit_mismatch", f"「{phrase}」の単位は{item.unit}ですが、「{amount['value']}{amount['unit']}」と書かれています。", phrase=phrase))
+                return {}, False
+        if mods["vague"] and amount is None:
+            word = t.text[mods["vague"][0].start : mods["vague"][0].end]
+            unit = item.unit or ("回" if item.kind == "event" else "")
+            questions.append(f"「{phrase}」が「{word}」とは、どのくらいからですか (例: {'30' if unit == '日' else '3'}{unit}以上)。")
+            return {}, False
+        leaf: dict[str, Any] = {"item": item.id}
+        if item.kind == "attribute":
+            if amount is None:
+                if item.type == "bool":
+                    leaf.update(op="=", value=True)
+                elif item.type in ("integer", "decimal") and ITEM_UNIT_GROUP.get(item.unit or "") in ("count", "day", "month", "person"):
+                    leaf.update(op=">=", value=1)
+                    if not negated:
+                        t_note = f"「{phrase}」は {item.name}が1{item.unit}以上 と読みました。"
+                        problems_note = t_note  # noqa: F841
+                elif item.type == "category" and item.codes:
+                    questions.append(f"「{phrase}」はどの区分ですか。候補: " + "、".join(c.label for c in item.codes))
+                    return {}, False
+                else:
+                    questions.append(f"「{phrase}」の基準値はいくつですか (例: {item.name}が9{item.unit or ''}以上)。")
+                    return {}, False
+            else:
+                if item.type not in ("integer", "decimal"):
+                    problems.append(problem("amount_on_flag", f"「{item.name}」は はい/いいえ の項目なので数値では比べられません。", phrase=phrase))
+                    return {}, False
+                leaf.update(op=amount["op"], value=amount["value"])
+        else:
+            months = self._window_for(mods, global_window)
+            used_default = months is None
+            months = months or DEFAULT_WINDOW
+            agg: dict[str, Any] = {"window_months": months}
+            codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id})
+            if codes:
+                agg["value_filter"] = {"op": "in", "value": codes} if len(codes) > 1 else {"op": "=", "value": codes[0]}
+            per_month = mods["per_month"]
+            numeric = item.type in ("integer", "decimal")
+            if per_month:
+                pm = per_month[0].data
+                agg["value_filter"] = {"op": pm["op"], "value": pm["value"]}
+                agg["fn"] = "count"
+                op, value = (amount["op"], amount["value"]) if amount else (">=", 1)
+            elif amount is None:
+                if numeric:
+                    agg["fn"] = "sum"
+                    op, value = ">=", 1
+                else:
+                    agg["fn"] = "exists"
+                    op, value = "=", True
+            else:
+                group = UNIT_GROUPS.get(amount["unit"], "")
+                if numeric and group in ("day", "") or (numeric and group == "count" and item.unit == "日" and item.event_unit and "集計" in item.event_unit):
+                    agg["fn"] = "sum"
+                else:
+                    agg["fn"] = "count"
+                op, value = amount["op"], amount["value"]
+            leaf.update(op=op, value=value, aggregate=agg)
+        if negated:
+            if leaf.get("aggregate", {}).get("fn") == "exists":
+                leaf["value"] = False
+            else:
+                return {"not": leaf}, used_default
+        return leaf, used_default
+
+    def _window_for(self, mods: dict[str, list[Span]], global_window: int | None) -> int | None:
+        if mods["window"]:
+            return mods["window"][0].data["months"]
+        return global_window
+
+
+def _num(s: str) -> int | float:
+    f = float(s)
+    return int(f) if f.is_integer() else f
+
+
+def _only_particles(s: str) -> bool:
+    return s == "" or all(tok.pos in ("助詞", "補助記号") for tok in tokenize(s)) and "、" not in s
+
+
+def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
+    groups: list[list[dict[str, Any]]] = [[leaves[0]]]
+    for sep, leaf in zip(seps, leaves[1:]):
+        if sep == "or":
+            groups[-1].append(leaf)
+        else:
+            groups.append([leaf])
+    parts = [g[0] if len(g) == 1 else {"any": g} for g in groups]
+    return parts[0] if len(parts) == 1 else {"all": parts}
+
+
+def _side(items: list[CatalogItem]) -> str:
+    organs = {i.organ for i in items}
+    if organs == {"board_of_education"}:
+        return "education"
+    if organs == {"mayor"}:
+        return "welfare"
+    return "both"
+
+
+def _difficulties(items: list[CatalogItem]) -> list[str]:
+    counts: Counter[str] = Counter()
+    order: list[str] = []
+    for item in items:
+        for d in item.difficulties:
+            counts[d] += 1
+            if d not in order:
+                order.append(d)
+    if not counts:
+        return ["虐待"]
+    best = max(counts.values())
+    return [next(d for d in order if counts[d] == best)]
+
+
+def _title(source: str) -> str:
+    s = re.sub(r"\s+", " ", source.strip())
+    return s[:60] + ("…" if len(s) > 60 else "")
+
+
+def _explanation(items: list[CatalogItem]) -> str:
+    parts = [f"{i.name}: {{{i.id}}}{i.unit or ''}" for i in items]
+    return "該当した条件 — " + "、".join(parts)

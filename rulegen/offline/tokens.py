@@ -1,0 +1,107 @@
+"""SudachiPy tokens and the catalog's phrase index (item names and synonyms as token sequences)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from engine.catalog import Catalog
+
+_SKIP_POS = {"助詞", "補助記号", "空白"}
+
+
+@dataclass(frozen=True)
+class Tok:
+    surface: str
+    base: str
+    pos: str
+    start: int
+    end: int
+
+    @property
+    def is_content(self) -> bool:
+        return self.pos not in _SKIP_POS
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # type: ignore[no-untyped-def]
+    from sudachipy import dictionary
+
+    return dictionary.Dictionary(dict="core").create()
+
+
+def tokenize(text: str) -> list[Tok]:
+    from sudachipy import tokenizer
+
+    mode = tokenizer.Tokenizer.SplitMode.A
+    return [
+        Tok(m.surface(), m.dictionary_form().lower(), m.part_of_speech()[0], m.begin(), m.end())
+        for m in _tokenizer().tokenize(text, mode)
+    ]
+
+
+_MONTH_WORDS = re.compile(r"[ヶケカヵ箇]月|かげつ|ヵ月|ケ月")
+_WAVE = re.compile(r"[~～〜―-]")
+_KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_KANJI_NUM = re.compile(r"(?<![一-龥])([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週)")
+
+
+def _kanji_number(m: re.Match[str]) -> str:
+    s = m.group(1)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0))
+    return str(_KANJI_DIGITS[s])
+
+
+def normalize(text: str) -> str:
+    """NFKC, no spaces, one spelling for months and ranges, kanji numerals before units as digits."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"\s+", "", t)
+    t = _MONTH_WORDS.sub("か月", t)
+    t = t.replace("半年", "6か月").replace("一年", "1年").replace("ひと月", "1か月")
+    t = _WAVE.sub("〜", t)
+    t = _KANJI_NUM.sub(_kanji_number, t)
+    return t
+
+
+def phrase_key(text: str) -> tuple[str, ...]:
+    return tuple(t.base for t in tokenize(normalize(text)) if t.is_content)
+
+
+@dataclass(frozen=True)
+class PhraseIndex:
+    """Token-sequence keys of every item name/synonym, and which items each single token occurs in."""
+
+    keys: dict[tuple[str, ...], frozenset[str]]
+    token_items: dict[tuple[str, ...], frozenset[str]]
+    max_len: int
+
+
+def build_index(catalog: Catalog, exclude: frozenset[str], filler: frozenset[str]) -> PhraseIndex:
+    keys: dict[tuple[str, ...], set[str]] = {}
+    token_items: dict[str, set[str]] = {}
+    for item in catalog.items:
+        if item.id in exclude:
+            continue
+        for phrase in (item.name, *item.synonyms):
+            key = phrase_key(phrase)
+            if not key:
+                continue
+            keys.setdefault(key, set()).add(item.id)
+            # Every contiguous part of the key with at least one meaningful token.
+            for a in range(len(key)):
+                for b in range(a + 1, len(key) + 1):
+                    part = key[a:b]
+                    if len(part) == len(key):
+                        continue
+                    meaningful = [tok for tok in part if tok not in filler and not tok.isdigit() and len(tok) >= 2]
+                    if meaningful:
+                        token_items.setdefault(part, set()).add(item.id)
+    return PhraseIndex(
+        keys={k: frozenset(v) for k, v in keys.items()},
+        token_items={k: frozenset(v) for k, v in token_items.items()},
+        max_len=max((len(k) for k in keys), default=1),
+    )

@@ -1,0 +1,121 @@
+"""Say in Japanese how a rule reads: items, thresholds, windows, population, points."""
+
+from __future__ import annotations
+
+from engine.catalog import Catalog
+from engine.rules.model import (
+    SIDE_LABELS_JA,
+    All,
+    AnyOf,
+    Comparison,
+    Condition,
+    Not,
+    Population,
+    Rule,
+)
+
+OP_JA = {
+    "=": "が {v}",
+    "!=": "が {v} 以外",
+    "<": "が {v} 未満",
+    "<=": "が {v} 以下",
+    ">": "が {v} を超える",
+    ">=": "が {v} 以上",
+    "in": "が {v} のいずれか",
+    "not_in": "が {v} のいずれでもない",
+    "between": "が {v}",
+    "is_null": "の記録がない",
+    "not_null": "の記録がある",
+}
+STAGE_JA = {"preschool": "未就学児", "elementary": "小学生", "junior_high": "中学生", "high_school": "高校生年代", "other": "その他"}
+
+
+def window_ja(months: int) -> str:
+    if months % 12 == 0:
+        return f"過去{months // 12}年間"
+    return f"過去{months}か月間"
+
+
+def _fmt_value(comp: Comparison, catalog: Catalog, unit: str) -> str:
+    item = catalog.get(comp.item)
+
+    def one(v: object) -> str:
+        if isinstance(v, bool):
+            return "該当" if v else "非該当"
+        if item is not None and item.codes and isinstance(v, str) and comp.aggregate is None:
+            return item.label_for(v)
+        return f"{v}{unit}"
+
+    if comp.op == "between" and isinstance(comp.value, list):
+        return f"{one(comp.value[0])}以上{one(comp.value[1])}以下"
+    if isinstance(comp.value, list):
+        return "・".join(one(v) for v in comp.value)
+    return one(comp.value)
+
+
+def comparison_ja(comp: Comparison, catalog: Catalog) -> str:
+    item = catalog.get(comp.item)
+    name = f"「{item.name}」" if item else f"「{comp.item}」"
+    agg = comp.aggregate
+    if agg is None:
+        if item is not None and item.type == "bool" and comp.op == "=" and isinstance(comp.value, bool):
+            return f"{name}に該当する" if comp.value else f"{name}に該当しない (記録上 いいえ)"
+        unit = (item.unit or "") if item else ""
+        return name + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
+    win = window_ja(agg.window_months)
+    filt = ""
+    if agg.value_filter is not None and item is not None:
+        vf = agg.value_filter
+        vals = vf.value if isinstance(vf.value, list) else [vf.value]
+        labels = "・".join(item.label_for(str(v)) if item.codes else f"{v}{item.unit or ''}" for v in vals)
+        op_word = {"in": "", "=": "", ">=": "以上", ">": "超", "<=": "以下", "<": "未満", "!=": "以外", "not_in": "以外"}.get(vf.op, vf.op)
+        filt = f"(うち {labels}{op_word} のもの)"
+    if agg.fn == "exists":
+        return f"{win}に{name}{filt}の記録がある" if comp.value is not False else f"{win}に{name}{filt}の記録がない"
+    if agg.fn == "count":
+        unit = "回"
+        return f"{win}の{name}{filt}の件数" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
+    label = {"sum": "合計", "min": "最小値", "max": "最大値"}[agg.fn]
+    unit = (item.unit or "") if item else ""
+    return f"{win}の{name}{filt}の{label}" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
+
+
+def condition_ja(cond: Condition, catalog: Catalog, depth: int = 0) -> str:
+    if isinstance(cond, Comparison):
+        return comparison_ja(cond, catalog)
+    if isinstance(cond, All):
+        parts = [condition_ja(c, catalog, depth + 1) for c in cond.all]
+        text = "、かつ ".join(parts)
+        return f"({text})" if depth and len(parts) > 1 else text
+    if isinstance(cond, AnyOf):
+        parts = [condition_ja(c, catalog, depth + 1) for c in cond.any]
+        text = "、または ".join(parts)
+        return f"({text})" if depth and len(parts) > 1 else text
+    if isinstance(cond, Not):
+        return f"「{condition_ja(cond.not_, catalog, depth + 1)}」ではない"
+    raise TypeError(type(cond))
+
+
+def population_ja(pop: Population | None) -> str:
+    if pop is None:
+        return "対象: すべてのこども"
+    parts = []
+    if pop.school_stages:
+        parts.append("・".join(STAGE_JA[s] for s in pop.school_stages))
+    if pop.age_min is not None and pop.age_max is not None:
+        parts.append(f"{pop.age_min}歳以上{pop.age_max}歳以下")
+    elif pop.age_min is not None:
+        parts.append(f"{pop.age_min}歳以上")
+    elif pop.age_max is not None:
+        parts.append(f"{pop.age_max}歳以下")
+    return "対象: " + ("、".join(parts) if parts else "すべてのこども")
+
+
+def rule_reading_ja(rule: Rule, catalog: Catalog) -> str:
+    lines = [
+        f"条件: {condition_ja(rule.condition, catalog)}",
+        population_ja(rule.population),
+        f"点数: {rule.points}点 ({SIDE_LABELS_JA[rule.side]}側)、困難の種類: {'・'.join(rule.difficulties)}",
+        "記録がない場合: " + ("該当するとみなす" if rule.when_missing == "met" else "該当しないとみなす"),
+    ]
+    return "\n".join(lines)
