@@ -256,8 +256,10 @@ def check_use(
 ) -> PolicyDecision:
     """May these rules read these items for this purpose on this date?
 
-    ``items_by_rule`` maps each rule (and exclusion) id to the items it reads
-    (``engine.rules.model.items_used``; see ``items_by_rule_of``). The decision
+    ``items_by_rule`` maps each rule (and exclusion, and the ruleset population
+    filter) id to the items it reads: ``engine.rules.model.items_used(rule)`` per
+    rule, the comparisons of each exclusion (built by the caller: privacy reads
+    only the catalog from the engine). The decision
     lists one problem per blocked item, naming the rules that need it.
     """
     p = policy or default_policy()
@@ -301,28 +303,3 @@ def check_use(
     return PolicyDecision(
         allowed=not problems, purpose=purpose, on=on, problems=problems, message_ja=message, entries_used=used
     )
-
-
-def items_by_rule_of(ruleset: Any) -> dict[str, set[str]]:
-    """Per-rule item mapping of a ruleset: each rule, each exclusion, and the ruleset population.
-
-    The ruleset-level population filter reads ``resident.age`` / ``resident.school_stage``
-    and is reported under the key ``population``.
-    """
-    from engine.rules.model import items_used, iter_comparisons
-
-    out: dict[str, set[str]] = {}
-    for rule in ruleset.rules:
-        out[rule.id] = items_used(rule)
-    for ex in ruleset.exclusions:
-        out[ex.id] = {c.item for c in iter_comparisons(ex.condition)}
-    pop = ruleset.population
-    pop_items: set[str] = set()
-    if pop is not None:
-        if pop.age_min is not None or pop.age_max is not None:
-            pop_items.add("resident.age")
-        if pop.school_stages:
-            pop_items.add("resident.school_stage")
-    if pop_items:
-        out["population"] = pop_items
-    return out
