@@ -121,10 +121,23 @@ class Values:
             f"{y}年{m}月{d}日",
             f"{y}年 {m}月 {d}日",
         ]
+        forms += [
+            f"{era}{ey}.{m}.{d}",
+            f"{abbr}{ey}年{m}月{d}日",
+            f"{era}{ey}年{m:02d}月{d:02d}日",
+            f"{y}.{m:02d}.{d:02d}",
+        ]
         value = self.pick(forms)
         if rng.random() < 0.2:
             value = value.translate(str.maketrans("0123456789./-RH", "０１２３４５６７８９．／－ＲＨ"))
         return value
+
+    def parent_date(self) -> str:
+        """A parent's birth date (昭和 and 平成 eras)."""
+        y, m, d = self.rng.randint(1975, 2000), self.rng.randint(1, 12), self.rng.randint(1, 28)
+        if y < 1989:
+            return self.pick([f"昭和{y - 1925}年{m}月{d}日", f"S{y - 1925}.{m}.{d}", f"{y}/{m}/{d}"])
+        return self.pick([f"平成{y - 1988}年{m}月{d}日", f"H{y - 1988}.{m}.{d}", f"{y}年{m}月{d}日"])
 
     # phones ------------------------------------------------------------------------------------
     def phone(self) -> str:
@@ -144,7 +157,9 @@ class Values:
             if phonenumbers.is_valid_number(phonenumbers.parse(a + b + c, "JP")):
                 break
         style = rng.random()
-        if style < 0.45:
+        if style < 0.05:
+            s = f"+81-{a[1:]}-{b}-{c}"
+        elif style < 0.45:
             s = f"{a}-{b}-{c}"
         elif style < 0.6:
             s = a + b + c
@@ -183,6 +198,11 @@ class Values:
             f"{place}{rng.randint(100, 999)}番地",
             f"{place}{rng.randint(100, 999)}番地の{n3}",
             f"{place}{rng.randint(100, 999)}-{n3}",
+        ]
+        forms += [
+            f"{place}{n1}丁目{n2}番地{n3}",
+            f"{place}{n1}-{n2}-{n3}-{rng.randint(101, 905)}",
+            f"{place}{kanji_number(n1)}丁目{n2}-{n3}",
         ]
         value = self.pick(forms)
         if rng.random() < 0.2:
@@ -388,10 +408,118 @@ def criteria_sentences(v: Values) -> list[Builder]:
     return out
 
 
+def note_sentences(v: Values) -> list[Builder]:
+    """備考 and case-record style notes (second batch, different sentence shapes)."""
+    rng = v.rng
+    h = lambda: v.pick(HONORIFICS)  # noqa: E731
+    kid = lambda: v.pick([v.given, v.full_name])()  # noqa: E731
+    templates = [
+        lambda b: b.add("氏名:").add(v.full_name(), "PERSON").add(" 生年月日:").add(v.date(), "DATE_OF_BIRTH"),
+        lambda b: b.add(v.date(), "DATE_OF_BIRTH").add(" 家庭訪問。母(").add(v.full_name(), "PERSON")
+        .add(")不在、祖母が対応。次回は").add(f"{rng.randint(1, 12)}/{rng.randint(1, 28)}").add("予定"),
+        lambda b: b.add("父 ").add(v.full_name(), "PERSON").add("(").add(v.parent_date(), "DATE_OF_BIRTH")
+        .add("生)は無職"),
+        lambda b: b.add("昨日、").add(v.full_name(), "PERSON").add("が保健室に来室し腹痛を訴えた"),
+        lambda b: b.add("担当:").add(v.surname(), "PERSON").add("(子育て支援室)"),
+        lambda b: b.add("記入者 ").add(v.full_name(), "PERSON"),
+        lambda b: b.add(kid(), "PERSON").add("ちゃんの妹(").add(v.date(), "DATE_OF_BIRTH").add("生)も未受診"),
+        lambda b: b.add("「").add(v.surname(), "PERSON").add("」さんの件、要対協に諮るか検討"),
+        lambda b: b.add(v.surname(), "PERSON").add("家の長男が最近登校していない"),
+        lambda b: b.add("TEL:").add(v.phone(), "PHONE_NUMBER").add("(母携帯)"),
+        lambda b: b.add("電話番号は").add(v.phone(), "PHONE_NUMBER").add("、夜間のみ"),
+        lambda b: b.add("〒").add(v.postal(mark=False), "POSTAL_CODE").add("　").add(v.address(), "ADDRESS"),
+        lambda b: b.add("郵便番号：").add(v.postal(mark=False), "POSTAL_CODE"),
+        lambda b: b.add("現住所 ").add(v.address(), "ADDRESS").add("(母方祖父母宅)"),
+        lambda b: b.add(v.address(), "ADDRESS").add("から市外へ転出予定"),
+        lambda b: b.add("ﾏｲﾅﾝﾊﾞｰ:").add(v.my_number(), "MY_NUMBER"),
+        lambda b: b.add("個人番号(").add(v.my_number(), "MY_NUMBER").add(")は別途管理"),
+        lambda b: b.add("宛名番号（").add(v.resident_number(), "RESIDENT_NUMBER").add("）で名寄せ済み"),
+        lambda b: b.add("宛名コード ").add(v.resident_number(), "RESIDENT_NUMBER").add(" と学齢簿を突合"),
+        lambda b: b.add("学籍番号：").add(v.student_number(), "STUDENT_NUMBER").add("、3年2組"),
+        lambda b: b.add("連絡は").add(v.email(), "EMAIL_ADDRESS").add("へ"),
+        lambda b: b.add(v.email().upper(), "EMAIL_ADDRESS").add(" (父)"),
+        lambda b: b.add(v.pick(["ハルト", "ユイ", "ソウタ", "リコ", "メイ"]), "PERSON").add(h() + "は日本語の支援が必要"),
+        lambda b: b.add(v.pick(["ゆい", "はると", "りこ", "そうた"]), "PERSON").add(v.pick(["ちゃん", "くん"]) + "が泣いて登校をしぶる"),
+        lambda b: b.add(v.pick(["心愛", "希空", "煌", "羽叶", "愛莉", "湊斗", "朔"]), "PERSON").add(h() + "の欠席が目立つ"),
+        lambda b: b.add(v.surname(), "PERSON").add("さん(").add(kid(), "PERSON").add("の母)から相談あり"),
+        lambda b: b.add("弟の").add(v.given(), "PERSON").add("(").add(v.date(), "DATE_OF_BIRTH")
+        .add(")は保育園に通っていない"),
+        lambda b: b.add("母の携帯 ").add(v.phone(), "PHONE_NUMBER").add("、自宅 ").add(v.phone(), "PHONE_NUMBER"),
+        lambda b: b.add(v.full_name(), "PERSON").add("(").add(str(rng.randint(6, 15))).add("歳)、")
+        .add(v.address(), "ADDRESS").add("在住"),
+        lambda b: b.add("生年月日 ").add(v.date(), "DATE_OF_BIRTH").add(" 性別 女"),
+    ]
+    out = []
+    for _ in range(4):
+        for template in templates:
+            b = Builder()
+            template(b)
+            out.append(b)
+    return out
+
+
+def tricky_negatives(v: Values) -> list[Builder]:
+    """Sentences without personal information that look like it."""
+    rng = v.rng
+    n = lambda a, b: str(rng.randint(a, b))  # noqa: E731
+    makers = [
+        lambda: f"平成{n(20, 30)}年{n(1, 12)}月{n(1, 28)}日施行の改正に合わせる",
+        lambda: f"令和{n(5, 7)}年{n(1, 12)}月1日付けで要綱を改正",
+        lambda: f"{n(2023, 2025)}-04-01現在の在籍者",
+        lambda: f"H31.4.1以降に出生した子",
+        lambda: f"{n(1, 12)}/1時点の住民基本台帳",
+        lambda: "4/1〜3/31の年度で集計",
+        lambda: f"令和{n(2, 6)}年法律第{n(10, 90)}号",
+        lambda: f"第{n(2, 30)}条の{n(2, 4)}第1項の規定",
+        lambda: f"欠席日数{n(10, 40)}日、遅刻{n(3, 20)}回",
+        lambda: f"上位{n(100, 300)}人のうち{n(10, 50)}人を面談",
+        lambda: f"{n(1, 9)},{n(100, 999)}人の児童を対象に実証",
+        lambda: f"給食費の滞納額{n(10, 60)},000円以上",
+        lambda: "中1-3の生徒で欠席が多い子",
+        lambda: f"{n(1, 2)}-{n(3, 4)}歳児の健診",
+        lambda: "赤ちゃんのいる家庭への訪問",
+        lambda: "妊婦さんの面談記録も使う",
+        lambda: "ご家族様への連絡は担任から",
+        lambda: "保健師さんと助産師さんの訪問記録",
+        lambda: "お姉ちゃんが家事をしている家庭",
+        lambda: "関係機関の皆様にご協力いただく",
+        lambda: "おばあちゃんと二人暮らしの子",
+        lambda: "和泉市役所 代表 0725-41-1551 に問い合わせ",
+        lambda: "相談窓口フリーダイヤル 0120-123-456",
+        lambda: "児童相談所虐待対応ダイヤル189の周知",
+        lambda: "出席番号12番までを前半とする",
+        lambda: "区分コード 01-02-03 は福祉側の項目",
+        lambda: "山田町と田中町の事例を比較",
+        lambda: "鈴木クリニックからの情報提供はない",
+        lambda: "佐藤病院の小児科と連携",
+        lambda: f"平成{n(20, 30)}年度生まれの児童",
+        lambda: f"令和{n(1, 6)}年生まれが多い",
+        lambda: "24時間365日対応の窓口",
+        lambda: f"スコアが{n(30, 60)}点以上なら見守り",
+        lambda: "市長部局と教育委員会の合意が必要",
+        lambda: "和泉市・豊中市・箕面市の取組を参照",
+        lambda: "宛名番号と学籍番号の対応表を作る",
+        lambda: "マイナンバーは使わない方針",
+        lambda: "電話番号や住所は項目に入れない",
+        lambda: "郵便番号の列は削除する",
+        lambda: f"ケースID CASE-{n(1000, 9999)} は試験データ",
+        lambda: "保護者の生年月日は使わない",
+        lambda: "森の子ども広場の利用状況",
+        lambda: "大和川の河川敷で見守り活動",
+        lambda: "子ども食堂の利用回数",
+    ]
+    out = []
+    for maker in makers:
+        for _ in range(2):
+            out.append(Builder().add(maker()))
+    return out
+
+
 def main() -> None:
     rng = random.Random(SEED)
     values = Values(rng)
-    items = case_sentences(values) + criteria_sentences(values)
+    items = (case_sentences(values) + note_sentences(values) + criteria_sentences(values)
+             + tricky_negatives(values))
     rng.shuffle(items)
     seen: set[str] = set()
     lines = []

@@ -73,7 +73,7 @@ class AddressRecognizer(JaRegexRecognizer):
         if place and _NOT_ADDRESS_BEFORE.search(place) and not _PLACE_SUFFIX.search(place):
             return None
         if dashed:
-            if not place or not (_PLACE_SUFFIX.search(place) or _HAS_MUNICIPALITY.search(place)):
+            if len(place) < 2 or not (_PLACE_SUFFIX.search(place) or _HAS_MUNICIPALITY.search(place)):
                 return None
             score = 0.8
         else:

@@ -23,6 +23,7 @@ _NO_DIGIT_BEFORE = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 
 FULL_DATE_PATTERNS = [
     rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
+    rf"{_ERA}{_S}(?:{DIGIT}{{1,2}}|元){_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
     rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
     rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",

@@ -18,7 +18,7 @@ from privacy.pii.recognizers.base import JaRegexRecognizer
 
 HONORIFIC = regex.compile(r"^[ 　]?(?:くん|クン|君|さん|サン|ちゃん|チャン|様|さま|サマ|先生|氏|殿|ちゃま|たん)")
 _ROLE_WORDS = frozenset(
-    "母 父 兄 姉 弟 妹 子 娘 息子 祖母 祖父 叔母 叔父 伯母 伯父 孫 夫 妻 嫁 婿 奥 皆 客 友 隣 親 里親 "
+    "赤 婦 妊婦 母 父 兄 姉 弟 妹 子 娘 息子 祖母 祖父 叔母 叔父 伯母 伯父 孫 夫 妻 嫁 婿 奥 皆 客 友 隣 親 里親 "
     "担任 主任 副担任 教頭 校長 園長 所長 課長 係長 部長 室長 会長 班長 委員 職員 相談員 支援員 保育士 "
     "看護師 医師 主治医 先生 保健 養護 教諭 教員 講師 担当 家族 保護者 大家 近所 上 お手伝 運転手 "
     "義母 義父 継母 継父 実母 実父 養母 養父 本人 当該 同級生 上級生 下級生 生徒 児童 園児 学生 "
@@ -35,6 +35,19 @@ _PLACE_OR_ORG_AFTER = regex.compile(
 _KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々]{1,4}$")
 _KATAKANA_RUN_BEFORE = regex.compile(r"[\p{Katakana}ー]{2,10}$")
 _NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
+_ORG_TAIL = regex.compile(
+    r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設)$")
+_SPACED_KANA_GIVEN = regex.compile(
+    r"^[ 　](?:[\p{Hiragana}]{1,5}|[\p{Katakana}ー]{1,6})(?=$|[ 　、。,.()（）「」:：;；\p{Han}]|くん|君|さん|ちゃん|様)")
+_LONE_NAME_AFTER = regex.compile(r"^(?:家(?![庭族事具電])|宅|方|一家|[(（])")
+_LONE_NAME_BEFORE = regex.compile(
+    r"(?:担当|担当者|記入者|担任|対応者|報告者|作成者|母|父|祖母|祖父|本人|氏名|名前|保護者|児童|生徒|宛名)"
+    r"[ 　]?[:：は]?[ 　]?$")
+_GIVEN_ROLE_SUFFIX = regex.compile(r"(?:師|員|医|者|長|官)$")
+_HIRAGANA_BEFORE_HONORIFIC = regex.compile(r"(?<![\p{Hiragana}])[\p{Hiragana}]{2,7}$")
+_LEADING_PARTICLE = regex.compile(r"^[がはをにともへの]")
+_HIRAGANA_KIN = regex.compile(
+    r"(?:ばあ|じい|かあ|とう|ねえ|にい|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|まわり|ぼっ|じょう|にい|あね|あに|せんせい|だれ|どなた|こちら|そちら|あちら)$")
 _KANA_TAIL = regex.compile(r"^(?![のはがをにへもおでや])[\p{Hiragana}\p{Katakana}ー]{1,3}(?=[ 　]?(?:くん|君|さん|ちゃん|様|さま))")
 
 
@@ -56,6 +69,9 @@ class PersonRecognizer(JaRegexRecognizer):
 
         def add(start: int, end: int, score: float, boosted: bool) -> None:
             start, end = _strip(text, start, end)
+            org = _ORG_TAIL.search(text[start:end])
+            if org:
+                end = start + org.start()
             if start >= end or not _NAME_TEXT.match(text[start:end]):
                 return
             if _PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
@@ -71,25 +87,37 @@ class PersonRecognizer(JaRegexRecognizer):
             for ent in nlp_artifacts.entities:
                 if ent.label_ == self.ENTITY:
                     ner_spans.append((ent.start_char, ent.end_char))
-            for start, end, count in _name_token_runs(nlp_artifacts):
+            for start, end, count, tag in _name_token_runs(nlp_artifacts):
+                if count == 1 and "人名-姓" not in tag and start > 0 and \
+                        regex.match(r"\p{Han}", text[start - 1]) and \
+                        _GIVEN_ROLE_SUFFIX.search(text[start:end]):
+                    continue  # 保|健師: a role word split by the tokenizer
+                spaced = _SPACED_KANA_GIVEN.match(text[end:end + 8])
+                if spaced:
+                    end, count = end + len(spaced.group(0)), count + 1
                 end = _extend_kana_tail(text, end)
                 honorific = bool(HONORIFIC.match(text[end:end + 4]))
                 in_ner = any(s < end and start < e for s, e in ner_spans)
+                lone_context = bool(_LONE_NAME_AFTER.match(text[end:end + 3])
+                                    or _LONE_NAME_BEFORE.search(text[max(0, start - 8):start]))
                 if honorific:
                     add(start, end, 0.95, True)
                 elif count >= 2:
                     add(start, end, 0.85, False)
+                elif lone_context:
+                    add(start, end, 0.75, True)
                 elif in_ner:
                     add(start, end, 0.7, False)
                 else:
                     add(start, end, 0.35, False)
             for start, end in ner_spans:
+                start, end = _strip(text, start, end)
                 if any(s <= start and end <= e for s, e in spans):
                     continue
                 end = _extend_kana_tail(text, end)
                 honorific = bool(HONORIFIC.match(text[end:end + 4]))
                 add(start, end, 0.9 if honorific else 0.6, honorific)
-        for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様|さま|先生|氏)", text):
+        for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま|先生|氏)", text):
             before = text[:m.start()].rstrip(" 　")
             if any(s < len(before) <= e for s, e in spans):
                 continue
@@ -102,12 +130,33 @@ class PersonRecognizer(JaRegexRecognizer):
             if any(word.endswith(role) for role in _KATAKANA_ROLES):
                 continue
             add(run.start(), run.end(), 0.8, True)
+        for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま)", text):
+            if any(s < m.start() <= e for s, e in spans):
+                continue
+            run = _HIRAGANA_BEFORE_HONORIFIC.search(text[:m.start()])
+            if not run:
+                continue
+            start = run.start()
+            if start > 0 and _LEADING_PARTICLE.match(run.group(0)):
+                start += 1  # SSWが|いのうえめい
+            word = text[start:m.start()]
+            if len(word) < 2 or _HIRAGANA_KIN.search(word) or word.startswith(("お", "ご")) \
+                    or regex.search("さん|くん|ちゃん|さま", word):
+                continue
+            add(start, m.start(), 0.7, True)
         return [self.result(s, e, score, boosted) for (s, e), (score, boosted) in spans.items()]
 
 
+_HONORIFIC_TAIL = regex.compile(r"[ 　]?(?:くん|君|さん|ちゃん|様|さま|先生|氏|殿)$")
+
+
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim spaces and a trailing honorific (GiNZA sometimes includes 様 in the entity)."""
     while start < end and text[start] in " 　・":
         start += 1
+    tail = _HONORIFIC_TAIL.search(text[start:end])
+    if tail and tail.start() > 0:
+        end = start + tail.start()
     while end > start and text[end - 1] in " 　・":
         end -= 1
     return start, end
@@ -119,9 +168,9 @@ def _extend_kana_tail(text: str, end: int) -> int:
     return end + len(tail.group(0)) if tail else end
 
 
-def _name_token_runs(nlp_artifacts: NlpArtifacts) -> list[tuple[int, int, int]]:
-    """(start, end, token count) of runs of tokens SudachiPy tags as 人名, spaces allowed inside."""
-    runs: list[tuple[int, int, int]] = []
+def _name_token_runs(nlp_artifacts: NlpArtifacts) -> list[tuple[int, int, int, str]]:
+    """(start, end, token count, first tag) of runs of 人名-tagged tokens, spaces allowed inside."""
+    runs: list[tuple[int, int, int, str]] = []
     current: list = []
     for token in nlp_artifacts.tokens:
         tag = getattr(token, "tag_", "")
@@ -131,8 +180,10 @@ def _name_token_runs(nlp_artifacts: NlpArtifacts) -> list[tuple[int, int, int]]:
         if current and (tag.startswith("空白") or token.text.strip(" 　") == "") :
             continue
         if current:
-            runs.append((current[0].idx, current[-1].idx + len(current[-1].text), len(current)))
+            runs.append((current[0].idx, current[-1].idx + len(current[-1].text), len(current),
+                         current[0].tag_))
             current = []
     if current:
-        runs.append((current[0].idx, current[-1].idx + len(current[-1].text), len(current)))
+        runs.append((current[0].idx, current[-1].idx + len(current[-1].text), len(current),
+                     current[0].tag_))
     return runs

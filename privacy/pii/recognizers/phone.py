@@ -20,13 +20,17 @@ class PhoneRecognizer(JaRegexRecognizer):
     ENTITY = "PHONE_NUMBER"
     PATTERNS = [
         # 0AA-BBBB-CCCC with separators (incl. 0725(41)1234 and 090 1234 5678)
-        rf"{NOT_ALNUM_BEFORE}(?:\+81{DASH}?|＋８１{DASH}?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
+        rf"{NOT_ALNUM_BEFORE}(?:[+＋][8８][1１][ 　]?{DASH}?[ 　]?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
         rf"(?:{_SEP}|{_OPEN}){{1,2}}{DIGIT}{{1,4}}(?:{_SEP}){{1,2}}{DIGIT}{{4}}{NOT_ALNUM_AFTER}",
         # bare 10 or 11 digits starting with 0
         rf"{NOT_ALNUM_BEFORE}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
     ]
     CONTEXT = ["電話", "TEL", "携帯", "連絡先", "番号"]
     _CONTEXT_WORDS = ("電話", "TEL", "Tel", "tel", "ＴＥＬ", "携帯", "連絡先", "☎", "℡", "FAX", "ファックス")
+    # Numbers of offices and hotlines are not personal.
+    _ORGANIZATION_WORDS = ("市役所", "役所", "役場", "代表", "窓口", "センター", "ダイヤル", "相談所",
+                           "事務所", "課", "学校", "保育園", "病院", "内線")
+    _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")
     _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
@@ -37,6 +41,11 @@ class PhoneRecognizer(JaRegexRecognizer):
         except phonenumbers.NumberParseException:
             return None
         if not phonenumbers.is_valid_number(number) or number.country_code != 81:
+            return None
+        if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).startswith(
+                self._NON_PERSONAL_PREFIXES):
+            return None
+        if near(text, start, end, self._ORGANIZATION_WORDS, before=12, after=0):
             return None
         has_context = near(text, start, end, self._CONTEXT_WORDS, before=12, after=6)
         bare = candidate.isdigit()
