@@ -155,16 +155,16 @@ class LLMDrafter:
                 last_errors = [parse_problem]
             else:
                 doc = self._enforce(doc, text)
-                last_errors = self._policy_problems(doc, offered)
-                if not last_errors:
-                    report = validate(doc, self.catalog)
+                policy = self._policy_problems(doc, offered)
+                report = validate(doc, self.catalog)
+                last_errors = policy + list(report.errors)
+                if not policy:
                     if report.ok and report.rule is not None:
                         reading = rule_reading_ja(report.rule, self.catalog)
                         if attempt:
                             reading = f"(検証で見つかった問題を {attempt} 回修正しました)\n" + reading
                         return DraftOutcome(True, report.rule, reading, problems=report.problems_as_dicts(),
                                             guard_summary=dict(guard.summary), attempts=attempts, **base)
-                    last_errors = report.errors
             if attempt < self.settings.max_repairs:
                 messages.append(AIMessage(raw_text or ""))
                 messages.append(HumanMessage(self.prompts.repair.format(errors=_errors_text(last_errors), previous=(raw_text or "")[:4000])))

@@ -610,6 +610,14 @@ def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {"all": parts}
 
 
+def inferred_side(condition: dict[str, Any], catalog: Catalog) -> str:
+    """Side from the organs of the items a condition reads (population filters on school.grade aside)."""
+    from rulegen.offline.edits import _leaves
+
+    ids = [leaf["item"] for leaf in _leaves(condition) if leaf["item"] != "school.grade" and leaf["item"] in catalog]
+    return _side([catalog[i] for i in ids]) if ids else "both"
+
+
 def _side(items: list[CatalogItem]) -> str:
     organs = {i.organ for i in items}
     if organs == {"board_of_education"}:
