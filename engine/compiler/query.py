@@ -293,10 +293,21 @@ class _Builder:
         return ctes, joins
 
 
-def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> CompiledRuleset:
-    """One query scoring every child of the mart with ``ruleset`` at reference date ``as_of``."""
+@dataclass
+class ScoringCtes:
+    """The CTEs up to ``t`` (one row per screened child: cid, x, f_i, v_i_j, s_<side>, total, maxside, nf[, age])."""
+
+    ctes: list[exp.CTE]
+    fire_columns: list[str]
+    leaf_outputs: list[list[LeafOutput]]
+    required: dict[str, set[str]]
+
+
+def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False) -> ScoringCtes:
     b = _Builder(ruleset, catalog, as_of)
     s_cols: list[exp.Expression] = [n.alias(n.col("child_id", "c"), "cid")]
+    if include_age:
+        s_cols.append(n.alias(b.age_expr(), "age"))
 
     # exclusions
     ex_parts = [b.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions]
@@ -353,7 +364,7 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     if ruleset.scoring.total_cap is not None:
         total = n.least(total, n.lit(ruleset.scoring.total_cap))
     nfired = n.add([n.if_points(n.col(f), 1) for f in fire_cols])
-    t_cols = [n.col("cid"), n.col("x")] + [n.col(f) for f in fire_cols]
+    t_cols = [n.col("cid"), n.col("x")] + ([n.col("age")] if include_age else []) + [n.col(f) for f in fire_cols]
     t_cols += [n.col(lo.column) for outs in leaf_outputs for lo in outs]
     t_cols += [n.alias(side_sum[sd], f"s_{sd}") for sd in SIDES]
     t_cols += [
@@ -362,6 +373,14 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         n.alias(nfired, "nf"),
     ]
     ctes.append(n.cte("t", n.select(t_cols, n.table("s"))))
+
+    return ScoringCtes(ctes, fire_cols, leaf_outputs, b.required)
+
+
+def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> CompiledRuleset:
+    """One query scoring every child of the mart with ``ruleset`` at reference date ``as_of``."""
+    sc = scoring_ctes(ruleset, catalog, as_of)
+    ctes, fire_cols, leaf_outputs = sc.ctes, sc.fire_columns, sc.leaf_outputs
 
     def key_order(first: list[exp.Ordered] = []) -> list[exp.Ordered]:
         return first + [
@@ -437,5 +456,5 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         extras=extras,
         top_n=eff_top,
         min_score=min_score,
-        required=b.required,
+        required=sc.required,
     )

@@ -1,0 +1,216 @@
+"""Try a draft rule or ruleset on the mart before approval, without ever singling out a child.
+
+What a preview shows (all counts, never pseudonyms):
+
+- how many children each rule fires for, by age band, and how many children get points per side;
+- against a baseline ruleset: how many children would enter / leave the top N.
+
+Small cells: any count under 10 (0 included) is shown as ``"<10"``. Secondary suppression: each
+row (a rule, or a side) is shown with its total, so when exactly one cell of a row is suppressed
+the smallest other cell of that row is suppressed too (otherwise total minus the others would
+reveal it); a suppressed total suppresses the whole row. Entering, leaving and staying counts of a
+top-N comparison are tied (entering = leaving + the difference in list sizes): if one is
+suppressed, all three are.
+
+A draft *rule* is previewed inside a ruleset: the baseline with the rule added (or replacing the
+baseline's rule of the same id), or, without a baseline, a ruleset of that rule alone with the
+default exclusion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.catalog.model import Catalog
+from engine.rules.model import SIDE_LABELS_JA, Rule, Ruleset
+
+SUPPRESS_BELOW = 10
+SUPPRESSED = "<10"
+
+Cell = int | str
+
+
+def suppress(value: int) -> Cell:
+    return SUPPRESSED if value < SUPPRESS_BELOW else value
+
+
+def suppress_row(cells: dict[str, int], total: int) -> tuple[dict[str, Cell], Cell]:
+    """Primary and secondary suppression of one row shown with its total."""
+    if total < SUPPRESS_BELOW:
+        return {k: SUPPRESSED for k in cells}, SUPPRESSED
+    hidden = {k for k, v in cells.items() if v < SUPPRESS_BELOW}
+    if len(hidden) == 1:
+        others = sorted((v, k) for k, v in cells.items() if k not in hidden)
+        if others:
+            hidden.add(others[0][1])
+    return {k: (SUPPRESSED if k in hidden else v) for k, v in cells.items()}, total
+
+
+@dataclass
+class PreviewReport:
+    reference_date: str
+    ruleset_id: str
+    age_bands: list[dict[str, str]]
+    screened: Cell
+    excluded: Cell
+    scored: Cell
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    sides: list[dict[str, Any]] = field(default_factory=list)
+    top_n_change: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reference_date": {"label": "基準日", "value": self.reference_date},
+            "ruleset_id": {"label": "試したルールセット", "value": self.ruleset_id},
+            "age_bands": self.age_bands,
+            "screened": {"label": "対象のこども", "value": self.screened},
+            "excluded": {"label": "除外 (要対協登録中など)", "value": self.excluded},
+            "scored": {"label": "点数が付いたこども", "value": self.scored},
+            "rules": self.rules,
+            "sides": self.sides,
+            "top_n_change": self.top_n_change,
+            "notes": self.notes,
+        }
+
+    def to_text(self) -> str:
+        bands = self.age_bands
+        head = " / ".join(b["label"] for b in bands)
+        lines = [
+            f"プレビュー (基準日 {self.reference_date}、ルールセット {self.ruleset_id})",
+            f"対象 {self.screened} 名、除外 {self.excluded} 名、点数が付いた子 {self.scored} 名",
+            "",
+            f"ルールごとの該当人数 (合計: {head})",
+        ]
+        for r in self.rules:
+            cells = " / ".join(str(r["by_age_band"][b["id"]]) for b in bands)
+            lines.append(f"- {r['title']} ({r['rule_id']}, {r['side_label']}, {r['points']}点): {r['total']} ({cells})")
+        lines.append("")
+        lines.append(f"側ごとに点数が付いた人数 (合計: {head})")
+        for s in self.sides:
+            cells = " / ".join(str(s["by_age_band"][b["id"]]) for b in bands)
+            lines.append(f"- {s['label']}: {s['total']} ({cells})")
+        if self.top_n_change:
+            t = self.top_n_change
+            lines += [
+                "",
+                f"上位 {t['top_n']} 名の入れ替わり (現行ルールセット {t['baseline_id']} と比べて): "
+                f"新たに入る {t['entering']} 名、外れる {t['leaving']} 名、変わらない {t['staying']} 名",
+            ]
+        lines += [""] + [f"※ {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _as_ruleset(draft: Rule | Ruleset, baseline: Ruleset | None, top_n: int) -> Ruleset:
+    if isinstance(draft, Ruleset):
+        return draft
+    if baseline is not None:
+        rules = [r for r in baseline.rules if r.id != draft.id] + [draft]
+        return baseline.model_copy(update={"rules": rules, "id": baseline.id + "-preview"})
+    return Ruleset(id=f"preview-{draft.id}"[:64], title=f"プレビュー: {draft.title}"[:200], rules=[draft])
+
+
+def _count_rows(mart_path: Path, rs: Ruleset, catalog: Catalog, as_of: dt.date) -> tuple[dict[str, dict[str, int]], Any]:
+    from engine.compiler.counts import compile_counts
+    from engine.runner import check_required, mart_tables, open_mart
+
+    q = compile_counts(rs, catalog, as_of)
+    con = open_mart(Path(mart_path))
+    try:
+        check_required(mart_tables(con), q.required)
+        cur = con.execute(q.sql)
+        names = [d[0] for d in cur.description]
+        rows = {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
+    finally:
+        con.close()
+    return rows, q
+
+
+def _top_set(mart_path: Path, rs: Ruleset, catalog: Catalog, as_of: dt.date, top_n: int) -> set[str]:
+    from engine.runner import run_ruleset
+
+    main_only = rs.model_copy(update={"extraction": rs.extraction.model_copy(update={"top_n": top_n, "one_side_extra": []})})
+    result = run_ruleset(mart_path, main_only, catalog, as_of, top_n=top_n)
+    return {c.pseudonym for c in result.children}
+
+
+def preview(
+    mart_path: Path,
+    draft: Rule | Ruleset,
+    catalog: Catalog,
+    as_of: dt.date,
+    *,
+    baseline: Ruleset | None = None,
+    top_n: int = 200,
+) -> PreviewReport:
+    """Counts (small cells suppressed) of what a draft would do on the mart; see the module docstring."""
+    from engine.compiler.counts import AGE_BANDS
+
+    rs = _as_ruleset(draft, baseline, top_n)
+    rows, q = _count_rows(Path(mart_path), rs, catalog, as_of)
+    band_ids = [b.id for b in AGE_BANDS]
+
+    def col_by_band(column: str) -> dict[str, int]:
+        return {b: int(rows[b][column]) if b in rows else 0 for b in band_ids}
+
+    def total(column: str) -> int:
+        return sum(col_by_band(column).values())
+
+    rules_out = []
+    draft_ids = {draft.id} if isinstance(draft, Rule) else {r.id for r in rs.rules}
+    for rule, column in zip(rs.rules, q.rule_columns):
+        if rule.id not in draft_ids:
+            continue
+        cells, tot = suppress_row(col_by_band(column), total(column))
+        rules_out.append(
+            {
+                "rule_id": rule.id,
+                "title": rule.title,
+                "side": rule.side,
+                "side_label": SIDE_LABELS_JA[rule.side],
+                "points": rule.points,
+                "label": "該当人数",
+                "total": tot,
+                "by_age_band": cells,
+            }
+        )
+    sides_out = []
+    for side, column in q.side_columns.items():
+        if not any(r.side == side for r in rs.rules):
+            continue
+        cells, tot = suppress_row(col_by_band(column), total(column))
+        sides_out.append({"side": side, "label": f"{SIDE_LABELS_JA[side]}側で点数あり", "total": tot, "by_age_band": cells})
+
+    change = None
+    if baseline is not None:
+        new_top = _top_set(Path(mart_path), rs, catalog, as_of, top_n)
+        old_top = _top_set(Path(mart_path), baseline, catalog, as_of, top_n)
+        entering, leaving, staying = len(new_top - old_top), len(old_top - new_top), len(new_top & old_top)
+        tied = [entering, leaving, staying]
+        shown: list[Cell] = [SUPPRESSED] * 3 if any(v < SUPPRESS_BELOW for v in tied) else tied  # type: ignore[assignment]
+        change = {
+            "label": f"上位{top_n}名の入れ替わり",
+            "top_n": top_n,
+            "baseline_id": baseline.id,
+            "entering": shown[0],
+            "leaving": shown[1],
+            "staying": shown[2],
+        }
+    return PreviewReport(
+        reference_date=as_of.isoformat(),
+        ruleset_id=rs.id,
+        age_bands=[{"id": b.id, "label": b.label} for b in AGE_BANDS],
+        screened=suppress(total("n_screened")),
+        excluded=suppress(total("n_excluded")),
+        scored=suppress(total("n_scored")),
+        rules=rules_out,
+        sides=sides_out,
+        top_n_change=change,
+        notes=[
+            "10名未満の人数は「<10」と表示しています (合計から逆算できる欄も伏せています)。",
+            "プレビューは承認前の確認用です。個々のこどもは表示しません。",
+        ],
+    )
