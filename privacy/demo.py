@@ -98,9 +98,9 @@ def parse_registry_document(doc: Any, catalog: Catalog, *, source: str = "regist
             problems.append(f"{where}: 未知の項目があります: {'、'.join(map(str, unknown))}")
             continue
         f: dict[str, Any] = {**defaults, **(files[file_name] or {}), **{k: v for k, v in raw.items() if k not in ("item", "file")}}
-        organ = f.get("organ", item.organ)
+        organ = f.get("organ", "mayor")
         if organ != item.organ:
-            problems.append(f"{where}: 保有機関 {organ} がカタログ（{item.organ}）と一致しません")
+            problems.append(f"{where}: ファイル「{file_name}」の保有機関（{organ}）がカタログの項目の保有機関（{item.organ}）と一致しません")
             continue
         try:
             entry = propose(
