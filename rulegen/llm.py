@@ -215,10 +215,10 @@ def _raw_text(raw: Any) -> str:
 
 
 def _parsed_document(result: dict[str, Any], raw_text: str) -> tuple[dict[str, Any], Problem | None]:
-    parsed = result.get("parsed")
-    if isinstance(parsed, dict):
-        return parsed, None
+    # Parse the raw answer strictly ourselves: langchain's parser accepts partial JSON.
     text = raw_text.strip()
+    if not text and isinstance(result.get("parsed"), dict):
+        return result["parsed"], None
     fence = re.match(r"^```(?:json)?\s*(.*?)\s*```$", text, re.DOTALL)
     if fence:
         text = fence.group(1)
