@@ -1,0 +1,61 @@
+"""Write one export the way its department's system does: encoding, line ending, date style, id style.
+
+Formatting is vectorized over distinct values (a city has a few thousand distinct dates).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from engine import dates
+
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _format_one(d: date, style: str) -> str:
+    if style.startswith("wareki_"):
+        return dates.format_wareki(d, style.removeprefix("wareki_"))  # type: ignore[arg-type]
+    if style == "iso_month":
+        return f"{d.year}-{d.month:02d}"
+    return dates.format_seireki(d, style.removeprefix("seireki_"))  # type: ignore[arg-type]
+
+
+def format_dates(ordinals: np.ndarray, style: str) -> np.ndarray:
+    """Format an array of date ordinals (0 or negative = missing -> empty string)."""
+    ordinals = np.asarray(ordinals, dtype=np.int64)
+    uniq, inverse = np.unique(ordinals, return_inverse=True)
+    texts = np.array([_format_one(date.fromordinal(int(o)), style) if o > 0 else "" for o in uniq], dtype=object)
+    return texts[inverse]
+
+
+def format_ids(ids: np.ndarray, width: int, style: str = "zero") -> np.ndarray:
+    """Identifiers as the system writes them: zero-filled, without leading zeros, or full-width."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if style == "plain":
+        return ids.astype(str).astype(object)
+    text = np.char.zfill(ids.astype(str), width).astype(object)
+    if style == "fullwidth":
+        return np.array([t.translate(_FULLWIDTH) for t in text], dtype=object)
+    return text
+
+
+def write_csv(path: Path, columns: Mapping[str, np.ndarray | list], encoding: str, newline: str) -> int:
+    """Write columns (all the same length) with a header; returns the number of data rows."""
+    names = list(columns)
+    arrays = [np.asarray(columns[n], dtype=object) for n in names]
+    n = len(arrays[0]) if arrays else 0
+    for name, arr in zip(names, arrays):
+        if len(arr) != n:
+            raise ValueError(f"column {name} has {len(arr)} rows, expected {n}")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(names)
+    writer.writerows(zip(*[a.tolist() for a in arrays]))
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return n
