@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import phonenumbers
@@ -515,19 +516,168 @@ def tricky_negatives(v: Values) -> list[Builder]:
     return out
 
 
+# Hand-written sentences in the style of the staff chat and 備考; [[TYPE:value]] marks gold spans.
+HANDWRITTEN = """
+[[PERSON:山田太郎]]くん([[DATE_OF_BIRTH:H27.4.3]]生)のように、欠席が月5日以上で保健室にもよく来る子を拾いたい
+去年の[[PERSON:佐々木]]さんのケースみたいに、母子家庭で就学援助を受けていて給食費の滞納がある世帯
+[[PERSON:鈴木花子]]ちゃんは[[DATE_OF_BIRTH:令和2年5月1日]]生まれで、1歳6か月児健診を受けていません
+母親([[PERSON:田中 美咲]])の携帯は[[PHONE_NUMBER:090-3321-7788]]、日中はつながりにくい
+住所は[[ADDRESS:和泉市府中町二丁目7番12号]]、祖母と同居
+[[POSTAL_CODE:〒594-0041]] [[ADDRESS:大阪府和泉市いぶき野5丁目1-1]]
+マイナンバー [[MY_NUMBER:1234 5678 9018]] は入力しないでください、と言われたのですが、この子も対象ですか
+宛名番号[[RESIDENT_NUMBER:0012345678]]の世帯、児童扶養手当が止まっている
+学籍番号 [[STUDENT_NUMBER:S-2024-0311]] の生徒は4月から不登校
+保護者のメールアドレスは[[EMAIL_ADDRESS:mama.tanaka@example.ne.jp]]です
+[[PERSON:高木]]先生(担任)によると、最近朝食を食べていないらしい
+[[PERSON:ゆうき]]くんの弟も同じ保育園で欠席が多い
+平成28年生まれの子で、3歳児健診を受けていない子を探したい
+[[DATE_OF_BIRTH:平成28年7月21日]]生の[[PERSON:中村悠斗]]くんと同じような条件で
+生年月日 [[DATE_OF_BIRTH:2016/07/21]]、性別 男、[[PERSON:中村悠斗]]
+[[PERSON:木村]]宅は[[ADDRESS:和泉市伯太町3-4-5]]、電話は[[PHONE_NUMBER:0725-43-2211]]
+[[PERSON:小林]]さんの家庭は生活保護を受けているので10点
+電話([[PHONE_NUMBER:0725(56)1234]])で母と話したところ、父が家を出たとのこと
+[[PERSON:斉藤陽菜]]さん、[[DATE_OF_BIRTH:Ｈ２１．１１．３]]生、[[ADDRESS:和泉市光明台１丁目１０番５号]]
+例えば[[PERSON:オカダ ユウト]]くんのような外国にルーツのある子
+[[PERSON:グエン・ティ・ホア]]さん(母)は日本語がほとんど話せない
+ケース会議で[[PERSON:松本]]ケースワーカーから報告があった
+[[PERSON:渡辺]]SSWが[[DATE_OF_BIRTH:令和6年6月3日]]に家庭訪問
+昨年度、[[PERSON:井上蓮]]くんの件で要対協に通告した
+[[PERSON:山口]]さん宅の長女([[DATE_OF_BIRTH:平成30年4月1日]]生まれ)
+母の連絡先 [[PHONE_NUMBER:080 5566 7788]] / [[EMAIL_ADDRESS:y.yamaguchi@example.com]]
+住民番号 [[RESIDENT_NUMBER:123456789012345]] の世帯は転出済み
+生徒番号[[STUDENT_NUMBER:20240311]]、欠席42日
+[[ADDRESS:和泉市池上町1丁目2-3]]の[[PERSON:森田]]さんの子どもについて
+転居前の住所は[[ADDRESS:堺市南区桃山台2丁目3番4号]]だった
+保護者名:[[PERSON:石井 健太]]、続柄:父
+児童名:[[PERSON:石井 陽葵]]
+[[PERSON:西田]]ちゃんのお母さんが入院中
+[[PERSON:はると]]くんが最近元気がないと担任から連絡
+[[PERSON:前川]]先生と[[PERSON:大野]]先生で面談予定
+[[PERSON:藤田]]さん([[PHONE_NUMBER:06-6543-2100]])から匿名で相談
+欠席30日以上かつ生活保護受給世帯の児童を抽出したい
+4月1日時点で3歳未満の子がいる世帯のうち、乳児家庭全戸訪問が未実施のもの
+過去1年間に転居が3回以上ある世帯は10点
+保健室の利用が月5日以上なら5点、10日以上なら10点
+児童福祉法第25条の3に基づく照会として扱えますか
+要対協に登録されている子は除外して、上位200人をSSWに回す
+生活保護と就学援助はどちらか一方だけにしたい
+令和6年4月1日時点で18歳未満の子がいるひとり親世帯
+令和7年度から恒常的に実施する予定です
+担任の先生からの報告があれば加点
+お母さんがうつ傾向(EPDS9点以上)の家庭
+3歳未満の子の予防接種未接種が2回以上
+心の天気で「雨」が1週間に3回以上
+給食費の滞納が3か月以上、または就学援助の申請漏れ
+いじめの被害報告があった子は15点
+中学1年生の欠席が前年比で倍増した子
+第3子以降の出生で、母親が20歳未満
+個人情報保護法第69条第2項第2号で整理するのは難しい
+DV相談の記録がある世帯は別途確認
+障害者手帳を持つ保護者がいる世帯
+和泉市の実証では7,347人から6,500人に絞り込んだ
+住民税非課税かつ国保料の滞納が2期以上
+要介護認定を受けた家族がいる中学生(ヤングケアラーの可能性)
+令和5年10月1日以降に転入した世帯
+3か月児健診から1歳6か月児健診までの間に未受診がある子
+保育所の欠席が月10日以上
+上位100人に入らなかった子も福祉側だけで見たい
+2024年4月1日から2025年3月31日までの欠席日数
+基準日は令和6年10月1日とする
+点数が同じ場合は欠席日数の多い順に並べる
+スクールカウンセラーさんとの面談回数も入れたい
+民生委員・児童委員さんの見守り対象は除外
+ヘルパーさんが入っている家庭
+田中小学校と和泉中学校の2校で試行
+大阪府和泉市と豊中市の事例
+市役所の電話番号 0725-41-1551 は記載不要
+ケースワーカーが月1回訪問している世帯
+赤ちゃんがいる家庭で、母親が妊婦健診を受けていなかった
+お兄ちゃんが不登校の家庭の弟妹
+おばあちゃんと二人暮らしの小学生
+保健師さんの訪問記録から抽出
+法人番号 8000012010001 の事業所は対象外
+宛名番号と学籍番号の突合表を使う
+仮名化IDは64桁の16進数で保存する
+1日3回以上保健室に来る子
+令和6年度の就学援助認定者
+平成27年法律第65号(番号法改正)
+4/1時点で在籍している児童
+10月から12月の3か月間
+年齢は4月1日時点の満年齢で計算
+欠席率10%以上かつ遅刻が月3回以上
+[[DATE_OF_BIRTH:R6.11.5]] 電話連絡。母([[PERSON:川口 恵]])は「大丈夫です」とのこと
+11/5(火)15:30 家庭訪問予定、同行は[[PERSON:岡田]]
+給食費の滞納額は3,000円、就学援助の申請を案内した
+3-2の[[PERSON:大西]]くんがまた遅刻
+[[PERSON:原田]]家は4人きょうだいで、長男が家事をしている
+[[PERSON:林]]の母から学校に電話があった
+緊急連絡先:祖母 [[PERSON:石田 和子]] [[PHONE_NUMBER:072-541-3300]]
+[[PERSON:Nguyen]]さん一家が[[ADDRESS:和泉市太町1丁目5-8]]に転入
+[[PERSON:菅原]]医師の意見書あり
+[[PERSON:工藤 さくら]](小3)、欠席12日、保健室8回
+[[ADDRESS:府中町三丁目4番地]]の市営住宅
+連絡先 [[PHONE_NUMBER:０７２５－４１－９９９９]](自宅)
+[[PERSON:北村]]主任児童委員から情報提供あり
+[[PERSON:やまもと]]さんの家、最近カーテンが閉まったまま
+[[DATE_OF_BIRTH:2012年3月15日]]生まれ(中学1年)
+[[PERSON:杉本]]さんちの下の子が1歳半健診に来ていない
+[[PERSON:吉村 大和]]君 学籍番号[[STUDENT_NUMBER:S-2022-1044]]
+本人の[[EMAIL_ADDRESS:kouta2011@example.jp]]からメールが来た
+[[PERSON:長田]]さん 〒[[POSTAL_CODE:594-1105]]
+養育者は叔母の[[PERSON:村上]]さん
+[[PERSON:宮本]]先生、明日の会議の資料お願いします
+生活保護のケースワーカーと情報共有したい
+児童手当の現況届が未提出の世帯
+転入から半年以内の世帯は見守り
+1歳6か月児健診と3歳児健診の両方が未受診
+外国籍の保護者で日本語の支援が必要な世帯
+18時以降に一人で公園にいる子の通報
+虐待通告が過去3年で2回以上
+保護者が65歳以上の世帯
+放課後等デイサービスを週3日以上利用
+母子手帳の交付が妊娠22週以降
+5年2組の欠席状況
+令和5年度に一時保護歴あり
+学力調査で全教科が下位25%
+月曜日の欠席が多い子
+2月と3月の欠席日数の合計が10日以上
+遅刻は1日0.5日の欠席として数える
+午前中だけ登校する日が週2回以上
+スコア上位50人を優先する
+豊中市の評価指標を参考にする
+個人情報ファイル簿への記載が必要
+"""
+
+_MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]")
+
+
+def handwritten_sentences() -> list[Builder]:
+    """Parse HANDWRITTEN into builders (the markers become gold spans)."""
+    out = []
+    for line in HANDWRITTEN.strip().splitlines():
+        b, pos = Builder(), 0
+        for m in _MARK.finditer(line):
+            b.add(line[pos:m.start()]).add(m.group(2), m.group(1))
+            pos = m.end()
+        out.append(b.add(line[pos:]))
+    return out
+
+
 def main() -> None:
     rng = random.Random(SEED)
     values = Values(rng)
     items = (case_sentences(values) + note_sentences(values) + criteria_sentences(values)
              + tricky_negatives(values))
     rng.shuffle(items)
+    rows = [(b, "generated") for b in items] + [(b, "handwritten") for b in handwritten_sentences()]
     seen: set[str] = set()
     lines = []
-    for b in items:
+    for b, source in rows:
         if b.text in seen:
             continue
         seen.add(b.text)
-        lines.append(json.dumps({"text": b.text, "spans": b.spans}, ensure_ascii=False))
+        lines.append(json.dumps({"text": b.text, "spans": b.spans, "source": source},
+                                ensure_ascii=False))
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with_pii = sum(1 for line in lines if json.loads(line)["spans"])
     print(f"wrote {len(lines)} sentences ({with_pii} with PII) to {OUT}")

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -39,7 +41,12 @@ _ORG_TAIL = regex.compile(
     r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設)$")
 _SPACED_KANA_GIVEN = regex.compile(
     r"^[ 　](?:[\p{Hiragana}]{1,5}|[\p{Katakana}ー]{1,6})(?=$|[ 　、。,.()（）「」:：;；\p{Han}]|くん|君|さん|ちゃん|様)")
-_LONE_NAME_AFTER = regex.compile(r"^(?:家(?![庭族事具電])|宅|方|一家|[(（])")
+_LONE_NAME_AFTER = regex.compile(
+    r"^(?:家(?![庭族事具電])|宅|方|一家|[(（]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|息子|娘|"
+    r"お母さん|お父さん|家|保護者))")
+_LATIN_NAME_BEFORE = regex.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z'\-]{1,19}(?:[ ][A-Za-z][A-Za-z'\-]{1,19})?$")
+_LATIN_ROLES = frozenset(
+    "SSW SC CW SV PTA DV NPO ALT AI LLM OK NG TEL FAX Dr Mr Ms Mrs Miss Mx ID".split())
 _LONE_NAME_BEFORE = regex.compile(
     r"(?:担当|担当者|記入者|担任|対応者|報告者|作成者|母|父|祖母|祖父|本人|氏名|名前|保護者|児童|生徒|宛名)"
     r"[ 　]?[:：は]?[ 　]?$")
@@ -74,6 +81,9 @@ class PersonRecognizer(JaRegexRecognizer):
                 end = start + org.start()
             if start >= end or not _NAME_TEXT.match(text[start:end]):
                 return
+            if start > 0 and regex.match(r"\p{Han}", text[start - 1]) and \
+                    _GIVEN_ROLE_SUFFIX.search(text[start:end]):
+                return  # 保|健師: the end of a role word, not a name
             if _PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
                 return
             if text[start:end] in _ROLE_WORDS or text[start:end] in _KATAKANA_ROLES:
@@ -110,6 +120,17 @@ class PersonRecognizer(JaRegexRecognizer):
                     add(start, end, 0.7, False)
                 else:
                     add(start, end, 0.35, False)
+            for token in nlp_artifacts.tokens:
+                start, end = token.idx, token.idx + len(token.text)
+                if "人名" in token.tag_ or not regex.fullmatch(r"\p{Han}{1,3}", token.text):
+                    continue
+                if start > 0 and regex.match(r"[\p{Han}\p{Katakana}A-Za-z0-9]", text[start - 1]):
+                    continue
+                if not (_LONE_NAME_AFTER.match(text[end:end + 6])
+                        or _LONE_NAME_BEFORE.search(text[max(0, start - 8):start])):
+                    continue
+                if can_be_surname(token.text):
+                    add(start, end, 0.75, True)
             for start, end in ner_spans:
                 start, end = _strip(text, start, end)
                 if any(s <= start and end <= e for s, e in spans):
@@ -130,6 +151,11 @@ class PersonRecognizer(JaRegexRecognizer):
             if any(word.endswith(role) for role in _KATAKANA_ROLES):
                 continue
             add(run.start(), run.end(), 0.8, True)
+        for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま|先生|氏)", text):
+            latin = _LATIN_NAME_BEFORE.search(text[:m.start()].rstrip(" "))
+            if latin and latin.group(0) not in _LATIN_ROLES and not (
+                    latin.group(0).isupper() and len(latin.group(0)) <= 4):
+                spans.setdefault((latin.start(), latin.end()), (0.8, True))
         for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま)", text):
             if any(s < m.start() <= e for s, e in spans):
                 continue
@@ -148,6 +174,19 @@ class PersonRecognizer(JaRegexRecognizer):
 
 
 _HONORIFIC_TAIL = regex.compile(r"[ 　]?(?:くん|君|さん|ちゃん|様|さま|先生|氏|殿)$")
+
+
+@lru_cache(maxsize=1)
+def _sudachi_dictionary():
+    import sudachipy
+
+    return sudachipy.Dictionary(dict="core")
+
+
+@lru_cache(maxsize=4096)
+def can_be_surname(word: str) -> bool:
+    """True when SudachiPy's dictionary lists `word` as a surname (林, 森, 辻 are also nouns)."""
+    return any(m.part_of_speech()[2:4] == ("人名", "姓") for m in _sudachi_dictionary().lookup(word))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
