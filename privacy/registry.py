@@ -116,6 +116,12 @@ BASIS_SHORT_JA: dict[Basis, str] = {
 # --- dates: 西暦 and 和暦 -------------------------------------------------------
 
 _ERAS: dict[str, int] = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+_ERA_NAMES: dict[str, str] = {"R": "令和", "H": "平成", "S": "昭和"}
+_ERA_SPANS: dict[str, tuple[date, date | None]] = {
+    "令和": (date(2019, 5, 1), None),
+    "平成": (date(1989, 1, 8), date(2019, 4, 30)),
+    "昭和": (date(1926, 12, 25), date(1989, 1, 7)),
+}
 _WAREKI = re.compile(r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
 _SEIREKI = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
 
@@ -136,11 +142,18 @@ def parse_date_ja(value: Any) -> date | None:
         if m:
             era, year, month, day = m.groups()
             y = 1 if year == "元" else int(year)
-            return date(_ERAS[era] + y, int(month), int(day))
+            d = date(_ERAS[era] + y, int(month), int(day))
+            name = _ERA_NAMES.get(era, era)
+            first, last = _ERA_SPANS[name]
+            if d < first or (last is not None and d > last):
+                raise ValueError(f"{value!r} は{name}の期間（{first}〜{last or ''}）にない日付です")
+            return d
         m = _SEIREKI.match(text)
         if m:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
+    except ValueError as exc:
+        if "期間" in str(exc):
+            raise
         raise ValueError(f"存在しない日付です: {value!r}") from None
     raise ValueError(f"日付として読めません: {value!r}（例: 2026-03-31、令和8年3月31日、R8.3.31）")
 

@@ -177,6 +177,21 @@ def test_dates_accept_seireki_and_wareki(text, expected):
     assert parse_date_ja(text) == expected
 
 
+@pytest.mark.parametrize("text", ["平成31年5月1日", "令和元年4月30日", "S64.1.8", "令和8年13月1日", "2026年2月29日", "8/3/31"])
+def test_dates_outside_their_era_or_calendar_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_date_ja(text)
+
+
+def test_entries_round_trip_through_json(catalog):
+    e = _approved(catalog, item_id="school.absence_days", basis="69-1", law_citation="児童福祉法第25条の3",
+                  justification="判断の記録")
+    from privacy.registry import LegalBasisEntry
+
+    again = LegalBasisEntry.model_validate_json(e.model_dump_json())
+    assert again == e and again.basis is Basis.BY_LAW and again.history[-1].at.tzinfo is not None
+
+
 # --- transitions ----------------------------------------------------------------
 
 
