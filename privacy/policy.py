@@ -192,6 +192,19 @@ class PolicyDecision:
     def blocked_items(self) -> list[str]:
         return sorted({p.item_id for p in self.problems})
 
+    def audit_details(self, one_off_id: str | None = None) -> dict[str, object]:
+        """``details`` for the audit action ``policy_blocked`` (item and rule ids and codes only, no values)."""
+        details: dict[str, object] = {
+            "purpose": self.purpose,
+            "on": self.on.isoformat(),
+            "items": self.blocked_items,
+            "rules": sorted({r for p in self.problems for r in p.rule_ids}),
+            "codes": {p.item_id: p.code for p in self.problems},
+        }
+        if one_off_id:
+            details["one_off_id"] = one_off_id
+        return details
+
 
 # Most specific reason first: when an item has several unusable entries, the one
 # nearest to being usable explains the block best.

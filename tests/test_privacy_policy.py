@@ -60,6 +60,19 @@ def test_expired_item_blocks_every_run_and_preview(entries, purpose, one_off_id)
     assert "できません" in d.message_ja and "市税滞納" in d.message_ja
 
 
+def test_a_block_is_written_to_the_audit_log_without_values(entries):
+    from privacy.audit import seal, verify_chain
+
+    d = check_use({"r1": {"tax.arrears"}, "r2": {"school.mood_bad"}}, entries, purpose="scheduled_run", on=ON)
+    rec = seal(None, at=T1, actor="scheduler", role="system", action="policy_blocked", target_type="ruleset",
+               target_id="demo", details=d.audit_details())
+    assert rec.details == {
+        "purpose": "scheduled_run", "on": "2026-06-01", "items": ["school.mood_bad", "tax.arrears"],
+        "rules": ["r1", "r2"], "codes": {"school.mood_bad": "basis_not_allowed", "tax.arrears": "expired"},
+    }
+    assert verify_chain([rec]) == []
+
+
 def test_expired_status_blocks_too(entries):
     expired = expire_due(entries, ON)
     d = check_use({"r1": {"tax.arrears"}}, expired, purpose="scheduled_run", on=date(2026, 3, 1))
