@@ -89,6 +89,9 @@ def parse_actions(doc: Mapping[str, Any], source: str = "audit_actions") -> Acti
         if not isinstance(spec, Mapping) or not isinstance(spec.get("label"), str):
             raise AuditError(f"{source}: 操作 {name} に label（日本語名）がありません")
         keys = spec.get("details_keys")
+        if keys is not None and not all(isinstance(k, str) for k in keys):
+            bad = [k for k in keys if not isinstance(k, str)]
+            raise AuditError(f"{source}: 操作 {name} の details_keys に文字列でない値があります: {bad}（on/yes/no は引用符で囲んでください）")
         actions[str(name)] = ActionSpec(
             action=str(name),
             label=spec["label"],

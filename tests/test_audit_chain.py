@@ -185,6 +185,17 @@ def test_vocabulary_and_refusals():
         seal(first, action="login", **{**base, "at": T0 - timedelta(seconds=1)})
 
 
+def test_vocabulary_file_errors_are_named():
+    from privacy.audit import parse_actions
+
+    with pytest.raises(AuditError, match="引用符"):
+        parse_actions({"actions": {"x": {"label": "X", "details_keys": ["a", True]}}}, "v.yaml")
+    with pytest.raises(AuditError, match="label"):
+        parse_actions({"actions": {"x": {}}}, "v.yaml")
+    with pytest.raises(AuditError, match="actions"):
+        parse_actions({}, "v.yaml")
+
+
 # --- property: any single tampering is found -----------------------------------------
 
 
