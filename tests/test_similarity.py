@@ -251,3 +251,27 @@ def test_bad_requests(mart, catalog):
         build_features(mart, catalog, reference_date=REF, window_months=0)
     with pytest.raises(SimilarityError, match="child テーブル"):
         build_features(duckdb.connect(), catalog, reference_date=REF)
+
+
+def test_on_a_full_layout_mart_read_only(tmp_path, catalog):
+    """Every stored item has its column or table (mostly NULL / empty): the analysis reads the mart read-only."""
+    from tests.martbuilder import build_mart as build_full_mart
+
+    rnd = random.Random(11)
+    households, children = [], []
+    for h in range(120):
+        poor = rnd.random() < 0.3
+        households.append({"household_id": f"h{h}", "welfare.public_assistance": poor, "tax.arrears": rnd.random() < 0.2})
+        children.append({"child_id": f"c{h}", "household_id": f"h{h}", "birth_month": dt.date(2015, 5, 1),
+                         "school.school_aid": poor, "resident.sex": rnd.choice(["1", "2"])})
+    path = build_full_mart(tmp_path / "mart.duckdb", catalog, children=children, households=households)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        report = similar_pairs(con, catalog, reference_date=REF, threshold=0.9)
+    finally:
+        con.close()
+    assert [(p.item_a, p.item_b, p.measure, p.value) for p in report.pairs] == [
+        ("school.school_aid", "welfare.public_assistance", "phi", 1.0)
+    ]
+    assert report.n_children == 120
+    assert set(report.skipped) == {"resident.school_stage"}
