@@ -255,7 +255,7 @@ def test_bad_requests(mart, catalog):
 
 def test_on_a_full_layout_mart_read_only(tmp_path, catalog):
     """Every stored item has its column or table (mostly NULL / empty): the analysis reads the mart read-only."""
-    from tests.martbuilder import build_mart as build_full_mart
+    from martbuilder import build_mart as build_full_mart
 
     rnd = random.Random(11)
     households, children = [], []
