@@ -266,6 +266,7 @@ def check_use(
     on: date,
     one_off_id: str | None = None,
     policy: Policy | None = None,
+    catalog: Any = None,
 ) -> PolicyDecision:
     """May these rules read these items for this purpose on this date?
 
@@ -273,7 +274,9 @@ def check_use(
     filter) id to the items it reads: ``engine.rules.model.items_used(rule)`` per
     rule, the comparisons of each exclusion (built by the caller: privacy reads
     only the catalog from the engine). The decision
-    lists one problem per blocked item, naming the rules that need it.
+    lists one problem per blocked item, naming the rules that need it. With
+    ``catalog``, an item the catalog now marks 要配慮 is treated as such even if
+    its entry was registered before (the stricter flag wins).
     """
     p = policy or default_policy()
     rule_cfg = p.rule_for(purpose)
@@ -292,6 +295,9 @@ def check_use(
     for item_id in sorted(rules_by_item):
         rule_ids = tuple(sorted(rules_by_item[item_id]))
         candidates = by_item.get(item_id, [])
+        item = catalog.get(item_id) if catalog is not None else None
+        if item is not None and item.sensitive:
+            candidates = [e if e.sensitive else e.model_copy(update={"sensitive": True}) for e in candidates]
         verdicts = [(e, *_entry_verdict(e, purpose, rule_cfg, on, one_off_id, p)) for e in candidates]
         ok = tuple(sorted(e.id for e, code, _ in verdicts if code is None))
         if ok:

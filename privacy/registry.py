@@ -304,6 +304,8 @@ def entry_problems(
         )
     if entry.use == "one_off" and _blank(entry.one_off_id):
         problems.append("臨時的な利用には、対象となる実行や目的（one_off_id）を記載してください")
+    if entry.use == "one_off" and entry.valid_until is None:
+        problems.append("臨時的な利用には有効期限（valid_until）を定めてください")
     if entry.use == "recurring" and not _blank(entry.one_off_id):
         problems.append("恒常的な利用には one_off_id を指定できません（臨時的な利用の場合は use を one_off にしてください）")
     tied = case_tied_laws(entry.law_citation, case_tied_patterns)
@@ -514,6 +516,13 @@ def expire_due(entries: Iterable[LegalBasisEntry], today: date, *, now: datetime
             e = _move(e, "expired", SYSTEM_ACTOR, at, f"有効期限（{e.valid_until}）の経過")
         out.append(e)
     return out
+
+
+def due_for_review(entries: Iterable[LegalBasisEntry], today: date, *, within_days: int = 60) -> list[LegalBasisEntry]:
+    """Approved entries whose valid_until falls within the next ``within_days`` days (soonest first)."""
+    horizon = date.fromordinal(today.toordinal() + within_days)
+    due = [e for e in entries if e.status == "approved" and e.valid_until is not None and today <= e.valid_until <= horizon]
+    return sorted(due, key=lambda e: (e.valid_until, e.item_id, e.id))
 
 
 def entries_for_item(entries: Iterable[LegalBasisEntry], item_id: str) -> list[LegalBasisEntry]:

@@ -131,6 +131,16 @@ def test_sensitive_item_without_law_or_justification_is_blocked(catalog):
     assert check_use({"epds": {"health.epds_score"}}, [with_law], purpose="scheduled_run", on=ON).allowed
 
 
+def test_catalog_sensitivity_wins_over_a_stale_entry(catalog):
+    stale = _entry(catalog, "health.epds_score", justification="産後うつの早期支援").model_copy(
+        update={"sensitive": False, "justification": None}
+    )
+    rules = {"epds": {"health.epds_score"}}
+    assert check_use(rules, [stale], purpose="scheduled_run", on=ON).allowed
+    d = check_use(rules, [stale], purpose="scheduled_run", on=ON, catalog=catalog)
+    assert [p.code for p in d.problems] == ["sensitive_without_basis"]
+
+
 def test_unregistered_proposed_rejected_and_other_receiver(catalog, entries):
     proposed = _entry(catalog, "resident.sex", approve_it=False)
     elsewhere = _entry(catalog, "resident.siblings", receiving_organ="board_of_education", receiving_department="学校教育室",

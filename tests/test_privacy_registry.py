@@ -94,6 +94,8 @@ def test_basis_labels_are_japanese():
         ("child.abuse_reports", dict(basis="69-1", law_citation="児童虐待の防止等に関する法律第１３条の４"), "個別の事案"),
         ("health.epds_score", dict(), "要配慮個人情報"),
         ("welfare.public_assistance", dict(valid_from="2026-04-01", valid_until="2026-03-31"), "開始日"),
+        ("school.mood_bad", dict(basis="69-2-3", justification="理由", use="one_off", one_off_id="x", valid_until=None),
+         "有効期限（valid_until）を定めて"),
     ],
 )
 def test_incoherent_proposals_are_refused(catalog, item_id, kw, expected):
@@ -285,6 +287,18 @@ def test_expire_refuses_entries_still_valid(catalog):
         expire(_approved(catalog), datetime(2026, 6, 1, tzinfo=timezone.utc))
     with pytest.raises(RegistryError):
         expire(_propose(catalog, valid_until="2026-03-31"), datetime(2026, 6, 1, tzinfo=timezone.utc))
+
+
+def test_due_for_review(catalog):
+    from privacy.registry import due_for_review
+
+    soon = _approved(catalog, valid_from="2026-03-01", valid_until="2026-05-15")
+    later = _approved(catalog, item_id="tax.arrears", valid_until="2027-03-31")
+    open_ended = _approved(catalog, item_id="resident.sex", valid_until=None)
+    proposed = _propose(catalog, item_id="resident.moves", valid_from="2026-03-01", valid_until="2026-04-30")
+    assert due_for_review([later, soon, open_ended, proposed], date(2026, 4, 1)) == [soon]
+    assert due_for_review([later, soon], date(2027, 2, 1)) == [later]
+    assert due_for_review([soon], date(2026, 5, 16)) == []
 
 
 def test_entries_are_immutable(catalog):
