@@ -552,7 +552,8 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     write("school_nurse", {"学籍番号": format_ids(student_no[vrows], ID_WIDTH["student"]),
                            "来室日": dcol(vd, "school_nurse", "来室日"), "来室理由": reason, "備考": note})
     # 給食費 (students with arrears only; 就学援助 covers the fee)
-    arrears = draw.flag("lunch_arrears", s_score) & ~aid
+    arrears = np.zeros(S, dtype=bool)
+    arrears[~aid] = draw.flag("lunch_arrears", s_score[~aid])
     la = np.flatnonzero(arrears)
     write("school_lunch", {"学籍番号": format_ids(student_no[la], ID_WIDTH["student"]),
                            "滞納月数": np.clip(1 + rng.poisson(2.0 + np.clip(s_score[la], 0, None), len(la)), 1, 36).astype(str)})

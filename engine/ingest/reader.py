@@ -1,0 +1,138 @@
+"""Read one export into an Arrow table of strings: encoding detection, selected columns only.
+
+Values are normalized (NFKC, stripped, empty -> null) and dates parsed per *distinct* value, then
+taken back to the rows, so the Python work is proportional to the number of distinct values.
+Columns that ingestion does not use (names, addresses, 備考 ...) are never materialized.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from engine.dates import DateParseError, parse_date
+
+BOM = b"\xef\xbb\xbf"
+
+
+class IngestError(RuntimeError):
+    """An export that cannot be ingested at all (missing file or column, unreadable encoding)."""
+
+
+@dataclass(frozen=True)
+class RawExport:
+    name: str
+    path: Path
+    encoding: str
+    sha256: str
+    table: pa.Table  # selected columns as strings, plus _line (record number, header = 1)
+
+
+def detect_encoding(data: bytes, path: Path) -> str:
+    """utf-8-sig (BOM), utf-8 or cp932; anything else is an error naming the byte offset."""
+    if data.startswith(BOM):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp932")
+        return "cp932"
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{path.name}: 文字コードを判定できません (UTF-8 でも CP932 (Shift_JIS) でもありません。{exc.start}バイト目付近)"
+        ) from None
+
+
+def read_export(name: str, path: Path, columns: Sequence[str]) -> RawExport:
+    import hashlib
+
+    if not path.is_file():
+        raise IngestError(f"エクスポートファイル {path.name} が見つかりません ({path.parent})")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    encoding = detect_encoding(data, path)
+    if encoding == "utf-8-sig":
+        utf8 = data[len(BOM):]
+    elif encoding == "cp932":
+        utf8 = data.decode("cp932").encode("utf-8")
+    else:
+        utf8 = data
+    first_line = utf8.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    header = next(csv.reader([first_line]), [])
+    header = [h.strip() for h in header]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise IngestError(f"{path.name}: 必要な列がありません: {', '.join(missing)} (見出し行: {', '.join(header)})")
+    dupes = sorted({h for h in header if header.count(h) > 1 and h in columns})
+    if dupes:
+        raise IngestError(f"{path.name}: 列名が重複しています: {', '.join(dupes)}")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(dict.fromkeys(columns)),
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise IngestError(f"{path.name}: CSV として読めません: {exc}") from None
+    table = table.append_column("_line", pa.array(range(2, table.num_rows + 2), pa.int64()))
+    return RawExport(name=name, path=path, encoding=encoding, sha256=sha, table=table)
+
+
+def map_distinct(column: pa.ChunkedArray | pa.Array, fn: Callable[[list], list], out_type: pa.DataType) -> pa.Array:
+    """Apply `fn` (list of distinct values -> list of results) and take the results back to the rows."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(arr) == 0:
+        return pa.array([], out_type)
+    enc = pc.dictionary_encode(arr)
+    results = pa.array(fn(enc.dictionary.to_pylist()), out_type)
+    return pc.take(results, enc.indices)
+
+
+def normalize_text(values: list) -> list:
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        s = unicodedata.normalize("NFKC", v).strip()
+        out.append(s or None)
+    return out
+
+
+def parse_dates(column: pa.ChunkedArray, *, allow_month: bool) -> tuple[pa.Array, pa.Array]:
+    """(date32 values, Japanese error messages) per row; both null where the cell is empty."""
+    errors: dict[str, str] = {}
+
+    def parse(values: list) -> list:
+        out = []
+        for v in values:
+            if v is None or not v.strip():
+                out.append(None)
+                continue
+            try:
+                out.append(parse_date(v, allow_month=allow_month))
+            except DateParseError as exc:
+                errors[v] = str(exc)
+                out.append(None)
+        return out
+
+    dates = map_distinct(column, parse, pa.date32())
+    errs = map_distinct(column, lambda vs: [errors.get(v) if v is not None else None for v in vs], pa.string())
+    return dates, errs
