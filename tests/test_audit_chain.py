@@ -151,6 +151,12 @@ def test_segment_verification_starts_after_a_known_record():
     assert kinds(verify_chain(chain[3:], after=chain[1])) != []
 
 
+def test_unreadable_stored_details_count_as_edited():
+    chain = make_chain(3)
+    chain[1] = AuditRecord.model_construct(**{**chain[1].model_dump(), "details": {"n": float("nan")}})
+    assert kinds(verify_chain(chain)) == [(2, "edited")]
+
+
 def test_bad_genesis():
     r = make_chain(1)[0]
     forged = AuditRecord.model_construct(**{**r.model_dump(), "prev_hash": "1" * 64})
