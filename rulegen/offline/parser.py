@@ -183,7 +183,7 @@ class OfflineParser:
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
-        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?(?:欠席|遅刻|欠席した|遅刻した|休んだ|登園しない)?(?:した|の|が)?(?:月)", "per_month",
+        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある)?(?:月)", "per_month",
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
         t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)
@@ -513,6 +513,15 @@ class OfflineParser:
         amounts = mods["amount"]
         negated = bool(mods["negation"])
         used_default = False
+        if len(amounts) == 2 and {a.data["op"] for a in amounts} <= {">=", ">", "<=", "<"} and len({a.data["op"][0] for a in amounts}) == 2:
+            # 「10日以上30日未満」: a lower and an upper bound on the same item.
+            parts = []
+            used = False
+            for a in sorted(amounts, key=lambda x: x.start):
+                leaf, u = self._leaf(it, {**mods, "amount": [a]}, global_window, questions, problems, t)
+                parts.append(leaf)
+                used |= u
+            return {"all": parts}, used
         if len(amounts) > 1:
             problems.append(problem("two_amounts", f"「{phrase}」に数値の条件が2つあります。", phrase=phrase, hint="1つの項目には1つの比較を書いてください (範囲なら 3〜5日)。"))
             return {}, False

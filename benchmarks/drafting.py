@@ -1,0 +1,235 @@
+"""Execution accuracy of the drafters on tests/data/drafting_eval.yaml.
+
+For each case: draft the rule from the Japanese text, run the draft and the intended rule through
+the engine (`engine.runner.run_ruleset`) on a synthetic mart, and count a match when both select
+exactly the same children. Prints the offline drafter's accuracy (all / common / unusual phrasings)
+and, when an LLM endpoint is configured (TSUNAGU_LLM_BASE_URL + TSUNAGU_LLM_MODEL), the LLM
+drafter's too.
+
+    .venv/bin/python benchmarks/drafting.py [--children 3000] [--seed 7] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_FILE = ROOT / "tests" / "data" / "drafting_eval.yaml"
+AS_OF = dt.date(2026, 11, 1)
+
+
+def load_cases(path: Path = EVAL_FILE) -> list[dict[str, Any]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+
+
+def _months_back(as_of: dt.date, k: int) -> dt.date:
+    y, m = divmod(as_of.year * 12 + as_of.month - 1 - k, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def build_eval_mart(path: Path, catalog: Any, n_children: int, seed: int) -> Path:
+    """A synthetic mart where every catalog item varies, so that wrong readings select other children."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from martbuilder import build_mart
+
+    rng = random.Random(seed)
+    children, households, guardians, events = [], [], [], []
+    n_households = max(1, int(n_children / 1.6))
+    for h in range(n_households):
+        hid = f"h{h:06d}"
+        hh: dict[str, Any] = {"household_id": hid}
+        for item in catalog.by_entity("household"):
+            if item.kind == "attribute":
+                if item.type == "bool":
+                    hh[item.id] = rng.random() < 0.25 if rng.random() > 0.05 else None
+                elif item.type == "integer":
+                    hh[item.id] = rng.randint(2, 8)
+        households.append(hh)
+        for g in range(rng.choice((1, 2, 2))):
+            gd: dict[str, Any] = {"guardian_id": f"{hid}g{g}", "household_id": hid}
+            for item in catalog.by_entity("guardian"):
+                if item.kind == "attribute":
+                    if item.type == "bool":
+                        gd[item.id] = rng.random() < 0.2
+                    elif item.id == "health.epds_score":
+                        gd[item.id] = rng.randint(0, 20) if rng.random() < 0.6 else None
+                    elif item.type == "integer":
+                        gd[item.id] = rng.randint(16, 50)
+            guardians.append(gd)
+        for item in catalog.by_entity("household"):
+            if item.kind == "event":
+                for _ in range(rng.choice((0, 0, 0, 1, 2, 3))):
+                    day = AS_OF - dt.timedelta(days=rng.randint(1, 1100))
+                    events.append((item.id, hid, day, rng.choice([c.code for c in item.codes]) if item.codes else True))
+    for c in range(n_children):
+        cid = f"c{c:06d}"
+        age = rng.randint(0, 17)
+        birth = _months_back(AS_OF, age * 12 + rng.randint(0, 11))
+        ch: dict[str, Any] = {"child_id": cid, "household_id": f"h{rng.randrange(n_households):06d}", "birth_month": birth}
+        for item in catalog.by_entity("child"):
+            if item.kind != "attribute" or item.is_derived:
+                continue
+            if item.type == "bool":
+                ch[item.id] = rng.random() < 0.25 if rng.random() > 0.05 else None
+            elif item.type == "integer":
+                hi = int(item.range.max) if item.range and item.range.max is not None else 10
+                ch[item.id] = rng.choice([0, 0, 0, 1, 2, 3, 4, min(hi, 6)]) if item.id != "school.grade" else rng.randint(1, 9)
+            elif item.type == "category" and item.codes:
+                ch[item.id] = rng.choice([x.code for x in item.codes])
+        children.append(ch)
+        heavy = rng.random() < 0.2
+        for item in catalog.by_entity("child"):
+            if item.kind != "event":
+                continue
+            if item.event_unit and "1か月" in item.event_unit:  # monthly totals, 30 months
+                for k in range(1, 31):
+                    v = rng.choice([0, 0, 0, 1, 2]) + (rng.randint(0, 8) if heavy else 0)
+                    events.append((item.id, cid, _months_back(AS_OF, k), v))
+            else:
+                for _ in range(rng.choice((0, 0, 1, 1, 2, 3, 5, 8))):
+                    day = AS_OF - dt.timedelta(days=rng.randint(1, 1100))
+                    value = rng.choice([x.code for x in item.codes]) if item.codes else True
+                    events.append((item.id, cid, day, value))
+    # The test builder inserts row by row; events (the bulk) go in through Arrow instead.
+    build_mart(path, catalog, children=children, households=households, guardians=guardians)
+    _bulk_insert_events(path, catalog, events)
+    return path
+
+
+def _bulk_insert_events(path: Path, catalog: Any, events: list[tuple[str, str, dt.date, Any]]) -> None:
+    import duckdb
+    import pyarrow as pa
+
+    from engine.mart.layout import ENTITY_KEY, EVENT_DATE_COLUMN, EVENT_VALUE_COLUMN, event_table
+
+    by_item: dict[str, list[tuple[str, dt.date, Any]]] = {}
+    for item_id, key, day, value in events:
+        by_item.setdefault(item_id, []).append((key, day, value))
+    con = duckdb.connect(str(path))
+    try:
+        for item_id, rows in by_item.items():
+            item = catalog[item_id]
+            key_col = ENTITY_KEY[item.entity]
+            table = pa.table({"k": [r[0] for r in rows], "d": [r[1] for r in rows], "v": [r[2] for r in rows]})
+            con.register("ev_rows", table)
+            con.execute(
+                f'INSERT INTO "{event_table(item_id)}" ("{key_col}", "{EVENT_DATE_COLUMN}", "{EVENT_VALUE_COLUMN}") SELECT k, d, v FROM ev_rows'
+            )
+            con.unregister("ev_rows")
+    finally:
+        con.close()
+
+
+def intended_rule(case: dict[str, Any]) -> dict[str, Any]:
+    doc = {
+        "id": "intended",
+        "title": case["text"][:100],
+        "difficulties": ["虐待"],
+        "side": "both",
+        "condition": case["condition"],
+        "when_missing": "not_met",
+        "points": 1,
+        "explanation": "評価用",
+    }
+    if case.get("population"):
+        doc["population"] = case["population"]
+    return doc
+
+
+def selected(mart: Path, rule_doc: dict[str, Any], catalog: Any) -> frozenset[str]:
+    from engine.rules.model import Extraction, Rule, Ruleset
+    from engine.runner import run_ruleset
+
+    rule = Rule.model_validate({**rule_doc, "points": 1, "id": "r"})
+    rs = Ruleset(id="eval", title="eval", rules=[rule], exclusions=[], extraction=Extraction(top_n=None, min_score=1))
+    result = run_ruleset(mart, rs, catalog, AS_OF)
+    return frozenset(c.pseudonym for c in result.children)
+
+
+@dataclass
+class CaseResult:
+    text: str
+    common: bool
+    match: bool
+    reason: str
+    n_intended: int
+
+
+def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any) -> list[CaseResult]:
+    out = []
+    for case in cases:
+        want = selected(mart, intended_rule(case), catalog)
+        outcome = drafter.draft(case["text"])
+        if not outcome.ok or outcome.rule is None:
+            msgs = "; ".join(outcome.questions + [p["message"] for p in outcome.problems])
+            out.append(CaseResult(case["text"], case["common"], False, f"no rule: {msgs}", len(want)))
+            continue
+        got = selected(mart, outcome.rule.model_dump(mode="json", by_alias=True, exclude_none=True), catalog)
+        reason = "" if got == want else f"selected {len(got)} vs intended {len(want)} (diff {len(got ^ want)})"
+        out.append(CaseResult(case["text"], case["common"], got == want, reason, len(want)))
+    return out
+
+
+def accuracy(results: list[CaseResult], common: bool | None = None) -> tuple[float, int, int]:
+    rs = [r for r in results if common is None or r.common == common]
+    hits = sum(r.match for r in rs)
+    return (hits / len(rs) if rs else 0.0), hits, len(rs)
+
+
+def report(name: str, results: list[CaseResult], verbose: bool) -> None:
+    for label, flag in (("all", None), ("common", True), ("unusual", False)):
+        acc, hits, n = accuracy(results, flag)
+        print(f"{name:8s} {label:8s} {acc:6.1%} ({hits}/{n})")
+    if verbose:
+        for r in results:
+            if not r.match:
+                print(f"  MISS [{'common' if r.common else 'unusual'}] {r.text} -> {r.reason}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--children", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+
+    from engine.catalog import default_catalog
+    from rulegen.drafting import make_drafter
+    from rulegen.settings import DraftingSettings
+
+    catalog = default_catalog()
+    cases = load_cases()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        mart = build_eval_mart(Path(tmp) / "eval.duckdb", catalog, args.children, args.seed)
+        print(f"mart: {args.children} children, built in {time.perf_counter() - t0:.1f}s; cases: {len(cases)}")
+        empty = sum(1 for c in cases if not selected(mart, intended_rule(c), catalog))
+        print(f"cases whose intended rule selects nobody on this mart: {empty}")
+        t0 = time.perf_counter()
+        offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog), cases, mart, catalog)
+        print(f"offline drafter: {time.perf_counter() - t0:.1f}s")
+        report("offline", offline, args.verbose)
+        settings = DraftingSettings.from_env()
+        if settings.uses_llm and settings.base_url and settings.model:
+            sys.path.insert(0, str(ROOT))
+            from api.commands.drafting import PiiTextGuard
+
+            llm = evaluate(make_drafter(settings, guard=PiiTextGuard(), catalog=catalog), cases, mart, catalog)
+            report(f"llm:{settings.model}", llm, args.verbose)
+        else:
+            print("llm      not configured (set TSUNAGU_LLM_BASE_URL and TSUNAGU_LLM_MODEL to measure it)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
