@@ -160,3 +160,63 @@ def load_registry_yaml(path: Path | str, catalog: Catalog, *, today: date | None
 def load_demo_registry(catalog: Catalog, *, today: date | None = None) -> list[LegalBasisEntry]:
     """The demo registry for the default catalog: every item approved (one deliberately past its validity)."""
     return load_registry_yaml(DEMO_REGISTRY_PATH, catalog, today=today)
+
+
+def _items_by_rule(ruleset: Any) -> dict[str, set[str]]:
+    from engine.rules.model import items_used, iter_comparisons
+
+    out = {r.id: items_used(r) for r in ruleset.rules}
+    out.update({ex.id: {c.item for c in iter_comparisons(ex.condition)} for ex in ruleset.exclusions})
+    pop = ruleset.population
+    if pop is not None and (pop.age_min is not None or pop.age_max is not None):
+        out.setdefault("population", set()).add("resident.age")
+    if pop is not None and pop.school_stages:
+        out.setdefault("population", set()).add("resident.school_stage")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Show the demo registry at work: policy checks for a ruleset and the 個人情報ファイル簿 export."""
+    import argparse
+    import json
+    from collections import Counter
+
+    from engine.catalog import default_catalog
+    from engine.rules.model import Ruleset
+    from privacy.file_register import build_file_register, write_csv, write_xlsx
+    from privacy.policy import check_use
+    from privacy.registry import due_for_review, parse_date_ja
+
+    parser = argparse.ArgumentParser(prog="python -m privacy.demo", description="デモ用の法的根拠の登録簿を使った確認")
+    parser.add_argument("--on", default="2026-06-01", help="実行日（西暦又は和暦）")
+    parser.add_argument("--ruleset", default=str(Path(__file__).parents[1] / "engine/rules/samples/izumi_style.json"))
+    parser.add_argument("--out", default=None, help="個人情報ファイル簿（CSV・Excel）の出力先フォルダ")
+    args = parser.parse_args(argv)
+    on = parse_date_ja(args.on)
+    catalog = default_catalog()
+    entries = load_demo_registry(catalog, today=on)
+    counts = Counter((e.basis.short_ja, e.use_ja, e.status_ja) for e in entries)
+    print(f"登録簿: {len(entries)}件（{on} 時点）")
+    for (basis, use, status), n in sorted(counts.items()):
+        print(f"  {basis} {use} {status}: {n}件")
+    for e in due_for_review(entries, on, within_days=120):
+        print(f"  見直し期限が近い: {e.describe_ja()}（期限 {e.valid_until}）")
+    ruleset = Ruleset.model_validate(json.loads(Path(args.ruleset).read_text(encoding="utf-8")))
+    items_by_rule = _items_by_rule(ruleset)
+    for purpose, one_off in (("scheduled_run", None), ("one_off_run", "r8-school-wellbeing-pilot"), ("preview", None)):
+        decision = check_use(items_by_rule, entries, purpose=purpose, on=on, one_off_id=one_off, catalog=catalog)
+        print(f"\n[{purpose}{' ' + one_off if one_off else ''}] {'実行できます' if decision.allowed else '停止'}")
+        print(decision.message_ja)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        rows = build_file_register(entries, catalog, city_name="和泉市")
+        write_csv(rows, out / "個人情報ファイル簿.csv")
+        write_csv(rows, out / "個人情報ファイル簿_sjis.csv", encoding="cp932")
+        write_xlsx(rows, out / "個人情報ファイル簿.xlsx", entries, city_name="和泉市", as_of=on)
+        print(f"\n個人情報ファイル簿（{len(rows)}ファイル）を {out} に出力しました")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -358,3 +358,15 @@ def test_registry_document_errors_name_the_place(catalog):
     assert "「G」が files に定義されていません" in text
     assert "school.grade" in text and "保有機関" in text
     assert "colour" in text
+
+
+def test_demo_command_shows_the_block_and_writes_the_register(tmp_path, capsys):
+    from privacy.demo import main
+
+    assert main(["--on", "令和8年6月1日", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "61条1項 恒常的 期限切れ: 1件" in out
+    assert "[scheduled_run] 停止" in out and "世帯員の要介護認定（care.household_ltc_certified）" in out
+    assert "[one_off_run r8-school-wellbeing-pilot] 停止" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["個人情報ファイル簿.csv", "個人情報ファイル簿.xlsx", "個人情報ファイル簿_sjis.csv"]
+    assert (tmp_path / "個人情報ファイル簿_sjis.csv").read_bytes().decode("cp932").startswith("個人情報ファイルの名称")
