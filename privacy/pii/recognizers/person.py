@@ -41,6 +41,8 @@ _ORG_TAIL = regex.compile(
     r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設)$")
 _SPACED_KANA_GIVEN = regex.compile(
     r"^[ 　](?:[\p{Hiragana}]{1,5}|[\p{Katakana}ー]{1,6})(?=$|[ 　、。,.()（）「」:：;；\p{Han}]|くん|君|さん|ちゃん|様)")
+_SPACED_KANJI_GIVEN = regex.compile(
+    r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」:：;；]|くん|君|さん|ちゃん|様)")
 _LONE_NAME_AFTER = regex.compile(
     r"^(?:家(?![庭族事具電])|宅|方|一家|[(（]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|息子|娘|"
     r"お母さん|お父さん|家|保護者))")
@@ -103,6 +105,8 @@ class PersonRecognizer(JaRegexRecognizer):
                         _GIVEN_ROLE_SUFFIX.search(text[start:end]):
                     continue  # 保|健師: a role word split by the tokenizer
                 spaced = _SPACED_KANA_GIVEN.match(text[end:end + 8])
+                if not spaced and count == 1 and "人名-姓" in tag:
+                    spaced = _SPACED_KANJI_GIVEN.match(text[end:end + 6])
                 if spaced:
                     end, count = end + len(spaced.group(0)), count + 1
                 end = _extend_kana_tail(text, end)
@@ -137,7 +141,17 @@ class PersonRecognizer(JaRegexRecognizer):
                     continue
                 end = _extend_kana_tail(text, end)
                 honorific = bool(HONORIFIC.match(text[end:end + 4]))
-                add(start, end, 0.9 if honorific else 0.6, honorific)
+                inner = [t for t in nlp_artifacts.tokens
+                         if start <= t.idx < end and t.text.strip(" 　")]
+                common_nouns_only = bool(inner) and all("普通名詞" in t.tag_ for t in inner)
+                person_context = bool(_LONE_NAME_AFTER.match(text[end:end + 6])
+                                      or _LONE_NAME_BEFORE.search(text[max(0, start - 8):start]))
+                if honorific:
+                    add(start, end, 0.9, True)
+                elif person_context:
+                    add(start, end, 0.75, True)
+                elif not common_nouns_only:
+                    add(start, end, 0.6, False)
         for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま|先生|氏)", text):
             before = text[:m.start()].rstrip(" 　")
             if any(s < len(before) <= e for s, e in spans):
@@ -151,6 +165,9 @@ class PersonRecognizer(JaRegexRecognizer):
             if any(word.endswith(role) for role in _KATAKANA_ROLES):
                 continue
             add(run.start(), run.end(), 0.8, True)
+        for start, end in katakana_full_names(text):
+            if not any(s < end and start < e for s, e in spans):
+                add(start, end, 0.75, False)
         for m in regex.finditer(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま|先生|氏)", text):
             latin = _LATIN_NAME_BEFORE.search(text[:m.start()].rstrip(" "))
             if latin and latin.group(0) not in _LATIN_ROLES and not (
@@ -187,6 +204,37 @@ def _sudachi_dictionary():
 def can_be_surname(word: str) -> bool:
     """True when SudachiPy's dictionary lists `word` as a surname (林, 森, 辻 are also nouns)."""
     return any(m.part_of_speech()[2:4] == ("人名", "姓") for m in _sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def _lexical_kind(word: str) -> str:
+    """'name' for a listed surname or given name, 'noun' for a common noun, else ''.
+
+    SudachiPy also lists many katakana loanwords (データ, ケース) as foreign 人名-一般, so only
+    姓 and 名 entries count as names.
+    """
+    pos = [m.part_of_speech() for m in _sudachi_dictionary().lookup(word)]
+    if any(p[2] == "人名" and p[3] in ("姓", "名") for p in pos):
+        return "name"
+    if any(p[1] == "普通名詞" for p in pos):
+        return "noun"
+    return ""
+
+
+_KATAKANA_PAIR = regex.compile(
+    r"(?<![\p{Katakana}ー・])([\p{Katakana}ー]{2,8})[ 　・]([\p{Katakana}ー]{2,8})"
+    r"(?=$|[ 　]*(?:方|様|さん|くん|ちゃん|氏|[(（、。,]))")
+
+
+def katakana_full_names(text: str) -> list[tuple[int, int]]:
+    """Spans like ナカムラ ヒロシ / マリア・サントス: two katakana words that are not common nouns."""
+    found = []
+    for m in _KATAKANA_PAIR.finditer(text):
+        kinds = (_lexical_kind(m.group(1)), _lexical_kind(m.group(2)))
+        if "noun" in kinds or m.group(1) in _KATAKANA_ROLES or m.group(2) in _KATAKANA_ROLES:
+            continue
+        found.append((m.start(), m.end()))
+    return found
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
