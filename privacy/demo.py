@@ -162,16 +162,49 @@ def load_demo_registry(catalog: Catalog, *, today: date | None = None) -> list[L
     return load_registry_yaml(DEMO_REGISTRY_PATH, catalog, today=today)
 
 
-def _items_by_rule(ruleset: Any) -> dict[str, set[str]]:
-    from engine.rules.model import items_used, iter_comparisons
+def _items_in(node: Any) -> set[str]:
+    if isinstance(node, Mapping):
+        found = {str(node["item"])} if isinstance(node.get("item"), str) else set()
+        for v in node.values():
+            found |= _items_in(v)
+        return found
+    if isinstance(node, list):
+        return set().union(*(_items_in(v) for v in node)) if node else set()
+    return set()
 
-    out = {r.id: items_used(r) for r in ruleset.rules}
-    out.update({ex.id: {c.item for c in iter_comparisons(ex.condition)} for ex in ruleset.exclusions})
-    pop = ruleset.population
-    if pop is not None and (pop.age_min is not None or pop.age_max is not None):
-        out.setdefault("population", set()).add("resident.age")
-    if pop is not None and pop.school_stages:
-        out.setdefault("population", set()).add("resident.school_stage")
+
+def _population_items(pop: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(pop, Mapping):
+        if pop.get("age_min") is not None or pop.get("age_max") is not None:
+            out.add("resident.age")
+        if pop.get("school_stages"):
+            out.add("resident.school_stage")
+    return out
+
+
+DEFAULT_EXCLUSION_ITEMS = {"yotaikyo-registered": {"child.yotaikyo_registered"}}
+
+
+def items_by_rule_from_document(doc: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Rule/exclusion id -> items read, from a ruleset JSON document.
+
+    Walks the document instead of importing the rule model (privacy reads only
+    the catalog from the engine); a ruleset without ``exclusions`` gets the rule
+    model's default 要対協 exclusion. tests/test_privacy_registry.py checks this
+    against ``engine.rules.model.items_used``.
+    """
+    out: dict[str, set[str]] = {}
+    for rule in doc.get("rules") or []:
+        out[str(rule["id"])] = _items_in(rule.get("condition")) | _population_items(rule.get("population"))
+    if "exclusions" in doc:
+        for ex in doc["exclusions"] or []:
+            out[str(ex["id"])] = _items_in(ex.get("condition"))
+    else:
+        out.update({k: set(v) for k, v in DEFAULT_EXCLUSION_ITEMS.items()})
+    pop = _population_items(doc.get("population"))
+    if pop:
+        out["population"] = pop
     return out
 
 
@@ -182,7 +215,6 @@ def main(argv: list[str] | None = None) -> int:
     from collections import Counter
 
     from engine.catalog import default_catalog
-    from engine.rules.model import Ruleset
     from privacy.file_register import build_file_register, write_csv, write_xlsx
     from privacy.policy import check_use
     from privacy.registry import due_for_review, parse_date_ja
@@ -201,8 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {basis} {use} {status}: {n}件")
     for e in due_for_review(entries, on, within_days=120):
         print(f"  見直し期限が近い: {e.describe_ja()}（期限 {e.valid_until}）")
-    ruleset = Ruleset.model_validate(json.loads(Path(args.ruleset).read_text(encoding="utf-8")))
-    items_by_rule = _items_by_rule(ruleset)
+    items_by_rule = items_by_rule_from_document(json.loads(Path(args.ruleset).read_text(encoding="utf-8")))
     for purpose, one_off in (("scheduled_run", None), ("one_off_run", "r8-school-wellbeing-pilot"), ("preview", None)):
         decision = check_use(items_by_rule, entries, purpose=purpose, on=on, one_off_id=one_off, catalog=catalog)
         print(f"\n[{purpose}{' ' + one_off if one_off else ''}] {'実行できます' if decision.allowed else '停止'}")

@@ -370,3 +370,24 @@ def test_demo_command_shows_the_block_and_writes_the_register(tmp_path, capsys):
     assert "[one_off_run r8-school-wellbeing-pilot] 停止" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["個人情報ファイル簿.csv", "個人情報ファイル簿.xlsx", "個人情報ファイル簿_sjis.csv"]
     assert (tmp_path / "個人情報ファイル簿_sjis.csv").read_bytes().decode("cp932").startswith("個人情報ファイルの名称")
+
+
+def test_items_by_rule_from_document_matches_the_rule_model():
+    import json
+    from pathlib import Path
+
+    from engine.rules.model import Ruleset, items_used, iter_comparisons
+    from privacy.demo import items_by_rule_from_document
+
+    doc = json.loads((Path(__file__).parents[1] / "engine/rules/samples/izumi_style.json").read_text(encoding="utf-8"))
+    ruleset = Ruleset.model_validate(doc)
+    mapping = items_by_rule_from_document(doc)
+    for rule in ruleset.rules:
+        assert mapping[rule.id] == items_used(rule)
+    for ex in ruleset.exclusions:
+        assert mapping[ex.id] == {c.item for c in iter_comparisons(ex.condition)}
+    assert set().union(*mapping.values()) == items_used(ruleset)
+    # without an exclusions key, the model's default exclusion applies
+    bare = {k: v for k, v in doc.items() if k != "exclusions"}
+    bare_model = Ruleset.model_validate(bare)
+    assert set().union(*items_by_rule_from_document(bare).values()) == items_used(bare_model)
