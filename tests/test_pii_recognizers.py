@@ -254,3 +254,47 @@ def test_kanji_numerals_and_normalize():
 def test_resolve_overlaps_keeps_best():
     kept = resolve_overlaps([Finding("A", 0, 5, 0.6), Finding("B", 2, 8, 0.9), Finding("C", 9, 10, 0.5)])
     assert [f.type for f in kept] == ["B", "C"]
+
+
+# --- names in context, beyond honorifics -------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("吉田家の長男が最近登校していない", "吉田"),
+    ("林宅を訪問したが不在", "林"),
+    ("林の母から学校に電話があった", "林"),
+    ("担当:小鳥遊(子育て支援室)", "小鳥遊"),
+    ("父 イトウ カナ(1990年3月2日生)は無職", "イトウ カナ"),
+    ("和泉市和気町四丁目5-16 ナカムラ　ヒロシ 方", "ナカムラ　ヒロシ"),
+    ("平成25年6月30日生 菊地 蒼空", "菊地 蒼空"),
+    ("Nguyenさん一家が転入", "Nguyen"),
+    ("SSWがいのうえめいくんと面談", "いのうえめい"),
+    ("そうたちゃんが泣いて登校をしぶる", "そうた"),
+])
+def test_names_in_context(text, value):
+    assert ("PERSON", value) in spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "保健師さんの訪問記録から抽出", "赤ちゃんがいる家庭", "妊婦さんの面談記録", "おばあちゃんと二人暮らし",
+    "林の中で遊ぶ", "SSWさんに相談", "宛名番号が空欄のデータは名寄せできない", "スクール カウンセラー、",
+    "佐藤病院の小児科と連携", "お子さんの様子", "実家に帰省", "母子家庭の子",
+])
+def test_not_names_in_context(text):
+    assert "PERSON" not in types(text)
+
+
+def test_era_with_dots_and_international_phone():
+    assert ("DATE_OF_BIRTH", "令和1.2.3") in spans("弟(令和1.2.3)は保育園に通っていない")
+    assert ("DATE_OF_BIRTH", "平成２８．５．２７") in spans("平成２８．５．２７生まれ")
+    assert ("PHONE_NUMBER", "+81-90-1234-5678") in spans("携帯 +81-90-1234-5678")
+
+
+@pytest.mark.parametrize("text", [
+    "和泉市役所 代表 0725-41-1551 に問い合わせ", "相談窓口フリーダイヤル 0120-123-456",
+])
+def test_office_and_free_dial_numbers_are_not_personal(text):
+    assert analyze(text) == []
+
+
+def test_analyzer_is_built_once():
+    assert get_analyzer() is get_analyzer()
