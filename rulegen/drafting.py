@@ -49,9 +49,10 @@ class OfflineDrafter:
             if edit is not None:
                 if edit.rule is None:
                     return DraftOutcome(False, None, "\n".join(edit.notes), edit.questions, edit.problems, **base)
-                from rulegen.offline.parser import inferred_side
+                from rulegen.offline.parser import explanation_for, inferred_side
 
                 edit.rule["side"] = inferred_side(edit.rule["condition"], self.catalog)
+                edit.rule["explanation"] = explanation_for(edit.rule["condition"], self.catalog)
                 return self._finish(edit.rule, edit.notes, base)
             notes.append("修正の指示としては読めなかったため、新しい基準として読みました。")
         parsed = self.parser.parse(text)

@@ -627,6 +627,13 @@ def inferred_side(condition: dict[str, Any], catalog: Catalog) -> str:
     return _side([catalog[i] for i in ids]) if ids else "both"
 
 
+def explanation_for(condition: dict[str, Any], catalog: Catalog) -> str:
+    from rulegen.offline.edits import _leaves
+
+    ids = dict.fromkeys(leaf["item"] for leaf in _leaves(condition) if leaf["item"] in catalog)
+    return _explanation([catalog[i] for i in ids])
+
+
 def _side(items: list[CatalogItem]) -> str:
     organs = {i.organ for i in items}
     if organs == {"board_of_education"}:
