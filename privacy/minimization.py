@@ -68,6 +68,9 @@ class MinimizationReport:
     unused_linked: list[str]  # linked but read by no active rule
     never_contributed: list[str]  # read by active rules, never contributed in the runs considered
     similar: list[SimilarItems] = field(default_factory=list)
+    # 要配慮 items read by active rules that contributed for fewer than min_share of the children
+    low_value_sensitive: list[str] = field(default_factory=list)
+    min_share: float = 0.01
 
     def lines_ja(self) -> list[str]:
         """A short Japanese summary for the privacy council."""
@@ -82,6 +85,11 @@ class MinimizationReport:
             out.append("どのルールにも使われていない連携項目（連携の停止を検討）: " + "、".join(names.get(i, i) for i in self.unused_linked))
         if self.never_contributed:
             out.append("ルールにはあるが抽出に一度も寄与していない項目（見直しを検討）: " + "、".join(names.get(i, i) for i in self.never_contributed))
+        if self.low_value_sensitive:
+            out.append(
+                f"要配慮個人情報で、抽出されたこどもの{self.min_share:.0%}未満にしか寄与していない項目（必要性の再確認を推奨）: "
+                + "、".join(names.get(i, i) for i in self.low_value_sensitive)
+            )
         for s in self.similar:
             out.append(s.message_ja)
         return out
@@ -124,8 +132,11 @@ def minimization_report(
     *,
     linked_items: Iterable[str] | None = None,
     similar_pairs: Sequence[Any] = (),
+    min_share: float = 0.01,
 ) -> MinimizationReport:
-    """Usage per item, unused linked items, never-contributing items and similar pairs."""
+    """Usage per item, unused linked items, never-contributing items, rarely useful 要配慮 items, similar pairs."""
+    if not 0 <= min_share <= 1:
+        raise MinimizationError(f"min_share は0〜1で指定してください（{min_share}）")
     rules_by_item: dict[str, set[str]] = {}
     for rule_id, items in active_rules.items():
         for i in items:
@@ -178,6 +189,10 @@ def minimization_report(
             message_ja=f"「{name(a)}」と「{name(b)}」はほぼ同じ情報です（{mja} {float(p.value):.2f}）。{keep_hint}",
         ))
     similar.sort(key=lambda s: (-abs(s.value), s.item_a, s.item_b))
+    low_value = sorted(
+        u.item_id for u in usage if u.sensitive and u.active_rules and n_children and u.share < min_share
+    )
     return MinimizationReport(
-        n_children=n_children, usage=usage, unused_linked=unused, never_contributed=never, similar=similar
+        n_children=n_children, usage=usage, unused_linked=unused, never_contributed=never, similar=similar,
+        low_value_sensitive=low_value, min_share=min_share,
     )

@@ -85,3 +85,17 @@ def test_bad_input_is_named(catalog):
         minimization_report(catalog, ACTIVE, [[object()]])
     with pytest.raises(MinimizationError, match="形式"):
         minimization_report(catalog, ACTIVE, [42])
+
+
+def test_rarely_useful_sensitive_items_are_flagged(catalog):
+    active = {**ACTIVE, "epds": {"health.epds_score"}, "abuse": {"child.abuse_reports"}}
+    epds = FiredRule("epds", 3, {"health.epds_score": 14})
+    abuse = FiredRule("abuse", 5, {"child.abuse_reports": 1})
+    children = [[ABS]] * 150 + [[epds]] * 20 + [[abuse]]
+    r = minimization_report(catalog, active, children, min_share=0.05)
+    # 要配慮: child.yotaikyo_registered (0), child.abuse_reports (1/171) below 5 %; health.epds_score (20/171) above
+    assert r.low_value_sensitive == ["child.abuse_reports", "child.yotaikyo_registered"]
+    assert "5%未満" in "\n".join(r.lines_ja())
+    assert minimization_report(catalog, active, []).low_value_sensitive == []  # no runs: nothing to judge
+    with pytest.raises(MinimizationError, match="min_share"):
+        minimization_report(catalog, active, [], min_share=2)
