@@ -53,6 +53,7 @@ class HmacPseudonymizer:
         self._key = key
         self.record_types = frozenset(record_types)
         self.issued: dict[str, dict[str, str]] = {t: {} for t in self.record_types}
+        self._memo: dict[str, dict[str | None, str | None]] = {}
 
     @classmethod
     def from_key_file(cls, path: str | Path, *, purpose: str | None = None,
@@ -70,7 +71,7 @@ class HmacPseudonymizer:
 
     def _digest(self, id_type: str, normalized: str) -> str:
         msg = f"{self.version}|{self.purpose}|{id_type}|{normalized}".encode("utf-8")
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS]
+        return hmac.digest(self._key, msg, hashlib.sha256).hex()[:PSEUDONYM_HEX_CHARS]
 
     def pseudonymize(self, id_type: str, values: Sequence[str | None]) -> list[str | None]:
         """Pseudonyms for each value (None where the value is not a valid identifier).
@@ -80,9 +81,12 @@ class HmacPseudonymizer:
         width = self.widths.get(id_type)
         if width is None:
             raise KeyError(f"unknown id type {id_type!r}")
-        cache: dict[str | None, str | None] = {}
+        # raw value -> pseudonym, kept across calls: the same 宛名番号 appears in many exports
+        cache = self._memo.setdefault(id_type, {})
         record = self.issued.get(id_type) if id_type in self.record_types else None
         for v in set(values):
+            if v in cache:
+                continue
             n = normalize_id(v, width)
             p = None if n is None else self._digest(id_type, n)
             cache[v] = p
