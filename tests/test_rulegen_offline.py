@@ -151,3 +151,18 @@ def test_no_item_and_unsupported_window(drafter):
 def test_out_of_range_threshold_is_refused_by_the_validator(drafter):
     out = drafter.draft("給食費滞納が99か月以上")
     assert not out.ok and out.rule is None and "範囲" in out.problems[0]["message"]
+
+
+def test_each_clause_keeps_its_own_window(drafter):
+    c = cond(drafter.draft("過去1年間に欠席30日以上、かつ直近3か月に遅刻10日以上"))
+    assert [x["aggregate"]["window_months"] for x in c["all"]] == [12, 3]
+
+
+def test_items_match_whatever_way_sudachi_splits_them(drafter):
+    # In context Sudachi splits 差止め as 差+止め; alone as 差す+止める: the surface key still matches.
+    assert cond(drafter.draft("児童手当の差止めがある")) == {"item": "benefit.child_allowance_suspended", "op": "=", "value": True}
+
+
+def test_kanji_numerals_and_full_width_digits(drafter):
+    assert cond(drafter.draft("虐待通告が三回以上"))["value"] == 3
+    assert cond(drafter.draft("欠席３０日以上"))["value"] == 30

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from engine.catalog import Catalog, CatalogItem
-from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, tokenize
+from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
 from rulegen.outcome import problem
 from rulegen.reading import window_ja
 
@@ -154,8 +154,8 @@ class OfflineParser:
         while i < len(content):
             found = None
             for n in range(min(self.index.max_len, len(content) - i), 0, -1):
-                key = tuple(tok.base for tok in content[i : i + n])
-                items = self.index.keys.get(key)
+                base_key, surface_key = run_keys(content[i : i + n])
+                items = self.index.keys.get(base_key) or self.index.keys.get(surface_key)
                 if items and t.is_free(content[i].start, content[i + n - 1].end):
                     found = (n, items)
                     break
@@ -269,7 +269,8 @@ class OfflineParser:
                     continue
                 if n == 1 and (part[0].base in filler or part[0].pos not in ("名詞", "動詞", "形容詞")):
                     continue
-                items = self.index.token_items.get(tuple(tok.base for tok in part))
+                base_key, surface_key = run_keys(part)
+                items = self.index.token_items.get(base_key) or self.index.token_items.get(surface_key)
                 if items:
                     found = (n, items)
                     break

@@ -71,6 +71,11 @@ def phrase_key(text: str) -> tuple[str, ...]:
     return tuple(t.base for t in tokenize(normalize(text)) if t.is_content)
 
 
+def run_keys(toks: list[Tok]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dictionary-form key and the surface key of a run of text tokens."""
+    return tuple(t.base for t in toks), tuple(t.surface.lower() for t in toks)
+
+
 @dataclass(frozen=True)
 class PhraseIndex:
     """Token-sequence keys of every item name/synonym, and which items each single token occurs in."""
@@ -82,26 +87,36 @@ class PhraseIndex:
 
 def build_index(catalog: Catalog, exclude: frozenset[str], filler: frozenset[str]) -> PhraseIndex:
     keys: dict[tuple[str, ...], set[str]] = {}
-    token_items: dict[str, set[str]] = {}
+    token_items: dict[tuple[str, ...], set[str]] = {}
     for item in catalog.items:
         if item.id in exclude:
             continue
         for phrase in (item.name, *item.synonyms):
-            key = phrase_key(phrase)
-            if not key:
-                continue
-            keys.setdefault(key, set()).add(item.id)
-            # Every contiguous part of the key with at least one meaningful token.
-            for a in range(len(key)):
-                for b in range(a + 1, len(key) + 1):
-                    part = key[a:b]
-                    if len(part) == len(key):
-                        continue
-                    meaningful = [tok for tok in part if tok not in filler and not tok.isdigit() and len(tok) >= 2]
-                    if meaningful:
-                        token_items.setdefault(part, set()).add(item.id)
+            for key in phrase_keys(phrase):
+                _add_key(key, item.id, keys, token_items, filler)
     return PhraseIndex(
         keys={k: frozenset(v) for k, v in keys.items()},
         token_items={k: frozenset(v) for k, v in token_items.items()},
         max_len=max((len(k) for k in keys), default=1),
     )
+
+
+def phrase_keys(text: str) -> set[tuple[str, ...]]:
+    """Two keys of a phrase: dictionary forms and surfaces (Sudachi may read 差止め as 差す+止める in one
+    context and 差+止め in another; the surfaces still agree)."""
+    toks = [t for t in tokenize(normalize(text)) if t.is_content]
+    return {k for k in (tuple(t.base for t in toks), tuple(t.surface.lower() for t in toks)) if k}
+
+
+def _add_key(
+    key: tuple[str, ...], item_id: str, keys: dict[tuple[str, ...], set[str]], token_items: dict[tuple[str, ...], set[str]], filler: frozenset[str]
+) -> None:
+    keys.setdefault(key, set()).add(item_id)
+    # Every contiguous part of the key with at least one meaningful token.
+    for a in range(len(key)):
+        for b in range(a + 1, len(key) + 1):
+            part = key[a:b]
+            if len(part) == len(key):
+                continue
+            if any(tok not in filler and not tok.isdigit() and len(tok) >= 2 for tok in part):
+                token_items.setdefault(part, set()).add(item_id)
