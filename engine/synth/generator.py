@@ -135,6 +135,14 @@ class _Draws:
         return self.rng.random(len(score)) < p
 
 
+def _poisson(rng: np.random.Generator, lam, size: int | None = None) -> np.ndarray:
+    """rng.poisson that accepts empty arrays (numpy validates lam with a max over it)."""
+    n = size if size is not None else np.size(lam)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    return rng.poisson(lam, size)
+
+
 def _unique_ids(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
     """n distinct random identifiers below 10**(width-2) (so most have leading zeros)."""
     hi = 10 ** (width - 2)
@@ -393,7 +401,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     age_days = today - child_birth
     vac = np.flatnonzero(age_days < 13 * 365)
     missed_v = draw.flag("vaccination_missed", cscore[vac])
-    n_missed = np.where(missed_v, 1 + rng.poisson(0.8 + 0.5 * np.clip(cscore[vac], 0, None)), 0)
+    n_missed = np.where(missed_v, 1 + _poisson(rng, 0.8 + 0.5 * np.clip(cscore[vac], 0, None)), 0)
     write("yobo_sesshu", {"宛名番号": ids(c_atena[vac], "resident", "yobo_sesshu"), "未接種数": n_missed.astype(str)})
 
     # ---- 母子保健 (children aged 0-5 born in the city, with a mother in the household)
@@ -409,7 +417,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     lbw = draw.flag("low_birth_weight", cscore[bo])
     weight = np.where(lbw, rng.integers(900, 2500, size=len(bo)), np.clip(rng.normal(3080, 380, len(bo)), 2500, 4800).astype(int))
     epds_hi = draw.flag("epds_high", cscore[bo])
-    epds = np.where(epds_hi, rng.integers(9, 27, size=len(bo)), np.clip(rng.poisson(3.5, len(bo)), 0, 8))
+    epds = np.where(epds_hi, rng.integers(9, 27, size=len(bo)), np.clip(_poisson(rng, 3.5, len(bo)), 0, 8))
     # EPDS belongs to the mother's latest birth: only the youngest child's row carries it
     youngest_row = np.zeros(len(bo), dtype=bool)
     if len(bo):
@@ -447,7 +455,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     # ---- 家庭児童相談, 虐待通告, 要対協
     def events(flag: np.ndarray, mean_extra: float, max_days: int) -> tuple[np.ndarray, np.ndarray]:
         who = np.flatnonzero(flag)
-        n = 1 + rng.poisson(mean_extra, size=len(who))
+        n = 1 + _poisson(rng, mean_extra, size=len(who))
         rows = np.repeat(who, n)
         d = np.maximum(_days_before(rng, as_of, len(rows), max_days, weekdays=True), child_birth[rows] + 1)
         o_ = np.lexsort((d, rows))
@@ -540,7 +548,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     # 保健室
     visitor = draw.flag("nurse_visitor", s_score + bullied + (abused[st] * 1.5))
     vi = np.flatnonzero(visitor)
-    nv = 1 + rng.poisson(1.5 + np.clip(s_score[vi], 0, None) + 2 * bullied[vi])
+    nv = 1 + _poisson(rng, 1.5 + np.clip(s_score[vi], 0, None) + 2 * bullied[vi])
     vrows = np.repeat(vi, nv)
     vd = _days_before(rng, as_of, len(vrows), 365, weekdays=True)
     reason = np.array(["1", "2", "3", "4", "9"], dtype=object)[rng.choice(5, size=len(vrows), p=[0.5, 0.3, 0.12, 0.01, 0.07])]
@@ -556,11 +564,11 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     arrears[~aid] = draw.flag("lunch_arrears", s_score[~aid])
     la = np.flatnonzero(arrears)
     write("school_lunch", {"学籍番号": format_ids(student_no[la], ID_WIDTH["student"]),
-                           "滞納月数": np.clip(1 + rng.poisson(2.0 + np.clip(s_score[la], 0, None), len(la)), 1, 36).astype(str)})
+                           "滞納月数": np.clip(1 + _poisson(rng, 2.0 + np.clip(s_score[la], 0, None), len(la)), 1, 36).astype(str)})
     # 心の天気: answers of the last 90 days that were くもり or 雨
     moody = draw.flag("mood_rain", s_score + bullied + 0.5 * non_att)
     mo = np.flatnonzero(moody | (rng.random(S) < 0.2))
-    n_ans = rng.poisson(np.where(moody[mo], 4 + 6 * bullied[mo], 2)) + 1
+    n_ans = _poisson(rng, np.where(moody[mo], 4 + 6 * bullied[mo], 2)) + 1
     arows = np.repeat(mo, n_ans)
     ad = _days_before(rng, as_of, len(arows), 90, weekdays=True)
     rain = np.where(moody[arows], rng.random(len(arows)) < 0.6, rng.random(len(arows)) < 0.05)
@@ -575,7 +583,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     write("school_ijime", {"学籍番号": format_ids(student_no[rows[o]], ID_WIDTH["student"]),
                            "認知日": dcol(bd[o], "school_ijime", "認知日"), "認知区分": np.full(len(rows), "被害", dtype=object)})
     edu = draw.flag("education_consultation", s_score + 1.5 * non_att + bullied)
-    rows = np.repeat(np.flatnonzero(edu), 1 + rng.poisson(1.0, int(edu.sum())))
+    rows = np.repeat(np.flatnonzero(edu), 1 + _poisson(rng, 1.0, int(edu.sum())))
     ecode = np.array(["1", "2", "3", "4", "9"], dtype=object)[rng.choice(5, size=len(rows), p=[0.3, 0.15, 0.2, 0.25, 0.1])]
     ecode = np.where(non_att[rows] & (rng.random(len(rows)) < 0.5), "1", ecode)
     ecode = np.where(bullied[rows] & (rng.random(len(rows)) < 0.4), "2", ecode)
@@ -633,7 +641,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
                      "通所支援": np.concatenate([np.where(c_day[cs], "有", "無"), np.full(len(gs), "無")]).astype(object)})
     # ---- DV consultations (household events)
     dvh = draw.flag("dv_consultation", hscore + 0.8 * single)
-    rows = np.repeat(np.flatnonzero(dvh), 1 + rng.poisson(0.7, int(dvh.sum())))
+    rows = np.repeat(np.flatnonzero(dvh), 1 + _poisson(rng, 0.7, int(dvh.sum())))
     dd = _days_before(rng, as_of, len(rows), 730, weekdays=True)
     o = np.lexsort((dd, rows))
     rows, dd = rows[o], dd[o]

@@ -37,6 +37,8 @@ def format_dates(ordinals: np.ndarray, style: str) -> np.ndarray:
 def format_ids(ids: np.ndarray, width: int, style: str = "zero") -> np.ndarray:
     """Identifiers as the system writes them: zero-filled, without leading zeros, or full-width."""
     ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) == 0:
+        return np.zeros(0, dtype=object)
     if style == "plain":
         return ids.astype(str).astype(object)
     text = np.char.zfill(ids.astype(str), width).astype(object)
