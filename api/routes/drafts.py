@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, get_db, require_roles
+from api.db.models import Draft, DraftVersion, RuleVersion
+from api.errors import ServiceError
+from api.routes.schemas import DraftBody, MessageBody, RuleSaveBody
+from api.services import rules
+
+router = APIRouter(tags=["ルール案"])
+drafting = require_roles("staff", "supervisor")
+readers = require_roles("staff", "supervisor", "privacy_officer")
+
+
+def _version(v: DraftVersion) -> dict:
+    return {"id": v.id, "version": v.version, "source_text": v.source_text, "rule": v.rule, "reading_ja": v.reading_ja,
+            "questions": v.questions, "problems": v.problems, "drafter": v.drafter, "model": v.model,
+            "prompt_version": v.prompt_version, "created_by": v.created_by, "created_at": v.created_at.isoformat()}
+
+
+def _draft(db: Session, d: Draft, outcome=None) -> dict:
+    out = {"id": d.id, "title": d.title, "created_by": d.created_by, "created_at": d.created_at.isoformat(),
+           "updated_at": d.updated_at.isoformat(), "turns": d.conversation.get("turns", []),
+           "versions": [_version(v) for v in rules.draft_versions(db, d.id)]}
+    if outcome is not None:
+        out["outcome"] = {"ok": outcome.ok, "reading_ja": outcome.reading_ja, "questions": list(outcome.questions),
+                          "problems": list(outcome.problems), "blocked_by_guard": outcome.blocked_by_guard,
+                          "guard_summary": dict(outcome.guard_summary), "drafter": outcome.drafter, "model": outcome.model}
+    return out
+
+
+@router.post("/api/drafts", summary="ルール案の作成（対話の開始）", status_code=201,
+             description="職員の日本語の条件からルール案を作ります。個人情報が含まれる文は生成AIに送られず、その旨を返します。")
+def create_draft(body: DraftBody, request: Request, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+    draft, outcome, _ = rules.create_draft(db, request.app.state.ctx.catalog, p.actor, body.text, body.title)
+    return _draft(db, draft, outcome)
+
+
+@router.get("/api/drafts", summary="ルール案の一覧", description="新しい順に返します。")
+def list_drafts(limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
+                p: Principal = Depends(readers), db: Session = Depends(get_db)) -> list[dict]:
+    return [{"id": d.id, "title": d.title, "created_by": d.created_by, "updated_at": d.updated_at.isoformat()}
+            for d in rules.list_drafts(db, limit, offset)]
+
+
+@router.get("/api/drafts/{draft_id}", summary="ルール案の取得", description="会話と、版ごとのルール（元の文・作成方法・モデル・プロンプトの版）。")
+def get_draft(draft_id: int, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
+    return _draft(db, rules.get_draft(db, draft_id))
+
+
+@router.post("/api/drafts/{draft_id}/messages", summary="ルール案への追加の指示",
+             description="対話を続けてルール案を直します（例:「欠席は20日以上に」）。新しい版ができたら versions に加わります。")
+def send_message(draft_id: int, body: MessageBody, request: Request, p: Principal = Depends(drafting),
+                 db: Session = Depends(get_db)) -> dict:
+    draft, outcome, _ = rules.send_message(db, request.app.state.ctx.catalog, p.actor, draft_id, body.text)
+    return _draft(db, draft, outcome)
+
+
+@router.delete("/api/drafts/{draft_id}", summary="ルール案の削除", description="ルールとして保存されていないルール案を削除します。")
+def delete_draft(draft_id: int, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+    rules.delete_draft(db, p.actor, draft_id)
+    return {"ok": True}
+
+
+def _rule(r: RuleVersion) -> dict:
+    return {"id": r.id, "rule_id": r.rule_key, "version": r.version, "document": r.document,
+            "source_draft_version_id": r.source_draft_version_id, "created_by": r.created_by, "created_at": r.created_at.isoformat()}
+
+
+@router.post("/api/rules", summary="ルールの保存", status_code=201,
+             description="ルール案の版（draft_version_id）又はルールの JSON を検証して、ルールの新しい版として保存します。")
+def save_rule(body: RuleSaveBody, request: Request, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+    if (body.rule is None) == (body.draft_version_id is None):
+        raise ServiceError("draft_version_id と rule のどちらか一方を指定してください")
+    doc = body.rule
+    if doc is None:
+        v = db.get(DraftVersion, body.draft_version_id)
+        if v is None:
+            from api.errors import NotFound
+
+            raise NotFound(f"ルール案の版 {body.draft_version_id} はありません")
+        doc = v.rule
+    return _rule(rules.save_rule(db, request.app.state.ctx.catalog, p.actor, doc, body.draft_version_id))
+
+
+@router.get("/api/rules/{rule_version_id}", summary="ルールの取得", description="保存されたルールの版。")
+def get_rule(rule_version_id: int, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
+    return _rule(rules.get_rule_version(db, rule_version_id))

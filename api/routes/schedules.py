@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, get_db, require_roles
+from api.db.models import Schedule
+from api.routes.schemas import ScheduleBody
+from api.services import schedules
+
+router = APIRouter(prefix="/api/schedules", tags=["定期実行"])
+supervisor = require_roles("supervisor")
+readers = require_roles("supervisor", "auditor")
+
+
+def _schedule(s: Schedule) -> dict:
+    nxt = schedules.next_fire(s.cron) if s.enabled else None
+    return {"id": s.id, "ruleset_version_id": s.ruleset_version_id, "cron": s.cron,
+            "reference_date_policy": s.reference_date_policy, "fixed_date": s.fixed_date.isoformat() if s.fixed_date else None,
+            "enabled": s.enabled, "created_by": s.created_by, "created_at": s.created_at.isoformat(),
+            "next_run_at": nxt.isoformat() if nxt else None}
+
+
+@router.get("", summary="定期実行の一覧", description="登録された定期実行と次回の予定（日本時間）。")
+def list_schedules(p: Principal = Depends(readers), db: Session = Depends(get_db)) -> list[dict]:
+    return [_schedule(s) for s in schedules.list_schedules(db)]
+
+
+@router.post("", summary="定期実行の登録", status_code=201,
+             description="公開済みルールセットの版に cron 式（日本時間）と基準日の決め方を指定して定期実行を登録します。")
+def create_schedule(body: ScheduleBody, p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
+    return _schedule(schedules.create_schedule(db, p.actor, body.ruleset_version_id, body.cron,
+                                               body.reference_date_policy, body.fixed_date))
+
+
+@router.post("/{schedule_id}/disable", summary="定期実行の停止", description="定期実行を止めます。")
+def disable(schedule_id: int, p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
+    return _schedule(schedules.disable_schedule(db, p.actor, schedule_id))

@@ -1,0 +1,62 @@
+"""Passwords (argon2 via pwdlib), opaque tokens and their hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import lru_cache
+
+ROLES: tuple[str, ...] = ("staff", "privacy_officer", "supervisor", "reviewer", "auditor", "admin")
+ROLE_LABELS_JA: dict[str, str] = {
+    "staff": "職員（ルール作成）",
+    "privacy_officer": "個人情報保護担当",
+    "supervisor": "管理職（公開・実行）",
+    "reviewer": "確認者（結果の閲覧）",
+    "auditor": "監査担当（操作ログ）",
+    "admin": "システム管理者",
+}
+TOKEN_PREFIX = "tsu_"
+MIN_PASSWORD_LENGTH = 10
+
+
+@lru_cache(maxsize=1)
+def _hasher():
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    return PasswordHash((Argon2Hasher(),))
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return _hasher().verify(password, password_hash)
+    except Exception:  # noqa: BLE001 - a malformed hash never authenticates
+        return False
+
+
+# A fixed hash to verify against when the user does not exist (same timing as a wrong password).
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    return hash_password("tsunagu-dummy-password-for-timing")
+
+
+def new_token(prefix: str = TOKEN_PREFIX) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください"
+    return None

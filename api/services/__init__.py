@@ -1,0 +1,1 @@
+"""The service layer: one module per area; routes and CLI commands call these functions."""
