@@ -163,6 +163,7 @@ class CaseResult:
     match: bool
     reason: str
     n_intended: int
+    heldout: bool = False
 
 
 def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any) -> list[CaseResult]:
@@ -172,11 +173,11 @@ def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any
         outcome = drafter.draft(case["text"])
         if not outcome.ok or outcome.rule is None:
             msgs = "; ".join(outcome.questions + [p["message"] for p in outcome.problems])
-            out.append(CaseResult(case["text"], case["common"], False, f"no rule: {msgs}", len(want)))
+            out.append(CaseResult(case["text"], case["common"], False, f"no rule: {msgs}", len(want), bool(case.get("heldout"))))
             continue
         got = selected(mart, outcome.rule.model_dump(mode="json", by_alias=True, exclude_none=True), catalog)
         reason = "" if got == want else f"selected {len(got)} vs intended {len(want)} (diff {len(got ^ want)})"
-        out.append(CaseResult(case["text"], case["common"], got == want, reason, len(want)))
+        out.append(CaseResult(case["text"], case["common"], got == want, reason, len(want), bool(case.get("heldout"))))
     return out
 
 
@@ -190,6 +191,10 @@ def report(name: str, results: list[CaseResult], verbose: bool) -> None:
     for label, flag in (("all", None), ("common", True), ("unusual", False)):
         acc, hits, n = accuracy(results, flag)
         print(f"{name:8s} {label:8s} {acc:6.1%} ({hits}/{n})")
+    held = [r for r in results if r.heldout]
+    if held:
+        acc, hits, n = accuracy(held)
+        print(f"{name:8s} {'heldout':8s} {acc:6.1%} ({hits}/{n})")
     if verbose:
         for r in results:
             if not r.match:
@@ -213,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         mart = build_eval_mart(Path(tmp) / "eval.duckdb", catalog, args.children, args.seed)
         print(f"mart: {args.children} children, built in {time.perf_counter() - t0:.1f}s; cases: {len(cases)}")
-        empty = sum(1 for c in cases if not selected(mart, intended_rule(c), catalog))
-        print(f"cases whose intended rule selects nobody on this mart: {empty}")
+        empty = [c["text"] for c in cases if not selected(mart, intended_rule(c), catalog)]
+        print(f"cases whose intended rule selects nobody on this mart: {len(empty)} {empty}")
         t0 = time.perf_counter()
         offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog), cases, mart, catalog)
         print(f"offline drafter: {time.perf_counter() - t0:.1f}s")

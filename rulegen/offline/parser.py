@@ -183,7 +183,7 @@ class OfflineParser:
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
-        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある)?(?:月)", "per_month",
+        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある|ある|あった)?(?:月)", "per_month",
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
         t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)

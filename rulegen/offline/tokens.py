@@ -92,31 +92,22 @@ def build_index(catalog: Catalog, exclude: frozenset[str], filler: frozenset[str
         if item.id in exclude:
             continue
         for phrase in (item.name, *item.synonyms):
-            for key in phrase_keys(phrase):
-                _add_key(key, item.id, keys, token_items, filler)
+            toks = [t for t in tokenize(normalize(phrase)) if t.is_content]
+            if not toks:
+                continue
+            # A token means something when neither its dictionary form nor its surface is a filler word.
+            meaningful = [
+                t.base not in filler and t.surface.lower() not in filler and not t.base.isdigit() and len(t.base) >= 2 for t in toks
+            ]
+            for key in run_keys(toks):
+                keys.setdefault(key, set()).add(item.id)
+                # Every contiguous part of the key with at least one meaningful token.
+                for a in range(len(key)):
+                    for b in range(a + 1, len(key) + 1):
+                        if b - a < len(key) and any(meaningful[a:b]):
+                            token_items.setdefault(key[a:b], set()).add(item.id)
     return PhraseIndex(
         keys={k: frozenset(v) for k, v in keys.items()},
         token_items={k: frozenset(v) for k, v in token_items.items()},
         max_len=max((len(k) for k in keys), default=1),
     )
-
-
-def phrase_keys(text: str) -> set[tuple[str, ...]]:
-    """Two keys of a phrase: dictionary forms and surfaces (Sudachi may read 差止め as 差す+止める in one
-    context and 差+止め in another; the surfaces still agree)."""
-    toks = [t for t in tokenize(normalize(text)) if t.is_content]
-    return {k for k in (tuple(t.base for t in toks), tuple(t.surface.lower() for t in toks)) if k}
-
-
-def _add_key(
-    key: tuple[str, ...], item_id: str, keys: dict[tuple[str, ...], set[str]], token_items: dict[tuple[str, ...], set[str]], filler: frozenset[str]
-) -> None:
-    keys.setdefault(key, set()).add(item_id)
-    # Every contiguous part of the key with at least one meaningful token.
-    for a in range(len(key)):
-        for b in range(a + 1, len(key) + 1):
-            part = key[a:b]
-            if len(part) == len(key):
-                continue
-            if any(tok not in filler and not tok.isdigit() and len(tok) >= 2 for tok in part):
-                token_items.setdefault(part, set()).add(item_id)
