@@ -5,11 +5,11 @@ Environment variables (all optional):
 - ``TSUNAGU_HOME``          data directory (default ``./tsunagu-home``)
 - ``TSUNAGU_DATABASE_URL``  SQLAlchemy URL (default: SQLite file ``HOME/tsunagu.db``);
                             PostgreSQL in production: ``postgresql+psycopg://user@host/db``
-- ``TSUNAGU_MART``          DuckDB mart (default ``HOME/mart.duckdb``)
+- ``TSUNAGU_MART``          DuckDB mart (default ``HOME/mart/mart.duckdb``)
 - ``TSUNAGU_RESULTS``       folder of child-level results, one engine result file per run
                             (``run-<id>.jsonl`` + ``.manifest.json``; default ``HOME/results``)
 - ``TSUNAGU_KEY_FILE``      pseudonymization key file (default ``HOME/keys/tsunagu.key``)
-- ``TSUNAGU_REID_MAP``      encrypted re-identification map (default ``HOME/reid-map.bin``)
+- ``TSUNAGU_REID_MAP``      encrypted re-identification map (default ``HOME/keys/mart.reid``; never next to the mart)
 - ``TSUNAGU_SESSION_MINUTES`` session lifetime (default 480)
 - ``TSUNAGU_COOKIE_SECURE`` ``1`` to mark cookies Secure (behind HTTPS)
 - ``TSUNAGU_POLICY``        city policy file overriding ``privacy/policy.yaml``
@@ -51,10 +51,10 @@ class Settings:
         base = cls(
             home=h,
             database_url=f"sqlite:///{h / 'tsunagu.db'}",
-            mart_path=h / "mart.duckdb",
+            mart_path=h / "mart" / "mart.duckdb",
             results_dir=h / "results",
             key_file=h / "keys" / "tsunagu.key",
-            reid_map_path=h / "reid-map.bin",
+            reid_map_path=h / "keys" / "mart.reid",
         )
         return replace(base, **overrides) if overrides else base  # type: ignore[arg-type]
 
@@ -84,4 +84,5 @@ class Settings:
 
     def ensure_dirs(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        self.results_dir.mkdir(parents=True, exist_ok=True)
+        for d in (self.results_dir, self.mart_path.parent, self.key_file.parent):
+            d.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,7 @@ def minimization(request: Request, p: Principal = Depends(require_roles("privacy
 
     from engine.rules.model import Ruleset
     from privacy.minimization import minimization_report
-    from privacy.policy import items_by_rule_of
+    from api.services.policy_input import items_by_rule as items_by_rule_of
 
     from api.services.rules import list_rulesets
 

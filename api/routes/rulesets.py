@@ -48,7 +48,8 @@ def preview(body: PreviewBody, request: Request, p: Principal = Depends(authors)
     from engine.preview import preview as do_preview
     from engine.rules.model import Ruleset, items_used
     from engine.rules.validation import validate_rule, validate_ruleset
-    from privacy.policy import check_use, items_by_rule_of
+    from privacy.policy import check_use
+    from api.services.policy_input import items_by_rule as items_by_rule_of
 
     ctx = request.app.state.ctx
     if (body.rule is None) == (body.ruleset is None):

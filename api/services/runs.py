@@ -153,7 +153,8 @@ def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, t
     """Run a published ruleset version now; returns the run id (the run row says how it ended)."""
     from engine.rules.model import Ruleset
     from engine.runner import read_results, run_ruleset, write_results
-    from privacy.policy import check_use, items_by_rule_of
+    from privacy.policy import check_use
+    from api.services.policy_input import items_by_rule as items_by_rule_of
 
     run_id, key = _start(ctx, ruleset_version_id, actor, trigger, schedule_id, as_of)
     try:
