@@ -33,12 +33,14 @@ _KATAKANA_ROLES = frozenset(
     "オーナー トレーナー コーチ メンバー".split())
 _PLACE_OR_ORG_AFTER = regex.compile(
     r"^(?:町|市|村|区|郡|県|駅|小学校|中学校|高校|高等学校|小|中|高|幼稚園|保育園|保育所|こども園|"
-    r"病院|医院|クリニック|通り|川|橋|店|商店|工業|建設|法律事務所|事務所|線|公園|団地|地区|丁目)")
+    r"病院|医院|クリニック|通り|川|橋|店|商店|工業|建設|法律事務所|事務所|線|公園|団地|地区|丁目|駅|"
+    r"図書館|会館|センター|市役所|役場|神社|寺|教会)")
 _KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々]{1,4}$")
 _KATAKANA_RUN_BEFORE = regex.compile(r"[\p{Katakana}ー]{2,10}$")
 _NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
 _ORG_TAIL = regex.compile(
-    r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設)$")
+    r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設|"
+    r"駅|公園|図書館|会館|センター|市役所|役場|神社|寺|教会|団地|通り)$")
 _SPACED_KANA_GIVEN = regex.compile(
     r"^[ 　](?:[\p{Hiragana}]{1,5}|[\p{Katakana}ー]{1,6})(?=$|[ 　、。,.()（）「」:：;；\p{Han}]|くん|君|さん|ちゃん|様)")
 _SPACED_KANJI_GIVEN = regex.compile(
