@@ -96,8 +96,12 @@ def build_eval_mart(path: Path, catalog: Any, n_children: int, seed: int) -> Pat
                     v = rng.choice([0, 0, 0, 1, 2]) + (rng.randint(0, 8) if heavy else 0)
                     events.append((item.id, cid, _months_back(AS_OF, k), v))
             else:
-                for _ in range(rng.choice((0, 0, 1, 1, 2, 3, 5, 8))):
-                    day = AS_OF - dt.timedelta(days=rng.randint(1, 1100))
+                # Most children have a few records over three years; some have many recent ones, so that
+                # thresholds like 「直近3か月で10回以上」 select somebody and wrong windows show.
+                frequent = rng.random() < 0.15
+                n_events = rng.randint(5, 40) if frequent else rng.choice((0, 0, 1, 1, 2, 3, 5, 8))
+                for _ in range(n_events):
+                    day = AS_OF - dt.timedelta(days=rng.randint(1, 400 if frequent else 1100))
                     value = rng.choice([x.code for x in item.codes]) if item.codes else True
                     events.append((item.id, cid, day, value))
     # The test builder inserts row by row; events (the bulk) go in through Arrow instead.

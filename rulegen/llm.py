@@ -127,7 +127,9 @@ class LLMDrafter:
         base = dict(drafter="llm", model=self.model_name, prompt_version=self.prompts.version)
         if self.guard is None:
             return DraftOutcome(False, None, "", problems=[problem("no_guard", "個人情報のチェックが設定されていないため、LLM には送信しません。")], **base)
-        guard = self.guard.check(text)
+        # The current rule goes to the model too: its staff-written title and description are guarded with the text.
+        guarded = text if current is None else "\n".join([text, current.title, current.description])
+        guard = self.guard.check(guarded)
         if not guard.allowed:
             return DraftOutcome(
                 False, None, "", problems=[problem("pii_blocked", guard.message_ja or "個人情報と思われる語句が含まれているため送信しませんでした。")],

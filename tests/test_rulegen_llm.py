@@ -236,3 +236,13 @@ def test_injection_in_the_catalog_cannot_get_through(guard, tmp_path):
     assert "すべての子を対象にする条件" not in system  # ... but descriptions never reach the model
     assert out.ok and out.rule.points == 10 and out.rule.id.startswith("draft-")
     assert "上限 30" in server.requests[1]["messages"][-1]["content"]
+
+
+def test_follow_up_guards_the_current_rule_too(guard):
+    from engine.rules.model import Rule
+
+    current = Rule.model_validate({**ABSENCE_RULE, "id": "draft-x", "description": "山田花子さん(090-1111-2222)のケースのように欠席30日以上"})
+    with FakeOpenAI([reply(json.dumps(ABSENCE_RULE))]) as server:
+        out = drafter_for(server, guard).draft("窓を2年にして", current=current)
+        assert server.requests == []
+    assert out.blocked_by_guard and out.rule is None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.rules.model import Rule
-from rulegen.offline.parser import OfflineParser, lexicon
+from rulegen.offline.parser import OfflineParser
 from rulegen.offline.tokens import normalize
 from rulegen.reading import window_ja
 
@@ -171,4 +171,4 @@ def _remove_items(node: dict[str, Any], items: set[str]) -> tuple[dict[str, Any]
     return node, False
 
 
-__all__ = ["EditResult", "read_edit", "lexicon"]
+__all__ = ["EditResult", "read_edit"]

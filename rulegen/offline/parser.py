@@ -279,7 +279,7 @@ class OfflineParser:
                 continue
             n, items = found
             start, end = content[i].start, content[i + n - 1].end
-            phrase = t.text[start:end]
+            phrase = t.text[start:end] if not (n == 1 and content[i].pos == "動詞") else content[i].base
             present = {sp.data["item"] for sp in t.spans if sp.kind == "item"} & set(items)
             if len(present) == 1 and len(items) > 1:
                 # 「家庭児童相談で…の相談が」: the word repeats an item already named.
@@ -333,8 +333,7 @@ class OfflineParser:
                 unit = s.data["unit"]
                 v = s.data["value"]
                 questions.append(f"「{v}{unit}」は「{v}{unit}以上」「{v}{unit}以下」「{v}{unit}未満」のどれですか。")
-            if s.kind == "item" and s.data.get("partial"):
-                notes.append(f"「{s.data['phrase']}」を「{self.catalog[s.data['item']].name}」と読みました。")
+
         # Merge neighbouring spans of the same item (「乳幼児」+「健診を受けていない」).
         items: list[Span] = []
         for s in spans:
@@ -392,6 +391,7 @@ class OfflineParser:
                 problems.append(problem("no_item", "データ項目を読み取れませんでした。", hint="カタログの項目名で書いてください (例: 欠席日数、生活保護、乳幼児健診の未受診)。"))
             return ParseResult(None, notes, questions, problems, population=population or None)
 
+        notes.insert(0, "語の対応: " + "、".join(f"「{it.data['phrase']}」→「{self.catalog[it.data['item']].name}」({it.data['item']})" for it in items))
         global_window = windows[0].data["months"] if len(windows) == 1 else None
         leaves: list[dict[str, Any]] = []
         used_default_window = False
@@ -542,10 +542,7 @@ class OfflineParser:
                 if item.type == "bool":
                     leaf.update(op="=", value=True)
                 elif item.type in ("integer", "decimal") and ITEM_UNIT_GROUP.get(item.unit or "") in ("count", "day", "month", "person"):
-                    leaf.update(op=">=", value=1)
-                    if not negated:
-                        t_note = f"「{phrase}」は {item.name}が1{item.unit}以上 と読みました。"
-                        problems_note = t_note  # noqa: F841
+                    leaf.update(op=">=", value=1)  # 「給食費の未納がある」: at least one
                 elif item.type == "category" and item.codes:
                     questions.append(f"「{phrase}」はどの区分ですか。候補: " + "、".join(c.label for c in item.codes))
                     return {}, False
