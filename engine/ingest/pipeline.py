@@ -357,6 +357,13 @@ class _Build:
                         SELECT ek, CAST(value AS {typ}) AS value FROM {q('dup_' + item.id)} WHERE rn = 1""")
                 self.con.execute(f"CREATE TEMP TABLE {q('p_' + item.id)} AS SELECT DISTINCT {ek} AS ek FROM {base} AND {ek} IS NOT NULL")
         self.filtered[es.name] = filtered
+        # keep only what the mart tables need (v_*, p_*): staging tables hold every row of the export
+        for rule in rules:
+            for prefix in ("chk_", "dup_"):
+                self.con.execute(f"DROP TABLE IF EXISTS {q(prefix + rule.item.id)}")
+        if not registry:
+            self.con.execute(f"DROP TABLE IF EXISTS {q('res_' + es.name)}")
+            self.con.execute(f"DROP TABLE IF EXISTS {q('raw_' + es.name)}")
 
     # ----------------------------------------------------------------- mart tables
     def _attr_select(self, entity: str, alias: str) -> tuple[list[str], list[str]]:
