@@ -344,3 +344,24 @@ def test_cli_keygen_ingest_summary(world, tmp_path):
     res = runner.invoke(app, ["mart-summary", str(martdir / "m.duckdb")])
     assert res.exit_code == 0, res.output
     assert "年齢帯別" in res.output and "child" in res.output and "15〜19歳" in res.output
+
+
+@pytest.mark.slow
+def test_pii_pre_publish_check_passes_clean_mart_and_blocks_leaks(world, tmp_path):
+    """The CLI's pre-publish hook runs the real PII mart scan (presidio + GiNZA)."""
+    from api.commands.data import pii_pre_publish_check
+
+    mart = tmp_path / "mart.duckdb"
+    ingest_exports(world["exports"], mart, HmacPseudonymizer.from_key(world["key"]), as_of=AS_OF,
+                   pre_publish_check=pii_pre_publish_check)
+    assert mart.exists()
+    person = next(r for r in _rows(world["exports"] / "jumin.csv") if r["続柄"] == "世帯主")
+    bad = tmp_path / "bad.duckdb"
+    shutil.copy(mart, bad)
+    con = duckdb.connect(str(bad))
+    con.execute("ALTER TABLE child ADD COLUMN note VARCHAR")
+    con.execute("UPDATE child SET note = ?", [f"{person['氏名']}さんより電話。{person['電話番号']} に折り返し。住所 {person['住所']}"])
+    con.close()
+    with pytest.raises(IngestError, match="個人情報の疑い") as info:
+        pii_pre_publish_check(bad)
+    assert "child.note" in str(info.value)
