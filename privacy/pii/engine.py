@@ -123,3 +123,23 @@ def analyze(text: str, context: Sequence[str] | None = None,
                                    score_threshold=threshold)
     return resolve_overlaps(Finding(r.entity_type, r.start, r.end, float(r.score))
                             for r in results)
+
+
+def analyze_many(texts: Sequence[str], context: Sequence[str] | None = None,
+                 threshold: float = DEFAULT_THRESHOLD, batch_size: int = 32) -> list[list[Finding]]:
+    """`analyze()` for many texts, running GiNZA in batches (faster for mart scans)."""
+    analyzer = get_analyzer()
+    results: list[list[Finding]] = [[] for _ in texts]
+    todo = [(i, t) for i, t in enumerate(texts) if t and t.strip()]
+    entities = supported_entities()
+    with _lock:
+        batches = analyzer.nlp_engine.process_batch([t for _, t in todo], language=LANGUAGE,
+                                                    batch_size=batch_size)
+        for (index, text), (_, artifacts) in zip(todo, batches):
+            found = analyzer.analyze(text=text, language=LANGUAGE, entities=entities,
+                                     context=list(context) if context else None,
+                                     score_threshold=threshold, nlp_artifacts=artifacts)
+            results[index] = resolve_overlaps(
+                Finding(r.entity_type, r.start, r.end, float(r.score)) for r in found)
+    return results
+

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import regex
 
-from privacy.pii.engine import DEFAULT_THRESHOLD, analyze
+from privacy.pii.engine import DEFAULT_THRESHOLD, analyze_many
 from privacy.pii.entities import label_of
 from privacy.pii.masking import mask_value
 
@@ -131,10 +131,8 @@ def _scan_column(table: str, column: str, values: list[str],
     counts: Counter[str] = Counter()
     examples: list[str] = []
     with_pii = 0
-    for value in values:
-        if is_pseudonym(value):
-            continue
-        found = analyze(value, context=[column], threshold=threshold)
+    texts = [v for v in values if not is_pseudonym(v)]
+    for value, found in zip(texts, analyze_many(texts, context=[column], threshold=threshold)):
         if not found:
             continue
         with_pii += 1
