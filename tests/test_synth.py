@@ -49,8 +49,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
 
 def test_every_catalog_source_is_generated(city, catalog):
     out, _ = city
-    headers = {p.stem: next(csv.reader(io.StringIO(_read(p) and p.read_bytes().decode(
-        "utf-8-sig" if p.read_bytes().startswith(b"\xef\xbb\xbf") else ("utf-8" if _is_utf8(p.read_bytes()) else "cp932"))))) for p in out.glob("*.csv")}
+    headers = {p.stem: list(_read(p)[0].keys()) for p in out.glob("*.csv") if _read(p)}
     for item in catalog.items:
         if item.source is None:
             continue
