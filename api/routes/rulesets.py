@@ -112,10 +112,8 @@ def publish(ruleset_version_id: int, request: Request, p: Principal = Depends(su
              description="公開済みのルールセットを今すぐ実行します（定期実行と同じ処理。実行前に法的根拠を照合し、"
                          "不足があれば失敗した実行として理由を記録します）。同じルールセットの実行中は 409。")
 def run_now(ruleset_version_id: int, request: Request, body: RunNowBody | None = None,
-            p: Principal = Depends(supervisor)) -> dict:
+            p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
     ctx = request.app.state.ctx
+    db.commit()  # end the request's transaction (SQLite: release the lock) before the run's own transactions
     run_id = runs.execute_run(ctx, ruleset_version_id, actor=p.actor, trigger="manual", as_of=body.as_of if body else None)
-    from api.db.engine import session_scope
-
-    with session_scope(ctx.sessions) as db:
-        return run_summary(db, runs.get_run(db, run_id), full=True)
+    return run_summary(db, runs.get_run(db, run_id), full=True)

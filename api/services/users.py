@@ -103,7 +103,7 @@ def create_token(db: Session, user_id: int, by: Actor, name: str, days: int | No
                    expires_at=utcnow() + timedelta(days=days) if days else None)
     db.add(row)
     db.flush()
-    audit_store.append(db, by, "api_token_created", "api_token", row.id, details={"name": name})
+    audit_store.append(db, by, "api_token_created", "api_token", row.id, details={"token_name": name})
     return row, token
 
 
