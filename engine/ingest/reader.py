@@ -8,7 +8,6 @@ Columns that ingestion does not use (names, addresses, 備考 ...) are never mat
 from __future__ import annotations
 
 import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,23 +53,61 @@ def detect_encoding(data: bytes, path: Path) -> str:
         ) from None
 
 
-def read_export(name: str, path: Path, columns: Sequence[str]) -> RawExport:
+CHUNK = 1 << 20
+
+
+def _sniff_file(path: Path) -> tuple[str, str]:
+    """(encoding, sha256) in one streaming pass, without holding the decoded text in memory."""
+    import codecs
     import hashlib
 
+    digest = hashlib.sha256()
+    decoders = {"utf-8": codecs.getincrementaldecoder("utf-8")(), "cp932": codecs.getincrementaldecoder("cp932")()}
+    failed: dict[str, int] = {}
+    offset = 0
+    first = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not first:
+                first = chunk[:3]
+            digest.update(chunk)
+            for name, dec in decoders.items():
+                if name in failed:
+                    continue
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    failed[name] = offset + exc.start
+            offset += len(chunk)
+    for name, dec in decoders.items():
+        if name not in failed:
+            try:
+                dec.decode(b"", final=True)
+            except UnicodeDecodeError:
+                failed[name] = offset
+    if first.startswith(BOM) and "utf-8" not in failed:
+        return "utf-8-sig", digest.hexdigest()
+    if "utf-8" not in failed:
+        return "utf-8", digest.hexdigest()
+    if "cp932" not in failed:
+        return "cp932", digest.hexdigest()
+    raise IngestError(
+        f"{path.name}: 文字コードを判定できません (UTF-8 でも CP932 (Shift_JIS) でもありません。{failed['cp932']}バイト目付近)")
+
+
+def _header(path: Path, encoding: str) -> list[str]:
+    with path.open("rb") as fh:
+        line = fh.readline(1 << 16)
+    text = line.decode("utf-8-sig" if encoding == "utf-8-sig" else encoding, errors="strict").rstrip("\r\n")
+    return [h.strip() for h in next(csv.reader([text]), [])]
+
+
+def read_export(name: str, path: Path, columns: Sequence[str]) -> RawExport:
+    """Selected columns as strings; CP932 is transcoded by pyarrow while streaming (never the whole file at once)."""
     if not path.is_file():
         raise IngestError(f"エクスポートファイル {path.name} が見つかりません ({path.parent})")
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    encoding = detect_encoding(data, path)
-    if encoding == "utf-8-sig":
-        utf8 = data[len(BOM):]
-    elif encoding == "cp932":
-        utf8 = data.decode("cp932").encode("utf-8")
-    else:
-        utf8 = data
-    first_line = utf8.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    header = next(csv.reader([first_line]), [])
-    header = [h.strip() for h in header]
+    encoding, sha = _sniff_file(path)
+    header = _header(path, encoding)
     missing = [c for c in columns if c not in header]
     if missing:
         raise IngestError(f"{path.name}: 必要な列がありません: {', '.join(missing)} (見出し行: {', '.join(header)})")
@@ -79,8 +116,9 @@ def read_export(name: str, path: Path, columns: Sequence[str]) -> RawExport:
         raise IngestError(f"{path.name}: 列名が重複しています: {', '.join(dupes)}")
     try:
         table = pacsv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22,
+                                           encoding="cp932" if encoding == "cp932" else "utf8"),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(dict.fromkeys(columns)),
