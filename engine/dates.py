@@ -85,9 +85,8 @@ def parse_date(text: str, *, allow_month: bool = False) -> date:
             raise DateParseError(f"「{raw}」には日がありません (年月日で指定してください)")
         result = _make(era.start.year + n - 1, month, int(day_s) if day_s else 1, raw)
         # a month-only value is valid when any day of that month lies inside the era
-        check_first = result if day_s else result
-        check_last = result if day_s else _month_end(result)
-        if check_last < era.start or (era.end is not None and check_first > era.end):
+        last = result if day_s else _month_end(result)
+        if last < era.start or (era.end is not None and result > era.end):
             raise DateParseError(f"「{raw}」は{era.name}の期間外の日付です")
         return result
     m = _SEIREKI.match(s)

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.catalog import Catalog, default_catalog
-from engine.catalog.model import ENTITY_LABELS_JA, CatalogItem
+from engine.catalog.model import ENTITY_LABELS_JA
 from engine.ingest.reader import IngestError, RawExport, map_distinct, normalize_text, parse_dates, read_export
 from engine.ingest.spec import ID_LABELS_JA, ExportSpec, IngestSpec, ItemRule, KeySpec, build_spec
 from engine.mart import layout

@@ -15,7 +15,7 @@ Model (vectorized with numpy; one seeded Generator, so the same seed gives the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -376,7 +376,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     mi = np.flatnonzero(moved)
     n_mv = 1 + (rng.random(len(mi)) < 0.3 + 0.2 * (cscore[mi] > 1))
     mv_child = np.repeat(mi, n_mv)
-    mv_date = np.maximum(_days_before(rng, as_of, len(mv_child), 3 * 365), child_birth[mv_child] + 1)
+    mv_date = np.minimum(np.maximum(_days_before(rng, as_of, len(mv_child), 3 * 365), child_birth[mv_child] + 1), today - 1)
     mv_code = np.where(rng.random(len(mv_child)) < 0.45, "11", "12")
     o = np.lexsort((mv_date, mv_child))
     write("jumin_idou", {"宛名番号": ids(c_atena[mv_child[o]], "resident", "jumin_idou"),
@@ -457,7 +457,7 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
         who = np.flatnonzero(flag)
         n = 1 + _poisson(rng, mean_extra, size=len(who))
         rows = np.repeat(who, n)
-        d = np.maximum(_days_before(rng, as_of, len(rows), max_days, weekdays=True), child_birth[rows] + 1)
+        d = np.minimum(np.maximum(_days_before(rng, as_of, len(rows), max_days, weekdays=True), child_birth[rows] + 1), today - 1)
         o_ = np.lexsort((d, rows))
         return rows[o_], d[o_]
 
@@ -532,7 +532,6 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
                          "認定区分": np.where(pa_h[child_hh[st[ai]]], "要保護", "準要保護").astype(object),
                          "認定日": dcol(np.full(len(ai), date(fy, 4, 1).toordinal()), "school_aid", "認定日")})
     # attendance: months of this and the last school year (grade 1 only since April)
-    s_months = np.array(months)
     month_ok = np.array([[not (g == 1 and m < date(fy, 4, 1)) for m in months] for g in range(10)])
     sdays = np.array([SCHOOL_DAYS[m.month] for m in months])
     p_abs = np.where(non_att, np.clip(rng.beta(2, 3, S) + 0.1, 0.15, 0.95), np.clip(0.012 + 0.01 * s_score + 0.02 * bullied + 0.01 * carer, 0.002, 0.1))
@@ -544,7 +543,6 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     write("school_attendance", {"学籍番号": format_ids(student_no[r_idx], ID_WIDTH["student"]),
                                 "年月": dcol(m_ord[m_idx], "school_attendance", "年月"),
                                 "欠席日数": abs_days[r_idx, m_idx].astype(str), "遅刻日数": late_days[r_idx, m_idx].astype(str)})
-    del s_months
     # 保健室
     visitor = draw.flag("nurse_visitor", s_score + bullied + (abused[st] * 1.5))
     vi = np.flatnonzero(visitor)
