@@ -192,6 +192,7 @@ def test_injected_bad_rows_are_rejected_with_file_line_column_reason(world, tmp_
     assert "住民基本台帳にありません" in r["理由"]
     (r,) = find("jumin.csv", bad_birth[0])
     assert r["列"] == "生年月日" and "平成の期間外" in r["理由"]
+    assert "平成31年5月1日" not in r["理由"] and r["値"] == ""  # birth dates are not echoed
     (r,) = find("school_lunch.csv", not_integer[0])
     assert "整数ではありません" in r["理由"]
     base = world["summary"].rejected_rows

@@ -144,9 +144,16 @@ def mart_summary(mart: Path = typer.Argument(..., help="データマート (Duck
 
     if not mart.is_file():
         _fail(f"データマート {mart} が見つかりません")
-    con = duckdb.connect(str(mart), read_only=True)
+    try:
+        con = duckdb.connect(str(mart), read_only=True)
+    except duckdb.Error as exc:
+        _fail(f"{mart} をデータマートとして開けません: {exc}")
+        return
     console = Console()
     try:
+        has_meta = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [layout.META_TABLE]).fetchone()[0]
+        if not has_meta:
+            _fail(f"{mart} には {layout.META_TABLE} 表がありません (tsunagu ingest で作ったデータマートではありません)")
         meta = dict(con.execute(f"SELECT key, value FROM {layout.META_TABLE}").fetchall())
         as_of = meta.get("as_of", date.today().isoformat())
         console.print(f"データマート {mart}  基準日 {as_of}  鍵ID {meta.get('key_id', '-')}  取込 {meta.get('loaded_at', '-')}")

@@ -182,7 +182,9 @@ class _Build:
             FROM {r}""")
         self.reject(es.name, "reg_chk WHERE _key_err IS NOT NULL", "_line", lit(es.key.column), "NULL", "_key_err")
         self.reject(es.name, "reg_chk WHERE _key_err IS NULL AND _hkey_err IS NOT NULL", "_line", lit(hh.column), "NULL", "_hkey_err")
-        self.reject(es.name, "reg_chk WHERE e_birth IS NOT NULL", "_line", lit(bcol), q("_dv_" + bcol), "e_birth")
+        # a birth date is personal: the report names the line and the problem, never the value
+        self.reject(es.name, "reg_chk WHERE e_birth IS NOT NULL", "_line", lit(bcol), "NULL",
+                    "regexp_replace(e_birth, '「[^」]*」', '生年月日', 'g')")
         self.reject(es.name, "reg_chk WHERE e_rel IS NOT NULL", "_line", lit(rel), q(rel), "e_rel")
         self.con.execute("""CREATE TEMP TABLE reg_ok AS SELECT *, row_number() OVER (PARTITION BY _key ORDER BY _line) AS rn
                             FROM reg_chk WHERE _key_err IS NULL AND _hkey_err IS NULL AND e_birth IS NULL AND e_rel IS NULL""")
