@@ -298,3 +298,16 @@ def test_office_and_free_dial_numbers_are_not_personal(text):
 
 def test_analyzer_is_built_once():
     assert get_analyzer() is get_analyzer()
+
+
+@pytest.mark.parametrize("text", ["和泉市子ども未来室", "佐藤という名字の子が多い学年", "和泉府中駅周辺の見守り"])
+def test_place_and_word_mentions_are_not_names(text):
+    assert "PERSON" not in types(text)
+
+
+def test_analyze_many_matches_analyze():
+    from privacy.pii.engine import analyze_many
+
+    texts = ["山田太郎くん(H27.4.3生)", "", "欠席30日以上", "宛名番号 0001234567"]
+    assert analyze_many(texts) == [analyze(t) for t in texts]
+    assert analyze_many(["1234567890"], context=["宛名番号"])[0][0].type == "RESIDENT_NUMBER"

@@ -34,13 +34,13 @@ _KATAKANA_ROLES = frozenset(
 _PLACE_OR_ORG_AFTER = regex.compile(
     r"^(?:町|市|村|区|郡|県|駅|小学校|中学校|高校|高等学校|小|中|高|幼稚園|保育園|保育所|こども園|"
     r"病院|医院|クリニック|通り|川|橋|店|商店|工業|建設|法律事務所|事務所|線|公園|団地|地区|丁目|駅|"
-    r"図書館|会館|センター|市役所|役場|神社|寺|教会)")
+    r"図書館|会館|センター|市役所|役場|神社|教会)")
 _KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々]{1,4}$")
 _KATAKANA_RUN_BEFORE = regex.compile(r"[\p{Katakana}ー]{2,10}$")
 _NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
 _ORG_TAIL = regex.compile(
     r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設|"
-    r"駅|公園|図書館|会館|センター|市役所|役場|神社|寺|教会|団地|通り)$")
+    r"駅|公園|図書館|会館|センター|市役所|役場|神社|教会|団地|通り)$")
 _SPACED_KANA_GIVEN = regex.compile(
     r"^[ 　](?:[\p{Hiragana}]{1,5}|[\p{Katakana}ー]{1,6})(?=$|[ 　、。,.()（）「」:：;；\p{Han}]|くん|君|さん|ちゃん|様)")
 _SPACED_KANJI_GIVEN = regex.compile(
@@ -59,6 +59,8 @@ _HIRAGANA_BEFORE_HONORIFIC = regex.compile(r"(?<![\p{Hiragana}])[\p{Hiragana}]{2
 _LEADING_PARTICLE = regex.compile(r"^[がはをにともへの]")
 _HIRAGANA_KIN = regex.compile(
     r"(?:ばあ|じい|かあ|とう|ねえ|にい|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|まわり|ぼっ|じょう|にい|あね|あに|せんせい|だれ|どなた|こちら|そちら|あちら)$")
+_NAME_AS_WORD = regex.compile(r"^(?:という|って|っていう)(?:名字|苗字|姓|名前|氏名)")
+_MUNICIPALITY_HEAD = regex.compile(r"^(\p{Han}{2,4})[都道府県市区町村郡]")
 _KANA_TAIL = regex.compile(r"^(?![のはがをにへもおでや])[\p{Hiragana}\p{Katakana}ー]{1,3}(?=[ 　]?(?:くん|君|さん|ちゃん|様|さま))")
 
 
@@ -88,8 +90,12 @@ class PersonRecognizer(JaRegexRecognizer):
             if start > 0 and regex.match(r"\p{Han}", text[start - 1]) and \
                     _GIVEN_ROLE_SUFFIX.search(text[start:end]):
                 return  # 保|健師: the end of a role word, not a name
-            if _PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
+            if _PLACE_OR_ORG_AFTER.match(text[end:end + 6]) or _NAME_AS_WORD.match(text[end:end + 6]):
                 return
+            municipality = _MUNICIPALITY_HEAD.match(text[start:end])
+            if municipality and municipality.end() < end - start and \
+                    is_place_name(municipality.group(1)):
+                return  # 和泉市|子ども: a city name read as a given name
             if text[start:end] in _ROLE_WORDS or text[start:end] in _KATAKANA_ROLES:
                 return
             old = spans.get((start, end))
@@ -206,6 +212,12 @@ def _sudachi_dictionary():
 def can_be_surname(word: str) -> bool:
     """True when SudachiPy's dictionary lists `word` as a surname (林, 森, 辻 are also nouns)."""
     return any(m.part_of_speech()[2:4] == ("人名", "姓") for m in _sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def is_place_name(word: str) -> bool:
+    """True when SudachiPy's dictionary lists `word` as a place name (地名)."""
+    return any(m.part_of_speech()[2] == "地名" for m in _sudachi_dictionary().lookup(word))
 
 
 @lru_cache(maxsize=4096)
