@@ -5,6 +5,7 @@ Environment variables (all optional):
 - ``TSUNAGU_HOME``          data directory (default ``./tsunagu-home``)
 - ``TSUNAGU_DATABASE_URL``  SQLAlchemy URL (default: SQLite file ``HOME/tsunagu.db``);
                             PostgreSQL in production: ``postgresql+psycopg://user@host/db``
+- ``TSUNAGU_DATABASE_SCHEMA`` PostgreSQL schema to use (search_path; default: the server's)
 - ``TSUNAGU_MART``          DuckDB mart (default ``HOME/mart/mart.duckdb``)
 - ``TSUNAGU_RESULTS``       folder of child-level results, one engine result file per run
                             (``run-<id>.jsonl`` + ``.manifest.json``; default ``HOME/results``)
@@ -65,6 +66,8 @@ class Settings:
         updates: dict[str, object] = {}
         if e.get("TSUNAGU_DATABASE_URL"):
             updates["database_url"] = e["TSUNAGU_DATABASE_URL"]
+        if e.get("TSUNAGU_DATABASE_SCHEMA"):
+            updates["database_schema"] = e["TSUNAGU_DATABASE_SCHEMA"]
         for key, attr in (("TSUNAGU_MART", "mart_path"), ("TSUNAGU_RESULTS", "results_dir"),
                           ("TSUNAGU_KEY_FILE", "key_file"), ("TSUNAGU_REID_MAP", "reid_map_path"),
                           ("TSUNAGU_POLICY", "policy_path")):
