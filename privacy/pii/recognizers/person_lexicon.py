@@ -1,0 +1,94 @@
+"""Word lists and SudachiPy dictionary look-ups used by the person-name recognizer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+# Honorifics and name suffixes that follow a name.
+HONORIFIC = regex.compile(r"^[ 　]?(?:くん|クン|君|さん|サン|ちゃん|チャン|様|さま|サマ|先生|氏|殿|ちゃま|たん)")
+HONORIFIC_ANYWHERE = regex.compile(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま|先生|氏)")
+KANA_HONORIFIC_ANYWHERE = regex.compile(r"(?:くん|君|さん|ちゃん|様(?![子々式相態])|さま)")
+HONORIFIC_TAIL = regex.compile(r"[ 　]?(?:くん|君|さん|ちゃん|様|さま|先生|氏|殿)$")
+
+# Kinship and role words that take an honorific but are not names (お母さん, 校長先生).
+ROLE_WORDS = frozenset(
+    "赤 婦 妊婦 母 父 兄 姉 弟 妹 子 娘 息子 祖母 祖父 叔母 叔父 伯母 伯父 孫 夫 妻 嫁 婿 奥 皆 客 友 隣 親 里親 "
+    "担任 主任 副担任 教頭 校長 園長 所長 課長 係長 部長 室長 会長 班長 委員 職員 相談員 支援員 保育士 "
+    "看護師 医師 主治医 先生 保健 養護 教諭 教員 講師 担当 家族 保護者 大家 近所 上 お手伝 運転手 "
+    "義母 義父 継母 継父 実母 実父 養母 養父 本人 当該 同級生 上級生 下級生 生徒 児童 園児 学生 "
+    "主治 先方 相手 向こう 地域 民生 民生委員 児童委員 市 区 町 村 県 府 国 役所 役場 施設".split())
+ROLE_SUFFIX = regex.compile(r"(?:長|員|師|士|医|者|屋|官|係|課|局|所|室|校|園|会|庁|職|生|家)$")
+# Narrower set for words the tokenizer split (保|健師): surnames often end in 屋, 所, 生.
+GIVEN_ROLE_SUFFIX = regex.compile(r"(?:師|員|医|者|長|官)$")
+KATAKANA_ROLES = frozenset(
+    "ママ パパ ヘルパー ワーカー ケースワーカー ソーシャルワーカー スクールソーシャルワーカー カウンセラー "
+    "スクールカウンセラー ドクター ナース センター コーディネーター サポーター ボランティア スタッフ "
+    "ケアマネ ケアマネージャー ママ友 パート アルバイト ベビーシッター シッター リーダー マネージャー "
+    "オーナー トレーナー コーチ メンバー".split())
+LATIN_ROLES = frozenset("SSW SC CW SV PTA DV NPO ALT AI LLM OK NG TEL FAX Dr Mr Ms Mrs Miss Mx ID".split())
+# Hiragana words before an honorific that are kinship or pronouns (おばあちゃん, みなさん).
+HIRAGANA_KIN = regex.compile(
+    r"(?:ばあ|じい|かあ|とう|ねえ|にい|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|まわり|ぼっ|じょう|あね|あに|"
+    r"せんせい|だれ|どなた|こちら|そちら|あちら)$")
+
+# What follows a name that is really part of a place or an organization (山田町, 田中小学校).
+PLACE_OR_ORG_AFTER = regex.compile(
+    r"^(?:町|市|村|区|郡|県|駅|小学校|中学校|高校|高等学校|小|中|高|幼稚園|保育園|保育所|こども園|"
+    r"病院|医院|クリニック|通り|川|橋|店|商店|工業|建設|法律事務所|事務所|線|公園|団地|地区|丁目|"
+    r"図書館|会館|センター|市役所|役場|神社|教会)")
+ORG_TAIL = regex.compile(
+    r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設|"
+    r"駅|公園|図書館|会館|センター|市役所|役場|神社|教会|団地|通り)$")
+NAME_AS_WORD = regex.compile(r"^(?:という|って|っていう)(?:名字|苗字|姓|名前|氏名)")
+MUNICIPALITY_HEAD = regex.compile(r"^(\p{Han}{2,4})[都道府県市区町村郡]")
+
+# Context that makes a lone surname a person: 吉田家, 林宅, 林の母, 担当:辻.
+LONE_NAME_AFTER = regex.compile(
+    r"^(?:家(?![庭族事具電])|宅|方|一家|[(（]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|息子|娘|"
+    r"お母さん|お父さん|家|保護者))")
+LONE_NAME_BEFORE = regex.compile(
+    r"(?:担当|担当者|記入者|担任|対応者|報告者|作成者|母|父|祖母|祖父|本人|氏名|名前|保護者|児童|生徒|宛名)"
+    r"[ 　]?[:：は]?[ 　]?$")
+
+
+@lru_cache(maxsize=1)
+def sudachi_dictionary():
+    """SudachiPy's core dictionary (the one GiNZA uses), opened once."""
+    import sudachipy
+
+    return sudachipy.Dictionary(dict="core")
+
+
+@lru_cache(maxsize=4096)
+def can_be_surname(word: str) -> bool:
+    """True when SudachiPy lists `word` as a surname (林, 森, 辻 are also common nouns)."""
+    return any(m.part_of_speech()[2:4] == ("人名", "姓") for m in sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def is_place_name(word: str) -> bool:
+    """True when SudachiPy lists `word` as a place name (地名)."""
+    return any(m.part_of_speech()[2] == "地名" for m in sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def lexical_kind(word: str) -> str:
+    """'name' for a listed surname or given name, 'noun' for a common noun, else ''.
+
+    SudachiPy also lists many katakana loanwords (データ, ケース) as foreign 人名-一般, so only
+    姓 and 名 entries count as names.
+    """
+    pos = [m.part_of_speech() for m in sudachi_dictionary().lookup(word)]
+    if any(p[2] == "人名" and p[3] in ("姓", "名") for p in pos):
+        return "name"
+    if any(p[1] == "普通名詞" for p in pos):
+        return "noun"
+    return ""
+
+
+def is_role_word(word: str) -> bool:
+    """Kinship, job and role words that are followed by honorifics but are not names."""
+    return (word in ROLE_WORDS or word in KATAKANA_ROLES or bool(ROLE_SUFFIX.search(word))
+            or any(word.endswith(role) for role in KATAKANA_ROLES))
