@@ -30,11 +30,41 @@ POLICIES = ("run_date", "month_start", "fixed")
 LEASE_NAME = "scheduler"
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _standard_dow(field: str) -> str:
+    """Standard cron's day-of-week (0 or 7 = Sunday) as names: APScheduler 3 counts 0 = Monday."""
+    if field == "*" or any(c.isalpha() for c in field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        rng, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if rng == "*":
+            lo, hi = 0, 6
+        elif "-" in rng:
+            lo, hi = (int(x) for x in rng.split("-", 1))
+        else:
+            lo = int(rng)
+            hi = 6 if step_text else lo
+        if not (0 <= lo <= 7 and 0 <= hi <= 7 and lo <= hi and step >= 1):
+            raise ValueError(f"曜日の指定「{part}」が正しくありません（0〜7、0と7は日曜）")
+        days.update(d % 7 for d in range(lo, hi + 1, step))
+    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+
+
 def parse_cron(expr: str):
+    """A standard 5-field cron expression (minute hour day month day-of-week, 日本時間) as an APScheduler trigger."""
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = expr.split()
     try:
-        return CronTrigger.from_crontab(expr.strip(), timezone="Asia/Tokyo")
+        if len(fields) != 5:
+            raise ValueError(f"5つの欄（分 時 日 月 曜日）が必要ですが {len(fields)} 個です")
+        minute, hour, day, month, dow = fields
+        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=_standard_dow(dow),
+                           timezone="Asia/Tokyo")
     except ValueError as exc:
         raise ServiceError(f"cron 式「{expr}」を読めません（例: 「0 6 1 * *」= 毎月1日6時）: {exc}") from None
 
