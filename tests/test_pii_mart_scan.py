@@ -102,3 +102,13 @@ def test_pseudonym_and_masking_helpers():
     assert mask_value("山田太郎", "PERSON") == "山田**"
     assert mask_value("090-1234-5678", "PHONE_NUMBER") == "090-****-****"
     assert mask_value("taro@example.jp", "EMAIL_ADDRESS") == "t***@example.jp"
+
+
+def test_reference_date_columns_are_not_personal_but_birth_dates_are(tmp_path):
+    path = tmp_path / "dates.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE child (child_pid VARCHAR, snapshot_date VARCHAR, 生年月日 VARCHAR)")
+    con.execute("INSERT INTO child VALUES (?, '2025-04-01', '2016-07-21')", [pseudonym(5)])
+    con.close()
+    report = scan_mart(path)
+    assert [(f.column, f.counts) for f in report.findings] == [("生年月日", {"DATE_OF_BIRTH": 1})]

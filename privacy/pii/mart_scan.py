@@ -7,7 +7,8 @@
 Every VARCHAR column of every table and view is sampled deterministically (distinct non-empty
 values ordered by their md5, so the same file gives the same sample), each value is run through
 the Japanese analyzer with the column name as context, and columns holding personal information
-are reported with counts and masked examples. Pseudonyms (hex or base64 HMAC strings) are skipped.
+are reported with counts and masked examples. Pseudonyms (hex or base64 HMAC strings) are skipped,
+and dates in columns named as reference dates (基準日, snapshot_date, created_at) are not personal.
 The file is opened read-only.
 """
 
@@ -27,6 +28,10 @@ DEFAULT_SAMPLE_ROWS = 200
 MAX_EXAMPLES = 3
 # HMAC pseudonyms and similar tokens: long hex, or long base64/base64url without spaces.
 _PSEUDONYM = regex.compile(r"^(?:[0-9a-fA-F]{24,128}|[A-Za-z0-9_\-+/]{32,128}={0,2})$")
+# Columns whose dates describe the data, not a person (基準日, snapshot_date, created_at).
+_REFERENCE_DATE_COLUMN = regex.compile(
+    r"基準|時点|抽出|作成|更新|集計|取込|登録日時|snapshot|as_?of|created|updated|loaded|extracted|run_?date",
+    regex.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,10 @@ def _scan_column(table: str, column: str, values: list[str],
     examples: list[str] = []
     with_pii = 0
     texts = [v for v in values if not is_pseudonym(v)]
+    reference_dates = bool(_REFERENCE_DATE_COLUMN.search(column))
     for value, found in zip(texts, analyze_many(texts, context=[column], threshold=threshold)):
+        if reference_dates:
+            found = [f for f in found if f.type != "DATE_OF_BIRTH"]
         if not found:
             continue
         with_pii += 1
