@@ -156,3 +156,37 @@ def test_run_now_same_path_and_overlap_refused(service):
     assert r.status_code == 409 and "実行中" in r.json()["detail"]
     total = sup.get("/api/runs", params={"ruleset_id": "now-test"}).json()["total"]
     assert total == 1  # the refused run left no run row
+
+
+def test_registry_exports_and_minimization(service):
+    import io
+
+    from openpyxl import load_workbook
+
+    from api.services.schedules import run_scheduled
+
+    staff, sup = service.as_role("staff"), service.as_role("supervisor")
+    d = staff.post("/api/drafts", json={"text": "年間欠席30日以上の児童は10点"}).json()
+    rule = staff.post("/api/rules", json={"draft_version_id": d["versions"][0]["id"]}).json()
+    rs = staff.post("/api/rulesets", json={"rule_version_ids": [rule["id"]], "id": "mini", "title": "最小化"}).json()
+    approve_items(service, {"school.absence_days", "child.yotaikyo_registered"})
+    sup.post(f"/api/rulesets/{rs['id']}/publish")
+    sched = sup.post("/api/schedules", json={"ruleset_version_id": rs["id"], "cron": "0 6 1 * *",
+                                             "reference_date_policy": "fixed", "fixed_date": "2026-10-01"}).json()
+    assert service.as_role("reviewer").get(f"/api/runs/{run_scheduled(service.ctx, sched['id'])}").json()["status"] == "succeeded"
+
+    po = service.as_role("privacy_officer")
+    csv = po.get("/api/registry/export.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    text = csv.content.decode("utf-8-sig")
+    assert "学齢簿" in text or "欠席" in text
+    xlsx = po.get("/api/registry/export.xlsx")
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert "個人情報ファイル簿" in wb.sheetnames
+    m = po.get("/api/registry/minimization").json()
+    usage = {u["item_id"]: u for u in m["report"]["usage"]}
+    assert usage["school.absence_days"]["contributions"] > 0
+    assert "welfare.public_assistance" in m["report"]["unused_linked"]
+    assert any("有効なルールが使う項目" in line for line in m["summary_ja"])
+    actions = {i["action"] for i in service.as_role("auditor").get("/api/audit", params={"limit": 500}).json()["items"]}
+    assert {"registry_exported", "minimization_reviewed"} <= actions

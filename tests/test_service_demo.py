@@ -139,3 +139,14 @@ def test_cron_day_of_week_is_standard():
     for bad in ("every monday", "0 6 * *", "0 6 * * 9", "61 6 * * *"):
         with pytest.raises(ServiceError, match="cron 式"):
             parse_cron(bad)
+
+
+def test_pii_guard_adapter_blocks_my_number():
+    from api.services.rules import _PiiGuard
+    from rulegen.guard import TextGuard
+
+    guard = _PiiGuard()
+    assert isinstance(guard, TextGuard)
+    blocked = guard.check("マイナンバー 123456789018 の児童は10点")
+    assert blocked.allowed is False and "マイナンバー" in blocked.message_ja and blocked.summary
+    assert guard.check("年間欠席30日以上の児童は10点").allowed is True
