@@ -225,11 +225,11 @@ def demo(
     with session_scope(ctx.sessions) as db:
         result = load_children(ctx, get_run(db, run_id))
     top = Table(title=f"実行 {run_id}（基準日 {ref}）上位10人 — 人が確認するための候補です")
-    for col in ("順位", "仮名ID", "合計", "福祉", "教育", "共通", "レベル", "該当ルール"):
-        top.add_column(col)
+    for col in ("順位", "仮名ID（先頭12桁）", "合計", "福祉", "教育", "共通", "レベル", "該当ルール数", "最も点の高いルール"):
+        top.add_column(col, no_wrap=True)
     for c in result.children[:10]:
-        top.add_row(str(c.rank), c.pseudonym, str(c.total), str(c.scores.get("welfare", 0)), str(c.scores.get("education", 0)),
-                    str(c.scores.get("both", 0)), c.alert_level or "-", "、".join(f.rule_id for f in c.fired))
+        top.add_row(str(c.rank), c.pseudonym[:12], str(c.total), str(c.scores.get("welfare", 0)), str(c.scores.get("education", 0)),
+                    str(c.scores.get("both", 0)), c.alert_level or "-", str(len(c.fired)), c.fired[0].rule_id if c.fired else "-")
     console.print(top)
     counts = Table(title="実行の件数（マニフェスト）")
     counts.add_column("項目")
