@@ -104,7 +104,8 @@ class PersonRecognizer(JaRegexRecognizer):
 
     ENTITY = "PERSON"
     PATTERNS = []
-    CONTEXT = ["氏名", "名前", "児童名", "生徒名", "保護者名", "本人", "くん", "さん", "ちゃん", "様"]
+    # Field names (the column name during a mart scan); honorifics are handled in analyze().
+    CONTEXT = ["氏名", "名前", "児童名", "生徒名", "保護者名", "世帯主", "フリガナ", "ふりがな", "カナ"]
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         return None  # names come from analyze(), not from regexes
