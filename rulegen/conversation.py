@@ -1,7 +1,8 @@
 """A drafting conversation: turns, and one `DraftVersion` per rule the drafter produced.
 
 A follow-up (「窓を2年にして」「中学生だけに」「点数を5点に」「生活保護の条件を外して」) edits the
-current version; a clarifying question leaves the current version as it is.
+current version; a clarifying question leaves the current version as it is, and the staff's answer
+(「児童扶養手当」「30日以上」) is read back into the text that raised the question.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Turn:
     questions: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     blocked_by_guard: bool = False
+    source: str | None = None  # the text actually drafted (staff text, or the question's text with the answer)
+    clarifications: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -31,6 +34,8 @@ class Turn:
             "questions": list(self.questions),
             "problems": list(self.problems),
             "blocked_by_guard": self.blocked_by_guard,
+            "source": self.source,
+            "clarifications": list(self.clarifications),
         }
 
 
@@ -50,18 +55,38 @@ class Conversation:
     def current_rule(self) -> Rule | None:
         return self.current.parsed_rule() if self.current else None
 
+    def _pending_question(self) -> tuple[str, dict[str, Any]] | None:
+        """The text and first clarification of the last drafter turn, when it asked and made no version."""
+        if len(self.turns) < 2:
+            return None
+        staff, reply = self.turns[-2], self.turns[-1]
+        if reply.role != "drafter" or reply.version is not None or not reply.clarifications or staff.source is None:
+            return None
+        return staff.source, reply.clarifications[0]
+
     def send(self, text: str) -> DraftOutcome:
+        source = text
+        outcome = None
+        pending = self._pending_question()
+        if pending is not None:
+            answered = answer_in_context(*pending, text)
+            if answered is not None:
+                candidate = self.drafter.draft(answered, current=self.current_rule)
+                if candidate.ok:
+                    outcome, source = candidate, answered
+                    outcome.reading_ja += f"\n※ 質問への答えを元の文に当てはめ、「{answered}」として読みました。"
+        if outcome is None:
+            outcome = self.drafter.draft(text, current=self.current_rule)
         # A text blocked by the PII guard is not kept verbatim in the conversation either.
-        outcome = self.drafter.draft(text, current=self.current_rule)
         staff_text = text if not outcome.blocked_by_guard else "(個人情報を含むため記録していません)"
-        self.turns.append(Turn("staff", staff_text))
+        self.turns.append(Turn("staff", staff_text, source=source if not outcome.blocked_by_guard else None))
         version_no = None
         if outcome.ok and outcome.rule is not None:
             version_no = len(self.versions) + 1
             self.versions.append(
                 DraftVersion(
                     order=version_no,
-                    source_text=text,
+                    source_text=source,
                     rule=outcome.rule_json(),
                     reading_ja=outcome.reading_ja,
                     questions=list(outcome.questions),
@@ -73,7 +98,10 @@ class Conversation:
             )
         reply = outcome.reading_ja or "\n".join([*outcome.questions, *(p["message"] for p in outcome.problems)])
         self.turns.append(
-            Turn("drafter", reply, version_no, list(outcome.questions), list(outcome.problems), outcome.blocked_by_guard)
+            Turn(
+                "drafter", reply, version_no, list(outcome.questions), list(outcome.problems), outcome.blocked_by_guard,
+                clarifications=list(outcome.clarifications),
+            )
         )
         return outcome
 
@@ -93,3 +121,25 @@ class Conversation:
             turns=[Turn(**t) for t in data.get("turns", [])],
             versions=[DraftVersion.from_dict(v) for v in data.get("versions", [])],
         )
+
+
+_COMPARATOR_ANSWERS = ("以上", "以下", "未満", "を超える", "超", "より多い", "より少ない")
+
+
+def answer_in_context(source: str, clarification: dict[str, Any], answer: str) -> str | None:
+    """Put a short answer back where the question arose: 「手当を受けている」+「児童扶養手当」->
+    「児童扶養手当を受けている」; 「欠席が多い」+「30日以上」-> 「欠席が30日以上」; 「欠席が30日」+「以上」
+    -> 「欠席が30日以上」. None when the answer does not look like an answer (then it is read on its own)."""
+    from rulegen.offline.tokens import normalize
+
+    text, ans, phrase = normalize(source), normalize(answer).rstrip("。です"), clarification.get("phrase", "")
+    if not ans or len(ans) > 40 or not phrase or phrase not in text:
+        return None
+    mode = clarification.get("mode")
+    if mode == "amount":
+        if ans in _COMPARATOR_ANSWERS:
+            return text.replace(phrase, phrase + ans, 1)
+        return text.replace(phrase, ans, 1)
+    if mode == "append":
+        return text.replace(phrase, f"{phrase}が{ans}", 1)
+    return text.replace(phrase, ans, 1)

@@ -48,7 +48,7 @@ class OfflineDrafter:
             edit = read_edit(text, current, self.parser)
             if edit is not None:
                 if edit.rule is None:
-                    return DraftOutcome(False, None, "\n".join(edit.notes), edit.questions, edit.problems, **base)
+                    return DraftOutcome(False, None, "\n".join(edit.notes), edit.questions, edit.problems, clarifications=edit.clarifications, **base)
                 from rulegen.offline.parser import explanation_for, inferred_side
 
                 edit.rule["side"] = inferred_side(edit.rule["condition"], self.catalog)
@@ -58,7 +58,7 @@ class OfflineDrafter:
         parsed = self.parser.parse(text)
         notes += parsed.notes
         if parsed.rule is None:
-            return DraftOutcome(False, None, "\n".join(notes), parsed.questions, parsed.problems, **base)
+            return DraftOutcome(False, None, "\n".join(notes), parsed.questions, parsed.problems, clarifications=parsed.clarifications, **base)
         return self._finish(parsed.rule, notes, base)
 
     def _finish(self, doc: dict, notes: list[str], base: dict) -> DraftOutcome:  # type: ignore[type-arg]

@@ -23,6 +23,8 @@ class DraftOutcome:
     model: str | None = None
     prompt_version: str | None = None
     attempts: int = 0
+    # What the questions ask about ({"phrase", "mode", "candidates"}), so an answer can be read in context.
+    clarifications: list[dict[str, Any]] = field(default_factory=list)
 
     def rule_json(self) -> dict[str, Any] | None:
         return self.rule.model_dump(mode="json", by_alias=True, exclude_none=True) if self.rule else None

@@ -89,3 +89,28 @@ def test_cli_draft_offline():
     assert result.exit_code == 1 and "確認したいこと" in result.output
     result = runner.invoke(app, ["draft", "欠席30日以上", "--llm", "offline", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["rule"]["points"] == 10
+
+
+def test_an_answer_is_read_back_into_the_question(conv):
+    out = conv.send("手当を受けていて欠席30日以上")
+    assert not out.ok and "「手当」" in out.questions[0]
+    out = conv.send("児童扶養手当")
+    assert out.ok
+    assert [c.item for c in out.rule.condition.all] == ["benefit.child_rearing_allowance", "school.absence_days"]
+    assert conv.versions[-1].source_text == "児童扶養手当を受けていて欠席30日以上"
+    out = conv.send("さらに保健室来室が多い")
+    assert not out.ok and "どのくらい" in out.questions[0]
+    out = conv.send("5回以上")
+    assert out.ok and out.rule.condition.all[-1].value == 5 and out.rule.condition.all[-1].item == "school.nurse_visits"
+
+
+def test_a_bare_number_answered_with_a_comparison(conv):
+    assert not conv.send("欠席が30日").ok
+    out = conv.send("以上")
+    assert out.ok and out.rule.condition.op == ">=" and out.rule.condition.value == 30
+
+
+def test_new_value_keeps_the_comparison(conv):
+    conv.send("欠席が30日以上")
+    out = conv.send("欠席を20日に")
+    assert out.ok and (out.rule.condition.op, out.rule.condition.value) == (">=", 20)

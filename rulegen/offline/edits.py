@@ -22,6 +22,7 @@ class EditResult:
     notes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    clarifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 _WINDOW = re.compile(r"(?:窓|期間|見る期間|対象期間|集計期間|遡る期間)(?:を|は)?(?:過去|直近)?(\d+)(年|か月)(?:間)?(?:に|へ)")
@@ -31,6 +32,7 @@ _ONLY = re.compile(r"(?:対象を)?(.+?)(?:だけ|のみ|限定)(?:に|で|に�
 _REMOVE = re.compile(r"(.+?)(?:の条件)?(?:を|は)(?:外して|外す|除いて|除く|削除|消して|なしに|なしで|いらない|不要)")
 _ADD = re.compile(r"^(?:さらに|加えて|あと|それと|それから|かつ)[、,]?(.+)$")
 _OR = re.compile(r"^(?:または|又は|もしくは|あるいは)[、,]?(.+)$")
+_VALUE_ONLY = re.compile(r"^(.*?)(?:を|は)(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(?:に|へ)(?:して|変更|する|変えて)?$")
 _THRESHOLD = re.compile(r"^(.*?)(?:を|は)?(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(以上|以下|未満|を超える|超)(?:に|へ)(?:して|変更|する|変えて)?")
 
 
@@ -56,7 +58,7 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     if m:
         sub = parser.parse(m.group(1))
         if sub.condition is None:
-            return EditResult(None, sub.notes, sub.questions, sub.problems)
+            return EditResult(None, sub.notes, sub.questions, sub.problems, sub.clarifications)
         key = "all" if _ADD.match(t) else "any"
         cond = doc["condition"]
         doc["condition"] = {key: (cond[key] if key in cond else [cond]) + [sub.condition]}
@@ -109,6 +111,17 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
         if changed > 1:
             return EditResult(None, questions=["どの項目の基準値を変えますか。項目名と一緒に書いてください (例: 欠席日数を20日以上に)。"])
         return EditResult(None, problems=[_p("no_threshold", "変えられる基準値が今のルールに見つかりませんでした。")])
+    m = _VALUE_ONLY.match(t)
+    if m and m.group(1):
+        # 「欠席を20日に」: a new value, the comparison stays as it was.
+        from rulegen.offline.parser import _num
+
+        sub = parser.parse(m.group(1) + "あり")
+        items = {c["item"] for c in _leaves(sub.condition)} if sub.condition else set()
+        if items:
+            changed = _set_value(doc["condition"], items, _num(m.group(2)))
+            if changed:
+                return EditResult(doc, [f"「{m.group(1)}」の基準値を{m.group(2)}{m.group(3) or ''}に変えました (比較はそのまま)。"])
     return None
 
 
@@ -147,6 +160,15 @@ def _set_threshold(node: dict[str, Any], items: set[str], op: str, value: float 
             continue
         if isinstance(leaf.get("value"), (int, float)) and not isinstance(leaf.get("value"), bool):
             leaf["op"], leaf["value"] = op, value
+            n += 1
+    return n
+
+
+def _set_value(node: dict[str, Any], items: set[str], value: float | int) -> int:
+    n = 0
+    for leaf in _leaves(node):
+        if leaf["item"] in items and isinstance(leaf.get("value"), (int, float)) and not isinstance(leaf.get("value"), bool):
+            leaf["value"] = value
             n += 1
     return n
 

@@ -73,6 +73,7 @@ class ParseResult:
     population: dict[str, Any] | None = None
     points: int | None = None
     window_given: bool = False
+    clarifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Text:
@@ -82,6 +83,8 @@ class _Text:
         self.text = text
         self.free = [True] * len(text)
         self.spans: list[Span] = []
+        # What each question asks about, so that an answer can be put back into the text.
+        self.clarifications: list[dict[str, Any]] = []
 
     def masked(self) -> str:
         return "".join(c if f else "\x00" for c, f in zip(self.text, self.free))
@@ -144,7 +147,9 @@ class OfflineParser:
         self._match_codes(t)
         self._ambiguity_questions(t, questions)
         problems = self._unread(t, tokens)
-        return self._build(source_text, t, questions, problems)
+        result = self._build(source_text, t, questions, problems)
+        result.clarifications = list(t.clarifications) if result.questions else []
+        return result
 
     # -- step 1: items by token sequences ------------------------------------
 
@@ -295,6 +300,7 @@ class OfflineParser:
             if s.kind == "ambiguous":
                 names = "、".join(f"「{self.catalog[i].name}」" for i in s.data["items"])
                 questions.append(f"「{s.data['phrase']}」はどの項目のことですか。候補: {names}")
+                t.clarifications.append({"phrase": s.data["phrase"], "mode": "replace", "candidates": [self.catalog[i].name for i in s.data["items"]]})
 
     # -- step 4: unread content ----------------------------------------------
 
@@ -333,6 +339,7 @@ class OfflineParser:
                 unit = s.data["unit"]
                 v = s.data["value"]
                 questions.append(f"「{v}{unit}」は「{v}{unit}以上」「{v}{unit}以下」「{v}{unit}未満」のどれですか。")
+                t.clarifications.append({"phrase": t.text[s.start : s.end], "mode": "amount", "candidates": [f"{v}{unit}{w}" for w in ("以上", "以下", "未満")]})
 
         # Merge neighbouring spans of the same item (「乳幼児」+「健診を受けていない」).
         items: list[Span] = []
@@ -535,6 +542,7 @@ class OfflineParser:
             word = t.text[mods["vague"][0].start : mods["vague"][0].end]
             unit = item.unit or ("回" if item.kind == "event" else "")
             questions.append(f"「{phrase}」が「{word}」とは、どのくらいからですか (例: {'30' if unit == '日' else '3'}{unit}以上)。")
+            t.clarifications.append({"phrase": word, "mode": "replace", "candidates": []})
             return {}, False
         leaf: dict[str, Any] = {"item": item.id}
         if item.kind == "attribute":
@@ -545,9 +553,11 @@ class OfflineParser:
                     leaf.update(op=">=", value=1)  # 「給食費の未納がある」: at least one
                 elif item.type == "category" and item.codes:
                     questions.append(f"「{phrase}」はどの区分ですか。候補: " + "、".join(c.label for c in item.codes))
+                    t.clarifications.append({"phrase": phrase, "mode": "append", "candidates": [c.label for c in item.codes]})
                     return {}, False
                 else:
                     questions.append(f"「{phrase}」の基準値はいくつですか (例: {item.name}が9{item.unit or ''}以上)。")
+                    t.clarifications.append({"phrase": phrase, "mode": "append", "candidates": []})
                     return {}, False
             else:
                 if item.type not in ("integer", "decimal"):
