@@ -172,6 +172,8 @@ def test_injected_bad_rows_are_rejected_with_file_line_column_reason(world, tmp_
     unknown_resident = _append_rows(ex / "yobo_sesshu.csv", [{"宛名番号": "0999999999", "未接種数": "1"}])
     bad_birth = _append_rows(ex / "jumin.csv", [{**child, "宛名番号": "0888888888", "生年月日": "平成31年5月1日"}])
     not_integer = _append_rows(ex / "school_lunch.csv", [{"学籍番号": student, "滞納月数": "三"}])
+    no_mother = _append_rows(ex / "boshi.csv", [{"宛名番号": child["宛名番号"], "母宛名番号": "", "届出週数": "10",
+                                                  "全戸訪問結果": "面会", "出生体重": "3000", "EPDS得点": "12"}])
     mart = tmp_path / "mart.duckdb"
     summary = ingest_exports(ex, mart, HmacPseudonymizer.from_key(world["key"]), as_of=AS_OF)
     rejects = _rows(summary.rejects_path)
@@ -195,6 +197,8 @@ def test_injected_bad_rows_are_rejected_with_file_line_column_reason(world, tmp_
     assert "平成31年5月1日" not in r["理由"] and r["値"] == ""  # birth dates are not echoed
     (r,) = find("school_lunch.csv", not_integer[0])
     assert "整数ではありません" in r["理由"]
+    rows = find("boshi.csv", no_mother[0])
+    assert any(r["列"] == "母宛名番号" and "空です" in r["理由"] for r in rows)  # EPDS without its mother
     base = world["summary"].rejected_rows
     assert summary.rejected_rows["katei_soudan"] == base.get("katei_soudan", 0) + 1
     assert summary.rejected_rows["tsukoku"] == base.get("tsukoku", 0) + 1

@@ -199,6 +199,8 @@ class _Build:
             CREATE TEMP TABLE hh AS SELECT hid, count(*) AS size,
               count(*) FILTER (WHERE role = 'guardian') AS n_guard, count(*) FILTER (WHERE role = 'child') AS n_child
             FROM persons GROUP BY hid HAVING count(*) FILTER (WHERE role = 'child') > 0""")
+        # a guardian is a guardian of children: adults of households without children are other members
+        self.con.execute("UPDATE persons SET role = 'other' WHERE role = 'guardian' AND hid NOT IN (SELECT hid FROM hh)")
 
     def student_map(self) -> None:
         es = self.spec.exports[self.spec.student_map]
@@ -227,15 +229,15 @@ class _Build:
         key_entities = {rule.item.entity for rule in es.rules if not (rule.item.entity == "guardian" and es.guardian_key)}
         g_join, g_cols = "", "NULL::VARCHAR AS _ek_g2, NULL::VARCHAR AS _g2_err"
         if es.guardian_key:
-            g_join = "LEFT JOIN persons pg ON pg.pid = r._gkey AND pg.role = 'guardian' AND pg.hid IN (SELECT hid FROM hh)"
-            g_cols = ("pg.pid AS _ek_g2, CASE WHEN r._gkey_err IS NOT NULL AND r._gkey_err NOT LIKE '%空です' THEN r._gkey_err "
+            g_join = "LEFT JOIN persons pg ON pg.pid = r._gkey AND pg.role = 'guardian'"
+            g_cols = ("pg.pid AS _ek_g2, CASE WHEN r._gkey_err IS NOT NULL THEN r._gkey_err "
                       "WHEN r._gkey IS NOT NULL AND pg.pid IS NULL THEN '保護者の宛名番号が住民基本台帳にありません' END AS _g2_err")
         if es.key.id_type == "resident":
             allowed = sorted(key_entities & {"child", "guardian"})
             who = "・".join(ENTITY_LABELS_JA[e] for e in allowed) or "こども"
             join = "LEFT JOIN persons p ON p.pid = r._key"
             ek = ("CASE WHEN p.role = 'child' THEN p.pid END AS _ek_child, "
-                  "CASE WHEN p.role = 'guardian' AND p.hid IN (SELECT hid FROM hh) THEN p.pid END AS _ek_guardian, "
+                  "CASE WHEN p.role = 'guardian' THEN p.pid END AS _ek_guardian, "
                   "p.hid AS _ek_household")
             ok_roles = _in_list(allowed or ["child"])
             unresolved = (f"CASE WHEN p.pid IS NULL THEN '宛名番号が住民基本台帳にありません' "
@@ -422,7 +424,7 @@ class _Build:
         cols, joins = self._attr_select("guardian", "g")
         extra = "".join(", " + c for c in cols)
         self.con.execute(f"""CREATE TABLE {layout.GUARDIAN_TABLE} AS SELECT g.id AS guardian_id, g.hid AS household_id{extra}
-            FROM (SELECT pid AS id, hid, birth FROM persons WHERE role = 'guardian' AND hid IN (SELECT hid FROM hh)) g
+            FROM (SELECT pid AS id, hid, birth FROM persons WHERE role = 'guardian') g
             {' '.join(joins)} ORDER BY guardian_id""")
         for item in self.catalog.items:
             if item.kind != "event" or not layout.is_stored(item):
