@@ -74,6 +74,13 @@ def test_my_number_wrong_check_digit_is_not_my_number():
     assert "MY_NUMBER" not in types(f"番号 {wrong} を確認")
 
 
+def test_mistyped_my_number_counts_only_when_labeled():
+    n = with_check_digit("40289177341")
+    wrong = n[:11] + str((int(n[11]) + 1) % 10)
+    assert [f.type for f in analyze(f"マイナンバー {wrong}")] == ["MY_NUMBER"]
+    assert analyze(f"受付 {wrong}") == []
+
+
 def test_corporate_number_is_not_personal():
     assert analyze("法人番号7000012050002の事業所は対象外") == []
     # 13 digits never match the 12-digit pattern, even without the word 法人番号
@@ -269,6 +276,8 @@ def test_resolve_overlaps_keeps_best():
     ("Nguyenさん一家が転入", "Nguyen"),
     ("SSWがいのうえめいくんと面談", "いのうえめい"),
     ("そうたちゃんが泣いて登校をしぶる", "そうた"),
+    ("中野SSWへ引継ぎ", "中野"),
+    ("母親は千葉姓に戻った", "千葉"),
 ])
 def test_names_in_context(text, value):
     assert ("PERSON", value) in spans(text)

@@ -1,6 +1,7 @@
 """マイナンバー (individual number): 12 digits with a valid check digit.
 
 Spaces or hyphens between the 4-digit groups are accepted; 13-digit 法人番号 are not matched.
+12 digits that fail the check digit count only when labeled マイナンバー / 個人番号 (a typo).
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ class MyNumberRecognizer(JaRegexRecognizer):
     _NOT_PERSONAL = ("法人番号", "会社法人等番号")
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
-        digits = digits_only(text[start:end])
-        if not is_valid_my_number(digits):
-            return None
         if near(text, start, end, self._NOT_PERSONAL, before=10, after=0):
             return None
-        if near(text, start, end, self._STRONG_CONTEXT, before=15, after=8):
-            return 1.0, True
-        return 0.85, False
+        labeled = near(text, start, end, self._STRONG_CONTEXT, before=15, after=8)
+        if not is_valid_my_number(digits_only(text[start:end])):
+            # A mistyped number that the writer calls マイナンバー is still one (番号法).
+            return (0.6, True) if labeled else None
+        return (1.0, True) if labeled else (0.85, False)
