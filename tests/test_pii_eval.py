@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy.pii.engine import analyze, get_analyzer
+from privacy.pii.engine import analyze_many, get_analyzer
 from privacy.pii.entities import supported_entities
 from privacy.pii.evaluation import evaluate, load_eval_set
 
@@ -16,7 +16,11 @@ EVAL_SET = Path(__file__).parent / "data" / "pii_eval.jsonl"
 @pytest.fixture(scope="session")
 def report():
     get_analyzer()
-    return evaluate(load_eval_set(EVAL_SET), analyze)
+    items = load_eval_set(EVAL_SET)
+    # Batch the NLP pipeline (same findings as analyze(), about twice as fast); time is not tested.
+    texts = [item.text for item in items]
+    predictions = dict(zip(texts, analyze_many(texts)))
+    return evaluate(items, predictions.__getitem__)
 
 
 def test_eval_set_is_large_and_covers_every_type():
