@@ -63,6 +63,7 @@ def synth(
         f"世帯 {summary.households:,}、保護者 {summary.guardians:,}人、児童生徒 {summary.students:,}人 "
         f"(対応表あり {summary.linked_students:,}人)、基準日 {summary.as_of.isoformat()}"
     )
+    typer.echo(f"取り込むときは基準日をそろえてください: tsunagu ingest {out} --as-of {summary.as_of.isoformat()} ...")
 
 
 def keygen(out: Path = typer.Option(..., "--out", help="鍵ファイルの保存先 (既存のファイルは上書きしません)")) -> None:

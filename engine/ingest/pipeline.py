@@ -241,7 +241,8 @@ class _Build:
                   "p.hid AS _ek_household")
             ok_roles = _in_list(allowed or ["child"])
             unresolved = (f"CASE WHEN p.pid IS NULL THEN '宛名番号が住民基本台帳にありません' "
-                          f"WHEN p.role NOT IN {ok_roles} THEN '宛名番号が{who}のものではありません' END")
+                          f"WHEN p.role NOT IN {ok_roles} THEN '宛名番号が基準日 ({self.as_of.isoformat()}) 時点の{who}に該当しません "
+                          f"(住民基本台帳の続柄・年齢による)' END")
         elif es.key.id_type == "student":
             join = "LEFT JOIN links l ON l.sid = r._key LEFT JOIN persons p ON p.pid = l.child_id"
             ek = "l.child_id AS _ek_child, NULL::VARCHAR AS _ek_guardian, p.hid AS _ek_household"
