@@ -93,3 +93,19 @@ def test_reid_map_round_trip_and_protection(tmp_path, key):
     (tmp_path / "bad.reid").write_bytes(bytes(tampered))
     with pytest.raises(ReidMapError, match="復号できません"):
         read_reid_map(tmp_path / "bad.reid", key)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FW = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(min_value=0, max_value=10**10 - 1), fullwidth=st.booleans(), pad=st.booleans())
+def test_written_forms_of_one_id_share_a_pseudonym(n, fullwidth, pad):
+    ps = HmacPseudonymizer(b"\x02" * 32, "prop")
+    text = str(n).zfill(10) if pad else str(n)
+    if fullwidth:
+        text = text.translate(_FW)
+    assert ps.pseudonymize("resident", [f" {text} "]) == ps.pseudonymize("resident", [str(n).zfill(10)])

@@ -170,3 +170,26 @@ def test_calibrated_probabilities_hit_the_rate():
 def test_rejects_bad_size(tmp_path):
     with pytest.raises(ValueError):
         generate_city(tmp_path, children=0)
+
+
+def test_cli_synth_writes_exports(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    res = CliRunner().invoke(app, ["synth", "--children", "60", "--seed", "2", "--out", str(tmp_path / "ex"), "--as-of", "R8.10.1"])
+    assert res.exit_code == 0, res.output
+    assert "こども 60人" in res.output and "--as-of 2026-10-01" in res.output
+    assert (tmp_path / "ex" / "jumin.csv").is_file()
+    res = CliRunner().invoke(app, ["synth", "--children", "60", "--out", str(tmp_path / "ex2"), "--as-of", "令和8年13月1日"])
+    assert res.exit_code == 1 and "存在しない日付" in res.output
+
+
+def test_data_commands_import_no_heavy_modules():
+    import subprocess
+    import sys
+
+    code = ("import sys, api.commands.data; "
+            "print(','.join(m for m in ('numpy', 'duckdb', 'pyarrow', 'cryptography', 'presidio_analyzer') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
