@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +22,13 @@ from api.settings import Settings
 PG_URL = os.environ.get("TSUNAGU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MART_CHILDREN = 400
 PASSWORD = "test-password-123"
+
+
+@functools.lru_cache(maxsize=1)
+def password_hash() -> str:
+    from api.security import hash_password
+
+    return hash_password(PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +88,15 @@ class Service:
         return TestClient(self.app)
 
     def add_user(self, username: str, role: str) -> str:
+        """A user with PASSWORD; the argon2 hash is computed once per session (it costs ~0.2 s)."""
+        from api import audit_store
         from api.audit_store import Actor
         from api.db.engine import session_scope
-        from api.services.users import create_user
+        from api.db.models import User
 
         with session_scope(self.ctx.sessions) as db:
-            create_user(db, Actor("test-setup", "admin"), username, PASSWORD, role)
+            db.add(User(username=username, display_name=username, role=role, password_hash=password_hash()))
+            audit_store.append(db, Actor("test-setup", "admin"), "user_created", "user", username, details={"role": role})
         return username
 
     def token(self, username: str) -> str:
