@@ -7,11 +7,14 @@ full-width digits and the dash variants people type.
 from __future__ import annotations
 
 import phonenumbers
+import regex
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, near, normalize
 
 _SEP = rf"(?:{DASH}|[ 　]|[)）])"
+_ORGANIZATION_AFTER = regex.compile(
+    r"^[ 　]?[(（]?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
 _OPEN = "[(（]"
 _CLOSE = "[)）]"
 
@@ -45,7 +48,8 @@ class PhoneRecognizer(JaRegexRecognizer):
         if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).startswith(
                 self._NON_PERSONAL_PREFIXES):
             return None
-        if near(text, start, end, self._ORGANIZATION_WORDS, before=12, after=0):
+        if near(text, start, end, self._ORGANIZATION_WORDS, before=12, after=0) or \
+                _ORGANIZATION_AFTER.match(text[end:end + 12]):
             return None
         has_context = near(text, start, end, self._CONTEXT_WORDS, before=12, after=6)
         bare = candidate.isdigit()
