@@ -126,3 +126,27 @@ def test_drafter_cannot_approve_items_of_own_rule(sqlite_service):
     r = svc.as_user("po-drafter").post(f"/api/registry/{entry['id']}/approve", json={"reason": "確認"})
     assert r.status_code == 422 and "承認できません" in r.json()["detail"]
     assert svc.as_role("privacy_officer").post(f"/api/registry/{entry['id']}/approve", json={"reason": "確認"}).status_code == 200
+
+
+def test_failed_run_keeps_previous_results_current(service):
+    from dataclasses import replace
+
+    from api.services.schedules import run_scheduled
+
+    rs_id, sched = _published(service, "年間欠席30日以上の児童は10点", "failure-test")
+    approve_items(service, {"school.absence_days", "child.yotaikyo_registered"})
+    good = run_scheduled(service.ctx, sched)
+    settings = service.ctx.settings
+    service.ctx.settings = replace(settings, mart_path=settings.home / "gone" / "mart.duckdb")  # the mart disappeared
+    try:
+        bad = run_scheduled(service.ctx, sched)
+    finally:
+        service.ctx.settings = settings
+    sup = service.as_role("supervisor")
+    run = sup.get(f"/api/runs/{bad}").json()
+    assert run["status"] == "failed" and run["error_code"] == "error"
+    assert run["error"].startswith("実行に失敗しました") and "データマート" in run["error"]
+    assert sup.get(f"/api/runs/{good}").json()["current"] is True
+    # the running-run row was released: the next run goes ahead
+    again = sup.get(f"/api/runs/{run_scheduled(service.ctx, sched)}").json()
+    assert again["status"] == "succeeded" and again["diff"]["previous_run_id"] == good

@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-import traceback
+import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from api.db.types import utcnow
 from api.errors import Conflict, NotFound
 
 JST = ZoneInfo("Asia/Tokyo")
+log = logging.getLogger("tsunagu.runs")
 
 
 class RunAlreadyRunning(Conflict):
@@ -188,7 +189,7 @@ def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, t
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the run
         message = str(exc) or type(exc).__name__
         _finish(ctx, run_id, key, actor, status="failed", error=f"実行に失敗しました: {message}", error_code="error")
-        ctx.last_traceback = traceback.format_exc()  # type: ignore[attr-defined]
+        log.exception("run %s of %s failed", run_id, key)
     return run_id
 
 
