@@ -436,21 +436,27 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
     pre = np.flatnonzero(age_days < 6 * 365)
     enrolled_n = draw.flag("nursery_enrolled", cscore[pre])
     withdrawn = ~enrolled_n & (rng.random(len(pre)) < 0.03)
-    rows_h = pre[enrolled_n | withdrawn]
+    listed = enrolled_n | withdrawn
+    rows_h = pre[listed]
+    entry = np.maximum(child_birth[rows_h] + 120, today - rng.integers(30, 1500, size=len(rows_h)))
     nurseries = np.array(places()["nurseries"], dtype=object)
     write("hoiku", {"宛名番号": ids(c_atena[rows_h], "resident", "hoiku"),
                     "園名": nurseries[rng.integers(0, len(nurseries), size=len(rows_h))],
-                    "入所日": dcol(np.maximum(child_birth[rows_h] + 120, today - rng.integers(30, 1500, size=len(rows_h))), "hoiku", "入所日"),
-                    "在籍状況": np.where(enrolled_n[enrolled_n | withdrawn], "在籍", "退園").astype(object)})
-    nk = pre[enrolled_n]
+                    "入所日": dcol(entry, "hoiku", "入所日"),
+                    "在籍状況": np.where(enrolled_n[listed], "在籍", "退園").astype(object)})
+    in_now = enrolled_n[listed]
+    nk, nk_entry = rows_h[in_now], entry[in_now]
     months = _month_starts(as_of, 12)
     m_ord = np.array([m.toordinal() for m in months])
     base = np.clip(0.08 + 0.05 * cscore[nk], 0.02, 0.6)
     days = np.array([SCHOOL_DAYS[m.month] + 2 for m in months])
     absn = rng.binomial(np.broadcast_to(days, (len(nk), len(months))), base[:, None])
-    write("hoiku_shusseki", {"宛名番号": ids(np.repeat(c_atena[nk], len(months)), "resident", "hoiku_shusseki"),
-                             "年月": dcol(np.tile(m_ord, len(nk)), "hoiku_shusseki", "年月"),
-                             "欠席日数": absn.reshape(-1).astype(str)})
+    # months from the month of entry on (a child enrolled in June has no April record)
+    attended = m_ord[None, :] >= (nk_entry[:, None] - 30)
+    r_i, m_i = np.nonzero(attended)
+    write("hoiku_shusseki", {"宛名番号": ids(c_atena[nk[r_i]], "resident", "hoiku_shusseki"),
+                             "年月": dcol(m_ord[m_i], "hoiku_shusseki", "年月"),
+                             "欠席日数": absn[r_i, m_i].astype(str)})
 
     # ---- 家庭児童相談, 虐待通告, 要対協
     def events(flag: np.ndarray, mean_extra: float, max_days: int) -> tuple[np.ndarray, np.ndarray]:
