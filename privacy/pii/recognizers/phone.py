@@ -14,7 +14,7 @@ from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFOR
 
 _SEP = rf"(?:{DASH}|[ 　]|[)）])"
 _ORGANIZATION_AFTER = regex.compile(
-    r"^[ 　]?[(（]?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
+    r"^[ 　]?(?:[(（][^)）]{0,10})?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
 _OPEN = "[(（]"
 _CLOSE = "[)）]"
 
