@@ -300,6 +300,7 @@ def test_era_with_dots_and_international_phone():
 
 @pytest.mark.parametrize("text", [
     "和泉市役所 代表 0725-41-1551 に問い合わせ", "相談窓口フリーダイヤル 0120-123-456",
+    "電話 03-1234-5678 (市役所)", "0725-41-1551(子育て支援室)",
 ])
 def test_office_and_free_dial_numbers_are_not_personal(text):
     assert analyze(text) == []
