@@ -22,6 +22,7 @@ MATRIX: list[tuple[str, str, dict | None, set[str]]] = [
     ("GET", "/api/users", None, {"admin"}),
     ("POST", "/api/users", {"username": "x-{role}", "password": "long-enough-pw", "role": "staff"}, {"admin"}),
     ("POST", "/api/users/nobody/deactivate", REASON, {"admin"}),
+    ("POST", "/api/users/nobody/role", {"role": "staff", "reason": "異動"}, {"admin"}),
     ("POST", "/api/drafts", {"text": "生活保護世帯のこどもは5点"}, {"staff", "supervisor"}),
     ("GET", "/api/drafts", None, {"staff", "supervisor", "privacy_officer"}),
     ("GET", "/api/drafts/{draft}", None, {"staff", "supervisor", "privacy_officer"}),
@@ -176,3 +177,31 @@ def test_login_logout_and_cookie_flags(world):
     assert c.get("/api/auth/me").json()["csrf_token"] == csrf
     assert c.post("/api/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
     assert c.get("/api/auth/me").status_code == 401
+
+
+def test_admin_changes_role_and_deactivates(world):
+    svc, _ = world
+    admin = svc.as_role("admin")
+    svc.add_user("mover", "staff")
+    client, _csrf = svc.login("mover")
+    r = admin.post("/api/users/mover/role", json={"role": "reviewer", "reason": "異動のため"})
+    assert r.status_code == 200 and r.json()["role"] == "reviewer"
+    assert client.get("/api/auth/me").status_code == 401  # the old session ended
+    assert svc.as_user("mover").get("/api/runs").status_code == 200  # a token now carries the new role
+    assert admin.post("/api/users/mover/role", json={"role": "boss", "reason": "x"}).status_code == 422
+    assert admin.post("/api/users/mover/deactivate", json={"reason": "退職"}).status_code == 200
+    assert svc.as_user("mover").get("/api/runs").status_code == 401
+    changed = svc.as_role("auditor").get("/api/audit", params={"action": "user_role_changed"}).json()["items"]
+    assert changed[0]["reason"] == "異動のため" and changed[0]["details"] == {"from": "staff", "to": "reviewer"}
+
+
+def test_expired_session_refused(world):
+    import sqlalchemy as sa
+
+    svc, _ = world
+    client, _csrf = svc.login("review1")
+    assert client.get("/api/auth/me").status_code == 200
+    with svc.ctx.engine.begin() as conn:
+        conn.execute(sa.text("update sessions set expires_at = :t"), {"t": "2000-01-01 00:00:00"})
+    r = client.get("/api/auth/me")
+    assert r.status_code == 401 and "有効期限" in r.json()["detail"]

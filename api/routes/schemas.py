@@ -29,6 +29,11 @@ class UserBody(Body):
     display_name: str | None = Field(default=None, max_length=200)
 
 
+class RoleBody(Body):
+    role: Literal["staff", "privacy_officer", "supervisor", "reviewer", "auditor", "admin"]
+    reason: str = Field(min_length=1, max_length=2000, description="変更の理由（操作ログに記録されます）")
+
+
 class ReasonBody(Body):
     reason: str = Field(min_length=1, max_length=2000, description="理由（操作ログに記録されます）")
 

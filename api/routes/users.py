@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, get_db, require_roles
 from api.db.models import User
-from api.routes.schemas import ReasonBody, UserBody
+from api.routes.schemas import ReasonBody, RoleBody, UserBody
 from api.services import users
 
 router = APIRouter(prefix="/api/users", tags=["利用者"])
@@ -31,3 +31,8 @@ def create_user(body: UserBody, p: Principal = Depends(admin), db: Session = Dep
 @router.post("/{username}/deactivate", summary="利用者の停止", description="利用者を停止し、セッションと APIトークンを無効にします。理由が必要です。")
 def deactivate(username: str, body: ReasonBody, p: Principal = Depends(admin), db: Session = Depends(get_db)) -> dict:
     return _user(users.deactivate_user(db, p.actor, username, body.reason))
+
+
+@router.post("/{username}/role", summary="役割の変更", description="利用者の役割を変更します（理由が必要。ログイン中のセッションは終了します）。")
+def change_role(username: str, body: RoleBody, p: Principal = Depends(admin), db: Session = Depends(get_db)) -> dict:
+    return _user(users.change_role(db, p.actor, username, body.role, body.reason))

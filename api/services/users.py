@@ -68,6 +68,17 @@ def deactivate_user(db: Session, by: Actor, username: str, reason: str) -> User:
     return user
 
 
+def change_role(db: Session, by: Actor, username: str, role: str, reason: str) -> User:
+    if role not in ROLES:
+        raise ServiceError(f"役割「{role}」はありません。使える役割: " + "、".join(ROLES))
+    user = get_user(db, username)
+    before = user.role
+    user.role = role
+    db.execute(sa.delete(WebSession).where(WebSession.user_id == user.id))  # sessions carry the old role's rights
+    audit_store.append(db, by, "user_role_changed", "user", username, reason=reason, details={"from": before, "to": role})
+    return user
+
+
 def authenticate(db: Session, username: str, password: str) -> User | None:
     """The active user with this password, else None (a failed attempt costs the same time)."""
     user = db.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
