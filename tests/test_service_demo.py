@@ -150,3 +150,29 @@ def test_pii_guard_adapter_blocks_my_number():
     blocked = guard.check("マイナンバー 123456789018 の児童は10点")
     assert blocked.allowed is False and "マイナンバー" in blocked.message_ja and blocked.summary
     assert guard.check("年間欠席30日以上の児童は10点").allowed is True
+
+
+def test_two_workers_one_scheduler(tmp_path):
+    """Two app instances on one database (two `tsunagu serve` workers): one runs the scheduler."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.context import ServiceContext
+    from api.settings import Settings
+
+    settings = Settings.for_home(tmp_path / "h")
+    ctx_a, ctx_b = ServiceContext.open(settings), ServiceContext.open(settings)
+    app_a = create_app(settings, start_scheduler=True, ctx=ctx_a)
+    app_b = create_app(settings, start_scheduler=True, ctx=ctx_b)
+    with TestClient(app_a) as a, TestClient(app_b) as b:
+        sa_, sb = app_a.state.scheduler, app_b.state.scheduler
+        sa_.tick()
+        sb.tick()
+        assert [sa_.is_leader, sb.is_leader].count(True) == 1
+        assert a.get("/api/health").json()["status"] == "ok" and b.get("/api/health").status_code == 200
+    # the leader released its lease on shutdown: a new worker takes over at once
+    from api.services.schedules import try_acquire_lease
+
+    assert try_acquire_lease(ctx_b, "new-worker") is True
+    ctx_a.close()
+    ctx_b.close()
