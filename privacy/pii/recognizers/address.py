@@ -8,6 +8,8 @@ room number after it is included. A city name alone (「和泉市在住」) is n
 from __future__ import annotations
 
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, near
@@ -43,7 +45,8 @@ class AddressRecognizer(JaRegexRecognizer):
     PATTERNS = _BLOCK_PATTERNS
     CONTEXT = ["住所", "在住", "居所", "転居", "転入", "自宅"]
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         if self.ENTITY not in entities:
             return []
         results = []

@@ -8,9 +8,11 @@ month-day dates next to birth words (平成28年7月生まれ, 7月21日生). Da
 from __future__ import annotations
 
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, near
+from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, kanji_to_int, near
 
 _N = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,3}})"
 _Y = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,4}}|元)"
@@ -29,12 +31,13 @@ FULL_DATE_PATTERNS = [
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}[/／.．\-－]{DIGIT}{{1,2}}[/／.．\-－]{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
 ]
+# Year-month and month-day dates (pattern, ends with a day): personal only next to birth words.
 PARTIAL_DATE_PATTERNS = [
-    rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)",
-    rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])",
-    rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)",
-    rf"(?<![年0-9０-９{KANJI_DIGITS}]{_S}){_N}{_S}月{_S}{_N}{_S}日",
-    rf"{_NO_DIGIT_BEFORE}{DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])",
+    (rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
+    (rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])", False),
+    (rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
+    (rf"(?<![年0-9０-９{KANJI_DIGITS}]{_S}){_N}{_S}月{_S}{_N}{_S}日", True),
+    (rf"{_NO_DIGIT_BEFORE}{DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
 ]
 
 _BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "生年月日", "ＤＯＢ", "DOB")
@@ -45,11 +48,29 @@ def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
     """Birth words near the date, or 生 right after it (H27.4.3生)."""
     return bool(near(text, start, end, _BIRTH_WORDS, before=before, after=4)
                 or _BIRTH_RIGHT_AFTER.match(text[end:end + 2]))
+
+
 _CRITERIA_AFTER = regex.compile(
     r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|までの間|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９]))"
 )
-_CRITERIA_BEFORE = regex.compile(r"(?:基準日|基準|時点|期間|から|〜|～|~|以降|集計日|抽出日|締切日)[ 　:：は]*$")
+_CRITERIA_BEFORE = regex.compile(
+    r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日)[ 　:：は]*$"
+    r"|[0-9０-９日月][ 　]*(?:から|〜|～|~)[ 　]*$")  # the end of a range: 4月1日から|令和7年3月31日
+
+
+_NUMBER = regex.compile(rf"[0-9０-９]+|[{KANJI_DIGITS}]+|元")
+
+
+def plausible_month_day(span: str, has_day: bool = True) -> bool:
+    """The last numbers of a date are a real month (1-12) and day (1-31)."""
+    numbers = [kanji_to_int(n) for n in _NUMBER.findall(span)]
+    if has_day:
+        if len(numbers) < 2 or None in numbers[-2:]:
+            return False
+        month, day = numbers[-2], numbers[-1]
+        return 1 <= month <= 12 and 1 <= day <= 31
+    return bool(numbers) and numbers[-1] is not None and 1 <= numbers[-1] <= 12
 
 
 class DateOfBirthRecognizer(JaRegexRecognizer):
@@ -59,7 +80,7 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._partial = [regex.compile(p) for p in PARTIAL_DATE_PATTERNS]
+        self._partial = [(regex.compile(p), has_day) for p, has_day in PARTIAL_DATE_PATTERNS]
 
     def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
         """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
@@ -67,23 +88,25 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
                     or _CRITERIA_BEFORE.search(text[max(0, start - 8):start]))
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
-        if self.is_criteria_anchor(text, start, end):
+        if not plausible_month_day(text[start:end]) or self.is_criteria_anchor(text, start, end):
             return None
         if is_birth_date(text, start, end):
             return 0.95, True
         return 0.75, False
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         if self.ENTITY not in entities:
             return []
         results = super().analyze(text, entities, nlp_artifacts)
         taken = [(r.start, r.end) for r in results]
-        for rx in self._partial:
+        for rx, has_day in self._partial:
             for m in rx.finditer(text):
                 start, end = m.span()
                 if any(s < end and start < e for s, e in taken):
                     continue
-                if self.is_criteria_anchor(text, start, end):
+                if not plausible_month_day(text[start:end], has_day=has_day) or \
+                        self.is_criteria_anchor(text, start, end):
                     continue
                 if is_birth_date(text, start, end, before=6):
                     results.append(self.result(start, end, 0.85, True))

@@ -6,11 +6,11 @@ context word such as 学籍番号.
 
 from __future__ import annotations
 
+import regex
+
 from privacy.pii.id_formats import StudentNumberFormat, load_id_formats
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near, normalize
-
-import regex
+from privacy.pii.text_utils import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near, normalize
 
 
 class StudentNumberRecognizer(JaRegexRecognizer):
