@@ -166,3 +166,13 @@ def test_items_match_whatever_way_sudachi_splits_them(drafter):
 def test_kanji_numerals_and_full_width_digits(drafter):
     assert cond(drafter.draft("虐待通告が三回以上"))["value"] == 3
     assert cond(drafter.draft("欠席３０日以上"))["value"] == 30
+
+
+def test_words_that_change_the_meaning_are_not_dropped(drafter):
+    out = drafter.draft("3か月連続で欠席がある")
+    assert not out.ok and any(p.get("phrase") == "連続" for p in out.problems)
+
+
+def test_per_month_words_are_not_skipped(drafter):
+    out = drafter.draft("月ごとの欠席が5日以上")
+    assert not out.ok and any(p.get("phrase") == "ごと" for p in out.problems)

@@ -28,6 +28,8 @@ from rulegen.reading import window_ja
 
 DIFFICULTY_WORDS = ("虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達")
 DEFAULT_WINDOW = 12
+# Affixes that change a criterion's meaning (「月ごとの」「1日おき」): reported when unread, never skipped.
+MEANINGFUL_AFFIXES = frozenset({"ごと", "毎", "おき", "置き", "以外", "連続"})
 
 OPS = {
     "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
@@ -308,7 +310,7 @@ class OfflineParser:
         filler = set(self.lex["filler_tokens"])
         unread: list[tuple[int, int]] = []
         for tok in tokens:
-            if not tok.is_content or tok.pos in ("助動詞", "接尾辞", "接頭辞"):
+            if not tok.is_content or (tok.pos in ("助動詞", "接尾辞", "接頭辞") and tok.surface not in MEANINGFUL_AFFIXES):
                 continue
             if not t.is_free(tok.start, tok.end) or tok.base in filler or tok.surface in filler:
                 continue
