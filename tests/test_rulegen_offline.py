@@ -176,3 +176,11 @@ def test_words_that_change_the_meaning_are_not_dropped(drafter):
 def test_per_month_words_are_not_skipped(drafter):
     out = drafter.draft("月ごとの欠席が5日以上")
     assert not out.ok and any(p.get("phrase") == "ごと" for p in out.problems)
+
+
+def test_comma_list_ending_in_or_is_one_disjunction(drafter):
+    c = cond(drafter.draft("生活保護、児童扶養手当又は就学援助"))
+    assert [x["item"] for x in c["any"]] == ["welfare.public_assistance", "benefit.child_rearing_allowance", "school.school_aid"]
+    # A clause with its own verb before the comma stays a conjunction.
+    c = cond(drafter.draft("ひとり親世帯で欠席30日以上あり、生活保護又は就学援助"))
+    assert "all" in c and [x["item"] for x in c["all"][-1]["any"]] == ["welfare.public_assistance", "school.school_aid"]

@@ -421,6 +421,14 @@ class OfflineParser:
                 seps.append("and")
             else:
                 seps.append("list")
+        # 「A、B又はC」: a bare comma list that ends in 又は is one disjunction (as in statutes).
+        for k, sep in enumerate(seps):
+            if sep != "or":
+                continue
+            j = k - 1
+            while j >= 0 and seps[j] == "list" and t.text[items[j].end : items[j + 1].start] in ("、", "，", ","):
+                seps[j] = "or"
+                j -= 1
         markers = [s for s in spans if s.kind == "any_marker"]
         if markers:
             for m in markers:
