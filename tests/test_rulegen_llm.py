@@ -246,3 +246,32 @@ def test_follow_up_guards_the_current_rule_too(guard):
         out = drafter_for(server, guard).draft("窓を2年にして", current=current)
         assert server.requests == []
     assert out.blocked_by_guard and out.rule is None
+
+
+def test_cli_draft_with_the_llm_and_the_real_guard(guard, monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    with FakeOpenAI([reply(json.dumps(ABSENCE_RULE))]) as server:
+        monkeypatch.setenv("TSUNAGU_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("TSUNAGU_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("TSUNAGU_LLM_API_KEY", "k")
+        runner = CliRunner()
+        ok = runner.invoke(app, ["draft", TEXT, "--llm", "openai"])
+        blocked = runner.invoke(app, ["draft", "山田太郎くん 090-1234-5678 の欠席30日以上", "--llm", "openai"])
+        assert len(server.requests) == 1
+    assert ok.exit_code == 0, ok.output
+    assert "LLM (fake-model)" in ok.output and '"school.absence_days"' in ok.output
+    assert blocked.exit_code == 1 and "送信しませんでした" in blocked.output
+
+
+def test_cli_llm_without_endpoint_is_a_clear_error(monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    for key in ("TSUNAGU_LLM_BASE_URL", "TSUNAGU_LLM_MODEL", "TSUNAGU_LLM_PROVIDER"):
+        monkeypatch.delenv(key, raising=False)
+    result = CliRunner().invoke(app, ["draft", TEXT, "--llm", "openai"])
+    assert result.exit_code == 2 and "TSUNAGU_LLM_BASE_URL" in result.output
