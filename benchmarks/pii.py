@@ -4,7 +4,7 @@ Prints, side by side, span recall per entity type (a gold span is found when a p
 of a compatible type overlaps it), the share of PII-free sentences with a false alarm, and
 milliseconds per sentence, on tests/data/pii_eval.jsonl.
 
-    .venv/bin/python benchmarks/pii.py [--eval PATH] [--show-errors] [--json]
+    .venv/bin/python benchmarks/pii.py [--eval PATH] [--source handwritten] [--show-errors] [--json]
 
 The baseline is presidio's SpacyRecognizer over GiNZA with a plain label mapping (Person,
 Province/City/County/Postal_Address, Date, Phone_Number, Email) on GiNZA's full pipeline. Tsunagu's
@@ -57,11 +57,13 @@ def baseline_analyzer():
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=ROOT / "tests/data/pii_eval.jsonl")
+    parser.add_argument("--source", choices=["generated", "handwritten"],
+                        help="only sentences of this origin")
     parser.add_argument("--show-errors", action="store_true", help="print Tsunagu's misses")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
-    items = load_eval_set(args.eval)
+    items = load_eval_set(args.eval, source=args.source)
     t0 = time.perf_counter()
     get_analyzer()
     load_s = time.perf_counter() - t0

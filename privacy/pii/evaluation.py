@@ -34,6 +34,7 @@ COMPATIBLE: dict[str, frozenset[str]] = {
 class EvalItem:
     text: str
     spans: tuple[tuple[int, int, str], ...]
+    source: str = ""
 
 
 @dataclass
@@ -60,14 +61,19 @@ class EvalReport:
         return 1000 * self.seconds / self.sentences if self.sentences else 0.0
 
 
-def load_eval_set(path: Path) -> list[EvalItem]:
-    """Read a JSONL file of {"text", "spans": [{"start", "end", "type"}]}."""
+def load_eval_set(path: Path, source: str | None = None) -> list[EvalItem]:
+    """Read a JSONL file of {"text", "spans": [{"start", "end", "type"}], "source"}.
+
+    `source` keeps only rows of one origin ("generated" or "handwritten").
+    """
     items = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             spans = tuple((s["start"], s["end"], s["type"]) for s in row["spans"])
-            items.append(EvalItem(row["text"], spans))
+            item = EvalItem(row["text"], spans, row.get("source", ""))
+            if source is None or item.source == source:
+                items.append(item)
     return items
 
 
