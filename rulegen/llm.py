@@ -30,8 +30,12 @@ DIFFICULTY_CHOICES = "虐待, 貧困, 不登校, いじめ, ヤングケアラ�
 
 
 def rule_schema_for_llm() -> dict[str, Any]:
-    """The rule JSON Schema sent to the model (full validation happens on our side afterwards)."""
-    return Rule.model_json_schema(by_alias=True, mode="validation")
+    """The engine's published rule JSON Schema, as sent to the model (full validation happens on our side)."""
+    try:
+        from engine.rules.schema import rule_schema
+    except ImportError:  # an engine without the published schema module
+        return Rule.model_json_schema(by_alias=True, mode="validation")
+    return {k: v for k, v in rule_schema().items() if k not in ("$schema", "$id")}
 
 
 def _delimit(text: str) -> str:
@@ -86,9 +90,9 @@ class LLMDrafter:
             )
         return self._chat
 
-    def _structured(self) -> Any:
+    def _structured(self, method: str | None = None) -> Any:
         schema = rule_schema_for_llm()
-        method = self.settings.structured_method
+        method = method or self.settings.structured_method
         chat = self._chat_model()
         if method == "json_schema":
             return chat.with_structured_output({"name": "tsunagu_rule", "schema": schema, "strict": False}, method="json_schema", include_raw=True)
@@ -147,7 +151,14 @@ class LLMDrafter:
         for attempt in range(self.settings.max_repairs + 1):
             attempts = attempt + 1
             try:
-                result = runnable.invoke(messages)
+                try:
+                    result = runnable.invoke(messages)
+                except Exception as exc:  # noqa: BLE001
+                    if not (attempt == 0 and self.settings.structured_method == "json_schema" and _rejects_schema(exc)):
+                        raise
+                    # Endpoints without structured outputs (older vLLM, llama.cpp) reject json_schema: use JSON mode.
+                    runnable = self._structured("json_mode")
+                    result = runnable.invoke(messages)
             except Exception as exc:  # noqa: BLE001 - every client error becomes a message for staff
                 return DraftOutcome(False, None, "", problems=[_client_problem(exc)], attempts=attempts, **base)
             raw = result.get("raw")
@@ -235,6 +246,14 @@ def _parsed_document(result: dict[str, Any], raw_text: str) -> tuple[dict[str, A
 
 def _errors_text(errors: list[Problem]) -> str:
     return "\n".join(f"- [{e.code}] {e.path}: {e.message}" + (f" (ヒント: {e.hint})" if e.hint else "") for e in errors)
+
+
+def _rejects_schema(exc: Exception) -> bool:
+    """A 400 from the endpoint about the response format / JSON schema."""
+    if getattr(exc, "status_code", None) != 400:
+        return False
+    text = str(exc).lower()
+    return any(word in text for word in ("response_format", "json_schema", "schema", "structured"))
 
 
 def _client_problem(exc: Exception) -> dict[str, Any]:

@@ -275,3 +275,21 @@ def test_cli_llm_without_endpoint_is_a_clear_error(monkeypatch):
         monkeypatch.delenv(key, raising=False)
     result = CliRunner().invoke(app, ["draft", TEXT, "--llm", "openai"])
     assert result.exit_code == 2 and "TSUNAGU_LLM_BASE_URL" in result.output
+
+
+def test_endpoint_without_json_schema_falls_back_to_json_mode(guard):
+    from fake_openai_server import Step
+
+    rejected = Step(status=400, content="response_format json_schema is not supported by this server")
+    with FakeOpenAI([rejected, reply(json.dumps(ABSENCE_RULE))]) as server:
+        out = drafter_for(server, guard).draft(TEXT)
+    assert out.ok, out.problems
+    assert server.requests[0]["response_format"]["type"] == "json_schema"
+    assert server.requests[1]["response_format"] == {"type": "json_object"}
+
+
+def test_the_published_rule_schema_is_sent(guard):
+    with FakeOpenAI([reply(json.dumps(ABSENCE_RULE))]) as server:
+        drafter_for(server, guard).draft(TEXT)
+    sent = server.requests[0]["response_format"]["json_schema"]["schema"]
+    assert "condition" in sent["properties"] and "$defs" in sent and "$id" not in sent
