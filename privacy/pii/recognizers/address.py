@@ -1,6 +1,6 @@
 """Street addresses: 都道府県・市区町村・町名 followed by 丁目・番地・号 or 1-2-3 forms.
 
-A block number (一丁目2番3号, 3丁目5-1, 123番地の4, 府中町1-2-3) anchors the match; the place
+A block number (一丁目2番3号, 3丁目5-1, 4丁3-2, 123番地の4, 府中町1-2-3) anchors the match; the place
 name before it is taken back to the previous particle or punctuation, and a building name with a
 room number after it is included. A city name alone (「和泉市在住」) is not an address.
 """
@@ -18,7 +18,7 @@ _NUM = r"(?:[0-9０-９]{1,4}|[〇一二三四五六七八九十百]{1,4})"
 _ANUM = r"(?:[1-9１-９][0-9０-９]{0,3})"
 _BLOCK_PATTERNS = [
     # 一丁目2番3号 / 1丁目2-3 / 3丁目 / 二丁目5番地
-    rf"{_NUM}丁目(?:{_NUM}(?:番地?|{DASH}|の))?(?:{_NUM}(?:号|番地?)?)?",
+    rf"{_NUM}丁目?(?:{_NUM}(?:番地?|{DASH}|の))?(?:{_NUM}(?:号|番地?)?)?",
     # 123番地の4 / 5番地 / 12番3号 / 12番地3
     rf"{_NUM}番地?(?:の?{_NUM}号?)?(?=.)|{_NUM}番地",
     # 1-2-3 / 12-3 / 123の4 (place name required before it)
@@ -87,6 +87,9 @@ class AddressRecognizer(JaRegexRecognizer):
                 return None
             if not place and "丁目" not in block and "番地" not in block:
                 return None
+            if "丁" in block and "丁目" not in block and not (
+                    _PLACE_SUFFIX.search(place) or _HAS_MUNICIPALITY.search(place)):
+                return None  # 4丁3-2 (堺市) only after a place name
             score = 0.85 if place else 0.6
         new_start = start - len(place)
         building = _BUILDING.match(text[end:end + 30])
