@@ -184,3 +184,11 @@ def test_comma_list_ending_in_or_is_one_disjunction(drafter):
     # A clause with its own verb before the comma stays a conjunction.
     c = cond(drafter.draft("ひとり親世帯で欠席30日以上あり、生活保護又は就学援助"))
     assert "all" in c and [x["item"] for x in c["all"][-1]["any"]] == ["welfare.public_assistance", "school.school_aid"]
+
+
+def test_negative_items_absorb_their_negation(drafter):
+    # 「未接種」 is the item: 「受けていない」 after 「予防接種」 is its meaning, not a negation of it.
+    c = cond(drafter.draft("3歳未満で予防接種を2件以上受けていない"))
+    assert c == {"item": "health.vaccination_missed", "op": ">=", "value": 2}
+    out = drafter.draft("予防接種を受けている")
+    assert not out.ok and "していないこと" in out.questions[0]

@@ -28,6 +28,13 @@ from rulegen.reading import window_ja
 
 DIFFICULTY_WORDS = ("虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達")
 DEFAULT_WINDOW = 12
+# Items whose name means that something was not done (未受診, 未接種, 会えなかった).
+NEGATION_MARKS = ("未", "ない", "なかった", "なし")
+
+
+def _negative_item(item: CatalogItem) -> bool:
+    return any(mark in item.name for mark in ("未受診", "未接種", "未面会", "未実施", "未提出"))
+
 # Affixes that change a criterion's meaning (「月ごとの」「1日おき」): reported when unread, never skipped.
 MEANINGFUL_AFFIXES = frozenset({"ごと", "毎", "おき", "置き", "以外", "連続"})
 
@@ -531,6 +538,16 @@ class OfflineParser:
         amounts = mods["amount"]
         negated = bool(mods["negation"])
         used_default = False
+        if _negative_item(item) and not any(m in phrase for m in NEGATION_MARKS):
+            # 「予防接種を2件以上受けていない」: the item already means "not done"; its 「受けていない」 is not a negation.
+            if negated:
+                negated = False
+            elif not mods["negation_prefix"]:
+                questions.append(
+                    f"「{phrase}」を「{item.name}」と読みましたが、この項目は「していないこと」の記録です。"
+                    f"していないことを条件にするなら「{item.name}」や「受けていない」と書いてください。"
+                )
+                return {}, False
         if len(amounts) == 2 and {a.data["op"] for a in amounts} <= {">=", ">", "<=", "<"} and len({a.data["op"][0] for a in amounts}) == 2:
             # 「10日以上30日未満」: a lower and an upper bound on the same item.
             parts = []
