@@ -192,3 +192,25 @@ def test_negative_items_absorb_their_negation(drafter):
     assert c == {"item": "health.vaccination_missed", "op": ">=", "value": 2}
     out = drafter.draft("予防接種を受けている")
     assert not out.ok and "していないこと" in out.questions[0]
+
+
+def test_past_state_of_an_attribute_is_refused(drafter):
+    out = drafter.draft("過去に生活保護を受けていた世帯")
+    assert not out.ok and out.problems[0]["code"] == "past_state" and "基準日時点" in out.problems[0]["message"]
+    # Events are records of the past: 「あった」 is fine.
+    assert drafter.draft("虐待通告があった").ok
+
+
+def test_generic_word_alone_does_not_pick_an_item(drafter):
+    out = drafter.draft("就学援助の申請をしていない")
+    assert not out.ok and any(p.get("phrase") == "申請" for p in out.problems)
+
+
+def test_tendency_words_ask_for_a_number(drafter):
+    out = drafter.draft("学校を休みがちな子")
+    assert not out.ok and "どのくらい" in out.questions[0]
+
+
+def test_ka_between_amounts_is_or(drafter):
+    c = cond(drafter.draft("欠席30日以上か遅刻30日以上"))
+    assert [x["item"] for x in c["any"]] == ["school.absence_days", "school.late_days"]

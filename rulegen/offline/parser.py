@@ -36,7 +36,7 @@ def _negative_item(item: CatalogItem) -> bool:
     return any(mark in item.name for mark in ("未受診", "未接種", "未面会", "未実施", "未提出"))
 
 # Affixes that change a criterion's meaning (「月ごとの」「1日おき」): reported when unread, never skipped.
-MEANINGFUL_AFFIXES = frozenset({"ごと", "毎", "おき", "置き", "以外", "連続"})
+MEANINGFUL_AFFIXES = frozenset({"ごと", "毎", "おき", "置き", "以外", "連続", "がち", "気味"})
 
 OPS = {
     "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
@@ -213,6 +213,7 @@ class OfflineParser:
         t.find("|".join(map(re.escape, sorted(lex["all_markers"], key=len, reverse=True))), "all_marker")
         t.find("|".join(map(re.escape, sorted(lex["or_words"], key=len, reverse=True))), "or")
         t.find("|".join(map(re.escape, sorted(lex["and_words"], key=len, reverse=True))), "and")
+        t.find("|".join(map(re.escape, sorted(lex["past_words"], key=len, reverse=True))), "past")
         t.find("|".join(map(re.escape, sorted(lex["negation_words"], key=len, reverse=True))), "negation")
         t.find("未(?=受診|接種|面会|提出|申請|実施)", "negation_prefix")
         t.find("|".join(map(re.escape, sorted(lex["vague_words"], key=len, reverse=True))), "vague")
@@ -273,6 +274,7 @@ class OfflineParser:
 
     def _match_partial_items(self, t: _Text, tokens: list[Tok], questions: list[str]) -> None:
         filler = set(self.lex["filler_tokens"])
+        weak = set(self.lex["weak_tokens"])
         content = [tok for tok in tokens if tok.is_content]
         i = 0
         while i < len(content):
@@ -285,6 +287,8 @@ class OfflineParser:
                     continue
                 base_key, surface_key = run_keys(part)
                 items = self.index.token_items.get(base_key) or self.index.token_items.get(surface_key)
+                if items and n == 1 and len(items) == 1 and part[0].base in weak:
+                    continue  # 「申請」 alone is not 「児童手当未申請」: left unread, hence reported
                 if items:
                     found = (n, items)
                     break
@@ -382,10 +386,10 @@ class OfflineParser:
         explicit_diff = [s.data["difficulty"] for s in spans if s.kind == "difficulty"]
 
         # Attach modifiers to items.
-        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": []} for i in items}
+        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": [], "past": []} for i in items}
         boundaries = [s for s in spans if s.kind in ("and", "or")]
         for s in spans:
-            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix"):
+            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix", "past"):
                 continue
             if s.kind == "amount" and s.data.get("unit") == "歳" and not self._age_item_near(s, items):
                 self._apply_age(population, s, problems)
@@ -421,8 +425,8 @@ class OfflineParser:
         for a, b in zip(items, items[1:]):
             between = [s for s in spans if a.end <= s.start and s.end <= b.start]
             kinds = {s.kind for s in between}
-            raw = t.text[a.end : b.start]
-            if "or" in kinds or raw in ("か", "かまたは"):
+            free_between = "".join(c for i, c in enumerate(t.text[a.end : b.start]) if t.free[a.end + i])
+            if "or" in kinds or free_between in ("か", "かまたは"):
                 seps.append("or")
             elif any(s.kind == "and" and s.data.get("text", "") not in ("、", "，", ",") for s in between):
                 seps.append("and")
@@ -510,7 +514,7 @@ class OfflineParser:
     def _target(self, s: Span, items: list[Span], boundaries: list[Span], attach: dict[int, dict[str, list[Span]]]) -> Span | None:
         if not items:
             return None
-        if s.kind in ("negation", "negation_prefix"):
+        if s.kind in ("negation", "negation_prefix", "past"):
             if s.kind == "negation_prefix":
                 after = [i for i in items if i.start >= s.end]
                 return after[0] if after else None
@@ -565,6 +569,15 @@ class OfflineParser:
             if UNIT_GROUPS.get(amount["unit"]) != ITEM_UNIT_GROUP.get(item.unit, item.unit) and not (item.kind == "event" and UNIT_GROUPS.get(amount["unit"]) == "month"):
                 problems.append(problem("unit_mismatch", f"「{phrase}」の単位は{item.unit}ですが、「{amount['value']}{amount['unit']}」と書かれています。", phrase=phrase))
                 return {}, False
+        if mods["past"] and item.kind == "attribute":
+            word = t.text[mods["past"][0].start : mods["past"][0].end]
+            problems.append(problem(
+                "past_state",
+                f"「{phrase}…{word}」は過去の状態として書かれていますが、「{item.name}」は基準日時点の状態しか分かりません。",
+                phrase=word,
+                hint=f"基準日時点の「{item.name}」を条件にするなら「{phrase}を受けている」のように今の形で書いてください。",
+            ))
+            return {}, False
         if mods["vague"] and amount is None:
             word = t.text[mods["vague"][0].start : mods["vague"][0].end]
             unit = item.unit or ("回" if item.kind == "event" else "")
