@@ -278,6 +278,8 @@ def test_resolve_overlaps_keeps_best():
     ("SSWがいのうえめいくんと面談", "いのうえめい"),
     ("そうたちゃんが泣いて登校をしぶる", "そうた"),
     ("中野SSWへ引継ぎ", "中野"),
+    ("弟の翼も不登校", "翼"),
+    ("双子、湊と陸の健診がまだ", "陸"),
     ("母親は千葉姓に戻った", "千葉"),
 ])
 def test_names_in_context(text, value):
@@ -287,7 +289,8 @@ def test_names_in_context(text, value):
 @pytest.mark.parametrize("text", [
     "保健師さんの訪問記録から抽出", "赤ちゃんがいる家庭", "妊婦さんの面談記録", "おばあちゃんと二人暮らし",
     "林の中で遊ぶ", "SSWさんに相談", "宛名番号が空欄のデータは名寄せできない", "スクール カウンセラー、",
-    "佐藤病院の小児科と連携", "お子さんの様子", "実家に帰省", "母子家庭の子",
+    "佐藤病院の小児科と連携", "お子さんの様子", "実家に帰省", "母子家庭の子", "弟の保育園",
+    "兄の体調が悪い",
 ])
 def test_not_names_in_context(text):
     assert "PERSON" not in types(text)

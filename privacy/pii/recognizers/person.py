@@ -4,7 +4,7 @@ Candidate sources, each scored:
 - runs of tokens SudachiPy tags 人名 (姓+名 such as 山田太郎, 山田 太郎, ヤマダ ハナコ), high with an
   honorific (くん・君・さん・ちゃん・様・先生・氏) or two parts, a lone surname with person context
   (吉田家, 林宅, 担当:辻), low otherwise;
-- surnames that are also common nouns (林, 森) when such context surrounds them;
+- surnames and given names that are also common nouns (林の母, 弟の湊) in such context;
 - GiNZA's Person entities, unless they consist of common nouns only (宛名番号);
 - kanji, katakana, latin and hiragana words right before an honorific (心愛ちゃん, ハルトくん,
   Nguyenさん, いのうえめいくん), unless they are kinship or role words (お母さん, 校長先生);
@@ -22,6 +22,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_ROLE_SUFFIX,
+    GIVEN_NAME_BEFORE,
     HIRAGANA_KIN,
     HONORIFIC,
     HONORIFIC_ANYWHERE,
@@ -36,6 +37,7 @@ from privacy.pii.recognizers.person_lexicon import (
     ORG_TAIL,
     PLACE_OR_ORG_AFTER,
     ROLE_WORDS,
+    can_be_given_name,
     can_be_surname,
     is_place_name,
     is_role_word,
@@ -119,7 +121,7 @@ class PersonRecognizer(JaRegexRecognizer):
             ner_spans = [(e.start_char, e.end_char) for e in nlp_artifacts.entities
                          if e.label_ == self.ENTITY]
             _from_name_tokens(found, nlp_artifacts, ner_spans)
-            _from_surname_lexicon(found, nlp_artifacts)
+            _from_name_lexicon(found, nlp_artifacts)
             _from_ner(found, nlp_artifacts, ner_spans)
         _before_honorifics(found)
         _katakana_pairs(found)
@@ -159,9 +161,13 @@ def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
             found.add(start, end, 0.35, False)
 
 
-def _from_surname_lexicon(found: _Candidates, nlp_artifacts: NlpArtifacts) -> None:
-    """Surnames the tagger read as common nouns (林の母, 森宅) when person context surrounds them."""
+def _from_name_lexicon(found: _Candidates, nlp_artifacts: NlpArtifacts) -> None:
+    """Names the tagger read as common nouns, when person context surrounds them.
+
+    Surnames: 林の母, 森宅, 担当:辻. Given names after a kinship word: 弟の湊, 双子、湊と陸.
+    """
     text = found.text
+    previous_given = -1
     for token in nlp_artifacts.tokens:
         start, end = token.idx, token.idx + len(token.text)
         if "人名" in token.tag_ or not regex.fullmatch(r"\p{Han}{1,3}", token.text):
@@ -170,6 +176,11 @@ def _from_surname_lexicon(found: _Candidates, nlp_artifacts: NlpArtifacts) -> No
             continue
         if _person_context(text, start, end) and can_be_surname(token.text):
             found.add(start, end, 0.75, True)
+        elif can_be_given_name(token.text) and (
+                GIVEN_NAME_BEFORE.search(text[max(0, start - 6):start])
+                or (previous_given >= 0 and text[previous_given:start] in ("と", "、", "・"))):
+            found.add(start, end, 0.75, True)
+            previous_given = end
 
 
 def _from_ner(found: _Candidates, nlp_artifacts: NlpArtifacts,

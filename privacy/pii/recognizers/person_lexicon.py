@@ -49,6 +49,9 @@ LONE_NAME_AFTER = regex.compile(
     r"^(?:家(?![庭族事具電])|宅|方|一家|姓(?![名])|[(（]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|"
     r"息子|娘|お母さん|お父さん|家|保護者)|[ 　]?(?:SSW|SC|CW|ケースワーカー|ワーカー|主任|係長|課長|保健師|"
     r"相談員|指導主事|教諭|医師|看護師|保育士|支援員))")
+# Context that makes a lone given name a person: 弟の湊, 双子、湊と陸.
+GIVEN_NAME_BEFORE = regex.compile(
+    r"(?:弟|妹|兄|姉|長男|長女|次男|次女|三男|三女|息子|娘|双子|末っ子|第[1-9一二三四五]子)[ 　]?[のは、:：]?[ 　]?$")
 LONE_NAME_BEFORE = regex.compile(
     r"(?:(?:担当|担当者|記入者|担任|対応者|報告者|作成者|母|父|祖母|祖父|本人|氏名|名前|保護者|児童|生徒|宛名)"
     r"[ 　]?[:：は]?[ 　]?"
@@ -68,6 +71,12 @@ def sudachi_dictionary():
 def can_be_surname(word: str) -> bool:
     """True when SudachiPy lists `word` as a surname (林, 森, 辻 are also common nouns)."""
     return any(m.part_of_speech()[2:4] == ("人名", "姓") for m in sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def can_be_given_name(word: str) -> bool:
+    """True when SudachiPy lists `word` as a given name (湊, 陸, 翼 are also nouns)."""
+    return any(m.part_of_speech()[2:4] == ("人名", "名") for m in sudachi_dictionary().lookup(word))
 
 
 @lru_cache(maxsize=4096)
