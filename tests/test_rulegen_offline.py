@@ -214,3 +214,10 @@ def test_tendency_words_ask_for_a_number(drafter):
 def test_ka_between_amounts_is_or(drafter):
     c = cond(drafter.draft("欠席30日以上か遅刻30日以上"))
     assert [x["item"] for x in c["any"]] == ["school.absence_days", "school.late_days"]
+
+
+def test_difficulty_words(drafter):
+    out = drafter.draft("中学生の不登校（30日以上欠席）")
+    assert out.ok and out.rule.difficulties == ["不登校"]
+    out = drafter.draft("ヤングケアラーとして要介護の家族がいる")
+    assert out.ok and out.rule.difficulties == ["ヤングケアラー"] and out.rule.side == "welfare"

@@ -191,6 +191,8 @@ class OfflineParser:
         lex = self.lex
         diff_re = "(" + "|".join(DIFFICULTY_WORDS) + ")(" + "|".join(map(re.escape, sorted(lex["difficulty_suffixes"], key=len, reverse=True))) + ")"
         t.find(diff_re, "difficulty", lambda m: {"difficulty": m.group(1)})
+        # A bare difficulty word that is no item (「中学生の不登校（30日以上欠席）」) names the difficulty type.
+        t.find(r"(不登校|貧困|ヤングケアラー|産後うつ)(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
         t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
         t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
