@@ -221,3 +221,9 @@ def test_difficulty_words(drafter):
     assert out.ok and out.rule.difficulties == ["不登校"]
     out = drafter.draft("ヤングケアラーとして要介護の家族がいる")
     assert out.ok and out.rule.difficulties == ["ヤングケアラー"] and out.rule.side == "welfare"
+
+
+def test_ages_of_the_child_and_of_the_guardian(drafter):
+    out = drafter.draft("年齢が10歳以上で欠席30日以上")
+    assert out.ok and out.rule.population.age_min == 10
+    assert cond(drafter.draft("母親が20歳未満")) == {"item": "resident.guardian_age", "op": "<", "value": 20}
