@@ -74,3 +74,13 @@ def test_decide_policy():
 def test_empty_text_is_allowed():
     assert guard_text("").verdict == "allow"
     assert guard_text("   ").verdict == "allow"
+
+
+def test_package_exports_are_lazy():
+    import subprocess
+    import sys
+
+    code = ("import sys, privacy.pii; assert 'presidio_analyzer' not in sys.modules; "
+            "assert 'spacy' not in sys.modules; from privacy.pii import guard_text, scan_mart; print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
