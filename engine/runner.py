@@ -168,29 +168,27 @@ def check_required(tables: dict[str, set[str]], required: dict[str, set[str]]) -
 
 
 def table_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
-    """Order-independent checksum per table: row count and the sum of the rows' hashes (in SQL)."""
+    """Order-independent checksum per table, in one SQL query: row count and the sum of the rows' hashes."""
     from sqlglot import exp
 
     from engine.compiler import nodes as n
 
-    out: dict[str, dict[str, Any]] = {}
+    parts = []
     for t in sorted(tables):
-        q = n.select(
-            [
-                exp.Count(this=exp.Star()),
-                exp.Cast(
-                    this=exp.Mod(
-                        this=n.coalesce(exp.Sum(this=n.func("hash", n.col("tt"))), n.lit(0)),
-                        expression=n.lit(2**64),
-                    ),
-                    to=exp.DataType(this=exp.DataType.Type.UBIGINT),
-                ),
-            ],
-            n.table(t, "tt"),
+        checksum = exp.Cast(
+            this=exp.Mod(this=n.coalesce(exp.Sum(this=n.func("hash", n.col("tt"))), n.lit(0)), expression=n.lit(2**64)),
+            to=exp.DataType(this=exp.DataType.Type.UBIGINT),
         )
-        rows, checksum = con.execute(q.sql(dialect="duckdb")).fetchone()
+        parts.append(n.select([n.alias(exp.Literal.string(t), "t"), n.alias(exp.Count(this=exp.Star()), "n"), n.alias(checksum, "h")], n.table(t, "tt")))
+    if not parts:
+        return {}
+    query: exp.Expression = parts[0]
+    for p in parts[1:]:
+        query = exp.Union(this=query, expression=p, distinct=False)
+    out: dict[str, dict[str, Any]] = {}
+    for t, rows, checksum in con.execute(query.sql(dialect="duckdb")).fetchall():
         out[t] = {"rows": int(rows), "checksum": f"{int(checksum):016x}"}
-    return out
+    return dict(sorted(out.items()))
 
 
 # ---------------------------------------------------------------------------

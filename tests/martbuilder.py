@@ -80,6 +80,7 @@ def build_mart(
     rng = random.Random(shuffle_seed) if shuffle_seed is not None else None
     con = duckdb.connect(str(path))
     try:
+        con.execute("BEGIN TRANSACTION")
         for t, cols in tables.items():
             con.execute(f"CREATE TABLE {_q(t)} ({', '.join(f'{_q(c)} {ty}' for c, ty in cols)})")
             data = list(rows.get(t, []))
@@ -89,6 +90,7 @@ def build_mart(
                 con.executemany(f"INSERT INTO {_q(t)} VALUES ({', '.join('?' for _ in cols)})", data)
         con.execute(f"CREATE TABLE {_q(META_TABLE)} (key VARCHAR, value VARCHAR)")
         con.execute(f"INSERT INTO {_q(META_TABLE)} VALUES ('catalog_hash', ?)", [catalog.content_hash])
+        con.execute("COMMIT")
     finally:
         con.close()
     return path
