@@ -47,7 +47,10 @@ from privacy.pii.recognizers.person_lexicon import (
 _NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
 _KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々]{1,4}$")
 _KATAKANA_RUN_BEFORE = regex.compile(r"[\p{Katakana}ー]{2,10}$")
-_HIRAGANA_RUN_BEFORE = regex.compile(r"(?<![\p{Hiragana}])[\p{Hiragana}]{2,7}$")
+_HIRAGANA_RUN_BEFORE = regex.compile(r"[\p{Hiragana}]{2,12}$")
+_PREVIOUS_NAME = regex.compile(r".*(?:くん|さん|ちゃん|さま)[とや、]?")
+_TRAILING_PARTICLE = regex.compile(r"[がをにはもへで]$")  # 子どもが|ちゃんと: not a name
+_WORD_GOES_ON = regex.compile(r"さま(?:ざ|た|よ)|くんれん")  # さまざま, さまたげ, くんれん
 _LATIN_RUN_BEFORE = regex.compile(
     r"(?<![A-Za-z])[A-Za-z][A-Za-z'\-]{1,19}(?:[ ][A-Za-z][A-Za-z'\-]{1,19})?$")
 _LEADING_PARTICLE = regex.compile(r"^[がはをにともへの]")
@@ -209,8 +212,11 @@ def _before_honorifics(found: _Candidates) -> None:
         if found.covers_end(len(before)):
             continue
         run = _KATAKANA_RUN_BEFORE.search(before) or _KANJI_RUN_BEFORE.search(before)
-        if run and not is_role_word(run.group(0)):
-            found.add(run.start(), run.end(), 0.8, True)
+        if run is None or is_role_word(run.group(0)):
+            continue
+        if run.start() > 0 and text[run.start() - 1] in "おご":
+            continue  # お世話さま, ご主人さま, お客さん: polite words, not names
+        found.add(run.start(), run.end(), 0.8, True)
 
 
 def _katakana_pairs(found: _Candidates) -> None:
@@ -240,17 +246,21 @@ def _hiragana_before_honorifics(found: _Candidates) -> None:
     """Hiragana names before an honorific (そうたちゃん, SSWが|いのうえめいくん)."""
     text = found.text
     for m in KANA_HONORIFIC_ANYWHERE.finditer(text):
-        if found.covers_end(m.start()):
+        if found.covers_end(m.start()) or _WORD_GOES_ON.match(text[m.start():m.end() + 2]):
             continue
-        run = _HIRAGANA_RUN_BEFORE.search(text[:m.start()])
+        run = _HIRAGANA_RUN_BEFORE.search(text[max(0, m.start() - 12):m.start()])
         if not run:
             continue
-        start = run.start()
-        if start > 0 and _LEADING_PARTICLE.match(run.group(0)):
+        offset = max(0, m.start() - 12)
+        start = offset + run.start()
+        previous = _PREVIOUS_NAME.search(text[start:m.start()])
+        if previous:
+            start += previous.end()  # はるとくんと|ゆうとくん
+        elif start > offset and _LEADING_PARTICLE.match(run.group(0)):
             start += 1
         word = text[start:m.start()]
         if len(word) < 2 or HIRAGANA_KIN.search(word) or word.startswith(("お", "ご")) \
-                or regex.search("さん|くん|ちゃん|さま", word):
+                or _TRAILING_PARTICLE.search(word):
             continue
         found.add(start, m.start(), 0.7, True)
 
