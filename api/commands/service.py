@@ -80,15 +80,17 @@ def db_current(home: Optional[Path] = HomeOption) -> None:
 @audit_app.command("verify")
 def audit_verify(home: Optional[Path] = HomeOption) -> None:
     """操作ログのハッシュの連鎖を検査します。書き換え・削除・並べ替えがあれば記録ごとに示し、終了コード 1 で終わります。"""
+    import sqlalchemy as sa
     from privacy.audit import summarize_ja
 
     from api import audit_store
     from api.db.engine import session_scope
+    from api.db.models import AuditEntry
 
     ctx = _context(home)
     with session_scope(ctx.sessions) as db:
         problems = audit_store.verify(db, audit_store.read_roots(ctx.settings.home / "audit-roots.txt"))
-        n = db.execute(__import__("sqlalchemy").text("select count(*) from audit_log")).scalar_one()
+        n = db.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
     typer.echo(summarize_ja(problems) + f"（記録 {n} 件）")
     if problems:
         raise typer.Exit(code=1)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, get_db, require_roles
 from api.db.models import Draft, DraftVersion, RuleVersion
-from api.errors import ServiceError
+from api.errors import NotFound, ServiceError
 from api.routes.schemas import DraftBody, MessageBody, RuleSaveBody
 from api.services import rules
 
@@ -78,8 +78,6 @@ def save_rule(body: RuleSaveBody, request: Request, p: Principal = Depends(draft
     if doc is None:
         v = db.get(DraftVersion, body.draft_version_id)
         if v is None:
-            from api.errors import NotFound
-
             raise NotFound(f"ルール案の版 {body.draft_version_id} はありません")
         doc = v.rule
     return _rule(rules.save_rule(db, request.app.state.ctx.catalog, p.actor, doc, body.draft_version_id))

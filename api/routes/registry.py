@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
-
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
