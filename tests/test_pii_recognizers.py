@@ -328,3 +328,8 @@ def test_analyze_many_matches_analyze():
     texts = ["山田太郎くん(H27.4.3生)", "", "欠席30日以上", "宛名番号 0001234567"]
     assert analyze_many(texts) == [analyze(t) for t in texts]
     assert analyze_many(["1234567890"], context=["宛名番号"])[0][0].type == "RESIDENT_NUMBER"
+
+
+def test_phone_in_parentheses_excludes_the_parenthesis():
+    text = "松本 由美さんに電話連絡 (090-1234-5678)。迎えを依頼。"
+    assert spans(text) == [("PERSON", "松本 由美"), ("PHONE_NUMBER", "090-1234-5678")]

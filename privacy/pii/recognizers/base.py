@@ -44,6 +44,10 @@ class JaRegexRecognizer(LocalRecognizer):
                     seen.add(span)
                     yield span
 
+    def adjust_span(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Trim a raw match before scoring (default: unchanged)."""
+        return start, end
+
     @abstractmethod
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         """Return (score, boosted_by_own_context) for a match, or None to drop it."""
@@ -54,6 +58,7 @@ class JaRegexRecognizer(LocalRecognizer):
             return []
         results = []
         for start, end in self.matches(text):
+            start, end = self.adjust_span(text, start, end)
             scored = self.score_match(text, start, end)
             if scored is None:
                 continue

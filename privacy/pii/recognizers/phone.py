@@ -36,6 +36,12 @@ class PhoneRecognizer(JaRegexRecognizer):
     _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")
     _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
 
+    def adjust_span(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Drop an opening parenthesis that encloses the whole number: (090-1234-5678)."""
+        if text[start] in "(（" and not regex.search(r"[)）]", text[start:min(end, start + 7)]):
+            start += 1
+        return start, end
+
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         raw = normalize(text[start:end])
         candidate = raw.replace("＋", "+")
