@@ -60,3 +60,20 @@ def test_mobile_numbers_are_found_and_redacted(prefix, middle, last, fmt):
     assert result.counts() == {"PHONE_NUMBER": 1}
     assert result.redacted == "母の携帯は<電話番号>です"
     assert value not in json.dumps(result.summary(), ensure_ascii=False)
+
+
+_FUZZ_ALPHABET = list("山田太郎くんさんちゃん様先生の母はがを0123456789０１２３-－ー()（）〒@.丁目番地号令和平成HR"
+                      "/年月日生まれ 　、。ｱｲｳアイウabcXYZ:：")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(alphabet=st.sampled_from(_FUZZ_ALPHABET), max_size=40))
+def test_findings_are_valid_spans_without_overlap(text):
+    findings = analyze(text)
+    for f in findings:
+        assert 0 <= f.start < f.end <= len(text)
+        assert 0 < f.score <= 1.0
+    for a, b in zip(findings, findings[1:]):
+        assert a.end <= b.start
+    result = guard_text(text)
+    assert (result.verdict == "block") == bool(findings)
