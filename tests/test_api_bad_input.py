@@ -128,3 +128,22 @@ def test_health_and_landing_are_open(service):
     assert page.status_code == 200 and "判定ではありません" in page.text and "/docs" in page.text
     spec = c.get("/openapi.json").json()
     assert spec["paths"]["/api/drafts"]["post"]["summary"] == "ルール案の作成（対話の開始）"
+
+
+def test_dates_in_seireki_and_wareki(service):
+    sup = service.as_role("supervisor")
+    staff = service.as_role("staff")
+    rule = {"id": "w1", "title": "生活保護", "difficulties": ["貧困"], "side": "welfare",
+            "condition": {"item": "welfare.public_assistance", "op": "=", "value": True}, "when_missing": "not_met",
+            "points": 5, "explanation": "生活保護: {welfare.public_assistance}"}
+    rs = staff.post("/api/rulesets", json={"ruleset": {"id": "dates", "title": "t", "rules": [rule]}}).json()
+    sup.post(f"/api/rulesets/{rs['id']}/publish")
+    for text in ("令和8年10月1日", "R8.10.1", "2026/10/1"):
+        r = sup.post("/api/schedules", json={"ruleset_version_id": rs["id"], "cron": "0 6 1 * *",
+                                             "reference_date_policy": "fixed", "fixed_date": text})
+        assert r.status_code == 201 and r.json()["fixed_date"] == "2026-10-01", r.text
+    before = service.count("schedules")
+    r = sup.post("/api/schedules", json={"ruleset_version_id": rs["id"], "cron": "0 6 1 * *",
+                                         "reference_date_policy": "fixed", "fixed_date": "令和8年2月30日"})
+    assert r.status_code == 422 and "fixed_date" in r.json()["detail"]
+    assert service.count("schedules") == before

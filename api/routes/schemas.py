@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _ja_date(value: Any) -> Any:
+    """西暦 (2026-10-01, 2026/10/1, 2026年10月1日) or 和暦 (令和8年10月1日, R8.10.1)."""
+    if isinstance(value, str):
+        from engine.dates import parse_date
+
+        return parse_date(value)  # DateParseError is a ValueError: answered 422 with its Japanese message
+    return value
+
+
+JaDate = Annotated[date, BeforeValidator(_ja_date)]
 
 
 class Body(BaseModel):
@@ -61,7 +73,7 @@ class PreviewBody(Body):
     rule: dict[str, Any] | None = None
     ruleset: dict[str, Any] | None = None
     baseline_ruleset_version_id: int | None = None
-    as_of: date | None = Field(default=None, description="基準日（省略時は今月1日）")
+    as_of: JaDate | None = Field(default=None, description="基準日（西暦又は和暦。省略時は今月1日）")
     top_n: int = Field(default=200, ge=1, le=5000)
 
 
@@ -73,7 +85,7 @@ class RulesetBody(Body):
 
 
 class RunNowBody(Body):
-    as_of: date | None = Field(default=None, description="基準日（省略時はルールセットの決め方に従う）")
+    as_of: JaDate | None = Field(default=None, description="基準日（西暦又は和暦。省略時はルールセットの決め方に従う）")
 
 
 class ProposeBody(Body):
@@ -97,4 +109,4 @@ class ScheduleBody(Body):
     ruleset_version_id: int
     cron: str = Field(min_length=1, max_length=120, description="cron 式（例: 0 6 1 * * = 毎月1日6時、日本時間）")
     reference_date_policy: Literal["run_date", "month_start", "fixed"] = "month_start"
-    fixed_date: date | None = None
+    fixed_date: JaDate | None = Field(default=None, description="固定の基準日（西暦又は和暦）")
