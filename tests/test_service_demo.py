@@ -141,17 +141,6 @@ def test_cron_day_of_week_is_standard():
             parse_cron(bad)
 
 
-def test_pii_guard_adapter_blocks_my_number():
-    from api.services.rules import _PiiGuard
-    from rulegen.guard import TextGuard
-
-    guard = _PiiGuard()
-    assert isinstance(guard, TextGuard)
-    blocked = guard.check("マイナンバー 123456789018 の児童は10点")
-    assert blocked.allowed is False and "マイナンバー" in blocked.message_ja and blocked.summary
-    assert guard.check("年間欠席30日以上の児童は10点").allowed is True
-
-
 def test_two_workers_one_scheduler(tmp_path):
     """Two app instances on one database (two `tsunagu serve` workers): one runs the scheduler."""
     from fastapi.testclient import TestClient

@@ -14,21 +14,12 @@ from api.db.types import utcnow
 from api.errors import Conflict, NotFound, Refused
 
 
-class _PiiGuard:
-    """Adapts ``privacy.pii.guard.guard_text`` to rulegen's ``TextGuard`` protocol."""
-
-    def check(self, text: str):
-        from privacy.pii.guard import guard_text
-        from rulegen.guard import GuardOutcome
-
-        result = guard_text(text)
-        return GuardOutcome(allowed=result.allowed, message_ja=result.message(), summary=dict(result.counts()))
-
-
 def make_drafter(catalog):
+    """The LLM drafter when ``TSUNAGU_LLM_*`` configures one (text guarded by privacy.pii.guard), else offline."""
+    from api.commands.drafting import PiiTextGuard
     from rulegen.drafting import make_drafter as mk
 
-    return mk(None, _PiiGuard(), catalog=catalog)
+    return mk(None, PiiTextGuard(), catalog=catalog)
 
 
 def _store_outcome(db: Session, draft: Draft, conv, outcome, text: str, actor: Actor, *, created: bool) -> DraftVersion | None:
@@ -47,7 +38,10 @@ def _store_outcome(db: Session, draft: Draft, conv, outcome, text: str, actor: A
     db.flush()
     if outcome.blocked_by_guard:
         audit_store.append(db, actor, "pii_blocked", "draft", draft.id,
-                           details={"kinds": sorted(outcome.guard_summary), "counts": dict(outcome.guard_summary), "where": "draft_message"})
+                           # kinds and counts as parallel lists: entity names are not allowed as detail keys
+                           details={"kinds": sorted(outcome.guard_summary),
+                                    "counts": [outcome.guard_summary[k] for k in sorted(outcome.guard_summary)],
+                                    "where": "draft_message"})
     else:
         audit_store.append(db, actor, "draft_created" if created else "draft_updated", "draft", draft.id,
                            details={"version": row.version if row else None, "ok": bool(outcome.ok), "drafter": outcome.drafter,
