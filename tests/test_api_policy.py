@@ -150,3 +150,36 @@ def test_failed_run_keeps_previous_results_current(service):
     # the running-run row was released: the next run goes ahead
     again = sup.get(f"/api/runs/{run_scheduled(service.ctx, sched)}").json()
     assert again["status"] == "succeeded" and again["diff"]["previous_run_id"] == good
+
+
+def test_concurrent_starts_of_one_ruleset_only_one_runs(service):
+    """Four workers start the same ruleset at once: the running-run row lets exactly one through."""
+    import threading
+
+    from api.audit_store import Actor
+    from api.services.runs import RunAlreadyRunning, _start
+
+    rs_id, _sched = _published(service, "年間欠席30日以上の児童は10点", "race-test")
+    barrier = threading.Barrier(4)
+    started: list[int] = []
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        try:
+            run_id, _key = _start(service.ctx, rs_id, Actor(f"w{n}", "supervisor"), "scheduled", None, date(2026, 10, 1))
+            started.append(run_id)
+        except RunAlreadyRunning as exc:
+            refused.append(exc.detail)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(started) == 1 and len(refused) == 3
+    assert all("実行中" in m for m in refused)
+    assert service.count("runs") == 1 and service.count("running_runs") == 1
