@@ -205,3 +205,15 @@ def test_expired_session_refused(world):
         conn.execute(sa.text("update sessions set expires_at = :t"), {"t": "2000-01-01 00:00:00"})
     r = client.get("/api/auth/me")
     assert r.status_code == 401 and "有効期限" in r.json()["detail"]
+
+
+def test_every_endpoint_documented_in_japanese(world):
+    import re
+
+    svc, _ = world
+    spec = svc.client().get("/openapi.json").json()
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert japanese.search(op.get("summary", "")), (method, path)
+            assert japanese.search(op.get("description", "")), (method, path)
