@@ -280,7 +280,14 @@ def _values_view(rs_doc: dict) -> dict:
     for r in rs_doc["rules"]:
         for j, leaf in enumerate(_leaves_of(r["condition"])):
             extra.append({**r, "id": f"{r['id']}-l{j}", "condition": leaf, "population": None})
-    return {**rs_doc, "id": "rs-values", "rules": rs_doc["rules"] + extra, "exclusions": [], "population": None}
+    return {
+        **rs_doc,
+        "id": "rs-values",
+        "rules": rs_doc["rules"] + extra,
+        "exclusions": [],
+        "population": None,
+        "extraction": {"top_n": 100_000},  # everybody with points (always-firing copies: everybody screened)
+    }
 
 
 def _leaves_of(cond: dict) -> list[dict]:
@@ -303,8 +310,8 @@ def _engine_vs_reference(catalog, mart_doc, rs_doc, ref):
         mart = load_mart(path)
         ref_cut = evaluate(mart, rs, catalog, ref)
         eng_cut = run_ruleset(path, rs, catalog, ref, threads=1)
-        ref_val = evaluate(mart, rs_values, catalog, ref, top_n=100_000)
-        eng_val = run_ruleset(path, rs_values, catalog, ref, top_n=100_000, threads=1)
+        ref_val = evaluate(mart, rs_values, catalog, ref)
+        eng_val = run_ruleset(path, rs_values, catalog, ref, threads=1)
 
     # every screened child: every leaf's result and value (see _values_view)
     assert len(eng_val.children) == len(ref_val.evaluations)
