@@ -159,6 +159,13 @@ def test_two_workers_one_scheduler(tmp_path):
         sb.tick()
         assert [sa_.is_leader, sb.is_leader].count(True) == 1
         assert a.get("/api/health").json()["status"] == "ok" and b.get("/api/health").status_code == 200
+        leader = sa_ if sa_.is_leader else sb
+        follower = sb if leader is sa_ else sa_
+        assert {j.id for j in leader.scheduler.get_jobs()} >= {"_lease", "_anchor"}
+        follower.anchor_audit()  # not the leader: does nothing
+        assert not (settings.home / "audit-roots.txt").exists()
+        leader.anchor_audit()
+        assert "tsunagu-audit-root v1" in (settings.home / "audit-roots.txt").read_text()
     # the leader released its lease on shutdown: a new worker takes over at once
     from api.services.schedules import try_acquire_lease
 

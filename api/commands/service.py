@@ -111,7 +111,7 @@ def audit_anchor(
     with session_scope(ctx.sessions) as db:
         root = audit_store.anchor(db, path)
         audit_store.append(db, SYSTEM, "audit_root_anchored", "audit_log", "chain", details={"last_seq": root.last_seq})
-    typer.echo(f"{path} に追記しました: {root.as_text()}")
+    typer.echo(f"{path} に追記しました: {root.as_text()}（サービスの定期実行でも毎日0時5分に追記します）")
 
 
 @user_app.command("create")

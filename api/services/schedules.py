@@ -132,6 +132,16 @@ def run_scheduled(ctx: ServiceContext, schedule_id: int) -> int | None:
 # --- the one-process scheduler ------------------------------------------------------
 
 
+def anchor_audit_root(ctx: ServiceContext):
+    """Append the operation log's current root to ``HOME/audit-roots.txt`` (and log that)."""
+    from api.audit_store import anchor
+
+    with session_scope(ctx.sessions) as db:
+        root = anchor(db, ctx.settings.home / "audit-roots.txt")
+        audit_store.append(db, SYSTEM, "audit_root_anchored", "audit_log", "chain", details={"last_seq": root.last_seq})
+    return root
+
+
 def try_acquire_lease(ctx: ServiceContext, holder: str) -> bool:
     """Take or renew the scheduler lease; True when this holder owns it now."""
     now = utcnow()
@@ -172,7 +182,14 @@ class ServiceScheduler:
     def start(self) -> None:
         self.scheduler.add_job(self.tick, "interval", seconds=max(10, self.ctx.settings.scheduler_lease_seconds // 3),
                                id="_lease", next_run_time=utcnow())
+        # the operation log's root, kept outside the database once a day (detects a rewritten tail)
+        self.scheduler.add_job(self.anchor_audit, parse_cron("5 0 * * *"), id="_anchor")
         self.scheduler.start()
+
+    def anchor_audit(self) -> None:
+        if not self.is_leader:
+            return
+        anchor_audit_root(self.ctx)
 
     def tick(self) -> None:
         leader = try_acquire_lease(self.ctx, self.holder)
@@ -189,7 +206,7 @@ class ServiceScheduler:
                     if s.enabled:
                         wanted[f"schedule-{s.id}"] = s
         for job in self.scheduler.get_jobs():
-            if job.id != "_lease" and job.id not in wanted:
+            if not job.id.startswith("_") and job.id not in wanted:
                 job.remove()
         for job_id, s in wanted.items():
             if self.scheduler.get_job(job_id) is None:
