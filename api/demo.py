@@ -64,15 +64,20 @@ def build_mart(settings: Settings, children: int, seed: int = 0, *, pii_check: b
     from privacy.pseudonymize import HmacPseudonymizer
     from privacy.reid_map import write_reid_map
 
+    from api.services.runs import today_jst
+
     settings.ensure_dirs()
+    # The synthetic city is drawn as of the current month's first day, the reference date of the demo's
+    # monthly runs, so that look-back windows always cover its events (rebuilt when the month changes).
+    as_of = today_jst().replace(day=1)
     marker = settings.home / "demo-city.json"
-    wanted = {"children": children, "seed": seed}
+    wanted = {"children": children, "seed": seed, "as_of": as_of.isoformat()}
     if settings.mart_path.is_file() and settings.reid_map_path.is_file() and marker.is_file():
         if json.loads(marker.read_text(encoding="utf-8")) == wanted:
             return MartInfo(False, children, seed, settings.mart_path)
     exports = settings.home / "exports"
     progress(f"合成した市のデータを作成中（こども {children:,}人）")
-    generate_city(exports, children=children, seed=seed)
+    generate_city(exports, children=children, seed=seed, as_of=as_of)
     if not settings.key_file.is_file():
         progress("仮名化の鍵を作成中")
         generate_key_file(settings.key_file)
@@ -84,7 +89,9 @@ def build_mart(settings: Settings, children: int, seed: int = 0, *, pii_check: b
 
         check = pii_pre_publish_check
     progress("データマートへ取込み中（仮名化・個人情報の検査）")
-    summary = ingest_exports(exports, settings.mart_path, pseudonymizer, pre_publish_check=check, progress=progress)
+    summary = ingest_exports(
+        exports, settings.mart_path, pseudonymizer, as_of=as_of, pre_publish_check=check, progress=progress
+    )
     write_reid_map(settings.reid_map_path, key, pseudonymizer.issued)
     marker.write_text(json.dumps(wanted), encoding="utf-8")
     return MartInfo(True, children, seed, settings.mart_path, summary.seconds, summary.total_rows)
