@@ -22,15 +22,21 @@ class Drafter(Protocol):
 
 
 class OfflineDrafter:
-    """Deterministic, embedded; no text leaves the machine."""
+    """Deterministic, embedded; no text leaves the machine.
+
+    With a guard, text with personal information is refused here too: a rule's description keeps the
+    staff's words, and rules are shared documents (read by every role, sent to an LLM on later edits),
+    so a name or a number pasted into the chat must not end up in one.
+    """
 
     kind = "offline"
 
-    def __init__(self, settings: DraftingSettings, catalog: Catalog):
+    def __init__(self, settings: DraftingSettings, catalog: Catalog, guard: TextGuard | None = None):
         from rulegen.offline.parser import OfflineParser
 
         self.settings = settings
         self.catalog = catalog
+        self.guard = guard
         self.parser = OfflineParser(
             catalog, default_points=settings.default_points, max_points=settings.max_points, id_prefix=settings.rule_id_prefix
         )
@@ -41,6 +47,14 @@ class OfflineDrafter:
             return DraftOutcome(False, None, "", problems=[problem("empty", "基準の文章が空です。")], **base)
         if len(text) > 2000:
             return DraftOutcome(False, None, "", problems=[problem("too_long", "文章が長すぎます (2000文字まで)。基準を1つずつ書いてください。")], **base)
+        if self.guard is not None:
+            verdict = self.guard.check(text)
+            if not verdict.allowed:
+                return DraftOutcome(
+                    False, None, "",
+                    problems=[problem("pii_blocked", verdict.message_ja or "個人情報と思われる語句が含まれているため、ルール案にできません。")],
+                    blocked_by_guard=True, guard_summary=dict(verdict.summary), **base,
+                )
         notes: list[str] = []
         if current is not None:
             from rulegen.offline.edits import read_edit
@@ -79,4 +93,4 @@ def make_drafter(settings: DraftingSettings | None = None, guard: TextGuard | No
         from rulegen.llm import LLMDrafter
 
         return LLMDrafter(settings, catalog, guard)
-    return OfflineDrafter(settings, catalog)
+    return OfflineDrafter(settings, catalog, guard)
