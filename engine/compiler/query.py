@@ -114,10 +114,30 @@ def leaf_bool(v: exp.Expression, c: Comparison, vtype: str, missing_met: bool, n
 
 
 class _Builder:
-    def __init__(self, ruleset: Ruleset, catalog: Catalog, as_of: dt.date):
+    """Builds leaf expressions and the CTEs they read.
+
+    ``prefix`` names this builder's CTEs (``g``, ``e<k>``); ``restrict`` (a query returning
+    ``child_id, household_id`` rows) limits every pre-aggregation to those children, for the
+    second, values-only pass over the extracted children. ``with_values`` adds the guardian
+    value lists (only the values pass needs them).
+    """
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        catalog: Catalog,
+        as_of: dt.date,
+        *,
+        prefix: str = "",
+        restrict: str | None = None,
+        with_values: bool = True,
+    ):
         self.rs = ruleset
         self.catalog = catalog
         self.as_of = as_of
+        self.prefix = prefix
+        self.restrict = restrict
+        self.with_values = with_values
         self.need_household = False
         self.guardian_cols: list[exp.Expression] = []
         self.guardian_keys: dict[str, tuple[str, str]] = {}
@@ -202,9 +222,10 @@ class _Builder:
             v = n.col(column, "gu")
             per_guardian = leaf_bool(v, c, item.type, missing_met, nullable=True)
             self.guardian_cols.append(n.alias(exp.LogicalOr(this=per_guardian), hit))
-            self.guardian_cols.append(
-                n.alias(n.func("list_sort", n.func("list_distinct", exp.ArrayAgg(this=v.copy()))), vals)
-            )
+            if self.with_values:
+                self.guardian_cols.append(
+                    n.alias(n.func("list_sort", n.func("list_distinct", exp.ArrayAgg(this=v.copy()))), vals)
+                )
             self.guardian_keys[key] = (hit, vals)
         hit, vals = self.guardian_keys[key]
         # a household without any guardian row: one virtual guardian whose value is missing
@@ -214,7 +235,9 @@ class _Builder:
             none_result = False
         else:
             none_result = missing_met
-        return n.coalesce(n.col(hit, "g"), n.lit(none_result)), n.col(vals, "g")
+        g = self.prefix + "g"
+        value = n.col(vals, g) if self.with_values else exp.Null()
+        return n.coalesce(n.col(hit, g), n.lit(none_result)), value
 
     def event_leaf(self, c: Comparison, item: CatalogItem, missing_met: bool) -> tuple[exp.Expression, exp.Expression]:
         if c.aggregate is None:
@@ -226,7 +249,7 @@ class _Builder:
         self.required.setdefault(tname, set()).update({entity_key, EVENT_DATE_COLUMN, EVENT_VALUE_COLUMN})
         if tname not in self.events:
             self.events[tname] = (item.entity, {})
-            self.event_alias[tname] = f"e{len(self.event_alias)}"
+            self.event_alias[tname] = f"{self.prefix}e{len(self.event_alias)}"
         _, aggs = self.events[tname]
         agg = c.aggregate
         fn = "count" if agg.fn == "exists" else agg.fn
@@ -280,17 +303,44 @@ class _Builder:
             a = self.event_alias[tname]
             key = ENTITY_KEY[entity]
             longest = max(w for (_, _, w) in aggs.values())  # type: ignore[misc]
-            where = n.and_(
-                [
-                    exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(add_months(self.as_of, -longest))),
-                    exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)),
-                ]
-            )
+            conds = [
+                exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(add_months(self.as_of, -longest))),
+                exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)),
+            ]
+            if self.restrict:
+                conds.append(self.restricted(n.col(key), key))
+            where = n.and_(conds)
             q = n.select([n.col(key)] + [e for (_, e, _) in aggs.values()], n.table(tname), where=where, group_by=[n.col(key)])  # type: ignore[misc]
             ctes.append(n.cte(a, q))
             child_key = n.col("child_id" if entity == "child" else "household_id", "c")
             joins.append(n.left_join(n.table(a), exp.EQ(this=n.col(key, a), expression=child_key)))
         return ctes, joins
+
+    def restricted(self, column: exp.Expression, key: str) -> exp.Expression:
+        """``column IN (SELECT key FROM <restrict>)``."""
+        assert self.restrict is not None
+        return exp.In(this=column, query=exp.Subquery(this=n.select([n.col(key)], n.table(self.restrict))))
+
+    def source(self, where: exp.Expression | None) -> tuple[list[exp.CTE], exp.Expression, list[exp.Join], exp.Expression | None]:
+        """CTEs, FROM, joins and WHERE that give one row per child with every column the leaves read."""
+        joins: list[exp.Join] = []
+        ctes: list[exp.CTE] = []
+        if self.restrict:
+            joins.append(exp.Join(this=n.table(self.restrict, "rc"), on=exp.EQ(this=n.col("child_id", "rc"), expression=n.col("child_id", "c"))))
+        if self.need_household:
+            joins.append(n.left_join(n.table(HOUSEHOLD_TABLE, "h"), exp.EQ(this=n.col("household_id", "h"), expression=n.col("household_id", "c"))))
+        if self.guardian_cols:
+            g = self.prefix + "g"
+            gq = n.select(
+                [n.col("household_id", "gu")] + self.guardian_cols,
+                n.table(GUARDIAN_TABLE, "gu"),
+                where=self.restricted(n.col("household_id", "gu"), "household_id") if self.restrict else None,
+                group_by=[n.col("household_id", "gu")],
+            )
+            ctes.append(n.cte(g, gq))
+            joins.append(n.left_join(n.table(g), exp.EQ(this=n.col("household_id", g), expression=n.col("household_id", "c"))))
+        ev_ctes, ev_joins = self.event_ctes()
+        return ctes + ev_ctes, n.table(CHILD_TABLE, "c"), joins + ev_joins, where
 
 
 @dataclass
@@ -303,16 +353,9 @@ class ScoringCtes:
     required: dict[str, set[str]]
 
 
-def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False) -> ScoringCtes:
-    b = _Builder(ruleset, catalog, as_of)
-    s_cols: list[exp.Expression] = [n.alias(n.col("child_id", "c"), "cid")]
-    if include_age:
-        s_cols.append(n.alias(b.age_expr(), "age"))
-
-    # exclusions
-    ex_parts = [b.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions]
-    s_cols.append(n.alias(n.or_(ex_parts), "x"))
-
+def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[list[exp.Expression], list[str], list[list[LeafOutput]]]:
+    """Per rule a fire flag ``f_i`` (population AND condition) and, if asked, its leaf values ``v_i_j``."""
+    cols: list[exp.Expression] = []
     fire_cols: list[str] = []
     leaf_outputs: list[list[LeafOutput]] = []
     for i, rule in enumerate(ruleset.rules):
@@ -321,7 +364,7 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
         fire = n.and_(b.population(rule.population) + [cond])
         fname = f"f_{i}"
         fire_cols.append(fname)
-        s_cols.append(n.alias(fire, fname))
+        cols.append(n.alias(fire, fname))
         outs: list[LeafOutput] = []
         seen: dict[str, int] = {}
         for j, (leaf, v) in enumerate(zip(iter_comparisons(rule.condition), values)):
@@ -329,8 +372,27 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
             key = leaf.item if seen[leaf.item] == 1 else f"{leaf.item}#{seen[leaf.item]}"
             cname = f"v_{i}_{j}"
             outs.append(LeafOutput(key, cname))
-            s_cols.append(n.alias(v, cname))
+            if with_values:
+                cols.append(n.alias(v, cname))
         leaf_outputs.append(outs)
+    return cols, fire_cols, leaf_outputs
+
+
+def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False) -> ScoringCtes:
+    """Scoring pass: CTEs up to ``t``, one narrow row per screened child.
+
+    ``s`` holds the exclusion flag and the fire flags; ``t`` the capped side scores, total, max side
+    score and number of fired rules (and the age when asked, for previews). Leaf values are not
+    computed here: the values pass recomputes them for the extracted children only.
+    """
+    b = _Builder(ruleset, catalog, as_of, with_values=False)
+    s_cols: list[exp.Expression] = [n.alias(n.col("child_id", "c"), "cid")]
+    if include_age:
+        s_cols.append(n.alias(b.age_expr(), "age"))
+    ex_parts = [b.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions]
+    s_cols.append(n.alias(n.or_(ex_parts), "x"))
+    rule_cols, fire_cols, leaf_outputs = _rule_columns(b, ruleset, with_values=False)
+    s_cols += rule_cols
 
     # screened population: born by the reference month, plus the ruleset's population filter
     next_month = add_months(as_of.replace(day=1), 1)
@@ -338,22 +400,9 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
         n.not_(exp.Is(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=exp.Null())),
         exp.LT(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=n.date_lit(next_month)),
     ] + b.population(ruleset.population)
+    ctes, from_, joins, _ = b.source(None)
+    ctes.append(n.cte("s", n.select(s_cols, from_, joins=joins, where=n.and_(screened))))
 
-    joins: list[exp.Join] = []
-    if b.need_household:
-        joins.append(n.left_join(n.table(HOUSEHOLD_TABLE, "h"), exp.EQ(this=n.col("household_id", "h"), expression=n.col("household_id", "c"))))
-    ctes: list[exp.CTE] = []
-    if b.guardian_cols:
-        gq = n.select([n.col("household_id", "gu")] + b.guardian_cols, n.table(GUARDIAN_TABLE, "gu"), group_by=[n.col("household_id", "gu")])
-        ctes.append(n.cte("g", gq))
-        joins.append(n.left_join(n.table("g"), exp.EQ(this=n.col("household_id", "g"), expression=n.col("household_id", "c"))))
-    ev_ctes, ev_joins = b.event_ctes()
-    ctes += ev_ctes
-    joins += ev_joins
-    s = n.select(s_cols, n.table(CHILD_TABLE, "c"), joins=joins, where=n.and_(screened))
-    ctes.append(n.cte("s", s))
-
-    # t: scores
     side_sum: dict[str, exp.Expression] = {}
     for side in SIDES:
         parts = [n.if_points(n.col(f_col), r.points) for f_col, r in zip(fire_cols, ruleset.rules) if r.side == side]
@@ -364,8 +413,9 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
     if ruleset.scoring.total_cap is not None:
         total = n.least(total, n.lit(ruleset.scoring.total_cap))
     nfired = n.add([n.if_points(n.col(f), 1) for f in fire_cols])
-    t_cols = [n.col("cid"), n.col("x")] + ([n.col("age")] if include_age else []) + [n.col(f) for f in fire_cols]
-    t_cols += [n.col(lo.column) for outs in leaf_outputs for lo in outs]
+    t_cols = [n.col("cid"), n.col("x")] + ([n.col("age")] if include_age else [])
+    if include_age:
+        t_cols += [n.col(f) for f in fire_cols]
     t_cols += [n.alias(side_sum[sd], f"s_{sd}") for sd in SIDES]
     t_cols += [
         n.alias(total, "total"),
@@ -373,14 +423,18 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
         n.alias(nfired, "nf"),
     ]
     ctes.append(n.cte("t", n.select(t_cols, n.table("s"))))
-
     return ScoringCtes(ctes, fire_cols, leaf_outputs, b.required)
 
 
 def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> CompiledRuleset:
-    """One query scoring every child of the mart with ``ruleset`` at reference date ``as_of``."""
+    """One query scoring every child of the mart with ``ruleset`` at reference date ``as_of``.
+
+    Two passes inside the one query: the scoring pass ranks every screened child on narrow rows;
+    the values pass re-evaluates the rules (same expressions) for the extracted children only,
+    to report fired rules and the values of their leaves.
+    """
     sc = scoring_ctes(ruleset, catalog, as_of)
-    ctes, fire_cols, leaf_outputs = sc.ctes, sc.fire_columns, sc.leaf_outputs
+    ctes = sc.ctes
 
     def key_order(first: list[exp.Ordered] = []) -> list[exp.Ordered]:
         return first + [
@@ -426,28 +480,53 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     )
     ctes.append(n.cte("cnt", cnt))
 
-    picked = [n.col("main", "q")] + [
-        n.and_([n.col(e.eligible_column, "q"), exp.LTE(this=n.col(e.rank_column, "q"), expression=n.lit(e.limit))]) for e in extras
+    # the extracted children (and one-side extra candidates)
+    picked = [n.col("main")] + [
+        n.and_([n.col(e.eligible_column), exp.LTE(this=n.col(e.rank_column), expression=n.lit(e.limit))]) for e in extras
     ]
-    sel_cols: list[exp.Expression] = [n.col(c, "q") for c in ("cid", "s_welfare", "s_education", "s_both", "total", "rank", "main")]
+    sel_cols: list[exp.Expression] = [n.col(c) for c in ("cid", "s_welfare", "s_education", "s_both", "total", "rank", "main")]
     for e in extras:
-        sel_cols += [n.col(e.eligible_column, "q"), n.col(e.rank_column, "q")]
-    sel_cols += [n.col(f, "t") for f in fire_cols]
-    sel_cols += [n.col(lo.column, "t") for outs in leaf_outputs for lo in outs]
-    sel = n.select(
-        sel_cols,
-        n.table("q"),
-        joins=[exp.Join(this=n.table("t"), on=exp.EQ(this=n.col("cid", "q"), expression=n.col("cid", "t")))],
-        where=n.or_(picked),
+        sel_cols += [n.col(e.eligible_column), n.col(e.rank_column)]
+    ctes.append(n.cte("sel", n.select(sel_cols, n.table("q"), where=n.or_(picked))))
+    ctes.append(
+        n.cte(
+            "selc",
+            n.select(
+                [n.col("child_id", "c"), n.col("household_id", "c")],
+                n.table(CHILD_TABLE, "c"),
+                joins=[exp.Join(this=n.table("sel"), on=exp.EQ(this=n.col("cid", "sel"), expression=n.col("child_id", "c")))],
+            ),
+        )
     )
-    sel_alias = exp.Subquery(this=sel, alias=exp.TableAlias(this=n.ident("sel")))
+
+    # values pass: the same rule expressions, restricted to the selected children
+    vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict="selc", with_values=True)
+    v_rule_cols, fire_cols, leaf_outputs = _rule_columns(vb, ruleset, with_values=True)
+    v_ctes, v_from, v_joins, _ = vb.source(None)
+    ctes += v_ctes
+    ctes.append(n.cte("vals", n.select([n.alias(n.col("child_id", "c"), "vcid")] + v_rule_cols, v_from, joins=v_joins)))
+
+    out_cols: list[exp.Expression] = [n.col(c, "sel") for c in ("cid", "s_welfare", "s_education", "s_both", "total", "rank", "main")]
+    for e in extras:
+        out_cols += [n.col(e.eligible_column, "sel"), n.col(e.rank_column, "sel")]
+    out_cols += [n.col(f, "vals") for f in fire_cols]
+    out_cols += [n.col(lo.column, "vals") for outs in leaf_outputs for lo in outs]
+    picked_rows = n.select(
+        out_cols,
+        n.table("sel"),
+        joins=[exp.Join(this=n.table("vals"), on=exp.EQ(this=n.col("vcid", "vals"), expression=n.col("cid", "sel")))],
+    )
+    sel_alias = exp.Subquery(this=picked_rows, alias=exp.TableAlias(this=n.ident("out")))
     final = n.select(
-        [exp.Column(this=exp.Star(), table=n.ident("cnt")), exp.Column(this=exp.Star(), table=n.ident("sel"))],
+        [exp.Column(this=exp.Star(), table=n.ident("cnt")), exp.Column(this=exp.Star(), table=n.ident("out"))],
         n.table("cnt"),
         joins=[n.left_join(sel_alias, exp.Boolean(this=True))],
     )
-    final.set("order", exp.Order(expressions=[n.ordered(n.col("rank", "sel"), False)]))
+    final.set("order", exp.Order(expressions=[n.ordered(n.col("rank", "out"), False)]))
     final.set("with_" if "with_" in exp.Select.arg_types else "with", exp.With(expressions=ctes))
+    required = {t: set(cols) for t, cols in sc.required.items()}
+    for t, cols in vb.required.items():
+        required.setdefault(t, set()).update(cols)
     return CompiledRuleset(
         ast=final,
         rule_ids=[r.id for r in ruleset.rules],
@@ -456,5 +535,5 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         extras=extras,
         top_n=eff_top,
         min_score=min_score,
-        required=sc.required,
+        required=required,
     )
