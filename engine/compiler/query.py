@@ -444,31 +444,76 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
             n.ordered(n.col("cid"), False),
         ]
 
-    r_cols = [n.col(c) for c in ("cid", "s_welfare", "s_education", "s_both", "total", "maxside", "nf")]
-    r_cols.append(n.alias(n.row_number(key_order()), "rank"))
+    score_cols = ("cid", "s_welfare", "s_education", "s_both", "total", "maxside", "nf")
     r_where = n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])
-    ctes.append(n.cte("r", n.select(r_cols, n.table("t"), where=r_where)))
+    ctes.append(n.cte("elig", n.select([n.col(c) for c in score_cols], n.table("t"), where=r_where)))
 
+    def top(where: exp.Expression | None, order: list[exp.Ordered], limit: int | None) -> exp.Select:
+        q = n.select([exp.Star()], n.table("elig"), where=where)
+        q.set("order", exp.Order(expressions=order))
+        if limit is not None:
+            q.set("limit", exp.Limit(expression=n.lit(limit)))
+        return q
+
+    def ranked(inner: exp.Select, order: list[exp.Ordered], rank_name: str) -> exp.Select:
+        return n.select(
+            [exp.Star(), n.alias(n.row_number(order), rank_name)],
+            exp.Subquery(this=inner, alias=exp.TableAlias(this=n.ident("z"))),
+        )
+
+    # main list: the first top_n by the stable key among children with total >= min_score.
+    # The rank among all eligible children is the position in this prefix of the order.
     eff_top = top_n if top_n is not None else ruleset.extraction.top_n
     min_score = ruleset.extraction.min_score
-    main_parts: list[exp.Expression] = []
-    if eff_top is not None:
-        main_parts.append(exp.LTE(this=n.col("rank"), expression=n.lit(eff_top)))
-    if min_score is not None:
-        main_parts.append(exp.GTE(this=n.col("total"), expression=n.lit(min_score)))
-    ctes.append(n.cte("m", n.select([exp.Star(), n.alias(n.and_(main_parts), "main")], n.table("r"))))
+    main_where = exp.GTE(this=n.col("total"), expression=n.lit(min_score)) if min_score is not None else None
+    ctes.append(n.cte("mainx", ranked(top(main_where, key_order(), eff_top), key_order(), "rank")))
 
+    # one-side extras: candidates beyond the main list, by that side's score then the key; enough of
+    # them (this extra's top_n plus those before it) for the sequential pick done by the runner
     extras: list[ExtraPlan] = []
-    q_cols: list[exp.Expression] = [exp.Star()]
     before = 0
     for k, ex in enumerate(ruleset.extraction.one_side_extra):
         side_col = n.col(f"s_{ex.side}")
-        elig = n.and_([n.not_(n.col("main")), exp.GTE(this=side_col, expression=n.lit(ex.min_side_score))])
-        q_cols.append(n.alias(elig, f"xe_{k}"))
-        q_cols.append(n.alias(n.row_number(key_order([n.ordered(side_col.copy(), True)]), [elig.copy()]), f"xr_{k}"))
         before += ex.top_n
+        where = n.and_(
+            [
+                exp.GTE(this=side_col, expression=n.lit(ex.min_side_score)),
+                n.not_(exp.In(this=n.col("cid"), query=exp.Subquery(this=n.select([n.col("cid")], n.table("mainx"))))),
+            ]
+        )
+        order = [n.ordered(side_col.copy(), True)] + key_order()
+        name = f"x{k}"
+        ctes.append(n.cte(name, ranked(top(where, order, before), order, f"xr_{k}")))
+        # overall rank of a candidate: 1 + eligible children ahead of it in the stable key
+        ahead = n.or_(
+            [
+                exp.GT(this=n.col("total", "e"), expression=n.col("total", name)),
+                n.and_([exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)), exp.GT(this=n.col("maxside", "e"), expression=n.col("maxside", name))]),
+                n.and_(
+                    [
+                        exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)),
+                        exp.EQ(this=n.col("maxside", "e"), expression=n.col("maxside", name)),
+                        exp.GT(this=n.col("nf", "e"), expression=n.col("nf", name)),
+                    ]
+                ),
+                n.and_(
+                    [
+                        exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)),
+                        exp.EQ(this=n.col("maxside", "e"), expression=n.col("maxside", name)),
+                        exp.EQ(this=n.col("nf", "e"), expression=n.col("nf", name)),
+                        exp.LT(this=n.col("cid", "e"), expression=n.col("cid", name)),
+                    ]
+                ),
+            ]
+        )
+        rank_q = n.select(
+            [n.col("cid", name), n.alias(exp.Add(this=n.lit(1), expression=n.filtered(exp.Count(this=exp.Star()), ahead)), "xrank")],
+            n.table(name),
+            joins=[n.cross_join(n.table("elig", "e"))],
+            group_by=[n.col("cid", name)],
+        )
+        ctes.append(n.cte(f"{name}rank", rank_q))
         extras.append(ExtraPlan(ex.side, ex.top_n, before, f"xe_{k}", f"xr_{k}"))
-    ctes.append(n.cte("q", n.select(q_cols, n.table("m"))))
 
     cnt = n.select(
         [
@@ -480,14 +525,22 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     )
     ctes.append(n.cte("cnt", cnt))
 
-    # the extracted children (and one-side extra candidates)
-    picked = [n.col("main")] + [
-        n.and_([n.col(e.eligible_column), exp.LTE(this=n.col(e.rank_column), expression=n.lit(e.limit))]) for e in extras
-    ]
-    sel_cols: list[exp.Expression] = [n.col(c) for c in ("cid", "s_welfare", "s_education", "s_both", "total", "rank", "main")]
-    for e in extras:
-        sel_cols += [n.col(e.eligible_column), n.col(e.rank_column)]
-    ctes.append(n.cte("sel", n.select(sel_cols, n.table("q"), where=n.or_(picked))))
+    # the extracted children and the one-side candidates
+    parts = ["mainx"] + [f"x{k}" for k in range(len(extras))]
+    union: exp.Expression = n.select([n.col(c) for c in score_cols], n.table(parts[0]))
+    for p in parts[1:]:
+        union = exp.Union(this=union, expression=n.select([n.col(c) for c in score_cols], n.table(p)), distinct=True)
+    sel_cols: list[exp.Expression] = [n.col(c, "u") for c in ("cid", "s_welfare", "s_education", "s_both", "total")]
+    rank_sources = [n.col("rank", "mainx")] + [n.col("xrank", f"x{k}rank") for k in range(len(extras))]
+    sel_cols.append(n.alias(n.coalesce(*rank_sources), "rank"))
+    sel_cols.append(n.alias(n.not_(exp.Is(this=n.col("cid", "mainx"), expression=exp.Null())), "main"))
+    sel_joins = [n.left_join(n.table("mainx"), exp.EQ(this=n.col("cid", "mainx"), expression=n.col("cid", "u")))]
+    for k, e in enumerate(extras):
+        sel_cols.append(n.alias(n.not_(exp.Is(this=n.col("cid", f"x{k}"), expression=exp.Null())), e.eligible_column))
+        sel_cols.append(n.col(e.rank_column, f"x{k}"))
+        sel_joins.append(n.left_join(n.table(f"x{k}"), exp.EQ(this=n.col("cid", f"x{k}"), expression=n.col("cid", "u"))))
+        sel_joins.append(n.left_join(n.table(f"x{k}rank"), exp.EQ(this=n.col("cid", f"x{k}rank"), expression=n.col("cid", "u"))))
+    ctes.append(n.cte("sel", n.select(sel_cols, exp.Subquery(this=union, alias=exp.TableAlias(this=n.ident("u"))), joins=sel_joins)))
     ctes.append(
         n.cte(
             "selc",
