@@ -33,7 +33,6 @@ from engine.catalog.model import Catalog
 from engine.mart.layout import (
     BIRTH_MONTH_COLUMN,
     CHILD_TABLE,
-    ENTITY_KEY,
     GUARDIAN_TABLE,
     HOUSEHOLD_TABLE,
     attribute_column,

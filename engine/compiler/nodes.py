@@ -122,8 +122,12 @@ def filtered(agg: exp.Expression, cond: exp.Expression) -> exp.Filter:
     return exp.Filter(this=agg, expression=exp.Where(this=cond))
 
 
-def cte(name: str, query: exp.Expression) -> exp.CTE:
-    return exp.CTE(this=query, alias=exp.TableAlias(this=ident(name)))
+def cte(name: str, query: exp.Expression, *, inline: bool = False) -> exp.CTE:
+    """A CTE; ``inline`` asks DuckDB not to materialize it (for CTEs read once)."""
+    c = exp.CTE(this=query, alias=exp.TableAlias(this=ident(name)))
+    if inline:
+        c.set("materialized", False)
+    return c
 
 
 def left_join(t: exp.Expression, on: exp.Expression) -> exp.Join:

@@ -155,10 +155,28 @@ class _Builder:
         months = n.add([exp.Mul(this=exp.Year(this=bm), expression=n.lit(12)), exp.Month(this=bm.copy())])
         return exp.Paren(this=exp.IntDiv(this=exp.Paren(this=exp.Sub(this=n.lit(month_index(self.as_of)), expression=months)), expression=n.lit(12)))
 
-    def stage_expr(self) -> exp.Expression:
+    def grade_index(self) -> exp.Expression:
+        """0 = first year of elementary school in the reference date's school year (see semantics)."""
         bm = self.birth()
         cohort = exp.Sub(this=exp.Year(this=bm), expression=n.case([(exp.LT(this=exp.Month(this=bm.copy()), expression=n.lit(4)), n.lit(1))], n.lit(0)))
-        g = exp.Paren(this=exp.Sub(this=n.lit(fiscal_year(self.as_of) - 7), expression=exp.Paren(this=cohort)))
+        return exp.Paren(this=exp.Sub(this=n.lit(fiscal_year(self.as_of) - 7), expression=exp.Paren(this=cohort)))
+
+    def stage_in(self, stages: list[str]) -> exp.Expression:
+        """``school_stage IN stages`` as integer ranges of the grade index (no string CASE per row)."""
+        ranges = {"preschool": (None, -1), "elementary": (0, 5), "junior_high": (6, 8), "high_school": (9, 11), "other": (12, None)}
+        parts = []
+        for st in stages:
+            lo, hi = ranges[st]
+            conds = []
+            if lo is not None:
+                conds.append(exp.GTE(this=self.grade_index(), expression=n.lit(lo)))
+            if hi is not None:
+                conds.append(exp.LTE(this=self.grade_index(), expression=n.lit(hi)))
+            parts.append(n.and_(conds))
+        return n.or_(parts)
+
+    def stage_expr(self) -> exp.Expression:
+        g = self.grade_index()
         return n.case(
             [
                 (exp.LT(this=g, expression=n.lit(0)), n.lit("preschool")),
@@ -178,7 +196,7 @@ class _Builder:
         if pop.age_max is not None:
             out.append(exp.LTE(this=self.age_expr(), expression=n.lit(pop.age_max)))
         if pop.school_stages:
-            out.append(exp.In(this=self.stage_expr(), expressions=[n.lit(s) for s in pop.school_stages]))
+            out.append(self.stage_in(list(pop.school_stages)))
         return out
 
     # -- leaves --------------------------------------------------------------
@@ -270,7 +288,7 @@ class _Builder:
                 base = exp.Min(this=n.col(EVENT_VALUE_COLUMN))
             else:
                 base = exp.Max(this=n.col(EVENT_VALUE_COLUMN))
-            aggs[akey] = (colname, n.alias(n.filtered(base, n.and_(conds)), colname), agg.window_months)  # type: ignore[assignment]
+            aggs[akey] = (colname, (base, conds), agg.window_months)  # type: ignore[assignment]
         colname = aggs[akey][0]
         ref = n.col(colname, self.event_alias[tname])
         if agg.fn == "exists":
@@ -310,8 +328,13 @@ class _Builder:
             if self.restrict:
                 conds.append(self.restricted(n.col(key), key))
             where = n.and_(conds)
-            q = n.select([n.col(key)] + [e for (_, e, _) in aggs.values()], n.table(tname), where=where, group_by=[n.col(key)])  # type: ignore[misc]
-            ctes.append(n.cte(a, q))
+            agg_cols = []
+            for colname, (base, conds), w in aggs.values():  # type: ignore[misc]
+                # the window start is already in WHERE for the longest window: filter only what remains
+                extra = conds[1:] if w == longest else conds
+                agg_cols.append(n.alias(n.filtered(base, n.and_(extra)) if extra else base, colname))
+            q = n.select([n.col(key)] + agg_cols, n.table(tname), where=where, group_by=[n.col(key)])
+            ctes.append(n.cte(a, q, inline=True))
             child_key = n.col("child_id" if entity == "child" else "household_id", "c")
             joins.append(n.left_join(n.table(a), exp.EQ(this=n.col(key, a), expression=child_key)))
         return ctes, joins
@@ -337,7 +360,7 @@ class _Builder:
                 where=self.restricted(n.col("household_id", "gu"), "household_id") if self.restrict else None,
                 group_by=[n.col("household_id", "gu")],
             )
-            ctes.append(n.cte(g, gq))
+            ctes.append(n.cte(g, gq, inline=True))
             joins.append(n.left_join(n.table(g), exp.EQ(this=n.col("household_id", g), expression=n.col("household_id", "c"))))
         ev_ctes, ev_joins = self.event_ctes()
         return ctes + ev_ctes, n.table(CHILD_TABLE, "c"), joins + ev_joins, where
@@ -392,7 +415,18 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
     ex_parts = [b.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions]
     s_cols.append(n.alias(n.or_(ex_parts), "x"))
     rule_cols, fire_cols, leaf_outputs = _rule_columns(b, ruleset, with_values=False)
-    s_cols += rule_cols
+    fires = {a.alias: a.this for a in rule_cols}  # type: ignore[attr-defined]
+    if include_age:
+        s_cols += rule_cols  # previews count per rule: keep the flags
+        fire_ref = {f: n.col(f) for f in fire_cols}
+    else:
+        # ranking needs only sums: fold the flags into per-side raw sums and a fired count in `s`
+        # (DuckDB evaluates the repeated flag expressions once: common subexpression elimination)
+        for side in SIDES:
+            parts = [n.if_points(fires[f].copy(), r.points) for f, r in zip(fire_cols, ruleset.rules) if r.side == side]
+            s_cols.append(n.alias(n.add(parts), f"raw_{side}"))
+        s_cols.append(n.alias(n.add([n.if_points(fires[f].copy(), 1) for f in fire_cols]), "nf"))
+        fire_ref = {}
 
     # screened population: born by the reference month, plus the ruleset's population filter
     next_month = add_months(as_of.replace(day=1), 1)
@@ -405,14 +439,16 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
 
     side_sum: dict[str, exp.Expression] = {}
     for side in SIDES:
-        parts = [n.if_points(n.col(f_col), r.points) for f_col, r in zip(fire_cols, ruleset.rules) if r.side == side]
-        e = n.add(parts)
+        if include_age:
+            e = n.add([n.if_points(fire_ref[f].copy(), r.points) for f, r in zip(fire_cols, ruleset.rules) if r.side == side])
+        else:
+            e = n.col(f"raw_{side}")
         cap = getattr(ruleset.scoring, side).cap
         side_sum[side] = n.least(e, n.lit(cap)) if cap is not None else e
     total = n.add([side_sum[sd].copy() for sd in SIDES])
     if ruleset.scoring.total_cap is not None:
         total = n.least(total, n.lit(ruleset.scoring.total_cap))
-    nfired = n.add([n.if_points(n.col(f), 1) for f in fire_cols])
+    nfired = n.add([n.if_points(fire_ref[f].copy(), 1) for f in fire_cols]) if include_age else n.col("nf")
     t_cols = [n.col("cid"), n.col("x")] + ([n.col("age")] if include_age else [])
     if include_age:
         t_cols += [n.col(f) for f in fire_cols]
