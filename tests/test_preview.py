@@ -78,3 +78,21 @@ def test_preview_of_a_rule_against_a_baseline(tmp_path, catalog):
     big = Rule.model_validate({**_rule("young", "school.school_aid", 20), "population": {"age_max": 9}, "title": "young"})
     change = preview(mart, big, catalog, REF, baseline=baseline, top_n=30).to_dict()["top_n_change"]
     assert (change["entering"], change["leaving"], change["staying"]) == (14, 14, 16)
+
+
+def test_preview_cli(tmp_path, catalog):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    mart = _mart(tmp_path, catalog)
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps(_rule("aid", "school.school_aid")), encoding="utf-8")
+    r = CliRunner().invoke(app, ["preview", str(draft), "--mart", str(mart), "--as-of", "令和7年11月1日", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["rules"][0]["total"] == 60 and d["screened"]["value"] == 120
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(_rule("aid", "school.no_such")), encoding="utf-8")
+    r = CliRunner().invoke(app, ["preview", str(bad), "--mart", str(mart), "--as-of", "2025-11-01"])
+    assert r.exit_code == 1 and "カタログにありません" in r.output
