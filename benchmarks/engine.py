@@ -346,7 +346,7 @@ def worker(kind: str, mart: Path, threads: int | None) -> dict:
         from engine.runner import open_mart
 
         con = open_mart(mart, threads)
-        sql = compile_ruleset(rs, catalog, as_of, top_n=TOP).sql
+        sql = compile_ruleset(rs, catalog, as_of, top_n=TOP).sql_compact
         query_only = float("inf")
         for _ in range(REPEAT):
             t = time.perf_counter()

@@ -213,7 +213,7 @@ def run_ruleset(
         tables = mart_tables(con)
         check_required(tables, compiled.required)
         checksums = table_checksums(con, tables)
-        cur = con.execute(compiled.sql)
+        cur = con.execute(compiled.sql_compact)
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r)) for r in cur.fetchall()]
     finally:

@@ -79,7 +79,13 @@ class CompiledRuleset:
 
     @property
     def sql(self) -> str:
+        """The query for people (pretty-printed)."""
         return self.ast.sql(dialect="duckdb", pretty=True)
+
+    @property
+    def sql_compact(self) -> str:
+        """The same query on one line (what the runner executes)."""
+        return self.ast.sql(dialect="duckdb")
 
 
 def _typed(value: Any, item_type: str) -> Any:
