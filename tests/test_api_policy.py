@@ -74,6 +74,32 @@ def test_article_69_2_item_refused_for_scheduled_run(service):
     assert run["children"] is None and service.as_role("supervisor").get("/api/runs").json()["items"][0]["id"] == run_id
 
 
+def test_article_69_2_item_allowed_only_in_its_own_one_off_run(service):
+    rs_id, _ = _published(service, "年間欠席30日以上の児童は10点", "one-off-run-test")
+    approve_items(service, {"child.yotaikyo_registered"})
+    propose_and_approve(service, "school.absence_days", basis="69-2-3", use="one_off", one_off_id="r8-pilot2",
+                        valid_until="令和9年3月31日")
+    sup = service.as_role("supervisor")
+    # another one-off purpose does not carry it
+    other = sup.post(f"/api/rulesets/{rs_id}/run", json={"as_of": "2026-10-01", "one_off_id": "r8-other"}).json()
+    assert other["status"] == "failed" and other["error_code"] == "policy"
+    # the approved one-off purpose does, and the run records that it was that one-off use
+    ok = sup.post(f"/api/rulesets/{rs_id}/run", json={"as_of": "2026-10-01", "one_off_id": "r8-pilot2"}).json()
+    assert ok["status"] == "succeeded", ok
+    assert ok["manifest"]["policy"] == {"purpose": "one_off_run", "one_off_id": "r8-pilot2",
+                                        "entries_used": ok["manifest"]["policy"]["entries_used"]}
+    started = service.as_role("auditor").get("/api/audit", params={"action": "run_started"}).json()["items"]
+    assert started[0]["details"]["one_off_id"] == "r8-pilot2"
+    # without the id the same manual run is a recurring use, refused
+    plain = sup.post(f"/api/rulesets/{rs_id}/run", json={"as_of": "2026-10-01"}).json()
+    assert plain["status"] == "failed" and "定期実行には使えません" in plain["error"]
+    # a malformed id is refused before anything is stored
+    before = service.count("runs")
+    assert sup.post(f"/api/rulesets/{rs_id}/run", json={"one_off_id": "../etc"}).status_code == 422
+    assert service.count("runs") == before
+    assert service.as_role("staff").post(f"/api/rulesets/{rs_id}/run", json={"one_off_id": "r8-pilot2"}).status_code == 403
+
+
 def test_revoked_item_blocks_preview_and_run(service):
     from api.services.schedules import run_scheduled
 

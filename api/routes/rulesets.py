@@ -108,10 +108,12 @@ def publish(ruleset_version_id: int, request: Request, p: Principal = Depends(su
 
 @router.post("/api/rulesets/{ruleset_version_id}/run", summary="今すぐ実行", tags=["実行"],
              description="公開済みのルールセットを今すぐ実行します（定期実行と同じ処理。実行前に法的根拠を照合し、"
-                         "不足があれば失敗した実行として理由を記録します）。同じルールセットの実行中は 409。")
+                         "不足があれば失敗した実行として理由を記録します）。one_off_id を指定すると、69条2項の臨時的利用として"
+                         "その目的に承認された1回限りの実行になります。同じルールセットの実行中は 409。")
 def run_now(ruleset_version_id: int, request: Request, body: RunNowBody | None = None,
             p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
     ctx = request.app.state.ctx
     db.commit()  # end the request's transaction (SQLite: release the lock) before the run's own transactions
-    run_id = runs.execute_run(ctx, ruleset_version_id, actor=p.actor, trigger="manual", as_of=body.as_of if body else None)
+    run_id = runs.execute_run(ctx, ruleset_version_id, actor=p.actor, trigger="manual", as_of=body.as_of if body else None,
+                              one_off_id=body.one_off_id if body else None)
     return run_summary(db, runs.get_run(db, run_id), full=True)

@@ -86,6 +86,11 @@ class RulesetBody(Body):
 
 class RunNowBody(Body):
     as_of: JaDate | None = Field(default=None, description="基準日（西暦又は和暦。省略時はルールセットの決め方に従う）")
+    one_off_id: str | None = Field(
+        default=None, min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="臨時的利用（69条2項）として承認された目的のID。指定すると、その目的に承認された項目だけで"
+                    "1回限りの実行として照合します（省略時は定期実行と同じ照合）。",
+    )
 
 
 class ProposeBody(Body):

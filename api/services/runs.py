@@ -83,15 +83,28 @@ def compute_diff(previous: list[Any] | None, current: list[Any], margin: int, pr
             "no_longer_extracted": sum(1 for p in before if p not in now)}
 
 
-def last_success(db: Session, ruleset_key: str, before_run_id: int | None = None) -> Run | None:
+def run_purpose(run: Run) -> str:
+    """'scheduled_run' (recurring use; also manual runs without a one-off id) or 'one_off_run' (69条2項)."""
+    return ((run.manifest or {}).get("policy") or {}).get("purpose", "scheduled_run")
+
+
+def last_success(db: Session, ruleset_key: str, before_run_id: int | None = None, *,
+                 purpose: str | None = None) -> Run | None:
+    """The latest successful run of a ruleset (of one purpose when given: a one-off pilot run is not
+    the baseline of the recurring screening's diff, nor the other way round)."""
     stmt = sa.select(Run).where(Run.ruleset_key == ruleset_key, Run.status == "succeeded")
     if before_run_id is not None:
         stmt = stmt.where(Run.id < before_run_id)
-    return db.execute(stmt.order_by(Run.id.desc()).limit(1)).scalar_one_or_none()
+    if purpose is None:
+        return db.execute(stmt.order_by(Run.id.desc()).limit(1)).scalar_one_or_none()
+    for run in db.execute(stmt.order_by(Run.id.desc()).limit(200)).scalars():
+        if run_purpose(run) == purpose:
+            return run
+    return None
 
 
 def _start(ctx: ServiceContext, ruleset_version_id: int, actor: Actor, trigger: str, schedule_id: int | None,
-           as_of: date | None) -> tuple[int, str]:
+           as_of: date | None, one_off_id: str | None = None) -> tuple[int, str]:
     with session_scope(ctx.sessions) as db:
         rv = db.get(RulesetVersion, ruleset_version_id)
         if rv is None:
@@ -118,7 +131,7 @@ def _start(ctx: ServiceContext, ruleset_version_id: int, actor: Actor, trigger: 
             db.flush()
             audit_store.append(db, actor, "run_started", "run", run.id,
                                details={"ruleset": key, "ruleset_version_id": ruleset_version_id, "trigger": trigger,
-                                        "reference_date": as_of.isoformat()})
+                                        "reference_date": as_of.isoformat(), "one_off_id": one_off_id})
             run_id = run.id
     except sa.exc.IntegrityError:
         with session_scope(ctx.sessions) as db:
@@ -150,14 +163,22 @@ def _finish(ctx: ServiceContext, run_id: int, key: str, actor: Actor, *, status:
 
 
 def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, trigger: str = "manual",
-                schedule_id: int | None = None, as_of: date | None = None) -> int:
-    """Run a published ruleset version now; returns the run id (the run row says how it ended)."""
+                schedule_id: int | None = None, as_of: date | None = None, one_off_id: str | None = None) -> int:
+    """Run a published ruleset version now; returns the run id (the run row says how it ended).
+
+    Without ``one_off_id`` the run is checked as a recurring (scheduled) use: only items approved under
+    61条1項 / 69条1項 for recurring use. With it, the run is the one-off use that id names (69条2項):
+    items approved for that one-off purpose count too. Scheduled runs never pass an id.
+    """
     from engine.rules.model import Ruleset
     from engine.runner import read_results, run_ruleset, write_results
     from privacy.policy import check_use
     from api.services.policy_input import items_by_rule as items_by_rule_of
 
-    run_id, key = _start(ctx, ruleset_version_id, actor, trigger, schedule_id, as_of)
+    if one_off_id is not None and schedule_id is not None:
+        raise ValueError("a scheduled run is never a one-off use")
+    purpose = "one_off_run" if one_off_id is not None else "scheduled_run"
+    run_id, key = _start(ctx, ruleset_version_id, actor, trigger, schedule_id, as_of, one_off_id)
     try:
         with session_scope(ctx.sessions) as db:
             run = db.get(Run, run_id)
@@ -168,9 +189,9 @@ def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, t
 
             expire_due_entries(db, today_jst())
             entries = load_entries(db)
-            prev = last_success(db, key, before_run_id=run_id)
+            prev = last_success(db, key, before_run_id=run_id, purpose=purpose)
             prev_id = prev.id if prev else None
-        decision = check_use(items_by_rule_of(ruleset), entries, purpose="scheduled_run", on=ref,
+        decision = check_use(items_by_rule_of(ruleset), entries, purpose=purpose, on=ref, one_off_id=one_off_id,
                              policy=ctx.policy, catalog=ctx.catalog)
         if not decision.allowed:
             _finish(ctx, run_id, key, actor, status="failed", error=decision.message_ja, error_code="policy",
@@ -184,7 +205,8 @@ def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, t
         previous = read_results(results_file(ctx, prev_id)).children if prev_id and results_file(ctx, prev_id).is_file() else None
         diff = compute_diff(previous, result.children, ctx.settings.rise_margin, prev_id)
         manifest = dict(result.manifest)
-        manifest["policy"] = {"purpose": "scheduled_run", "entries_used": {k: list(v) for k, v in decision.entries_used.items()}}
+        manifest["policy"] = {"purpose": purpose, "one_off_id": one_off_id,
+                              "entries_used": {k: list(v) for k, v in decision.entries_used.items()}}
         _finish(ctx, run_id, key, actor, status="succeeded", manifest=manifest, diff=diff, children=len(result.children))
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the run
         message = str(exc) or type(exc).__name__
