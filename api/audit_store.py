@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.orm import Session
 
 from api.db.models import AuditEntry, AuditHead
@@ -34,15 +33,10 @@ from privacy.audit import (
     verify_chain,
 )
 
-SERVICE_ACTIONS_PATH = Path(__file__).with_name("audit_actions_service.yaml")
-
-
 @lru_cache(maxsize=1)
 def vocabulary() -> ActionVocabulary:
-    """privacy/audit_actions.yaml plus the service's own actions (privacy's win on a clash)."""
-    base = load_actions()
-    extra = parse_actions(yaml.safe_load(SERVICE_ACTIONS_PATH.read_text(encoding="utf-8")), str(SERVICE_ACTIONS_PATH))
-    return ActionVocabulary(actions={**extra.actions, **base.actions}, forbidden_detail_keys=base.forbidden_detail_keys)
+    """The operation log's vocabulary: one list, privacy/audit_actions.yaml."""
+    return load_actions()
 
 
 @dataclass(frozen=True)
