@@ -28,7 +28,6 @@ from privacy.audit import (
     ChainRoot,
     chain_root,
     load_actions,
-    parse_actions,
     seal,
     verify_chain,
 )
