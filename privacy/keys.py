@@ -69,7 +69,8 @@ def generate_key_file(path: str | Path) -> KeyFile:
         "secret": base64.b64encode(secret).decode("ascii"),
     }
     if not path.parent.is_dir():
-        raise KeyFileError(f"鍵ファイルの保存先フォルダがありません: {path.parent}")
+        # A new key folder is readable by its owner only.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -37,12 +37,7 @@ def pii_pre_publish_check(path: Path) -> None:
     from engine.ingest import IngestError
     from privacy.pii.mart_scan import scan_mart
 
-    from engine.mart import layout
-
-    report = scan_mart(path)
-    # _meta is written by ingestion itself (hashes, key id, the reference date, counts), never from
-    # source values; its ISO dates look like birth dates to the scanner, so it is not judged here.
-    findings = [f for f in report.findings if f.table != layout.META_TABLE]
+    findings = scan_mart(path).findings  # the mart's own load metadata (_meta) is not judged
     if findings:
         lines = [f"- {f.table}.{f.column}: {'、'.join(f'{k} {n}件' for k, n in f.counts.items())}" for f in findings]
         raise IngestError("公開前チェックでデータマートに個人情報の疑いが見つかったため、公開を中止しました。\n" + "\n".join(lines))
@@ -108,6 +103,8 @@ def ingest(
     if key_file.resolve().parent == mart.parent:
         console.print("[yellow]注意: 鍵ファイルがデータマートと同じフォルダにあります。別の場所で保管してください。[/yellow]")
     pseudonymizer = HmacPseudonymizer.from_key(key, record_types=("resident", "household"))
+    if exports_dir.is_dir():
+        mart.parent.mkdir(parents=True, exist_ok=True)  # a new mart folder, like `keygen`'s key folder
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
             task = progress.add_task("取込の準備", total=None)

@@ -92,11 +92,18 @@ def is_pseudonym(value: str) -> bool:
     return bool(_PSEUDONYM.match(value.strip()))
 
 
+# Tables the ingestion writes itself (load metadata: hashes, key id, reference date, counts), never from
+# source values; their ISO dates would read as birth dates. Same name as engine.mart.layout.META_TABLE.
+LOAD_METADATA_TABLES: tuple[str, ...] = ("_meta",)
+
+
 def scan_mart(path: str | Path, sample_rows: int = DEFAULT_SAMPLE_ROWS,
-              threshold: float = DEFAULT_THRESHOLD) -> MartScanReport:
+              threshold: float = DEFAULT_THRESHOLD,
+              skip_tables: tuple[str, ...] = LOAD_METADATA_TABLES) -> MartScanReport:
     """Scan every VARCHAR column of a DuckDB file (opened read-only) for personal information.
 
     `sample_rows`: distinct non-empty values checked per column (deterministic sample).
+    `skip_tables`: tables not judged (by default the mart's own load metadata); pass () to scan all.
     """
     import duckdb
 
@@ -114,6 +121,8 @@ def scan_mart(path: str | Path, sample_rows: int = DEFAULT_SAMPLE_ROWS,
         findings: list[ColumnFinding] = []
         values_scanned = 0
         for schema, table, column in columns:
+            if table in skip_tables:
+                continue
             col = _quote(column)
             rows = con.execute(
                 f"SELECT DISTINCT {col} AS v FROM {_quote(schema)}.{_quote(table)} "
