@@ -4,7 +4,8 @@ Shape of the query (CTE names are fixed, columns internal)::
 
     g          guardian leaves pre-aggregated per household (ANY semantics)
     e<k>       one per event table: every (fn, window, value_filter) aggregate the
-               ruleset needs, each computed once, grouped by the entity key
+               ruleset needs, each computed once, grouped by the entity key; materialized
+               once and read by both passes
     s          one row per screened child: exclusion flag, one flag per rule
                (population AND condition), one value column per rule leaf
     t          per-side scores (caps applied), total, max side score, fired count
@@ -122,10 +123,12 @@ def leaf_bool(v: exp.Expression, c: Comparison, vtype: str, missing_met: bool, n
 class _Builder:
     """Builds leaf expressions and the CTEs they read.
 
-    ``prefix`` names this builder's CTEs (``g``, ``e<k>``); ``restrict`` (a query returning
-    ``child_id, household_id`` rows) limits every pre-aggregation to those children, for the
-    second, values-only pass over the extracted children. ``with_values`` adds the guardian
-    value lists (only the values pass needs them).
+    ``prefix`` names this builder's CTEs (``g``, ``e<k>``); ``restrict`` (a CTE with the child
+    table's columns for some children) limits the pass to those children, for the second,
+    values-only pass over the extracted children. ``with_values`` adds the guardian value lists
+    (only the values pass needs them). ``shared_events`` (the scoring pass's builder) makes the
+    values pass read the scoring pass's per-child event aggregates instead of re-reading the
+    event tables (the ``e<k>`` CTEs are then materialized once, read by both passes).
     """
 
     def __init__(
@@ -137,6 +140,7 @@ class _Builder:
         prefix: str = "",
         restrict: str | None = None,
         with_values: bool = True,
+        shared_events: "_Builder | None" = None,
     ):
         self.rs = ruleset
         self.catalog = catalog
@@ -145,11 +149,17 @@ class _Builder:
         self.restrict = restrict
         self.with_values = with_values
         self.need_household = False
+        self.materialize_events = False  # True when a second pass reads the event CTEs too
         self.guardian_cols: list[exp.Expression] = []
         self.guardian_keys: dict[str, tuple[str, str]] = {}
         # event table -> (entity, {agg key: (column, expression)})
         self.events: dict[str, tuple[str, dict[str, tuple[str, exp.Expression]]]] = {}
         self.event_alias: dict[str, str] = {}
+        # values pass: read the scoring pass's per-child event aggregates (same CTEs, no re-scan)
+        self.shared_events = shared_events is not None
+        if shared_events is not None:
+            self.events = shared_events.events
+            self.event_alias = shared_events.event_alias
         self.required: dict[str, set[str]] = {CHILD_TABLE: {"child_id", "household_id", BIRTH_MONTH_COLUMN}}
 
     # -- derived items -------------------------------------------------------
@@ -280,6 +290,8 @@ class _Builder:
         vf = agg.value_filter
         akey = json.dumps([fn, agg.window_months, vf.model_dump() if vf else None], sort_keys=True, default=str)
         if akey not in aggs:
+            if self.shared_events:
+                raise CompileError(f"internal: aggregate {akey} of {tname} missing from the scoring pass")
             colname = f"a_{len(aggs)}"
             start = add_months(self.as_of, -agg.window_months)
             conds: list[exp.Expression] = [exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(start))]
@@ -340,7 +352,7 @@ class _Builder:
                 extra = conds[1:] if w == longest else conds
                 agg_cols.append(n.alias(n.filtered(base, n.and_(extra)) if extra else base, colname))
             q = n.select([n.col(key)] + agg_cols, n.table(tname), where=where, group_by=[n.col(key)])
-            ctes.append(n.cte(a, q, inline=True))
+            ctes.append(n.cte(a, q, inline=not self.materialize_events))
             child_key = n.col("child_id" if entity == "child" else "household_id", "c")
             joins.append(n.left_join(n.table(a), exp.EQ(this=n.col(key, a), expression=child_key)))
         return ctes, joins
@@ -354,8 +366,6 @@ class _Builder:
         """CTEs, FROM, joins and WHERE that give one row per child with every column the leaves read."""
         joins: list[exp.Join] = []
         ctes: list[exp.CTE] = []
-        if self.restrict:
-            joins.append(exp.Join(this=n.table(self.restrict, "rc"), on=exp.EQ(this=n.col("child_id", "rc"), expression=n.col("child_id", "c"))))
         if self.need_household:
             joins.append(n.left_join(n.table(HOUSEHOLD_TABLE, "h"), exp.EQ(this=n.col("household_id", "h"), expression=n.col("household_id", "c"))))
         if self.guardian_cols:
@@ -369,7 +379,11 @@ class _Builder:
             ctes.append(n.cte(g, gq, inline=True))
             joins.append(n.left_join(n.table(g), exp.EQ(this=n.col("household_id", g), expression=n.col("household_id", "c"))))
         ev_ctes, ev_joins = self.event_ctes()
-        return ctes + ev_ctes, n.table(CHILD_TABLE, "c"), joins + ev_joins, where
+        if self.shared_events:
+            ev_ctes = []  # defined once, by the scoring pass
+        # restricted: the child rows come from the restriction CTE, which carries the child columns read
+        from_ = n.table(self.restrict, "c") if self.restrict else n.table(CHILD_TABLE, "c")
+        return ctes + ev_ctes, from_, joins + ev_joins, where
 
 
 @dataclass
@@ -380,6 +394,7 @@ class ScoringCtes:
     fire_columns: list[str]
     leaf_outputs: list[list[LeafOutput]]
     required: dict[str, set[str]]
+    builder: "_Builder | None" = None
 
 
 def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[list[exp.Expression], list[str], list[list[LeafOutput]]]:
@@ -407,7 +422,9 @@ def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[
     return cols, fire_cols, leaf_outputs
 
 
-def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False) -> ScoringCtes:
+def scoring_ctes(
+    ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False, share_events: bool = False
+) -> ScoringCtes:
     """Scoring pass: CTEs up to ``t``, one narrow row per screened child.
 
     ``s`` holds the exclusion flag and the fire flags; ``t`` the capped side scores, total, max side
@@ -415,6 +432,7 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
     computed here: the values pass recomputes them for the extracted children only.
     """
     b = _Builder(ruleset, catalog, as_of, with_values=False)
+    b.materialize_events = share_events
     s_cols: list[exp.Expression] = [n.alias(n.col("child_id", "c"), "cid")]
     if include_age:
         s_cols.append(n.alias(b.age_expr(), "age"))
@@ -465,7 +483,7 @@ def scoring_ctes(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_
         n.alias(nfired, "nf"),
     ]
     ctes.append(n.cte("t", n.select(t_cols, n.table("s"))))
-    return ScoringCtes(ctes, fire_cols, leaf_outputs, b.required)
+    return ScoringCtes(ctes, fire_cols, leaf_outputs, b.required, b)
 
 
 def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> CompiledRuleset:
@@ -475,7 +493,7 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     the values pass re-evaluates the rules (same expressions) for the extracted children only,
     to report fired rules and the values of their leaves.
     """
-    sc = scoring_ctes(ruleset, catalog, as_of)
+    sc = scoring_ctes(ruleset, catalog, as_of, share_events=True)
     ctes = sc.ctes
 
     def key_order(first: list[exp.Ordered] = []) -> list[exp.Ordered]:
@@ -583,20 +601,20 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         sel_joins.append(n.left_join(n.table(f"x{k}"), exp.EQ(this=n.col("cid", f"x{k}"), expression=n.col("cid", "u"))))
         sel_joins.append(n.left_join(n.table(f"x{k}rank"), exp.EQ(this=n.col("cid", f"x{k}rank"), expression=n.col("cid", "u"))))
     ctes.append(n.cte("sel", n.select(sel_cols, exp.Subquery(this=union, alias=exp.TableAlias(this=n.ident("u"))), joins=sel_joins)))
+    # values pass: the same rule expressions, restricted to the selected children; `selc` holds
+    # the child-table columns they read (one scan of the child table for the values pass)
+    vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict="selc", with_values=True, shared_events=sc.builder)
+    v_rule_cols, fire_cols, leaf_outputs = _rule_columns(vb, ruleset, with_values=True)
     ctes.append(
         n.cte(
             "selc",
             n.select(
-                [n.col("child_id", "c"), n.col("household_id", "c")],
+                [n.col(c, "c") for c in sorted(vb.required[CHILD_TABLE])],
                 n.table(CHILD_TABLE, "c"),
                 joins=[exp.Join(this=n.table("sel"), on=exp.EQ(this=n.col("cid", "sel"), expression=n.col("child_id", "c")))],
             ),
         )
     )
-
-    # values pass: the same rule expressions, restricted to the selected children
-    vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict="selc", with_values=True)
-    v_rule_cols, fire_cols, leaf_outputs = _rule_columns(vb, ruleset, with_values=True)
     v_ctes, v_from, v_joins, _ = vb.source(None)
     ctes += v_ctes
     ctes.append(n.cte("vals", n.select([n.alias(n.col("child_id", "c"), "vcid")] + v_rule_cols, v_from, joins=v_joins)))
