@@ -43,7 +43,7 @@ class Settings:
     rise_margin: int = 10
     results_page_max: int = 500
     scheduler_lease_seconds: int = 120
-    city_name: str = "和泉市"
+    city_name: str = ""  # the municipality's name (TSUNAGU_CITY_NAME), shown on pages and in the 個人情報ファイル簿
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -77,6 +77,8 @@ class Settings:
             updates["session_minutes"] = int(e["TSUNAGU_SESSION_MINUTES"])
         if e.get("TSUNAGU_RISE_MARGIN"):
             updates["rise_margin"] = int(e["TSUNAGU_RISE_MARGIN"])
+        if e.get("TSUNAGU_CITY_NAME"):
+            updates["city_name"] = e["TSUNAGU_CITY_NAME"].strip()
         if e.get("TSUNAGU_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
             updates["cookie_secure"] = True
         return replace(s, **updates) if updates else s  # type: ignore[arg-type]
