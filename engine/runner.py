@@ -16,6 +16,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,58 @@ def table_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str, Any
     return dict(sorted(out.items()))
 
 
+_COMPILED: dict[tuple, tuple[Catalog, Any, str]] = {}
+_COMPILED_MAX = 16
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, top_n: int | None) -> tuple[Any, str]:
+    """``compile_ruleset`` and its SQL text, remembered for the last few (ruleset, catalog, date, top_n).
+
+    The key is the ruleset's canonical hash (its full content), the reference date, ``top_n`` and the
+    catalog (hash, then equality), so a cached query is exactly the one compiling would give.
+    """
+    from engine.compiler import compile_ruleset
+
+    key = (ruleset_hash(ruleset), as_of.isoformat(), top_n, catalog.content_hash)
+    with _COMPILED_LOCK:
+        hit = _COMPILED.get(key)
+    if hit is not None and (hit[0] is catalog or hit[0] == catalog):
+        return hit[1], hit[2]
+    compiled = compile_ruleset(ruleset, catalog, as_of, top_n=top_n)
+    sql = compiled.sql_compact
+    with _COMPILED_LOCK:
+        while len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = (catalog, compiled, sql)
+    return compiled, sql
+
+
+def _checksums_alongside(con, tables: dict[str, set[str]], sql: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """``table_checksums`` on a second cursor in a thread, concurrently with ``sql`` on ``con``."""
+    out: dict[str, Any] = {}
+    cur2 = con.cursor()
+
+    def work() -> None:
+        try:
+            out["checksums"] = table_checksums(cur2, tables)
+        except BaseException as exc:  # re-raised in the caller
+            out["error"] = exc
+
+    th = threading.Thread(target=work, name="tsunagu-checksums", daemon=True)
+    th.start()
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        th.join()
+        cur2.close()
+    if "error" in out:
+        raise out["error"]
+    return out["checksums"], rows
+
+
 # ---------------------------------------------------------------------------
 # run
 
@@ -205,17 +258,15 @@ def run_ruleset(
     threads: int | None = None,
 ) -> RunResult:
     """Score every child of the mart, extract candidates for human review, and describe the run."""
-    from engine.compiler import compile_ruleset
-
-    compiled = compile_ruleset(ruleset, catalog, as_of, top_n=top_n)
+    compiled, sql = _compiled(ruleset, catalog, as_of, top_n)
     con = open_mart(Path(mart_path), threads)
     try:
         tables = mart_tables(con)
         check_required(tables, compiled.required)
-        checksums = table_checksums(con, tables)
-        cur = con.execute(compiled.sql_compact)
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        # the checksums (a full read of every table) run on a second cursor of the same read-only
+        # database while the scoring query runs: they fill the cores the query leaves idle in its
+        # single-threaded phases. Both are plain reads, so the results do not depend on the overlap.
+        checksums, rows = _checksums_alongside(con, tables, sql)
     finally:
         con.close()
 
