@@ -422,6 +422,37 @@ def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[
     return cols, fire_cols, leaf_outputs
 
 
+def _screened(b: _Builder, ruleset: Ruleset, as_of: dt.date) -> list[exp.Expression]:
+    """Screened population: born by the reference month, plus the ruleset's population filter."""
+    next_month = add_months(as_of.replace(day=1), 1)
+    return [
+        n.not_(exp.Is(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=exp.Null())),
+        exp.LT(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=n.date_lit(next_month)),
+    ] + b.population(ruleset.population)
+
+
+def _child_table_counts(ruleset: Ruleset, catalog: Catalog, as_of: dt.date) -> exp.Select | None:
+    """Screened and excluded counts straight from the child table, when the population and the
+    exclusions read only child-table columns (the usual case: ``child.yotaikyo_registered``).
+
+    Same expressions as in ``s``, so the same counts; it spares the query a second reader of the
+    per-child scoring rows (which would make DuckDB materialize them). None otherwise.
+    """
+    cb = _Builder(ruleset, catalog, as_of, with_values=False)
+    x = n.or_([cb.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions])
+    screened = _screened(cb, ruleset, as_of)
+    if cb.events or cb.guardian_cols or cb.need_household:
+        return None
+    return n.select(
+        [
+            n.alias(exp.Count(this=exp.Star()), "n_screened"),
+            n.alias(n.filtered(exp.Count(this=exp.Star()), x), "n_excluded"),
+        ],
+        n.table(CHILD_TABLE, "c"),
+        where=n.and_(screened),
+    )
+
+
 def scoring_ctes(
     ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False, share_events: bool = False
 ) -> ScoringCtes:
@@ -452,12 +483,7 @@ def scoring_ctes(
         s_cols.append(n.alias(n.add([n.if_points(fires[f].copy(), 1) for f in fire_cols]), "nf"))
         fire_ref = {}
 
-    # screened population: born by the reference month, plus the ruleset's population filter
-    next_month = add_months(as_of.replace(day=1), 1)
-    screened = [
-        n.not_(exp.Is(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=exp.Null())),
-        exp.LT(this=n.col(BIRTH_MONTH_COLUMN, "c"), expression=n.date_lit(next_month)),
-    ] + b.population(ruleset.population)
+    screened = _screened(b, ruleset, as_of)
     ctes, from_, joins, _ = b.source(None)
     ctes.append(n.cte("s", n.select(s_cols, from_, joins=joins, where=n.and_(screened))))
 
@@ -544,45 +570,79 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         order = [n.ordered(side_col.copy(), True)] + key_order()
         name = f"x{k}"
         ctes.append(n.cte(name, ranked(top(where, order, before), order, f"xr_{k}")))
-        # overall rank of a candidate: 1 + eligible children ahead of it in the stable key
+        # overall rank of a candidate: 1 + eligible children ahead of it in the stable key, counted
+        # as (children in (total, maxside, nf) groups strictly ahead: a join with the few groups)
+        # + (children in its own group with a smaller pseudonym: an equi-join on the group)
+        if not any(c.alias_or_name == "eg" for c in ctes):
+            eg_q = n.select(
+                [n.col("total"), n.col("maxside"), n.col("nf"), n.alias(exp.Count(this=exp.Star()), "n")],
+                n.table("elig"),
+                group_by=[n.col("total"), n.col("maxside"), n.col("nf")],
+            )
+            ctes.append(n.cte("eg", eg_q))
         ahead = n.or_(
             [
-                exp.GT(this=n.col("total", "e"), expression=n.col("total", name)),
-                n.and_([exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)), exp.GT(this=n.col("maxside", "e"), expression=n.col("maxside", name))]),
+                exp.GT(this=n.col("total", "g"), expression=n.col("total", name)),
+                n.and_([exp.EQ(this=n.col("total", "g"), expression=n.col("total", name)), exp.GT(this=n.col("maxside", "g"), expression=n.col("maxside", name))]),
                 n.and_(
                     [
-                        exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)),
-                        exp.EQ(this=n.col("maxside", "e"), expression=n.col("maxside", name)),
-                        exp.GT(this=n.col("nf", "e"), expression=n.col("nf", name)),
-                    ]
-                ),
-                n.and_(
-                    [
-                        exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)),
-                        exp.EQ(this=n.col("maxside", "e"), expression=n.col("maxside", name)),
-                        exp.EQ(this=n.col("nf", "e"), expression=n.col("nf", name)),
-                        exp.LT(this=n.col("cid", "e"), expression=n.col("cid", name)),
+                        exp.EQ(this=n.col("total", "g"), expression=n.col("total", name)),
+                        exp.EQ(this=n.col("maxside", "g"), expression=n.col("maxside", name)),
+                        exp.GT(this=n.col("nf", "g"), expression=n.col("nf", name)),
                     ]
                 ),
             ]
         )
-        rank_q = n.select(
-            [n.col("cid", name), n.alias(exp.Add(this=n.lit(1), expression=n.filtered(exp.Count(this=exp.Star()), ahead)), "xrank")],
+        groups_q = n.select(
+            [n.col("cid", name), n.alias(n.coalesce(exp.Sum(this=n.col("n", "g")), n.lit(0)), "a")],
             n.table(name),
-            joins=[n.cross_join(n.table("elig", "e"))],
+            joins=[n.left_join(n.table("eg", "g"), ahead)],
             group_by=[n.col("cid", name)],
+        )
+        same = n.and_(
+            [
+                exp.EQ(this=n.col("total", "e"), expression=n.col("total", name)),
+                exp.EQ(this=n.col("maxside", "e"), expression=n.col("maxside", name)),
+                exp.EQ(this=n.col("nf", "e"), expression=n.col("nf", name)),
+                exp.LT(this=n.col("cid", "e"), expression=n.col("cid", name)),
+            ]
+        )
+        ties_q = n.select(
+            [n.col("cid", name), n.alias(exp.Count(this=exp.Star()), "b")],
+            n.table(name),
+            joins=[exp.Join(this=n.table("elig", "e"), on=same)],
+            group_by=[n.col("cid", name)],
+        )
+        ctes.append(n.cte(f"{name}ga", groups_q))
+        ctes.append(n.cte(f"{name}ti", ties_q))
+        xrank = exp.Cast(
+            this=n.add([n.lit(1), n.col("a", f"{name}ga"), n.coalesce(n.col("b", f"{name}ti"), n.lit(0))]),
+            to=exp.DataType(this=exp.DataType.Type.BIGINT),
+        )
+        rank_q = n.select(
+            [n.col("cid", f"{name}ga"), n.alias(xrank, "xrank")],
+            n.table(f"{name}ga"),
+            joins=[n.left_join(n.table(f"{name}ti"), exp.EQ(this=n.col("cid", f"{name}ti"), expression=n.col("cid", f"{name}ga")))],
         )
         ctes.append(n.cte(f"{name}rank", rank_q))
         extras.append(ExtraPlan(ex.side, ex.top_n, before, f"xe_{k}", f"xr_{k}"))
 
-    cnt = n.select(
-        [
-            n.alias(exp.Count(this=exp.Star()), "n_screened"),
-            n.alias(n.filtered(exp.Count(this=exp.Star()), n.col("x")), "n_excluded"),
-            n.alias(n.filtered(exp.Count(this=exp.Star()), n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])), "n_scored"),
-        ],
-        n.table("t"),
-    )
+    child_counts = _child_table_counts(ruleset, catalog, as_of)
+    if child_counts is not None:
+        n_scored = exp.Subquery(this=n.select([exp.Count(this=exp.Star())], n.table("elig")))
+        cnt = n.select(
+            [n.col("n_screened", "cc"), n.col("n_excluded", "cc"), n.alias(n_scored, "n_scored")],
+            exp.Subquery(this=child_counts, alias=exp.TableAlias(this=n.ident("cc"))),
+        )
+    else:
+        cnt = n.select(
+            [
+                n.alias(exp.Count(this=exp.Star()), "n_screened"),
+                n.alias(n.filtered(exp.Count(this=exp.Star()), n.col("x")), "n_excluded"),
+                n.alias(n.filtered(exp.Count(this=exp.Star()), n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])), "n_scored"),
+            ],
+            n.table("t"),
+        )
     ctes.append(n.cte("cnt", cnt))
 
     # the extracted children and the one-side candidates
