@@ -17,6 +17,7 @@ import decimal
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,62 @@ def _compiled(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, top_n: int | N
     return compiled, sql
 
 
+# Table checksums per mart file version. The manifest keeps its meaning (row count and full-content,
+# order-independent checksum of every table, as computed by ``table_checksums``): a cached value is
+# only reused for the very same file version, identified by device, inode, size, modification AND
+# status-change times (ctime cannot be set back by tools such as ``cp -p``/``rsync -t``) of the
+# database file and of its write-ahead log. Any write to the mart changes these, so the checksums
+# are recomputed from the data whenever the data may have changed.
+_CHECKSUMS: dict[tuple, dict[str, dict[str, Any]]] = {}
+_CHECKSUMS_MAX = 16
+_CHECKSUMS_LOCK = threading.Lock()
+
+
+def _file_version(mart_path: Path) -> tuple | None:
+    import os
+
+    def ident(p: Path) -> tuple | None:
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    main = ident(mart_path)
+    if main is None:
+        return None
+    # "racy" versions (as git's index does): a file written in the last seconds could be written
+    # again within the file system's timestamp granularity without a visible change; never cache it
+    wal = ident(mart_path.with_name(mart_path.name + ".wal"))
+    newest = max(t for i in (main, wal) if i is not None for t in i[3:])
+    if time.time_ns() - newest < 3_000_000_000:
+        return None
+    return (os.path.realpath(mart_path), main, wal)
+
+
+def _cached_checksums(version: tuple | None) -> dict[str, dict[str, Any]] | None:
+    if version is None:
+        return None
+    with _CHECKSUMS_LOCK:
+        hit = _CHECKSUMS.get(version)
+    return json.loads(json.dumps(hit)) if hit is not None else None  # a private copy
+
+
+def _remember_checksums(version: tuple | None, checksums: dict[str, dict[str, Any]]) -> None:
+    if version is None:
+        return
+    with _CHECKSUMS_LOCK:
+        while len(_CHECKSUMS) >= _CHECKSUMS_MAX:
+            _CHECKSUMS.pop(next(iter(_CHECKSUMS)))
+        _CHECKSUMS[version] = json.loads(json.dumps(checksums))
+
+
+def _fetch_rows(con, sql: str) -> list[dict[str, Any]]:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
 def _checksums_alongside(con, tables: dict[str, set[str]], sql: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """``table_checksums`` on a second cursor in a thread, concurrently with ``sql`` on ``con``."""
     out: dict[str, Any] = {}
@@ -233,9 +290,7 @@ def _checksums_alongside(con, tables: dict[str, set[str]], sql: str) -> tuple[di
     th = threading.Thread(target=work, name="tsunagu-checksums", daemon=True)
     th.start()
     try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        rows = _fetch_rows(con, sql)
     finally:
         th.join()
         cur2.close()
@@ -263,10 +318,17 @@ def run_ruleset(
     try:
         tables = mart_tables(con)
         check_required(tables, compiled.required)
-        # the checksums (a full read of every table) run on a second cursor of the same read-only
-        # database while the scoring query runs: they fill the cores the query leaves idle in its
-        # single-threaded phases. Both are plain reads, so the results do not depend on the overlap.
-        checksums, rows = _checksums_alongside(con, tables, sql)
+        # the checksums (a full read of every table) are remembered per mart file version (see
+        # _file_version); otherwise they run on a second cursor of the same read-only database while
+        # the scoring query runs, filling the cores the query leaves idle in its single-threaded
+        # phases. Both are plain reads, so the results do not depend on the overlap.
+        version = _file_version(Path(mart_path))  # taken while our read-only lock keeps writers out
+        checksums = _cached_checksums(version)
+        if checksums is None:
+            checksums, rows = _checksums_alongside(con, tables, sql)
+            _remember_checksums(version, checksums)
+        else:
+            rows = _fetch_rows(con, sql)
     finally:
         con.close()
 

@@ -246,3 +246,28 @@ def test_cli_run_explain_validate_sample(mart, tmp_path):
     assert r.exit_code == 1 and "$.condition.op" in r.output and "大小比較" in r.output
     r = runner.invoke(app, ["run", "--ruleset", str(sample), "--mart", str(mart), "--as-of", "2025-13-01", "--out", str(out)])
     assert r.exit_code == 2 and "存在しない日付" in r.output
+
+
+def test_checksum_cache_keyed_by_file_version(tmp_path):
+    """Cached table checksums are only reused for the very same mart file version."""
+    import time as _time
+
+    import duckdb
+
+    from engine import runner
+
+    p = tmp_path / "m.duckdb"
+    con = duckdb.connect(str(p))
+    con.execute("CREATE TABLE t AS SELECT 1 AS a")
+    con.close()
+    assert runner._file_version(p) is None  # just written: too recent to trust the timestamps
+    _time.sleep(3.2)
+    v1 = runner._file_version(p)
+    assert v1 is not None and v1 == runner._file_version(p)
+    runner._remember_checksums(v1, {"t": {"rows": 1, "checksum": "x"}})
+    assert runner._cached_checksums(v1) == {"t": {"rows": 1, "checksum": "x"}}
+    con = duckdb.connect(str(p))
+    con.execute("INSERT INTO t VALUES (2)")
+    con.close()
+    v2 = runner._file_version(p)
+    assert v2 != v1 and runner._cached_checksums(v2) is None
