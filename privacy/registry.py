@@ -468,30 +468,29 @@ def approve(
     return _move(entry, "approved", actor, at, reason)
 
 
+def _officer_transition(entry: LegalBasisEntry, target: str, verb: str, time_label: str, actor: str, reason: str,
+                        now: datetime, actor_role: str, policy: Any) -> LegalBasisEntry:
+    """A transition only a privacy officer may make, with a required reason (reject, revoke)."""
+    from privacy.policy import is_privacy_officer
+
+    at = _utc(now, time_label)
+    _require(entry, target)
+    reason = _require_reason(reason, verb)
+    if not is_privacy_officer(actor_role, policy):
+        raise RegistryError(f"{actor} さんには{verb}の権限がありません（個人情報保護担当者のみ）")
+    return _move(entry, target, actor, at, reason)
+
+
 def reject(entry: LegalBasisEntry, actor: str, reason: str, now: datetime, *, actor_role: str,
            policy: Any = None) -> LegalBasisEntry:
     """Reject a proposed entry (privacy officers only); the reason is required."""
-    from privacy.policy import is_privacy_officer
-
-    at = _utc(now, "却下日時")
-    _require(entry, "rejected")
-    reason = _require_reason(reason, "却下")
-    if not is_privacy_officer(actor_role, policy):
-        raise RegistryError(f"{actor} さんには却下の権限がありません（個人情報保護担当者のみ）")
-    return _move(entry, "rejected", actor, at, reason)
+    return _officer_transition(entry, "rejected", "却下", "却下日時", actor, reason, now, actor_role, policy)
 
 
 def revoke(entry: LegalBasisEntry, actor: str, reason: str, now: datetime, *, actor_role: str,
            policy: Any = None) -> LegalBasisEntry:
     """Revoke an approved entry (privacy officers only); the reason is required. Runs needing it are blocked."""
-    from privacy.policy import is_privacy_officer
-
-    at = _utc(now, "取消日時")
-    _require(entry, "revoked")
-    reason = _require_reason(reason, "取消し")
-    if not is_privacy_officer(actor_role, policy):
-        raise RegistryError(f"{actor} さんには取消しの権限がありません（個人情報保護担当者のみ）")
-    return _move(entry, "revoked", actor, at, reason)
+    return _officer_transition(entry, "revoked", "取消し", "取消日時", actor, reason, now, actor_role, policy)
 
 
 def expire(entry: LegalBasisEntry, now: datetime, *, actor: str = SYSTEM_ACTOR) -> LegalBasisEntry:
