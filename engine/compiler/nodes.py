@@ -94,11 +94,14 @@ def add(parts: Sequence[exp.Expression]) -> exp.Expression:
 
 
 def least(a: exp.Expression, b: exp.Expression) -> exp.Expression:
-    return exp.Least(this=a, expressions=[b])
+    """DuckDB's ``LEAST`` (NULLs ignored). Our callers pass non-NULL scores; sqlglot's ``exp.Least``
+    would be wrapped in NULL-propagating CASEs for other dialects' semantics, bloating the plan."""
+    return func("least", a, b)
 
 
 def greatest(*args: exp.Expression) -> exp.Expression:
-    return exp.Greatest(this=args[0], expressions=list(args[1:]))
+    """DuckDB's ``GREATEST`` (NULLs ignored); see ``least``."""
+    return func("greatest", *args)
 
 
 def func(name: str, *args: exp.Expression) -> exp.Anonymous:

@@ -661,6 +661,9 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         sel_joins.append(n.left_join(n.table(f"x{k}"), exp.EQ(this=n.col("cid", f"x{k}"), expression=n.col("cid", "u"))))
         sel_joins.append(n.left_join(n.table(f"x{k}rank"), exp.EQ(this=n.col("cid", f"x{k}rank"), expression=n.col("cid", "u"))))
     ctes.append(n.cte("sel", n.select(sel_cols, exp.Subquery(this=union, alias=exp.TableAlias(this=n.ident("u"))), joins=sel_joins)))
+    sel_names = ["cid", "s_welfare", "s_education", "s_both", "total", "rank", "main"]
+    for e in extras:
+        sel_names += [e.eligible_column, e.rank_column]
     # values pass: the same rule expressions, restricted to the selected children; `selc` holds
     # the child-table columns they read (one scan of the child table for the values pass)
     vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict="selc", with_values=True, shared_events=sc.builder)
@@ -669,7 +672,7 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
         n.cte(
             "selc",
             n.select(
-                [n.col(c, "c") for c in sorted(vb.required[CHILD_TABLE])],
+                [n.col(c, "c") for c in sorted(vb.required[CHILD_TABLE])] + [n.col(c, "sel") for c in sel_names],
                 n.table(CHILD_TABLE, "c"),
                 joins=[exp.Join(this=n.table("sel"), on=exp.EQ(this=n.col("cid", "sel"), expression=n.col("child_id", "c")))],
             ),
@@ -677,18 +680,15 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     )
     v_ctes, v_from, v_joins, _ = vb.source(None)
     ctes += v_ctes
-    ctes.append(n.cte("vals", n.select([n.alias(n.col("child_id", "c"), "vcid")] + v_rule_cols, v_from, joins=v_joins)))
+    # the selected children's ranking columns ride along in `selc`, so the final rows come from `vals`
+    # alone (no inner join above the values' projection: DuckDB's projection placement would try
+    # to lift each of its expressions over such a join, a planning cost that grows with the ruleset)
+    ctes.append(n.cte("vals", n.select([n.col(c, "c") for c in sel_names] + v_rule_cols, v_from, joins=v_joins)))
 
-    out_cols: list[exp.Expression] = [n.col(c, "sel") for c in ("cid", "s_welfare", "s_education", "s_both", "total", "rank", "main")]
-    for e in extras:
-        out_cols += [n.col(e.eligible_column, "sel"), n.col(e.rank_column, "sel")]
+    out_cols: list[exp.Expression] = [n.col(c, "vals") for c in sel_names]
     out_cols += [n.col(f, "vals") for f in fire_cols]
     out_cols += [n.col(lo.column, "vals") for outs in leaf_outputs for lo in outs]
-    picked_rows = n.select(
-        out_cols,
-        n.table("sel"),
-        joins=[exp.Join(this=n.table("vals"), on=exp.EQ(this=n.col("vcid", "vals"), expression=n.col("cid", "sel")))],
-    )
+    picked_rows = n.select(out_cols, n.table("vals"))
     sel_alias = exp.Subquery(this=picked_rows, alias=exp.TableAlias(this=n.ident("out")))
     final = n.select(
         [exp.Column(this=exp.Star(), table=n.ident("cnt")), exp.Column(this=exp.Star(), table=n.ident("out"))],
