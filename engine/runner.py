@@ -5,7 +5,9 @@
 - Output: JSON Lines, one extracted child per line in extraction order (main list in rank order,
   then the one-side extras), keys sorted, UTF-8, ``\\n`` line ends; plus ``<out>.manifest.json``
   (ruleset hash and document, catalog hash, per-table mart checksums, engine version, reference
-  date, counts at each step, results file hash). No timestamps or paths other than file names,
+  date, counts at each step, results file hash). The data tables' checksums are those ingestion
+  recorded in ``_meta`` (row counts checked against the tables; ``tsunagu mart-verify`` recomputes
+  them); for a mart without them they are computed during the run (``checksums_from``). No timestamps or paths other than file names,
   so the same mart, ruleset and reference date give byte-identical files.
 - Ties: total DESC, max side score DESC, number of fired rules DESC, pseudonym ASC.
 """
@@ -169,28 +171,11 @@ def check_required(tables: dict[str, set[str]], required: dict[str, set[str]]) -
         raise RunError("データマートにルールセットが使う項目がありません (取り込みを確認してください):\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def table_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
+def table_checksums(con, tables: dict[str, set[str]] | list[str]) -> dict[str, dict[str, Any]]:
     """Order-independent checksum per table, in one SQL query: row count and the sum of the rows' hashes."""
-    from sqlglot import exp
+    from engine.mart import checksums
 
-    from engine.compiler import nodes as n
-
-    parts = []
-    for t in sorted(tables):
-        checksum = exp.Cast(
-            this=exp.Mod(this=n.coalesce(exp.Sum(this=n.func("hash", n.col("tt"))), n.lit(0)), expression=n.lit(2**64)),
-            to=exp.DataType(this=exp.DataType.Type.UBIGINT),
-        )
-        parts.append(n.select([n.alias(exp.Literal.string(t), "t"), n.alias(exp.Count(this=exp.Star()), "n"), n.alias(checksum, "h")], n.table(t, "tt")))
-    if not parts:
-        return {}
-    query: exp.Expression = parts[0]
-    for p in parts[1:]:
-        query = exp.Union(this=query, expression=p, distinct=False)
-    out: dict[str, dict[str, Any]] = {}
-    for t, rows, checksum in con.execute(query.sql(dialect="duckdb")).fetchall():
-        out[t] = {"rows": int(rows), "checksum": f"{int(checksum):016x}"}
-    return dict(sorted(out.items()))
+    return checksums.compute(con, tables)
 
 
 _COMPILED: dict[tuple, tuple[Catalog, Any, str]] = {}
@@ -270,6 +255,33 @@ def _remember_checksums(version: tuple | None, checksums: dict[str, dict[str, An
         _CHECKSUMS[version] = json.loads(json.dumps(checksums))
 
 
+def _recorded_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str, Any]] | None:
+    """The data tables' checksums recorded in ``_meta`` at ingest, plus ``_meta``'s own (computed:
+    a few rows); None when the mart records none or not for exactly its tables (then the run
+    computes them). Row counts are checked against the tables (metadata, no scan): a mart whose
+    tables changed after ingest is refused rather than described with stale checksums."""
+    from engine.mart import checksums as cs
+    from engine.mart.layout import META_TABLE
+
+    if META_TABLE not in tables:
+        return None
+    rec = cs.recorded(cs.read_meta(con))
+    data = set(tables) - {META_TABLE}
+    if rec is None or set(rec) != data:
+        return None
+    live = cs.row_counts(con, data)
+    changed = sorted(t for t in data if live[t] != rec[t]["rows"])
+    if changed:
+        raise RunError(
+            "データマートの表が取込後に変更されています (行数が取込時の記録と異なります): "
+            + ", ".join(f"{t} (記録 {rec[t]['rows']:,}行、現在 {live[t]:,}行)" for t in changed)
+            + "。tsunagu ingest で取り込み直してください"
+        )
+    out = dict(rec)
+    out.update(cs.compute(con, [META_TABLE]))
+    return dict(sorted(out.items()))
+
+
 def _fetch_rows(con, sql: str) -> list[dict[str, Any]]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
@@ -322,11 +334,17 @@ def run_ruleset(
         # _file_version); otherwise they run on a second cursor of the same read-only database while
         # the scoring query runs, filling the cores the query leaves idle in its single-threaded
         # phases. Both are plain reads, so the results do not depend on the overlap.
-        version = _file_version(Path(mart_path))  # taken while our read-only lock keeps writers out
-        checksums = _cached_checksums(version)
+        checksums = _recorded_checksums(con, tables)
+        source = "ingest"
         if checksums is None:
-            checksums, rows = _checksums_alongside(con, tables, sql)
-            _remember_checksums(version, checksums)
+            source = "run"
+            version = _file_version(Path(mart_path))  # taken while our read-only lock keeps writers out
+            checksums = _cached_checksums(version)
+            if checksums is None:
+                checksums, rows = _checksums_alongside(con, tables, sql)
+                _remember_checksums(version, checksums)
+            else:
+                rows = _fetch_rows(con, sql)
         else:
             rows = _fetch_rows(con, sql)
     finally:
@@ -368,7 +386,7 @@ def run_ruleset(
             "document": ruleset_document(ruleset),
         },
         "catalog_sha256": catalog.content_hash,
-        "mart": {"file": Path(mart_path).name, "tables": checksums},
+        "mart": {"file": Path(mart_path).name, "tables": checksums, "checksums_from": source},
         "extraction": {
             "top_n": compiled.top_n,
             "min_score": compiled.min_score,

@@ -349,6 +349,23 @@ def test_cli_keygen_ingest_summary(world, tmp_path):
     res = runner.invoke(app, ["mart-summary", str(martdir / "m.duckdb")])
     assert res.exit_code == 0, res.output
     assert "年齢帯別" in res.output and "child" in res.output and "15〜19歳" in res.output
+    res = runner.invoke(app, ["mart-verify", str(martdir / "m.duckdb")])
+    assert res.exit_code == 0 and "すべてが取込時のチェックサムと一致しました" in res.output, res.output
+
+
+def test_ingest_records_every_data_tables_checksum(world):
+    """What a run would compute, recorded in _meta when the mart is written."""
+    from engine.mart import checksums
+
+    con = duckdb.connect(str(world["mart"]), read_only=True)
+    try:
+        rec = checksums.recorded(checksums.read_meta(con))
+        tables = checksums.data_tables(con)
+        assert rec is not None and set(rec) == set(tables) and "child" in tables and layout.META_TABLE not in tables
+        assert rec == checksums.compute(con, tables)
+        assert checksums.verify(con) == []
+    finally:
+        con.close()
 
 
 @pytest.mark.slow

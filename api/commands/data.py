@@ -1,4 +1,4 @@
-"""Data commands: `synth`, `keygen`, `ingest`, `mart-summary`.
+"""Data commands: `synth`, `keygen`, `ingest`, `mart-summary`, `mart-verify`.
 
 Heavy imports (numpy, duckdb, pyarrow, cryptography, presidio) happen inside the commands.
 """
@@ -194,9 +194,38 @@ def mart_summary(mart: Path = typer.Argument(..., help="データマート (Duck
         con.close()
 
 
+def mart_verify(mart: Path = typer.Argument(..., help="データマート (DuckDB ファイル)")) -> None:
+    """データマートの全表を読み直し、取込時に記録したチェックサム (行数と内容) と一致するか確かめます。
+
+    一致すれば終了コード 0、一致しない表があれば 1 (どの表がどう違うかを表示) です。
+    """
+    import duckdb
+
+    from engine.mart import checksums
+
+    if not mart.is_file():
+        _fail(f"データマート {mart} が見つかりません")
+    try:
+        con = duckdb.connect(str(mart), read_only=True, config={"enable_external_access": False})
+    except duckdb.Error as exc:
+        _fail(f"{mart} をデータマートとして開けません: {exc}")
+        return
+    try:
+        problems = checksums.verify(con)
+        n_tables = len(checksums.data_tables(con))
+    finally:
+        con.close()
+    if problems:
+        for p in problems:
+            typer.secho(f"- {p}", fg=typer.colors.RED, err=True)
+        _fail(f"{mart.name}: 取込時の記録と一致しない点が {len(problems)} 件あります")
+    typer.echo(f"{mart.name}: {n_tables} 表すべてが取込時のチェックサムと一致しました")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `tsunagu` app."""
     app.command("synth")(synth)
     app.command("keygen")(keygen)
     app.command("ingest")(ingest)
     app.command("mart-summary")(mart_summary)
+    app.command("mart-verify")(mart_verify)

@@ -4,17 +4,21 @@ Shape of the query (CTE names are fixed, columns internal)::
 
     g          guardian leaves pre-aggregated per household (ANY semantics)
     e<k>       one per event table: every (fn, window, value_filter) aggregate the
-               ruleset needs, each computed once, grouped by the entity key; materialized
-               once and read by both passes
-    s          one row per screened child: exclusion flag, one flag per rule
-               (population AND condition), one value column per rule leaf
+               ruleset needs, each computed once, grouped by the entity key
+    s          one row per screened child: exclusion flag, per-side raw sums and the
+               fired count (the rules' flags folded in), and the source columns the
+               rules' leaves read, carried along as ``<table>__<column>``
     t          per-side scores (caps applied), total, max side score, fired count
-    r          eligible children (not excluded, total > 0) ranked by the stable key
-               total DESC, max side score DESC, fired count DESC, pseudonym ASC
-    m, q       main extraction flag; per one-side extra a rank among the rest
+    elig       eligible children (not excluded, total > 0)
+    mainx      the main list: the first top_n by the stable key total DESC, max side
+               score DESC, fired count DESC, pseudonym ASC, with its rank
+    x<k>...    per one-side extra: its candidates beyond the main list and their overall rank
     cnt        counts: screened, excluded, scored
-    final      cnt LEFT JOIN the extracted candidates (so counts come back even
-               when nobody is extracted)
+    sel        the extracted children with their carried columns
+    selh, vg   the guardians' value lists, for the selected households only
+    vals       the values pass: the rules' fire flags and leaf values recomputed from
+               the carried columns (a projection over the selected rows)
+    final      cnt LEFT JOIN vals (so counts come back even when nobody is extracted)
 
 Rule values only ever enter the tree as literals; identifiers are quoted.
 Semantics: see ``engine.rules.model`` and ``engine.rules.semantics``.
@@ -123,12 +127,11 @@ def leaf_bool(v: exp.Expression, c: Comparison, vtype: str, missing_met: bool, n
 class _Builder:
     """Builds leaf expressions and the CTEs they read.
 
-    ``prefix`` names this builder's CTEs (``g``, ``e<k>``); ``restrict`` (a CTE with the child
-    table's columns for some children) limits the pass to those children, for the second,
-    values-only pass over the extracted children. ``with_values`` adds the guardian value lists
-    (only the values pass needs them). ``shared_events`` (the scoring pass's builder) makes the
-    values pass read the scoring pass's per-child event aggregates instead of re-reading the
-    event tables (the ``e<k>`` CTEs are then materialized once, read by both passes).
+    ``prefix`` names this builder's CTEs (``g``, ``e<k>``); ``restrict`` (a CTE with a
+    ``household_id`` column) limits the guardian read to those households, for the values pass.
+    ``with_values`` adds the guardian value lists (only the values pass needs them).
+    ``shared_events`` (the scoring pass's builder) makes the values pass refer to the scoring
+    pass's per-child event aggregates (same CTE and column names, carried down to the selected rows).
     """
 
     def __init__(
@@ -149,7 +152,6 @@ class _Builder:
         self.restrict = restrict
         self.with_values = with_values
         self.need_household = False
-        self.materialize_events = False  # True when a second pass reads the event CTEs too
         self.guardian_cols: list[exp.Expression] = []
         self.guardian_keys: dict[str, tuple[str, str]] = {}
         # event table -> (entity, {agg key: (column, expression)})
@@ -343,8 +345,6 @@ class _Builder:
                 exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(add_months(self.as_of, -longest))),
                 exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)),
             ]
-            if self.restrict:
-                conds.append(self.restricted(n.col(key), key))
             where = n.and_(conds)
             agg_cols = []
             for colname, (base, conds), w in aggs.values():  # type: ignore[misc]
@@ -352,7 +352,7 @@ class _Builder:
                 extra = conds[1:] if w == longest else conds
                 agg_cols.append(n.alias(n.filtered(base, n.and_(extra)) if extra else base, colname))
             q = n.select([n.col(key)] + agg_cols, n.table(tname), where=where, group_by=[n.col(key)])
-            ctes.append(n.cte(a, q, inline=not self.materialize_events))
+            ctes.append(n.cte(a, q, inline=True))
             child_key = n.col("child_id" if entity == "child" else "household_id", "c")
             joins.append(n.left_join(n.table(a), exp.EQ(this=n.col(key, a), expression=child_key)))
         return ctes, joins
@@ -362,27 +362,34 @@ class _Builder:
         assert self.restrict is not None
         return exp.In(this=column, query=exp.Subquery(this=n.select([n.col(key)], n.table(self.restrict))))
 
+    def guardian_cte(self) -> tuple[exp.CTE, exp.Join] | None:
+        """The per-household guardian CTE (``<prefix>g``) and its join to ``c``; None without guardian leaves."""
+        if not self.guardian_cols:
+            return None
+        g = self.prefix + "g"
+        gq = n.select(
+            [n.col("household_id", "gu")] + self.guardian_cols,
+            n.table(GUARDIAN_TABLE, "gu"),
+            where=self.restricted(n.col("household_id", "gu"), "household_id") if self.restrict else None,
+            group_by=[n.col("household_id", "gu")],
+        )
+        join = n.left_join(n.table(g), exp.EQ(this=n.col("household_id", g), expression=n.col("household_id", "c")))
+        return n.cte(g, gq, inline=True), join
+
     def source(self, where: exp.Expression | None) -> tuple[list[exp.CTE], exp.Expression, list[exp.Join], exp.Expression | None]:
         """CTEs, FROM, joins and WHERE that give one row per child with every column the leaves read."""
         joins: list[exp.Join] = []
         ctes: list[exp.CTE] = []
         if self.need_household:
             joins.append(n.left_join(n.table(HOUSEHOLD_TABLE, "h"), exp.EQ(this=n.col("household_id", "h"), expression=n.col("household_id", "c"))))
-        if self.guardian_cols:
-            g = self.prefix + "g"
-            gq = n.select(
-                [n.col("household_id", "gu")] + self.guardian_cols,
-                n.table(GUARDIAN_TABLE, "gu"),
-                where=self.restricted(n.col("household_id", "gu"), "household_id") if self.restrict else None,
-                group_by=[n.col("household_id", "gu")],
-            )
-            ctes.append(n.cte(g, gq, inline=True))
-            joins.append(n.left_join(n.table(g), exp.EQ(this=n.col("household_id", g), expression=n.col("household_id", "c"))))
+        guardians = self.guardian_cte()
+        if guardians is not None:
+            ctes.append(guardians[0])
+            joins.append(guardians[1])
         ev_ctes, ev_joins = self.event_ctes()
         if self.shared_events:
             ev_ctes = []  # defined once, by the scoring pass
-        # restricted: the child rows come from the restriction CTE, which carries the child columns read
-        from_ = n.table(self.restrict, "c") if self.restrict else n.table(CHILD_TABLE, "c")
+        from_ = n.table(CHILD_TABLE, "c")
         return ctes + ev_ctes, from_, joins + ev_joins, where
 
 
@@ -395,6 +402,29 @@ class ScoringCtes:
     leaf_outputs: list[list[LeafOutput]]
     required: dict[str, set[str]]
     builder: "_Builder | None" = None
+    values: "ValuesPlan | None" = None
+
+
+VALUES_ROW = "sv"  # the values pass reads one selected child's row (scores and carried columns) as `sv`
+VALUES_GUARDIANS = "vg"  # and its household's guardians (value lists) as `vg`
+VALUES_HOUSEHOLDS = "selh"  # the selected children's households (restricts the guardian read)
+
+
+@dataclass
+class ValuesPlan:
+    """The values pass over carried columns.
+
+    ``s`` carries every source column the rules' leaves read (``c``, ``h``, ``e<k>`` columns, named
+    ``<table>__<column>``) down to the extracted rows, so the values pass is a projection over those
+    few rows: the same rule expressions, with columns renamed to ``sv.<table>__<column>``. Only the
+    guardians' value lists (per household, for the explanation) are read again, for the selected
+    households only.
+    """
+
+    columns: list[exp.Expression]  # f_i and v_i_j, over `sv` (and `vg`)
+    carried: dict[tuple[str, str], str]  # (source table alias, column) -> carried column name
+    guardians: tuple[exp.CTE, exp.Join] | None  # `vg` restricted to `selh`, joined to `sv`
+    required: dict[str, set[str]]
 
 
 def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[list[exp.Expression], list[str], list[list[LeafOutput]]]:
@@ -453,17 +483,39 @@ def _child_table_counts(ruleset: Ruleset, catalog: Catalog, as_of: dt.date) -> e
     )
 
 
+def _values_plan(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, scoring: _Builder) -> ValuesPlan:
+    """The values pass's expressions (see ``ValuesPlan``), built on the scoring builder's events."""
+    vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict=VALUES_HOUSEHOLDS, with_values=True, shared_events=scoring)
+    cols, _, _ = _rule_columns(vb, ruleset, with_values=True)
+    carried: dict[tuple[str, str], str] = {("c", "household_id"): "c__household_id"}
+    for e in cols:
+        for c in e.find_all(exp.Column):
+            if c.table and c.table != VALUES_GUARDIANS:
+                carried.setdefault((c.table, c.name), f"{c.table}__{c.name}")
+    carried = dict(sorted(carried.items()))
+
+    def to_row(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and (node.table, node.name) in carried:
+            return n.col(carried[(node.table, node.name)], VALUES_ROW)
+        return node
+
+    guardians = vb.guardian_cte()
+    if guardians is not None:
+        guardians = (guardians[0], guardians[1].transform(to_row))
+    return ValuesPlan([e.transform(to_row) for e in cols], carried, guardians, vb.required)
+
+
 def scoring_ctes(
-    ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False, share_events: bool = False
+    ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, include_age: bool = False, carry_values: bool = False
 ) -> ScoringCtes:
     """Scoring pass: CTEs up to ``t``, one narrow row per screened child.
 
     ``s`` holds the exclusion flag and the fire flags; ``t`` the capped side scores, total, max side
     score and number of fired rules (and the age when asked, for previews). Leaf values are not
-    computed here: the values pass recomputes them for the extracted children only.
+    computed here; with ``carry_values`` the source columns they read ride along (``ValuesPlan``)
+    and the values pass recomputes them for the extracted children only.
     """
     b = _Builder(ruleset, catalog, as_of, with_values=False)
-    b.materialize_events = share_events
     s_cols: list[exp.Expression] = [n.alias(n.col("child_id", "c"), "cid")]
     if include_age:
         s_cols.append(n.alias(b.age_expr(), "age"))
@@ -484,6 +536,9 @@ def scoring_ctes(
         fire_ref = {}
 
     screened = _screened(b, ruleset, as_of)
+    values = _values_plan(ruleset, catalog, as_of, b) if carry_values else None
+    if values is not None:
+        s_cols += [n.alias(n.col(column, table), name) for (table, column), name in values.carried.items()]
     ctes, from_, joins, _ = b.source(None)
     ctes.append(n.cte("s", n.select(s_cols, from_, joins=joins, where=n.and_(screened))))
 
@@ -508,8 +563,10 @@ def scoring_ctes(
         n.alias(n.greatest(*[side_sum[sd].copy() for sd in SIDES]), "maxside"),
         n.alias(nfired, "nf"),
     ]
+    if values is not None:
+        t_cols += [n.col(name) for name in values.carried.values()]
     ctes.append(n.cte("t", n.select(t_cols, n.table("s"))))
-    return ScoringCtes(ctes, fire_cols, leaf_outputs, b.required, b)
+    return ScoringCtes(ctes, fire_cols, leaf_outputs, b.required, b, values)
 
 
 def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> CompiledRuleset:
@@ -519,7 +576,10 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     the values pass re-evaluates the rules (same expressions) for the extracted children only,
     to report fired rules and the values of their leaves.
     """
-    sc = scoring_ctes(ruleset, catalog, as_of, share_events=True)
+    sc = scoring_ctes(ruleset, catalog, as_of, carry_values=True)
+    assert sc.values is not None
+    values = sc.values
+    carried = list(values.carried.values())
     ctes = sc.ctes
 
     def key_order(first: list[exp.Ordered] = []) -> list[exp.Ordered]:
@@ -532,7 +592,7 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
 
     score_cols = ("cid", "s_welfare", "s_education", "s_both", "total", "maxside", "nf")
     r_where = n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])
-    ctes.append(n.cte("elig", n.select([n.col(c) for c in score_cols], n.table("t"), where=r_where)))
+    ctes.append(n.cte("elig", n.select([n.col(c) for c in (*score_cols, *carried)], n.table("t"), where=r_where)))
 
     def top(where: exp.Expression | None, order: list[exp.Ordered], limit: int | None) -> exp.Select:
         q = n.select([exp.Star()], n.table("elig"), where=where)
@@ -647,10 +707,10 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
 
     # the extracted children and the one-side candidates
     parts = ["mainx"] + [f"x{k}" for k in range(len(extras))]
-    union: exp.Expression = n.select([n.col(c) for c in score_cols], n.table(parts[0]))
-    for p in parts[1:]:
-        union = exp.Union(this=union, expression=n.select([n.col(c) for c in score_cols], n.table(p)), distinct=True)
-    sel_cols: list[exp.Expression] = [n.col(c, "u") for c in ("cid", "s_welfare", "s_education", "s_both", "total")]
+    union: exp.Expression = n.select([n.col(c) for c in (*score_cols, *carried)], n.table(parts[0]))
+    for p in parts[1:]:  # disjoint: each extra excludes the main list and the extras before it
+        union = exp.Union(this=union, expression=n.select([n.col(c) for c in (*score_cols, *carried)], n.table(p)), distinct=False)
+    sel_cols: list[exp.Expression] = [n.col(c, "u") for c in ("cid", "s_welfare", "s_education", "s_both", "total", *carried)]
     rank_sources = [n.col("rank", "mainx")] + [n.col("xrank", f"x{k}rank") for k in range(len(extras))]
     sel_cols.append(n.alias(n.coalesce(*rank_sources), "rank"))
     sel_cols.append(n.alias(n.not_(exp.Is(this=n.col("cid", "mainx"), expression=exp.Null())), "main"))
@@ -664,27 +724,21 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     sel_names = ["cid", "s_welfare", "s_education", "s_both", "total", "rank", "main"]
     for e in extras:
         sel_names += [e.eligible_column, e.rank_column]
-    # values pass: the same rule expressions, restricted to the selected children; `selc` holds
-    # the child-table columns they read (one scan of the child table for the values pass)
-    vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict="selc", with_values=True, shared_events=sc.builder)
-    v_rule_cols, fire_cols, leaf_outputs = _rule_columns(vb, ruleset, with_values=True)
-    ctes.append(
-        n.cte(
-            "selc",
-            n.select(
-                [n.col(c, "c") for c in sorted(vb.required[CHILD_TABLE])] + [n.col(c, "sel") for c in sel_names],
-                n.table(CHILD_TABLE, "c"),
-                joins=[exp.Join(this=n.table("sel"), on=exp.EQ(this=n.col("cid", "sel"), expression=n.col("child_id", "c")))],
-            ),
-        )
-    )
-    v_ctes, v_from, v_joins, _ = vb.source(None)
-    ctes += v_ctes
-    # the selected children's ranking columns ride along in `selc`, so the final rows come from `vals`
-    # alone (no inner join above the values' projection: DuckDB's projection placement would try
-    # to lift each of its expressions over such a join, a planning cost that grows with the ruleset)
-    ctes.append(n.cte("vals", n.select([n.col(c, "c") for c in sel_names] + v_rule_cols, v_from, joins=v_joins)))
+    # values pass: the same rule expressions over the selected rows' carried columns (a projection
+    # over a few hundred rows); the guardians' value lists are read for the selected households only.
+    # The rows come from `vals` alone: no inner join above its projection (DuckDB's projection
+    # placement would try to lift each expression over such a join, a planning cost per expression).
+    v_joins: list[exp.Join] = []
+    if values.guardians is not None:
+        households = n.select([n.alias(n.col("c__household_id"), "household_id")], n.table("sel"))
+        households.set("distinct", exp.Distinct())
+        ctes.append(n.cte(VALUES_HOUSEHOLDS, households))
+        ctes.append(values.guardians[0])
+        v_joins.append(values.guardians[1])
+    ctes.append(n.cte("vals", n.select([n.col(c, VALUES_ROW) for c in sel_names] + values.columns, n.table("sel", VALUES_ROW), joins=v_joins)))
 
+    fire_cols = sc.fire_columns
+    leaf_outputs = sc.leaf_outputs
     out_cols: list[exp.Expression] = [n.col(c, "vals") for c in sel_names]
     out_cols += [n.col(f, "vals") for f in fire_cols]
     out_cols += [n.col(lo.column, "vals") for outs in leaf_outputs for lo in outs]
@@ -698,7 +752,7 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     final.set("order", exp.Order(expressions=[n.ordered(n.col("rank", "out"), False)]))
     final.set("with_" if "with_" in exp.Select.arg_types else "with", exp.With(expressions=ctes))
     required = {t: set(cols) for t, cols in sc.required.items()}
-    for t, cols in vb.required.items():
+    for t, cols in values.required.items():
         required.setdefault(t, set()).update(cols)
     return CompiledRuleset(
         ast=final,

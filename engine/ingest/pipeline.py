@@ -31,6 +31,7 @@ from engine.catalog import Catalog, default_catalog
 from engine.catalog.model import ENTITY_LABELS_JA
 from engine.ingest.reader import IngestError, RawExport, map_distinct, normalize_text, parse_dates, read_export
 from engine.ingest.spec import ID_LABELS_JA, ExportSpec, IngestSpec, ItemRule, KeySpec, build_spec
+from engine.mart import checksums as mart_checksums
 from engine.mart import layout
 
 INGEST_VERSION = "1"
@@ -522,6 +523,9 @@ def ingest_exports(
             **{f"source_rows:{n}": str(r.table.num_rows) for n, r in sorted(b.raw.items())},
             **{f"rejected_rows:{n}": str(c) for n, c in rejected_rows.items()},
         }
+        step("チェックサムの記録")
+        # per data table: row count and content checksum, read back by every run's manifest
+        meta.update(mart_checksums.meta_entries(mart_checksums.compute(con, mart_checksums.data_tables(con))))
         con.execute(f"CREATE TABLE {layout.META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany(f"INSERT INTO {layout.META_TABLE} VALUES (?, ?)", sorted(meta.items()))
         step("不採用の記録")
