@@ -4,18 +4,20 @@
     .venv/bin/python benchmarks/engine.py --sizes 100000,1000000,5000000
 
 For each size a synthetic mart is generated directly in DuckDB with SQL generators (not through the
-CSV synth), then three workers run in separate processes (so each peak RSS is its own):
+CSV synth); like a mart written by ``tsunagu ingest`` it records its table checksums in ``_meta``.
+Three implementations of the same ruleset are compared:
 
-- engine:  ``engine.runner.run_ruleset`` with the sample ruleset (compile, table checksums, query,
-           results); the mart records its table checksums in ``_meta`` as ingestion does, so a run
-           reads them instead of re-reading every table. Repeated runs reuse the compiled query; one
-           run with the runner's caches emptied (first run in a process) and the query alone are
-           timed too
-- hand:    a DuckDB query written by hand for the same ruleset (the practical limit)
+- engine:  ``engine.runner.run_ruleset`` with the sample ruleset: connect, read the table checksums,
+           the compiled query (remembered after the first run in a process), the results
+- hand:    a DuckDB query written by hand for the same ruleset (the practical limit), on a fresh
+           connection too
 - pandas:  the same ruleset as an analyst would write it in pandas (tables loaded first, load timed apart)
 
-Each worker reports its time and the top 200 (pseudonym, total); the parent checks that all three
-agree and prints ratios and peak memory. Times are the best of 3 runs after a warm-up. The mart layout follows ``engine.mart.layout``.
+The engine and its baseline, the hand-written query, are timed in ONE process, interleaved in
+back-to-back pairs (ABBA order), 5 runs each after a warm-up: ratios are taken against a
+baseline that saw the same machine (these machines are noisy). Peak memory is measured in separate
+processes, one per implementation. The parent checks that all three give the same top 200 and
+prints ratios and peak memory. The mart layout follows ``engine.mart.layout``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 REF = "2025-11-01"
 SAMPLE = ROOT / "engine" / "rules" / "samples" / "izumi_style.json"
 TOP = 200
-REPEAT = 3  # best of 3 after a warm-up (the machine is shared)
+REPEAT = 5  # timed runs of each, after a warm-up (the machine is shared)
 
 # ---------------------------------------------------------------------------
 # synthetic mart (SQL generators)
@@ -337,72 +339,100 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(kind: str, mart: Path, threads: int | None) -> dict:
+def _engine_setup():
     import datetime as dt
 
+    from engine.catalog import default_catalog
+    from engine.rules.model import Ruleset
+
+    catalog = default_catalog()
+    rs = Ruleset.model_validate(json.loads(SAMPLE.read_text(encoding="utf-8")))
+    return rs, catalog, dt.date.fromisoformat(REF)
+
+
+def _hand_config(threads: int | None) -> dict:
+    config: dict = {"enable_external_access": False}
+    if threads:
+        config["threads"] = threads
+    return config
+
+
+def _hand_fresh(mart: Path, threads: int | None) -> list:
+    """The hand-written query as run_ruleset runs its query: on a fresh read-only connection."""
     import duckdb
 
-    if kind == "engine":
-        from engine.catalog import default_catalog
+    con = duckdb.connect(str(mart), read_only=True, config=_hand_config(threads))
+    try:
+        return con.execute(HAND_SQL).fetchall()
+    finally:
+        con.close()
+
+
+def _timed(fn) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def worker(kind: str, mart: Path, threads: int | None) -> dict:
+    """One process per kind. ``timing`` runs the engine and its baseline (the hand-written query)
+    interleaved in the same process, so both see the same machine; the others measure one
+    implementation's peak memory (and pandas its time)."""
+    if kind == "timing":
+        from engine import runner as _runner
         from engine.compiler import compile_ruleset
-        from engine.rules.model import Ruleset
+        from engine.runner import open_mart, run_ruleset
+
+        rs, catalog, as_of = _engine_setup()
+
+        def engine_run():
+            return run_ruleset(mart, rs, catalog, as_of, top_n=TOP, threads=threads)
+
+        # the first engine run in a fresh process: nothing compiled or cached yet
+        first, res = _timed(engine_run)
+        _timed(lambda: _hand_fresh(mart, threads))  # warm-up (OS cache)
+        eng, hand = [], []
+        for k in range(REPEAT):  # ABBA order: drift in the machine's speed hits both alike
+            pair = [("e", engine_run), ("h", lambda: _hand_fresh(mart, threads))]
+            for tag, fn in pair if k % 2 == 0 else reversed(pair):
+                sec, out = _timed(fn)
+                (eng if tag == "e" else hand).append(sec)
+                if tag == "h":
+                    rows = out
+        # the two queries alone on one warm connection each (no connect, no compile, no checksums)
+        import duckdb
+
+        sql = compile_ruleset(rs, catalog, as_of, top_n=TOP).sql_compact
+        econ = open_mart(mart, threads)
+        hcon = duckdb.connect(str(mart), read_only=True, config=_hand_config(threads))
+        econ.execute(sql).fetchall()
+        hcon.execute(HAND_SQL).fetchall()
+        eq, hq = [], []
+        for k in range(REPEAT):
+            pair = [("e", lambda: econ.execute(sql).fetchall()), ("h", lambda: hcon.execute(HAND_SQL).fetchall())]
+            for tag, fn in pair if k % 2 == 0 else reversed(pair):
+                sec, _ = _timed(fn)
+                (eq if tag == "e" else hq).append(sec)
+        econ.close()
+        hcon.close()
+        top = [(c.pseudonym, c.total) for c in res.children if not c.extraction_reason.startswith("one_side")]
+        return {
+            "engine": eng, "hand": hand, "engine_query": eq, "hand_query": hq, "engine_first": first,
+            "top": top, "hand_top": [(r[0], int(r[1])) for r in rows], "counts": res.manifest["counts"],
+            "checksums_from": res.manifest["mart"]["checksums_from"],
+        }
+    if kind == "engine":
         from engine.runner import run_ruleset
 
-        catalog = default_catalog()
-        rs = Ruleset.model_validate(json.loads(SAMPLE.read_text(encoding="utf-8")))
-        as_of = dt.date.fromisoformat(REF)
-        run_ruleset(mart, rs, catalog, as_of, top_n=TOP, threads=threads)  # warm-up (OS cache)
-        elapsed = float("inf")
-        for _ in range(REPEAT):
-            t = time.perf_counter()
-            res = run_ruleset(mart, rs, catalog, as_of, top_n=TOP, threads=threads)
-            elapsed = min(elapsed, time.perf_counter() - t)
-        # one more run with the runner's caches emptied (compiled query, table checksums per mart
-        # file version): what the first run on a mart costs
-        from engine import runner as _runner
-
-        _runner._COMPILED.clear()
-        _runner._CHECKSUMS.clear()
-        t = time.perf_counter()
+        rs, catalog, as_of = _engine_setup()
         run_ruleset(mart, rs, catalog, as_of, top_n=TOP, threads=threads)
-        uncached = time.perf_counter() - t
-        # the compiled query alone, on one warm connection of the same kind
-        from engine.runner import open_mart
-
-        con = open_mart(mart, threads)
-        con.execute(compile_ruleset(rs, catalog, as_of, top_n=TOP).sql_compact).fetchall()
-        sql = compile_ruleset(rs, catalog, as_of, top_n=TOP).sql_compact
-        query_only = float("inf")
-        for _ in range(REPEAT):
-            t = time.perf_counter()
-            con.execute(sql).fetchall()
-            query_only = min(query_only, time.perf_counter() - t)
-        con.close()
-        top = [(c.pseudonym, c.total) for c in res.children if not c.extraction_reason.startswith("one_side")]
-        return {"seconds": elapsed, "uncached_seconds": uncached, "query_seconds": query_only, "top": top, "peak_mb": _peak_mb(), "counts": res.manifest["counts"]}
+        return {"peak_mb": _peak_mb()}
     if kind == "hand":
-        config = {"enable_external_access": False}
-        if threads:
-            config["threads"] = threads
-        # like run_ruleset: a fresh connection per run (cold DuckDB buffer pool, warm OS cache)
-        fresh = float("inf")
-        for _ in range(REPEAT + 1):
-            t = time.perf_counter()
-            con = duckdb.connect(str(mart), read_only=True, config=config)
-            rows = con.execute(HAND_SQL).fetchall()
-            con.close()
-            fresh = min(fresh, time.perf_counter() - t)
-        # and on one warm connection (to compare with the engine's query alone)
-        con = duckdb.connect(str(mart), read_only=True, config=config)
-        con.execute(HAND_SQL).fetchall()
-        elapsed = float("inf")
-        for _ in range(REPEAT):
-            t = time.perf_counter()
-            rows = con.execute(HAND_SQL).fetchall()
-            elapsed = min(elapsed, time.perf_counter() - t)
-        con.close()
-        return {"seconds": elapsed, "fresh_seconds": fresh, "top": [(r[0], int(r[1])) for r in rows], "peak_mb": _peak_mb()}
+        _hand_fresh(mart, threads)
+        return {"peak_mb": _peak_mb()}
     if kind == "pandas":
+        import duckdb
+
         con = duckdb.connect(str(mart), read_only=True)
         t = time.perf_counter()
         names = ["child", "household", "guardian", *EVENTS]
@@ -430,6 +460,12 @@ def run_worker(kind: str, mart: Path, threads: int | None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _median(xs: list[float]) -> float:
+    ys = sorted(xs)
+    mid = len(ys) // 2
+    return ys[mid] if len(ys) % 2 else (ys[mid - 1] + ys[mid]) / 2
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000000", help="comma-separated numbers of children")
@@ -452,29 +488,32 @@ def main() -> None:
             build = time.perf_counter() - t
             n_events = sum(v for k, v in counts.items() if k.startswith("ev_"))
             print(f"\n== {n:,} children, {n_events:,} events ({n_events / n:.1f} per child); mart built in {build:.1f} s", flush=True)
-            eng = run_worker("engine", mart, args.threads)
-            hand = run_worker("hand", mart, args.threads)
+            tm = run_worker("timing", mart, args.threads)
+            mem_e = run_worker("engine", mart, args.threads)
+            mem_h = run_worker("hand", mart, args.threads)
             pds = None if args.skip_pandas else run_worker("pandas", mart, args.threads)
-            top = [tuple(x) for x in eng["top"]]
-            same_hand = top == [tuple(x) for x in hand["top"]]
+            top = [tuple(x) for x in tm["top"]]
+            same_hand = top == [tuple(x) for x in tm["hand_top"]]
             same_pandas = pds is None or top == [tuple(x) for x in pds["top"]]
-            print(f"engine run_ruleset (fresh connection, checksums, compile, query) : {eng['seconds']:.2f} s, peak {eng['peak_mb']:.0f} MB")
-            print(f"engine run_ruleset, caches emptied (first run in a process)    : {eng['uncached_seconds']:.2f} s")
-            print(f"hand-written query, fresh connection                             : {hand['fresh_seconds']:.2f} s")
-            print(f"engine query alone, warm connection                              : {eng['query_seconds']:.2f} s")
-            print(f"hand-written query, warm connection                              : {hand['seconds']:.2f} s, peak {hand['peak_mb']:.0f} MB")
+            e_best, h_best = min(tm["engine"]), min(tm["hand"])
+            ratios = [e / h for e, h in zip(tm["engine"], tm["hand"])]
+            print(f"engine run_ruleset (fresh connection, checksums, compiled query, results): best {e_best:.2f} s, median {_median(tm['engine']):.2f} s; peak {mem_e['peak_mb']:.0f} MB")
+            print(f"engine run_ruleset, first run in a fresh process (compile included)     : {tm['engine_first']:.2f} s (table checksums from: {tm['checksums_from']})")
+            print(f"hand-written query (fresh connection)                                  : best {h_best:.2f} s, median {_median(tm['hand']):.2f} s; peak {mem_h['peak_mb']:.0f} MB")
+            print(f"queries alone on warm connections: engine {min(tm['engine_query']):.2f} s, hand-written {min(tm['hand_query']):.2f} s")
             if pds:
-                print(f"pandas                        : {pds['seconds']:.2f} s (+ {pds['load_seconds']:.2f} s loading), peak {pds['peak_mb']:.0f} MB")
+                print(f"pandas                                                                 : {pds['seconds']:.2f} s (+ {pds['load_seconds']:.2f} s loading); peak {pds['peak_mb']:.0f} MB")
             print(
-                f"engine / hand-written: {eng['seconds'] / hand['fresh_seconds']:.2f}x end to end (fresh connections), "
-                f"{eng['query_seconds'] / hand['seconds']:.2f}x query alone (warm), "
-                f"{eng['uncached_seconds'] / hand['fresh_seconds']:.2f}x first run (caches emptied)"
+                f"engine / hand-written, end to end: {e_best / h_best:.2f}x (best of {REPEAT} each), "
+                f"{_median(ratios):.2f}x (median of {REPEAT} back-to-back pairs); "
+                f"queries alone: {min(tm['engine_query']) / min(tm['hand_query']):.2f}x; "
+                f"first run: {tm['engine_first'] / h_best:.2f}x"
             )
             if pds:
-                print(f"pandas / engine      : {pds['seconds'] / eng['seconds']:.2f}x")
+                print(f"pandas / engine      : {pds['seconds'] / e_best:.2f}x")
             print(f"same top {TOP}: hand-written {'yes' if same_hand else 'NO'}, pandas {'yes' if same_pandas else 'NO'}")
-            print(f"counts: {eng['counts']}")
-            results.append({"children": n, "engine": eng["seconds"], "hand": hand["fresh_seconds"], "pandas": pds["seconds"] if pds else None})
+            print(f"counts: {tm['counts']}")
+            results.append({"children": n, "engine": e_best, "hand": h_best})
             mart.unlink()
             if not (same_hand and same_pandas):
                 raise SystemExit("the three implementations disagree")
