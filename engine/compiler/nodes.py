@@ -84,13 +84,20 @@ def if_points(cond: exp.Expression, points: int) -> exp.Expression:
 
 
 def add(parts: Sequence[exp.Expression]) -> exp.Expression:
+    """The sum of ``parts`` as a balanced tree (depth log2 n: DuckDB limits expression depth)."""
     parts = list(parts)
     if not parts:
         return lit(0)
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.Add(this=out, expression=p)
-    return exp.Paren(this=out)
+
+    def tree(lo: int, hi: int) -> exp.Expression:
+        if hi - lo == 1:
+            return parts[lo]
+        mid = (lo + hi) // 2
+        # parenthesized: printed flat, "a + b + c + d" would be parsed back left-deep
+        return exp.Paren(this=exp.Add(this=tree(lo, mid), expression=tree(mid, hi)))
+
+    out = tree(0, len(parts))
+    return out if isinstance(out, exp.Paren) else exp.Paren(this=out)
 
 
 def least(a: exp.Expression, b: exp.Expression) -> exp.Expression:

@@ -483,6 +483,20 @@ def _child_table_counts(ruleset: Ruleset, catalog: Catalog, as_of: dt.date) -> e
     )
 
 
+def _pack_base(ruleset: Ruleset) -> int:
+    """K for the packed side sums: a power of two greater than the number of rules."""
+    return 1 << len(ruleset.rules).bit_length()
+
+
+def _packed(points: int, k: int, ruleset: Ruleset) -> exp.Expression:
+    """``points * K + 1`` as a literal; BIGINT when a side's packed sum could overflow INTEGER."""
+    bound = sum(r.points for r in ruleset.rules) * k + len(ruleset.rules)
+    value = n.lit(points * k + 1)
+    if bound < 2**31:
+        return value
+    return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type.BIGINT))
+
+
 def _values_plan(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, scoring: _Builder) -> ValuesPlan:
     """The values pass's expressions (see ``ValuesPlan``), built on the scoring builder's events."""
     vb = _Builder(ruleset, catalog, as_of, prefix="v", restrict=VALUES_HOUSEHOLDS, with_values=True, shared_events=scoring)
@@ -527,12 +541,13 @@ def scoring_ctes(
         s_cols += rule_cols  # previews count per rule: keep the flags
         fire_ref = {f: n.col(f) for f in fire_cols}
     else:
-        # ranking needs only sums: fold the flags into per-side raw sums and a fired count in `s`
-        # (DuckDB evaluates the repeated flag expressions once: common subexpression elimination)
+        # ranking needs only sums: fold each flag, once, into its side's packed sum
+        # points * K + 1 (K a power of two above the number of rules), so one column per side
+        # carries both the side's points (raw // K) and how many of its rules fired (raw % K)
+        k = _pack_base(ruleset)
         for side in SIDES:
-            parts = [n.if_points(fires[f].copy(), r.points) for f, r in zip(fire_cols, ruleset.rules) if r.side == side]
+            parts = [n.case([(fires[f].copy(), _packed(r.points, k, ruleset))], n.lit(0)) for f, r in zip(fire_cols, ruleset.rules) if r.side == side]
             s_cols.append(n.alias(n.add(parts), f"raw_{side}"))
-        s_cols.append(n.alias(n.add([n.if_points(fires[f].copy(), 1) for f in fire_cols]), "nf"))
         fire_ref = {}
 
     screened = _screened(b, ruleset, as_of)
@@ -547,13 +562,16 @@ def scoring_ctes(
         if include_age:
             e = n.add([n.if_points(fire_ref[f].copy(), r.points) for f, r in zip(fire_cols, ruleset.rules) if r.side == side])
         else:
-            e = n.col(f"raw_{side}")
+            e = exp.Paren(this=exp.IntDiv(this=n.col(f"raw_{side}"), expression=n.lit(_pack_base(ruleset))))
         cap = getattr(ruleset.scoring, side).cap
         side_sum[side] = n.least(e, n.lit(cap)) if cap is not None else e
     total = n.add([side_sum[sd].copy() for sd in SIDES])
     if ruleset.scoring.total_cap is not None:
         total = n.least(total, n.lit(ruleset.scoring.total_cap))
-    nfired = n.add([n.if_points(fire_ref[f].copy(), 1) for f in fire_cols]) if include_age else n.col("nf")
+    if include_age:
+        nfired = n.add([n.if_points(fire_ref[f].copy(), 1) for f in fire_cols])
+    else:
+        nfired = n.add([exp.Mod(this=n.col(f"raw_{sd}"), expression=n.lit(_pack_base(ruleset))) for sd in SIDES])
     t_cols = [n.col("cid"), n.col("x")] + ([n.col("age")] if include_age else [])
     if include_age:
         t_cols += [n.col(f) for f in fire_cols]
