@@ -132,11 +132,14 @@ def filtered(agg: exp.Expression, cond: exp.Expression) -> exp.Filter:
     return exp.Filter(this=agg, expression=exp.Where(this=cond))
 
 
-def cte(name: str, query: exp.Expression, *, inline: bool = False) -> exp.CTE:
-    """A CTE; ``inline`` asks DuckDB not to materialize it (for CTEs read once)."""
+def cte(name: str, query: exp.Expression, *, inline: bool = False, materialize: bool = False) -> exp.CTE:
+    """A CTE; ``inline`` asks DuckDB not to materialize it (for CTEs read once), ``materialize``
+    to compute it once for all its readers (otherwise DuckDB decides)."""
     c = exp.CTE(this=query, alias=exp.TableAlias(this=ident(name)))
     if inline:
         c.set("materialized", False)
+    elif materialize:
+        c.set("materialized", True)
     return c
 
 

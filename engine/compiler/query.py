@@ -610,7 +610,12 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
 
     score_cols = ("cid", "s_welfare", "s_education", "s_both", "total", "maxside", "nf")
     r_where = n.and_([n.not_(n.col("x")), exp.GT(this=n.col("total"), expression=n.lit(0))])
-    ctes.append(n.cte("elig", n.select([n.col(c) for c in (*score_cols, *carried)], n.table("t"), where=r_where)))
+    # the eligible rows are computed once (scores, caps, filter) and read by every step below;
+    # `s` and `t` stream into them
+    for c in ctes:
+        if c.alias_or_name in ("s", "t"):
+            c.set("materialized", False)
+    ctes.append(n.cte("elig", n.select([n.col(c) for c in (*score_cols, *carried)], n.table("t"), where=r_where), materialize=True))
 
     def top(where: exp.Expression | None, order: list[exp.Ordered], limit: int | None) -> exp.Select:
         q = n.select([exp.Star()], n.table("elig"), where=where)
