@@ -498,7 +498,7 @@ def main() -> None:
             e_best, h_best = min(tm["engine"]), min(tm["hand"])
             ratios = [e / h for e, h in zip(tm["engine"], tm["hand"])]
             print(f"engine run_ruleset (fresh connection, checksums, compiled query, results): best {e_best:.2f} s, median {_median(tm['engine']):.2f} s; peak {mem_e['peak_mb']:.0f} MB")
-            print(f"engine run_ruleset, first run in a fresh process (compile included)     : {tm['engine_first']:.2f} s (table checksums from: {tm['checksums_from']})")
+            print(f"engine run_ruleset, first run in a fresh process (imports, compile)    : {tm['engine_first']:.2f} s (table checksums from: {tm['checksums_from']})")
             print(f"hand-written query (fresh connection)                                  : best {h_best:.2f} s, median {_median(tm['hand']):.2f} s; peak {mem_h['peak_mb']:.0f} MB")
             print(f"queries alone on warm connections: engine {min(tm['engine_query']):.2f} s, hand-written {min(tm['hand_query']):.2f} s")
             if pds:

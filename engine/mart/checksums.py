@@ -26,25 +26,28 @@ def _q(name: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(name, quoted=True), alias=exp.TableAlias(this=exp.to_identifier("tt", quoted=True)))
 
 
+def _per_table(tables: Iterable[str], columns) -> exp.Expression | None:
+    """``SELECT '<t>' AS t, <columns(...)> FROM "<t>" AS tt`` for each table, UNION ALL; None without tables."""
+    query: exp.Expression | None = None
+    for t in sorted(set(tables)):
+        s = exp.Select(expressions=[exp.alias_(exp.Literal.string(t), "t"), *columns()])
+        s.set("from_" if "from_" in exp.Select.arg_types else "from", exp.From(this=_q(t)))
+        query = s if query is None else exp.Union(this=query, expression=s, distinct=False)
+    return query
+
+
 def compute(con, tables: Iterable[str]) -> Checksums:
     """Row count and content checksum of each table, in one SQL query (a full read of each)."""
-    parts: list[exp.Select] = []
-    for t in sorted(set(tables)):
-        checksum = exp.Cast(
-            this=exp.Mod(
-                this=exp.Coalesce(this=exp.Sum(this=exp.Anonymous(this="hash", expressions=[exp.column("tt", quoted=True)])), expressions=[exp.Literal.number(0)]),
-                expression=exp.Literal.number(2**64),
-            ),
-            to=exp.DataType(this=exp.DataType.Type.UBIGINT),
-        )
-        s = exp.Select(expressions=[exp.alias_(exp.Literal.string(t), "t"), exp.alias_(exp.Count(this=exp.Star()), "n"), exp.alias_(checksum, "h")])
-        s.set("from_" if "from_" in exp.Select.arg_types else "from", exp.From(this=_q(t)))
-        parts.append(s)
-    if not parts:
+
+    def columns() -> list[exp.Expression]:
+        row_hash = exp.Anonymous(this="hash", expressions=[exp.column("tt", quoted=True)])
+        total = exp.Coalesce(this=exp.Sum(this=row_hash), expressions=[exp.Literal.number(0)])
+        checksum = exp.Cast(this=exp.Mod(this=total, expression=exp.Literal.number(2**64)), to=exp.DataType(this=exp.DataType.Type.UBIGINT))
+        return [exp.alias_(exp.Count(this=exp.Star()), "n"), exp.alias_(checksum, "h")]
+
+    query = _per_table(tables, columns)
+    if query is None:
         return {}
-    query: exp.Expression = parts[0]
-    for p in parts[1:]:
-        query = exp.Union(this=query, expression=p, distinct=False)
     out: Checksums = {}
     for t, rows, checksum in con.execute(query.sql(dialect="duckdb")).fetchall():
         out[t] = {"rows": int(rows), "checksum": f"{int(checksum):016x}"}
@@ -53,16 +56,9 @@ def compute(con, tables: Iterable[str]) -> Checksums:
 
 def row_counts(con, tables: Iterable[str]) -> dict[str, int]:
     """``count(*)`` of each table (DuckDB answers these from table metadata, without a scan)."""
-    parts: list[exp.Select] = []
-    for t in sorted(set(tables)):
-        s = exp.Select(expressions=[exp.alias_(exp.Literal.string(t), "t"), exp.alias_(exp.Count(this=exp.Star()), "n")])
-        s.set("from_" if "from_" in exp.Select.arg_types else "from", exp.From(this=_q(t)))
-        parts.append(s)
-    if not parts:
+    query = _per_table(tables, lambda: [exp.alias_(exp.Count(this=exp.Star()), "n")])
+    if query is None:
         return {}
-    query: exp.Expression = parts[0]
-    for p in parts[1:]:
-        query = exp.Union(this=query, expression=p, distinct=False)
     return {t: int(n) for t, n in con.execute(query.sql(dialect="duckdb")).fetchall()}
 
 
