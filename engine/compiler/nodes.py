@@ -47,24 +47,31 @@ def alias(e: exp.Expression, name: str) -> exp.Alias:
     return exp.Alias(this=e, alias=ident(name))
 
 
+def _balanced(parts: list[exp.Expression], node: type[exp.Binary]) -> exp.Expression:
+    """``parts`` joined by ``node`` as a balanced tree of parenthesized nodes (depth log2 n: DuckDB
+    limits expression depth, and a flat print "a AND b AND c" would be parsed back left-deep)."""
+
+    def tree(lo: int, hi: int) -> exp.Expression:
+        if hi - lo == 1:
+            return parts[lo]
+        mid = (lo + hi) // 2
+        return exp.Paren(this=node(this=tree(lo, mid), expression=tree(mid, hi)))
+
+    return tree(0, len(parts))
+
+
 def and_(parts: Sequence[exp.Expression]) -> exp.Expression:
-    parts = list(parts)
+    parts = [exp.Paren(this=p) for p in parts]
     if not parts:
         return exp.Boolean(this=True)
-    out = exp.Paren(this=parts[0])
-    for p in parts[1:]:
-        out = exp.And(this=out, expression=exp.Paren(this=p))
-    return out
+    return _balanced(parts, exp.And)
 
 
 def or_(parts: Sequence[exp.Expression]) -> exp.Expression:
-    parts = list(parts)
+    parts = [exp.Paren(this=p) for p in parts]
     if not parts:
         return exp.Boolean(this=False)
-    out = exp.Paren(this=parts[0])
-    for p in parts[1:]:
-        out = exp.Or(this=out, expression=exp.Paren(this=p))
-    return out
+    return _balanced(parts, exp.Or)
 
 
 def not_(e: exp.Expression) -> exp.Expression:
@@ -84,19 +91,11 @@ def if_points(cond: exp.Expression, points: int) -> exp.Expression:
 
 
 def add(parts: Sequence[exp.Expression]) -> exp.Expression:
-    """The sum of ``parts`` as a balanced tree (depth log2 n: DuckDB limits expression depth)."""
+    """The sum of ``parts`` as a balanced tree (see ``_balanced``)."""
     parts = list(parts)
     if not parts:
         return lit(0)
-
-    def tree(lo: int, hi: int) -> exp.Expression:
-        if hi - lo == 1:
-            return parts[lo]
-        mid = (lo + hi) // 2
-        # parenthesized: printed flat, "a + b + c + d" would be parsed back left-deep
-        return exp.Paren(this=exp.Add(this=tree(lo, mid), expression=tree(mid, hi)))
-
-    out = tree(0, len(parts))
+    out = _balanced(parts, exp.Add)
     return out if isinstance(out, exp.Paren) else exp.Paren(this=out)
 
 

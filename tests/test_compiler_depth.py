@@ -1,0 +1,26 @@
+"""Long AND/OR lists and sums stay within DuckDB's expression depth limit (balanced trees)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.rules.model import Ruleset
+from engine.runner import run_ruleset
+from martbuilder import build_mart
+
+
+def test_a_rule_with_1500_alternatives_compiles_and_runs(tmp_path, catalog):
+    alternatives = [{"item": "resident.siblings", "op": "=", "value": i} for i in range(1500)]
+    rule = {
+        "id": "many", "title": "多数の条件", "difficulties": ["貧困"], "side": "welfare", "when_missing": "not_met",
+        "points": 2, "explanation": "きょうだい {resident.siblings} 人", "condition": {"any": alternatives},
+    }
+    rs = Ruleset.model_validate({"id": "rs", "title": "t", "rules": [rule]})
+    children = [
+        {"child_id": "c1", "household_id": "h1", "birth_month": dt.date(2015, 5, 1), "resident.siblings": 1499},
+        {"child_id": "c2", "household_id": "h1", "birth_month": dt.date(2015, 5, 1), "resident.siblings": 1500},
+    ]
+    mart = build_mart(tmp_path / "m.duckdb", catalog, children=children, households=[{"household_id": "h1"}], guardians=[], events=[])
+    res = run_ruleset(mart, rs, catalog, dt.date(2025, 11, 1))
+    assert [(c.pseudonym, c.total) for c in res.children] == [("c1", 2)]
+    assert res.children[0].fired[0].values["resident.siblings"] == 1499
