@@ -379,7 +379,6 @@ def worker(kind: str, mart: Path, threads: int | None) -> dict:
     interleaved in the same process, so both see the same machine; the others measure one
     implementation's peak memory (and pandas its time)."""
     if kind == "timing":
-        from engine import runner as _runner
         from engine.compiler import compile_ruleset
         from engine.runner import open_mart, run_ruleset
 

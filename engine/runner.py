@@ -7,8 +7,9 @@
   (ruleset hash and document, catalog hash, per-table mart checksums, engine version, reference
   date, counts at each step, results file hash). The data tables' checksums are those ingestion
   recorded in ``_meta`` (row counts checked against the tables; ``tsunagu mart-verify`` recomputes
-  them); for a mart without them they are computed during the run (``checksums_from``). No timestamps or paths other than file names,
-  so the same mart, ruleset and reference date give byte-identical files.
+  them); for a mart without them they are computed during the run (``checksums_from``). No
+  timestamps or paths other than file names, so the same mart, ruleset and reference date give
+  byte-identical files.
 - Ties: total DESC, max side score DESC, number of fired rules DESC, pseudonym ASC.
 """
 
@@ -330,10 +331,11 @@ def run_ruleset(
     try:
         tables = mart_tables(con)
         check_required(tables, compiled.required)
-        # the checksums (a full read of every table) are remembered per mart file version (see
-        # _file_version); otherwise they run on a second cursor of the same read-only database while
-        # the scoring query runs, filling the cores the query leaves idle in its single-threaded
-        # phases. Both are plain reads, so the results do not depend on the overlap.
+        # table checksums: those ingestion recorded in _meta (row counts checked). A mart without
+        # them gets them computed (a full read of every table), remembered per mart file version
+        # (see _file_version), on a second cursor of the same read-only database while the scoring
+        # query runs, filling the cores the query leaves idle in its single-threaded phases. Both
+        # are plain reads, so the results do not depend on the overlap.
         checksums = _recorded_checksums(con, tables)
         source = "ingest"
         if checksums is None:

@@ -180,17 +180,27 @@ class _Builder:
         return exp.Paren(this=exp.Sub(this=n.lit(fiscal_year(self.as_of) - 7), expression=exp.Paren(this=cohort)))
 
     def stage_in(self, stages: list[str]) -> exp.Expression:
-        """``school_stage IN stages`` as integer ranges of the grade index (no string CASE per row)."""
-        ranges = {"preschool": (None, -1), "elementary": (0, 5), "junior_high": (6, 8), "high_school": (9, 11), "other": (12, None)}
-        parts = []
-        for st in stages:
-            lo, hi = ranges[st]
-            conds = []
-            if lo is not None:
-                conds.append(exp.GTE(this=self.grade_index(), expression=n.lit(lo)))
-            if hi is not None:
-                conds.append(exp.LTE(this=self.grade_index(), expression=n.lit(hi)))
-            parts.append(n.and_(conds))
+        """``school_stage IN stages`` as integer ranges of the grade index (no string CASE per row);
+        adjacent stages merge into one range (elementary + junior_high: grade index 0..8), so each
+        range reads the grade index once."""
+        inf = float("inf")
+        ranges = {"preschool": (-inf, -1), "elementary": (0, 5), "junior_high": (6, 8), "high_school": (9, 11), "other": (12, inf)}
+        spans: list[list[float]] = []
+        for lo, hi in sorted(ranges[st] for st in set(stages)):
+            if spans and lo <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], hi)
+            else:
+                spans.append([lo, hi])
+        parts: list[exp.Expression] = []
+        for lo, hi in spans:
+            if lo == -inf and hi == inf:
+                parts.append(exp.Boolean(this=True))
+            elif lo == -inf:
+                parts.append(exp.LTE(this=self.grade_index(), expression=n.lit(int(hi))))
+            elif hi == inf:
+                parts.append(exp.GTE(this=self.grade_index(), expression=n.lit(int(lo))))
+            else:
+                parts.append(exp.Between(this=self.grade_index(), low=n.lit(int(lo)), high=n.lit(int(hi))))
         return n.or_(parts)
 
     def stage_expr(self) -> exp.Expression:
