@@ -763,7 +763,7 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     # placement would try to lift each expression over such a join, a planning cost per expression).
     v_joins: list[exp.Join] = []
     if values.guardians is not None:
-        households = n.select([n.alias(n.col("c__household_id"), "household_id")], n.table("sel"))
+        households = n.select([n.alias(n.col(values.carried[("c", "household_id")]), "household_id")], n.table("sel"))
         households.set("distinct", exp.Distinct())
         ctes.append(n.cte(VALUES_HOUSEHOLDS, households))
         ctes.append(values.guardians[0])
