@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from engine.catalog import Catalog, default_catalog
 from engine.catalog.model import ENTITY_LABELS_JA
-from engine.ingest.reader import IngestError, RawExport, map_distinct, normalize_text, parse_dates, read_export
+from engine.ingest.reader import IngestError, map_distinct, normalize_text, parse_dates, read_export
 from engine.ingest.spec import ID_LABELS_JA, ExportSpec, IngestSpec, ItemRule, KeySpec, build_spec
 from engine.mart import checksums as mart_checksums
 from engine.mart import layout
@@ -44,6 +44,15 @@ class Pseudonymizer(Protocol):
     key_id: str
 
     def pseudonymize(self, id_type: str, values: Sequence[str | None]) -> list[str | None]: ...
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """What ingestion records of one export it read (for ``_meta``); the data itself is not kept."""
+
+    sha256: str
+    encoding: str
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,7 @@ class _Build:
         self.dir = exports_dir
         self.step = step
         self.allow_missing = allow_missing
-        self.raw: dict[str, RawExport] = {}
+        self.sources: dict[str, SourceFile] = {}  # what was read (not the data: released once loaded)
         self.filtered: dict[str, int] = {}
         self.missing: list[str] = []
         con.execute("CREATE TEMP TABLE rejects (file VARCHAR, line BIGINT, col VARCHAR, val VARCHAR, reason VARCHAR, export VARCHAR)")
@@ -138,7 +147,7 @@ class _Build:
         values = [c for c in list(text_cols) + es.value_columns() if c not in date_cols]
         columns = [k.column for k in keys.values()] + values + list(date_cols)
         raw = read_export(es.name, path, list(dict.fromkeys(columns)))
-        self.raw[es.name] = raw
+        self.sources[es.name] = SourceFile(raw.sha256, raw.encoding, raw.table.num_rows)
         t = raw.table
         out: dict[str, pa.Array] = {"_line": t.column("_line").combine_chunks()}
         for name, k in keys.items():
@@ -518,9 +527,9 @@ def ingest_exports(
             "key_id": getattr(pseudonymizer, "key_id", ""),
             "as_of": as_of.isoformat(),
             "loaded_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            **{f"source_sha256:{n}": r.sha256 for n, r in sorted(b.raw.items())},
-            **{f"source_encoding:{n}": r.encoding for n, r in sorted(b.raw.items())},
-            **{f"source_rows:{n}": str(r.table.num_rows) for n, r in sorted(b.raw.items())},
+            **{f"source_sha256:{n}": r.sha256 for n, r in sorted(b.sources.items())},
+            **{f"source_encoding:{n}": r.encoding for n, r in sorted(b.sources.items())},
+            **{f"source_rows:{n}": str(r.rows) for n, r in sorted(b.sources.items())},
             **{f"rejected_rows:{n}": str(c) for n, c in rejected_rows.items()},
         }
         step("チェックサムの記録")
@@ -530,7 +539,7 @@ def ingest_exports(
         con.executemany(f"INSERT INTO {layout.META_TABLE} VALUES (?, ?)", sorted(meta.items()))
         step("不採用の記録")
         n_rejects = _write_rejects(con, tmp_rejects)
-        rows_read = {n: r.table.num_rows for n, r in b.raw.items()}
+        rows_read = {n: r.rows for n, r in b.sources.items()}
         con.execute("CHECKPOINT")
         con.close()
         if pre_publish_check is not None:
