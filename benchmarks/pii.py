@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from privacy.pii.engine import (  # noqa: E402
+from privacy.pii.analyzer import (  # noqa: E402
     DEFAULT_THRESHOLD,
     GINZA_LABEL_MAPPING,
     LANGUAGE,

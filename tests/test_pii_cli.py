@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from privacy.pii.engine import get_analyzer
+from privacy.pii.analyzer import get_analyzer
 
 runner = CliRunner()
 

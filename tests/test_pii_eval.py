@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy.pii.engine import analyze_many, get_analyzer
+from privacy.pii.analyzer import analyze_many, get_analyzer
 from privacy.pii.entities import supported_entities
 from privacy.pii.evaluation import evaluate, load_eval_set
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from privacy.pii.engine import get_analyzer
+from privacy.pii.analyzer import get_analyzer
 from privacy.pii.guard import Finding, decide, guard_text
 
 

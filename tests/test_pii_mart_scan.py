@@ -8,7 +8,7 @@ import hmac
 import duckdb
 import pytest
 
-from privacy.pii.engine import get_analyzer
+from privacy.pii.analyzer import get_analyzer
 from privacy.pii.mart_scan import is_pseudonym, scan_mart
 from privacy.pii.masking import mask_value
 

@@ -9,7 +9,7 @@ from privacy.pii.check_digits import (
     is_valid_my_number,
     my_number_check_digit,
 )
-from privacy.pii.engine import Finding, analyze, get_analyzer, resolve_overlaps
+from privacy.pii.analyzer import Finding, analyze, get_analyzer, resolve_overlaps
 from privacy.pii.id_formats import ResidentNumberFormat, StudentNumberFormat
 from privacy.pii.recognizers import ResidentNumberRecognizer, StudentNumberRecognizer
 from privacy.pii.text_utils import kanji_to_int, normalize
@@ -323,7 +323,7 @@ def test_place_and_word_mentions_are_not_names(text):
 
 
 def test_analyze_many_matches_analyze():
-    from privacy.pii.engine import analyze_many
+    from privacy.pii.analyzer import analyze_many
 
     texts = ["山田太郎くん(H27.4.3生)", "", "欠席30日以上", "宛名番号 0001234567"]
     assert analyze_many(texts) == [analyze(t) for t in texts]

@@ -28,7 +28,7 @@ def scan(
     threshold: float = typer.Option(0.5, help="この値以上のスコアの検出だけを出力します"),
 ) -> None:
     """標準入力の各行を検査し、1行につき1つのJSONを出力します。"""
-    from privacy.pii.engine import analyze
+    from privacy.pii.analyzer import analyze
     from privacy.pii.guard import redact
 
     out = sys.stdout

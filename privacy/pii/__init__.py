@@ -1,6 +1,6 @@
 """Japanese PII detection for Tsunagu.
 
-- `privacy.pii.engine`: the presidio analyzer with GiNZA and Tsunagu's Japanese recognizers
+- `privacy.pii.analyzer`: the presidio analyzer with GiNZA and Tsunagu's Japanese recognizers
   (loaded once per process; `get_analyzer()` / `analyze()`).
 - `privacy.pii.guard`: `guard_text()` for every text bound for an LLM.
 - `privacy.pii.mart_scan`: `scan_mart()` to check a pseudonymized DuckDB mart before publishing.
@@ -19,8 +19,8 @@ _EXPORTS = {
     "GuardResult": "privacy.pii.guard",
     "scan_mart": "privacy.pii.mart_scan",
     "MartScanReport": "privacy.pii.mart_scan",
-    "analyze": "privacy.pii.engine",
-    "Finding": "privacy.pii.engine",
+    "analyze": "privacy.pii.analyzer",
+    "Finding": "privacy.pii.analyzer",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privacy.pii.engine import Finding
+from privacy.pii.analyzer import Finding
 
 Predictor = Callable[[str], Sequence[Finding]]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from privacy.pii.engine import DEFAULT_THRESHOLD, Finding, analyze
+from privacy.pii.analyzer import DEFAULT_THRESHOLD, Finding, analyze
 from privacy.pii.entities import entity_labels, label_of
 
 Verdict = Literal["allow", "block"]

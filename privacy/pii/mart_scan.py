@@ -20,7 +20,7 @@ from pathlib import Path
 
 import regex
 
-from privacy.pii.engine import DEFAULT_THRESHOLD, analyze_many
+from privacy.pii.analyzer import DEFAULT_THRESHOLD, analyze_many
 from privacy.pii.entities import label_of
 from privacy.pii.masking import mask_value
 
