@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from privacy.pii.entities import supported_entities
+from privacy.pii.folding import Folded, fold
 
 if TYPE_CHECKING:  # presidio loads spaCy; import it only when an analyzer is built
     from presidio_analyzer import AnalyzerEngine
@@ -132,11 +133,18 @@ def analyze(text: str, context: Sequence[str] | None = None,
     if not text or not text.strip():
         return []
     analyzer = get_analyzer()
+    folded = fold(text)  # half-width kana and 異体字 (髙, 𠮷) as the tokenizer knows them
     with _lock:  # spaCy pipelines are not guaranteed thread-safe
-        results = analyzer.analyze(text=text, language=LANGUAGE, entities=supported_entities(),
+        results = analyzer.analyze(text=folded.text, language=LANGUAGE,
+                                   entities=supported_entities(),
                                    context=list(context) if context else None,
                                    score_threshold=threshold)
-    return resolve_overlaps(Finding(r.entity_type, r.start, r.end, float(r.score))
+    return _findings(folded, results)
+
+
+def _findings(folded: Folded, results: Iterable) -> list[Finding]:
+    """Non-overlapping findings, with spans in the original (unfolded) text."""
+    return resolve_overlaps(Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score))
                             for r in results)
 
 
@@ -145,16 +153,15 @@ def analyze_many(texts: Sequence[str], context: Sequence[str] | None = None,
     """`analyze()` for many texts, running GiNZA in batches (faster for mart scans)."""
     analyzer = get_analyzer()
     results: list[list[Finding]] = [[] for _ in texts]
-    todo = [(i, t) for i, t in enumerate(texts) if t and t.strip()]
+    todo = [(i, fold(t)) for i, t in enumerate(texts) if t and t.strip()]
     entities = supported_entities()
     with _lock:
-        batches = analyzer.nlp_engine.process_batch([t for _, t in todo], language=LANGUAGE,
+        batches = analyzer.nlp_engine.process_batch([f.text for _, f in todo], language=LANGUAGE,
                                                     batch_size=batch_size)
-        for (index, text), (_, artifacts) in zip(todo, batches):
-            found = analyzer.analyze(text=text, language=LANGUAGE, entities=entities,
+        for (index, folded), (_, artifacts) in zip(todo, batches):
+            found = analyzer.analyze(text=folded.text, language=LANGUAGE, entities=entities,
                                      context=list(context) if context else None,
                                      score_threshold=threshold, nlp_artifacts=artifacts)
-            results[index] = resolve_overlaps(
-                Finding(r.entity_type, r.start, r.end, float(r.score)) for r in found)
+            results[index] = _findings(folded, found)
     return results
 

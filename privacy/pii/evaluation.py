@@ -1,7 +1,9 @@
 """Span-level evaluation of a PII analyzer on a labeled JSONL set (tests/data/pii_eval.jsonl).
 
-A gold span counts as found when a predicted span of a compatible type overlaps it. A PII-free
-sentence has a false alarm when anything at all is predicted in it.
+A gold span counts as found when a predicted span of a compatible type overlaps it, and as fully
+masked when the predicted spans (of any type: a mask is a mask) cover every character of it, so
+that masking leaves nothing of it visible. A PII-free sentence has a false alarm when anything at
+all is predicted in it. Time is recorded per sentence (for medians by text length).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class EvalItem:
 @dataclass
 class EvalReport:
     found: dict[str, int] = field(default_factory=dict)
+    masked: dict[str, int] = field(default_factory=dict)
     total: dict[str, int] = field(default_factory=dict)
     clean_sentences: int = 0
     false_alarms: int = 0
@@ -47,10 +50,16 @@ class EvalReport:
     seconds: float = 0.0
     misses: list[tuple[str, str, str]] = field(default_factory=list)
     alarms: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    leaks: list[tuple[str, str, str]] = field(default_factory=list)
+    timings: list[tuple[int, float]] = field(default_factory=list)  # (text length, seconds)
 
     def recall(self, entity_type: str) -> float:
         total = self.total.get(entity_type, 0)
         return self.found.get(entity_type, 0) / total if total else 1.0
+
+    def full_mask_rate(self, entity_type: str) -> float:
+        total = self.total.get(entity_type, 0)
+        return self.masked.get(entity_type, 0) / total if total else 1.0
 
     @property
     def false_alarm_rate(self) -> float:
@@ -83,7 +92,9 @@ def evaluate(items: Sequence[EvalItem], predict: Predictor) -> EvalReport:
     for item in items:
         t0 = time.perf_counter()
         predicted = list(predict(item.text))
-        report.seconds += time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
+        report.seconds += elapsed
+        report.timings.append((len(item.text), elapsed))
         report.sentences += 1
         if not item.spans:
             report.clean_sentences += 1
@@ -99,4 +110,19 @@ def evaluate(items: Sequence[EvalItem], predict: Predictor) -> EvalReport:
                 report.found[gold_type] = report.found.get(gold_type, 0) + 1
             else:
                 report.misses.append((gold_type, item.text[start:end], item.text))
+            if covers(predicted, start, end):
+                report.masked[gold_type] = report.masked.get(gold_type, 0) + 1
+            else:
+                report.leaks.append((gold_type, item.text[start:end], item.text))
     return report
+
+
+def covers(predicted: Sequence[Finding], start: int, end: int) -> bool:
+    """True when the predicted spans together cover every character of [start, end)."""
+    position = start
+    for p in sorted(predicted, key=lambda f: f.start):
+        if p.start <= position < p.end:
+            position = p.end
+        if position >= end:
+            return True
+    return position >= end

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import regex
 import yaml
 
 DEFAULT_PATH = Path(__file__).with_name("id_formats.yaml")
@@ -15,6 +16,7 @@ DEFAULT_PATH = Path(__file__).with_name("id_formats.yaml")
 class ResidentNumberFormat:
     digit_counts: tuple[int, ...]
     context: tuple[str, ...]
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class StudentNumberFormat:
     patterns: tuple[str, ...]
     digit_counts_with_context: tuple[int, ...]
     context: tuple[str, ...]
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,26 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
     res, stu = data["resident_number"], data["student_number"]
     return IdFormats(
         resident=ResidentNumberFormat(tuple(int(n) for n in res["digit_counts"]),
-                                      tuple(res.get("context", []))),
+                                      tuple(res.get("context", [])),
+                                      tuple(res.get("labels", []))),
         student=StudentNumberFormat(tuple(stu.get("patterns", [])),
                                     tuple(int(n) for n in stu.get("digit_counts_with_context", [])),
-                                    tuple(stu.get("context", []))),
+                                    tuple(stu.get("context", [])),
+                                    tuple(stu.get("labels", []))),
     )
+
+
+# What may sit between a label and its value: No. / NO / № / # / : / は and spaces.
+_LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*[#＃:：は]?[ 　]*"
+# A range or an ordering, not one person's identifier (出席番号1番から10番, 出席番号順).
+NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順)")
+
+
+def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Pattern[str] | None:
+    """A regex whose group `v` is an identifier written right after one of `labels`."""
+    if not labels:
+        return None
+    alternatives = "|".join(regex.escape(w) for w in sorted(labels, key=len, reverse=True))
+    value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min_digits},20}}"
+             r"(?:[-‐－ー][0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
+    return regex.compile(rf"(?:{alternatives}){_LABEL_GLUE}{value}")

@@ -31,13 +31,17 @@ FULL_DATE_PATTERNS = [
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}[/／.．\-－]{DIGIT}{{1,2}}[/／.．\-－]{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
 ]
+# 和暦 written without the era (30.4.2生, 生年月日：27.11.3): personal only next to birth words.
+ERALESS_DATE_PATTERN = (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}"
+                        rf"[./／．]{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])")
 # Year-month and month-day dates (pattern, ends with a day): personal only next to birth words.
 PARTIAL_DATE_PATTERNS = [
     (rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
     (rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])", False),
+    (rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}(?:{DIGIT}{{1,2}}|元){_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
     (rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
     (rf"(?<![年0-9０-９{KANJI_DIGITS}]{_S}){_N}{_S}月{_S}{_N}{_S}日", True),
-    (rf"{_NO_DIGIT_BEFORE}{DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
+    (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
 ]
 
 _BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "生年月日", "ＤＯＢ", "DOB")
@@ -51,7 +55,7 @@ def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
 
 
 _CRITERIA_AFTER = regex.compile(
-    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|までの間|"
+    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|まで|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９]))"
 )
 _CRITERIA_BEFORE = regex.compile(
@@ -81,6 +85,7 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
     def __init__(self) -> None:
         super().__init__()
         self._partial = [(regex.compile(p), has_day) for p, has_day in PARTIAL_DATE_PATTERNS]
+        self._eraless = regex.compile(ERALESS_DATE_PATTERN)
 
     def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
         """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
@@ -99,7 +104,16 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
         if self.ENTITY not in entities:
             return []
         results = super().analyze(text, entities, nlp_artifacts)
-        taken = [(r.start, r.end) for r in results]
+        # Every full date, kept or not, blocks partial matches inside it (2016/4/1 -> 4/1).
+        taken = [span for rx in self._regexes for span in (m.span() for m in rx.finditer(text))]
+        for m in self._eraless.finditer(text):
+            start, end = m.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            if plausible_month_day(text[start:end]) and not self.is_criteria_anchor(
+                    text, start, end) and is_birth_date(text, start, end, before=8):
+                results.append(self.result(start, end, 0.85, True))
         for rx, has_day in self._partial:
             for m in rx.finditer(text):
                 start, end = m.span()

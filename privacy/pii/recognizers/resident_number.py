@@ -6,7 +6,15 @@ is near it; a bare one scores low, so it counts only with caller context such as
 
 from __future__ import annotations
 
-from privacy.pii.id_formats import ResidentNumberFormat, load_id_formats
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from privacy.pii.id_formats import (
+    NOT_ONE_ID_AFTER,
+    ResidentNumberFormat,
+    labeled_id_regex,
+    load_id_formats,
+)
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near
 
@@ -22,6 +30,19 @@ class ResidentNumberRecognizer(JaRegexRecognizer):
         # Token-level context words for presidio's enhancer (GiNZA splits 宛名番号 into 宛名|番号).
         context = sorted({w for w in self.format.context} | {"宛名", "住民"})
         super().__init__(patterns=patterns, context=context)
+        self._labeled = labeled_id_regex(self.format.labels, min_digits=4)
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        if self.ENTITY not in entities:
+            return []
+        results = super().analyze(text, entities, nlp_artifacts)
+        if self._labeled is not None:
+            for m in self._labeled.finditer(text):
+                start, end = m.span("v")
+                if not NOT_ONE_ID_AFTER.match(text[end:end + 6]):
+                    results.append(self.result(start, end, 0.9, True))
+        return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         if len(digits_only(text[start:end])) not in self.format.digit_counts:

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import regex
 
-from privacy.pii.id_formats import StudentNumberFormat, load_id_formats
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from privacy.pii.id_formats import (
+    NOT_ONE_ID_AFTER,
+    StudentNumberFormat,
+    labeled_id_regex,
+    load_id_formats,
+)
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near, normalize
 
@@ -24,6 +32,22 @@ class StudentNumberRecognizer(JaRegexRecognizer):
         patterns = [rf"{NOT_ALNUM_BEFORE}[A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９\-‐－]{{2,30}}{NOT_ALNUM_AFTER}"]
         context = sorted(set(self.format.context) | {"学籍", "生徒"})
         super().__init__(patterns=patterns, context=context)
+        self._labeled = labeled_id_regex(self.format.labels)
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        if self.ENTITY not in entities:
+            return []
+        results = super().analyze(text, entities, nlp_artifacts)
+        if self._labeled is not None:
+            for m in self._labeled.finditer(text):
+                start, end = m.span("v")
+                if NOT_ONE_ID_AFTER.match(text[end:end + 6]):
+                    continue
+                if text[end:end + 1] == "番":
+                    end += 1  # 出席番号12番: the whole number is masked
+                results.append(self.result(start, end, 0.9, True))
+        return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         raw = text[start:end]

@@ -1,0 +1,71 @@
+"""Fold what the tokenizer does not know before analysis, and map findings back to the text.
+
+- half-width katakana to full-width (ｻﾄｳ ﾊﾙﾄ -> サトウ ハルト; ﾊﾞ -> バ, two characters to one);
+- 異体字 in surnames to their common form (variants.yaml: 髙 -> 高, 𠮷 -> 吉, 邉 -> 辺).
+
+`fold(text)` returns the folded text and, for each of its positions, the position in the original,
+so a span found in the folded text covers exactly the original characters it came from.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+_VARIANTS_PATH = Path(__file__).with_name("variants.yaml")
+_HALF_KANA = range(0xFF61, 0xFFA0)
+_VOICING_MARKS = "\uff9e\uff9f"
+
+
+@lru_cache(maxsize=1)
+def variant_table() -> dict[str, str]:
+    """Variant character -> common form (one character each)."""
+    data = yaml.safe_load(_VARIANTS_PATH.read_text(encoding="utf-8")) or {}
+    table = {str(k): str(v) for k, v in data.items()}
+    bad = [k for k, v in table.items() if len(k) != 1 or len(v) != 1]
+    if bad:
+        raise ValueError(f"variants.yaml: 1文字対1文字で書いてください: {', '.join(bad)}")
+    return table
+
+
+@dataclass(frozen=True)
+class Folded:
+    text: str
+    origin: tuple[int, ...]  # origin[i] = original index of folded character i; last = len(original)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of folded [start, end)."""
+        return self.origin[start], self.origin[end]
+
+
+def fold(text: str) -> Folded:
+    """Folded text with a position map (identity when nothing needs folding)."""
+    table = variant_table()
+    if not any(ord(ch) in _HALF_KANA or ch in table for ch in text):
+        return Folded(text, tuple(range(len(text) + 1)))
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ord(ch) in _HALF_KANA:
+            pair = text[i:i + 2]
+            if len(pair) == 2 and pair[1] in _VOICING_MARKS:
+                composed = unicodedata.normalize("NFKC", pair)
+                if len(composed) == 1:
+                    out.append(composed)
+                    origin.append(i)
+                    i += 2
+                    continue
+            norm = unicodedata.normalize("NFKC", ch)
+            out.append(norm if len(norm) == 1 else ch)
+        else:
+            out.append(table.get(ch, ch))
+        origin.append(i)
+        i += 1
+    origin.append(len(text))
+    return Folded("".join(out), tuple(origin))
