@@ -16,11 +16,12 @@ from privacy.pii.text_utils import DASH, near
 
 _NUM = r"(?:[0-9０-９]{1,4}|[〇一二三四五六七八九十百]{1,4})"
 _ANUM = r"(?:[1-9１-９][0-9０-９]{0,3})"
+_SP = r"[ 　]?"
 _BLOCK_PATTERNS = [
-    # 一丁目2番3号 / 1丁目2-3 / 3丁目 / 二丁目5番地
-    rf"{_NUM}丁目?(?:{_NUM}(?:番地?|{DASH}|の))?(?:{_NUM}(?:号|番地?)?)?",
+    # 一丁目2番3号 / 1丁目2-3 / 3丁目 / 二丁目5番地 / 2丁目 5番 8号
+    rf"{_NUM}丁目?(?:{_SP}{_NUM}(?:番地?|{DASH}|の))?(?:{_SP}{_NUM}(?:号|番地?)?)?",
     # 123番地の4 / 5番地 / 12番3号 / 12番地3
-    rf"{_NUM}番地?(?:の?{_NUM}号?)?(?=.)|{_NUM}番地",
+    rf"{_NUM}番地?(?:の?{_NUM}号?)?(?![0-9０-９〇一二三四五六七八九十百地])",
     # 1-2-3 / 12-3 / 123の4 (place name required before it)
     rf"(?<![0-9０-９A-Za-z.．/／{DASH}]){_ANUM}(?:{DASH}|の){_ANUM}(?:(?:{DASH}|の){_ANUM})?(?![0-9０-９./／{DASH}])",
 ]
@@ -31,6 +32,30 @@ _PLACE_SUFFIX = regex.compile(
     r"林|森|木|池|江|津|瀬|尾|口|寺|新|東|西|南|北|中|上|下|本|畑|内|外|戸|屋|城|町目)$")
 _HAS_MUNICIPALITY = regex.compile(r"(?:北海道|東京都|京都府|大阪府|\p{Han}{2,3}県|\p{Han}+[市区町村郡])")
 _NOT_PLACE_PREFIX = regex.compile(r"^(?:現住所|旧住所|住所地|住所|居所|自宅|実家|転居先|転出先|所在地|本籍地|本籍)")
+_BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|コート|パレス|ヴィラ|ビル|"
+                  r"タワー|ガーデン|プラザ|ヒルズ|シャトー|カーサ|フラット|荘|団地|住宅|寮|ハイム|レジデンシャル)")
+# Floor, wing and room after a building name: 3階301号室, B棟 402号室, 12棟305号室, 102号室, -305.
+_ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:[0-9０-９]{1,2}(?:階|F))?[ 　]?"
+         r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))")
+# A building name with a room number and no street address: コーポ桜 102号室, サンシャイン府中 B棟 402号室.
+_BUILDING_ROOM = regex.compile(
+    rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?"
+    rf"(?:{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?|[ 　]?{_ROOM})"
+    rf"(?![0-9０-９])")
+_DASH_ROOM = regex.compile(rf"^{DASH}[0-9０-９]{{1,4}}(?![0-9０-９])")
+_ROOM_AFTER = regex.compile(rf"^{_ROOM}")
+# A town name where someone lives (府中町の祖父宅, 光明台在住, 伏屋町に住む); not a city alone, and
+# not a criterion about everyone living there (府中町在住の世帯は…).
+_TOWN = regex.compile(
+    r"(?:(?<![\p{Han}\p{Katakana}\p{Hiragana}ー々ヶ])[\p{Hiragana}]{2,4})?"
+    r"(?<![\p{Han}\p{Katakana}ー々ヶ])[\p{Han}\p{Katakana}ー々ヶケ]{0,8}"
+    r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原)"
+    r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に引っ越|へ引っ越|から通|から転入|"
+    r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション)"
+    r"(?:の家|宅|方|の方)?(?:に|で|へ|から|を|、)|の(?:実家|自宅|アパート|マンション)))")
+_TOWN_GROUP_AFTER = regex.compile(
+    r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|0|０|[1-9１-９])|者|世帯|児童|の方は|を対象)")
+_TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社)$")
 _BUILDING = regex.compile(
     rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号|{DASH}?[0-9０-９]{{0,3}}号室)"
     rf"|^[ 　]?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
@@ -49,7 +74,7 @@ class AddressRecognizer(JaRegexRecognizer):
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         if self.ENTITY not in entities:
             return []
-        results = []
+        results: list[RecognizerResult] = []
         for index, rx in enumerate(self._regexes):
             for m in rx.finditer(text):
                 found = self._expand(text, m.start(), m.end(), dashed=index == 2)
@@ -62,6 +87,23 @@ class AddressRecognizer(JaRegexRecognizer):
                 boosted = near(text, start, end, _CONTEXT_WORDS, before=8, after=6)
                 results.append(self.result(start, end, min(1.0, score + (0.1 if boosted else 0)),
                                            boosted))
+        for m in _BUILDING_ROOM.finditer(text):
+            start, end = m.span()
+            if not regex.search("号室|棟|階", text[start:end]) and not regex.search(
+                    _BUILDING_WORD, text[start:end]):
+                continue
+            if not regex.search("[0-9０-９]", text[start:end]) or \
+                    any(r.start < end and start < r.end for r in results):
+                continue
+            results.append(self.result(start, end, 0.8, True))
+        for m in _TOWN.finditer(text):
+            start, end = m.span()
+            word = text[start:end]
+            if len(word) < 2 or _TOWN_NOT_PLACE.search(word) or _TOWN_GROUP_AFTER.match(text[end:end + 10]):
+                continue
+            if any(r.start < end and start < r.end for r in results):
+                continue
+            results.append(self.result(start, end, 0.7, True))
         return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
@@ -70,8 +112,22 @@ class AddressRecognizer(JaRegexRecognizer):
 
     def _expand(self, text: str, start: int, end: int, dashed: bool) -> tuple[int, int, float] | None:
         """Grow a block-number match to the place name before it and the building after it."""
-        run = _PLACE_RUN.search(text[max(0, start - 24):start])
+        before = text[max(0, start - 40):start]
+        spaced = regex.search(r"[ 　]$", before) is not None
+        run = _PLACE_RUN.search(before.rstrip(" 　")) if spaced else _PLACE_RUN.search(before)
+        if spaced and run and not (_PLACE_SUFFIX.search(run.group(0))
+                                   or _HAS_MUNICIPALITY.search(run.group(0))):
+            run = None
         place = run.group(0) if run else ""
+        gap = len(before) - len(before.rstrip(" 　")) if run and spaced else 0
+        if run:  # 大阪府 和泉市 府中町: components separated by spaces
+            head = before.rstrip(" 　")[:run.start()]
+            while True:
+                more = regex.search(rf"({_PLACE_CHAR}{{1,12}}(?:[都道府県市区町村郡]))[ 　]$", head)
+                if not more:
+                    break
+                gap += len(head) - more.start()
+                head = head[:more.start()]
         prefix = _NOT_PLACE_PREFIX.match(place)
         if prefix:
             place = place[prefix.end():]
@@ -91,7 +147,19 @@ class AddressRecognizer(JaRegexRecognizer):
                     _PLACE_SUFFIX.search(place) or _HAS_MUNICIPALITY.search(place)):
                 return None  # 4丁3-2 (堺市) only after a place name
             score = 0.85 if place else 0.6
-        new_start = start - len(place)
+        new_start = start - len(place) - gap
+        kana = regex.search(r"(?:^|[市区町村郡 　、:：])([\p{Hiragana}]{1,5})$", text[max(0, new_start - 6):new_start])
+        if kana and place:  # 和泉市いぶき野5丁目: a town name written partly in hiragana
+            new_start -= len(kana.group(1))
+            head = regex.search(rf"{_PLACE_CHAR}{{1,12}}[都道府県市区町村郡]$", text[max(0, new_start - 13):new_start])
+            if head:
+                new_start -= len(head.group(0))
+        dash_room = _DASH_ROOM.match(text[end:end + 6])
+        if dash_room:  # 5丁目3番地-305, 6-14-17-808
+            end += len(dash_room.group(0))
         building = _BUILDING.match(text[end:end + 30])
         new_end = end + (len(building.group(0).rstrip(" 　")) if building else 0)
+        room = _ROOM_AFTER.match(text[new_end:new_end + 16]) if building else None
+        if room:  # 3階301号室 after a building name
+            new_end += len(room.group(0))
         return new_start, new_end, score
