@@ -39,9 +39,9 @@ _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:
          r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))")
 # A building name with a room number and no street address: コーポ桜 102号室, サンシャイン府中 B棟 402号室.
 _BUILDING_ROOM = regex.compile(
-    rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?"
-    rf"(?:{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?|[ 　]?{_ROOM})"
-    rf"(?![0-9０-９])")
+    rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{0,16}}?"
+    rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?"
+    rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
 _DASH_ROOM = regex.compile(rf"^{DASH}[0-9０-９]{{1,4}}(?![0-9０-９])")
 _ROOM_AFTER = regex.compile(rf"^{_ROOM}")
 # A town name where someone lives (府中町の祖父宅, 光明台在住, 伏屋町に住む); not a city alone, and
