@@ -115,8 +115,17 @@ def get_analyzer() -> AnalyzerEngine:
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the best of overlapping findings (higher score, then longer span)."""
-    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    """Merge overlapping findings of one type (their union, so masks leave nothing of the value
+    visible), then keep the best of overlapping findings of different types (higher score, then
+    longer span)."""
+    merged: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.type, f.start, f.end)):
+        last = merged[-1] if merged else None
+        if last is not None and last.type == f.type and f.start < last.end:
+            merged[-1] = Finding(f.type, last.start, max(last.end, f.end), max(last.score, f.score))
+        else:
+            merged.append(f)
+    ranked = sorted(merged, key=lambda f: (-f.score, -(f.end - f.start), f.start))
     kept: list[Finding] = []
     for f in ranked:
         if all(f.end <= k.start or k.end <= f.start for k in kept):

@@ -20,6 +20,13 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
+from privacy.pii.recognizers.person_context import (
+    complete_spans,
+    context_names,
+    kin_and_enumerations,
+    later_mentions,
+    latin_names,
+)
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_ROLE_SUFFIX,
     GIVEN_NAME_BEFORE,
@@ -65,6 +72,22 @@ _KATAKANA_PAIR = regex.compile(
     r"(?<![\p{Katakana}ー・])([\p{Katakana}ー]{2,8})[ 　・]([\p{Katakana}ー]{2,8})"
     r"(?=$|[ 　]*(?:方|様|さん|くん|ちゃん|氏|[(（、。,]))")
 _HAN = regex.compile(r"\p{Han}")
+_BARE_NAME_AFTER = regex.compile(r"^(?:[がはと、]|も[^のう])")
+_BARE_NAME_BEFORE = regex.compile(r"[\s、。「」()（）:：・]")
+
+
+def _name_parts(found: _Candidates, nlp_artifacts: NlpArtifacts | None) -> list[tuple[int, int]]:
+    """Given-name and surname tokens (2+ characters) inside the names found (山本|陽菜)."""
+    if nlp_artifacts is None:
+        return []
+    parts = []
+    names = [(s, e) for (s, e), (score, _) in found.spans.items() if score >= 0.5]
+    for token in nlp_artifacts.tokens:
+        start, end = token.idx, token.idx + len(token.text)
+        if "人名" in token.tag_ and len(token.text) >= 2 and \
+                any(s <= start and end <= e and (s, e) != (start, end) for s, e in names):
+            parts.append((start, end))
+    return parts
 
 
 class _Candidates:
@@ -130,6 +153,11 @@ class PersonRecognizer(JaRegexRecognizer):
         _katakana_pairs(found)
         _latin_before_honorifics(found)
         _hiragana_before_honorifics(found)
+        context_names(found)
+        kin_and_enumerations(found)
+        latin_names(found)
+        complete_spans(found)
+        later_mentions(found, _name_parts(found, nlp_artifacts))
         return [self.result(s, e, score, boosted)
                 for (s, e), (score, boosted) in found.spans.items()]
 
@@ -160,6 +188,9 @@ def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
             found.add(start, end, 0.75, True)
         elif any(s < end and start < e for s, e in ner_spans):
             found.add(start, end, 0.7, False)
+        elif _BARE_NAME_AFTER.match(text[end:end + 2]) and (
+                start == 0 or _BARE_NAME_BEFORE.match(text[start - 1])):
+            found.add(start, end, 0.6, False)  # 奏太は…, 陽菜が…: a listed name as the subject
         else:
             found.add(start, end, 0.35, False)
 

@@ -1,0 +1,255 @@
+"""Person names found by context rather than by form (issue 15), used by the person recognizer.
+
+- bare given names before person context (「陽菜が登校」「光と双子」「颯真本人」「樹の父」);
+- names after kinship words and in enumerations (「長女の芽衣と次女の結衣」「長男翔太、次男健太」
+  「きょうだいは悠人・芽依・心春」);
+- names in latin letters (Sato Haruto, SILVA, Ana, SANTOS Maria);
+- the rest of a name split by a space or a middle dot (小田 悠人, グエン・ヴァン・アン);
+- every later mention of a name already found in the same text (「山本陽菜さん…陽菜は」).
+Word lists live in person_context.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import regex
+import yaml
+
+from privacy.pii.recognizers.person_lexicon import (
+    HIRAGANA_KIN,
+    HONORIFIC,
+    ORG_TAIL,
+    PLACE_OR_ORG_AFTER,
+    can_be_given_name,
+    can_be_surname,
+    is_role_word,
+    lexical_kind,
+)
+
+_DATA_PATH = Path(__file__).resolve().parents[1] / "person_context.yaml"
+
+
+class Candidates(Protocol):
+    text: str
+    spans: dict[tuple[int, int], tuple[float, bool]]
+
+    def add(self, start: int, end: int, score: float, boosted: bool) -> None: ...
+
+    def overlaps(self, start: int, end: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    after: regex.Pattern[str]
+    kin_before: regex.Pattern[str]
+    hiragana_not_names: frozenset[str]
+    latin_not_names: frozenset[str]
+    name_kanji: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> _Vocabulary:
+    data = yaml.safe_load(_DATA_PATH.read_text(encoding="utf-8"))
+
+    def alternatives(words: list[str]) -> str:
+        return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    return _Vocabulary(
+        after=regex.compile(rf"(?:{alternatives(data['after'])})"),
+        kin_before=regex.compile(rf"(?:{alternatives(data['kin_before'])})[ 　]?[のはが、:：]?[ 　]?$"),
+        hiragana_not_names=frozenset(data["hiragana_not_names"]),
+        latin_not_names=frozenset(data["latin_not_names"]),
+        name_kanji=frozenset(str(data["name_kanji"]).replace(" ", "")),
+    )
+
+
+_WORD_BEFORE = regex.compile(
+    r"(?:(?<![\p{Han}々])[\p{Han}々]{1,3}|(?<![\p{Hiragana}\p{Han}])[\p{Hiragana}]{2,4}"
+    r"|(?<![\p{Katakana}ー])[\p{Katakana}ー]{2,8})$")
+_WORD_AFTER = regex.compile(
+    r"^(?:[\p{Han}々]{1,3}(?![\p{Han}々])|[\p{Hiragana}]{2,5}|[\p{Katakana}ー]{2,8}(?![\p{Katakana}ー]))")
+_NAME_END = regex.compile(r"^(?:$|[、・,，と。（(「」)）\s]|が|は|も|の|に|を|くん|ちゃん|さん|君|本人)")
+_LIST_SEPARATOR = regex.compile(r"^(?:くん|ちゃん|さん|君)?(?:[、・,，]|と(?!して|いう|は))")
+_PARTICLE_END = regex.compile(r"[がはをにともへでの]$")
+_LATIN_NAME = regex.compile(
+    r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?:,?[ ](?:[A-Z][a-z]+|[A-Z]{2,})){1,3}(?![A-Za-z])")
+_HAN = regex.compile(r"[\p{Han}々]")
+_HIRAGANA = regex.compile(r"^\p{Hiragana}+$")
+_KATAKANA = regex.compile(r"^[\p{Katakana}ー]+$")
+
+
+def _taken(found: Candidates, start: int, end: int) -> bool:
+    """True when a name (score >= 0.5) already overlaps [start, end)."""
+    return any(s < end and start < e and score >= 0.5 for (s, e), (score, _) in found.spans.items())
+
+
+def is_name_like(word: str, strong: bool = False) -> bool:
+    """Whether a bare word can be a given name or surname (by lexicon, or by name kanji)."""
+    vocab = vocabulary()
+    if not word or is_role_word(word) or ORG_TAIL.search(word):
+        return False
+    if _HIRAGANA.match(word):
+        if word.startswith(("お", "ご")) or HIRAGANA_KIN.search(word):
+            return False  # おばあ(ちゃん), おにい(ちゃん), みな(さん)
+        return word not in vocab.hiragana_not_names and (strong or lexical_kind(word) != "noun")
+    if _KATAKANA.match(word):
+        return lexical_kind(word) != "noun"
+    if can_be_given_name(word) or can_be_surname(word):
+        return True
+    kind = lexical_kind(word)
+    return 2 <= len(word) <= 3 and kind != "noun" and all(ch in vocab.name_kanji for ch in word)
+
+
+def context_names(found: Candidates) -> None:
+    """Bare names right before person context: 陽菜が登校, 光と双子, 颯真本人, 樹の父."""
+    text, vocab = found.text, vocabulary()
+    for i in range(1, len(text)):
+        if not vocab.after.match(text, i):
+            continue
+        m = _WORD_BEFORE.search(text[max(0, i - 8):i])
+        if m is None:
+            continue
+        start = i - len(m.group(0))
+        word = text[start:i]
+        if start > 0 and text[start - 1] in "おご":
+            continue
+        if _taken(found, start, i) or not is_name_like(word, strong=True):
+            continue
+        found.add(start, i, 0.7, True)
+
+
+def _word_after(text: str, position: int) -> tuple[int, int] | None:
+    m = _WORD_AFTER.match(text[position:position + 8])
+    if m is None:
+        return None
+    end = position + len(m.group(0))
+    word = m.group(0)
+    if _HIRAGANA.match(word):
+        while len(word) > 2 and not _NAME_END.match(text[end:end + 3]) and _PARTICLE_END.search(word):
+            word, end = word[:-1], end - 1
+        if _PARTICLE_END.search(word) and len(word) > 2:
+            word, end = word[:-1], end - 1
+    if not _NAME_END.match(text[end:end + 3]) or PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
+        return None
+    return position, end
+
+
+def kin_and_enumerations(found: Candidates) -> None:
+    """Names after kinship words (長女の芽衣, 次男健太) and the names listed after a name."""
+    text, vocab = found.text, vocabulary()
+    for i in range(1, len(text)):
+        if not vocab.kin_before.search(text[max(0, i - 8):i]):
+            continue
+        span = _word_after(text, i)
+        if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]]):
+            found.add(span[0], span[1], 0.75, True)
+    changed = True
+    while changed:
+        changed = False
+        for (start, end), (score, _) in sorted(found.spans.items()):
+            if score < 0.5:
+                continue
+            sep = _LIST_SEPARATOR.match(text[end:end + 4])
+            if not sep:
+                continue
+            nxt = end + len(sep.group(0))
+            span = _word_after(text, nxt)
+            if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]]):
+                found.add(span[0], span[1], 0.7, True)
+                changed = True
+                break
+
+
+def latin_names(found: Candidates) -> None:
+    """Two to four latin words, at least one capitalized (Sato Haruto, SILVA, Ana)."""
+    vocab = vocabulary()
+    for m in _LATIN_NAME.finditer(found.text):
+        words = regex.findall(r"[A-Za-z]+", m.group(0))
+        if any(w in vocab.latin_not_names for w in words):
+            continue
+        if all(w.isupper() for w in words):
+            continue
+        found.spans.setdefault(m.span(), (0.75, True))  # add() keeps kana and kanji only
+
+
+_SPACED_HAN = regex.compile(r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」/／:：;；]|[はがのもと]|くん|君|さん|ちゃん|様)")
+_DOTTED_KATAKANA = regex.compile(r"^(?:[・＝= 　][\p{Katakana}ー]{1,10})+")
+_HIRAGANA_RUN = regex.compile(r"^[\p{Hiragana}]{1,6}")
+
+
+def complete_spans(found: Candidates) -> None:
+    """Grow names over the rest of the name: 小田| 悠人, グエン|・ヴァン・アン, しみず|はると."""
+    text = found.text
+    for (start, end), (score, boosted) in list(found.spans.items()):
+        if score < 0.5:
+            continue
+        word = text[start:end]
+        new_end = end
+        if _HAN.match(word[-1]) and len(word.replace(" ", "").replace("　", "")) <= 3:
+            m = _SPACED_HAN.match(text[end:end + 5])
+            if m and not is_role_word(m.group(0).strip()) and not _taken(found, end + 1, end + len(m.group(0))):
+                new_end = end + len(m.group(0))
+        if _KATAKANA.match(word[-1]):
+            m = _DOTTED_KATAKANA.match(text[end:end + 30])
+            if m:
+                new_end = end + len(m.group(0))
+        if _HIRAGANA.match(word) and not HONORIFIC.match(text[end:end + 4]):
+            m = _HIRAGANA_RUN.match(text[end:end + 6])
+            if m:
+                tail = m.group(0)
+                while tail and _PARTICLE_END.search(tail):
+                    tail = tail[:-1]
+                new_end = end + len(tail)
+        spaced = regex.search(r"[ 　・]([\p{Han}々]{1,2})$", text[start:new_end])
+        if spaced:  # 小田 悠|人: the given name after the space, split by the tokenizer
+            more = regex.match(r"[\p{Han}々]{1,2}", text[new_end:new_end + 2])
+            if more and len(spaced.group(1)) + len(more.group(0)) <= 3:
+                new_end += len(more.group(0))
+        new_start = start
+        if _HAN.match(word[0]) and len(word) <= 2 and HONORIFIC.match(text[new_end:new_end + 4]):
+            left = regex.search(r"[\p{Han}々]{1,3}$", text[max(0, start - 3):start])
+            if left:  # 羽|叶君, 金城颯|真くん: the first characters of the name
+                run = left.group(0)[-(4 - len(word)):]
+                if not is_role_word(run) and not is_role_word(run[-2:]) and not is_role_word(run[-1:]):
+                    new_start = start - len(run)
+        if (new_start, new_end) != (start, end):
+            del found.spans[(start, end)]
+            found.spans[(new_start, new_end)] = (score, boosted)
+
+
+def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> None:
+    """Every other occurrence of a found name, or of its given-name or surname part."""
+    text = found.text
+    names: set[str] = set()
+    for (start, end), (score, _) in found.spans.items():
+        if score >= 0.5:
+            names.add(text[start:end])
+            names.update(p for p in regex.split(r"[ 　・,，]+", text[start:end]) if p)
+    for start, end in given_parts:
+        names.add(text[start:end])
+    for name in sorted(names, key=len, reverse=True):
+        if len(name) < 2 and not _HAN.match(name):
+            continue
+        for m in regex.finditer(regex.escape(name), text):
+            s, e = m.span()
+            if _taken(found, s, e):
+                continue
+            before, after = text[s - 1:s] if s else "", text[e:e + 1]
+            if _HAN.match(name[0]) and before and _HAN.match(before):
+                continue
+            if _HAN.match(name[-1]) and after and _HAN.match(after) and not HONORIFIC.match(text[e:e + 3]):
+                continue
+            if _HIRAGANA.match(name) and ((before and _HIRAGANA.match(before)) or
+                                          (after and _HIRAGANA.match(after) and after not in "がはをにともへでのく")):
+                continue
+            if _KATAKANA.match(name) and ((before and _KATAKANA.match(before)) or (after and _KATAKANA.match(after))):
+                continue
+            if len(name) == 1 and not regex.match(r"^(?:[がはのともに、（(]|くん|ちゃん|さん)", text[e:e + 3]):
+                continue
+            if PLACE_OR_ORG_AFTER.match(text[e:e + 6]):
+                continue
+            found.add(s, e, 0.8, True)
