@@ -38,7 +38,7 @@ def test_scan_writes_one_json_object_per_line():
     assert [(e["type"], e["start"], e["end"]) for e in first["entities"]] == [
         ("PERSON", 0, 4), ("DATE_OF_BIRTH", 7, 14)]
     assert set(first["entities"][0]) == {"type", "start", "end", "score"}
-    assert first["redacted"] == "<氏名>くん(<生年月日等の日付>生)のように"
+    assert first["redacted"] == "<氏名>(<生年月日等の日付>生)のように"
     assert second["entities"] == [] and second["redacted"] == second["text"]
     assert {e["type"] for e in third["entities"]} == {"POSTAL_CODE", "ADDRESS"}
     assert third["redacted"] == "<郵便番号> <住所>"

@@ -17,6 +17,7 @@ from pathlib import Path
 from privacy.pii.analyzer import Finding
 
 Predictor = Callable[[str], Sequence[Finding]]
+Masker = Callable[[str, Sequence[Finding]], Sequence[Finding]]
 
 # Predicted types accepted for each gold type (the same type only, kept explicit for clarity).
 COMPATIBLE: dict[str, frozenset[str]] = {
@@ -86,8 +87,11 @@ def load_eval_set(path: Path, source: str | None = None) -> list[EvalItem]:
     return items
 
 
-def evaluate(items: Sequence[EvalItem], predict: Predictor) -> EvalReport:
-    """Run `predict` on every sentence and score span recall and false alarms."""
+def evaluate(items: Sequence[EvalItem], predict: Predictor, mask: Masker | None = None) -> EvalReport:
+    """Run `predict` on every sentence and score span recall, full masks and false alarms.
+
+    `mask` turns findings into the regions redaction replaces (default: the findings themselves).
+    """
     report = EvalReport()
     for item in items:
         t0 = time.perf_counter()
@@ -110,7 +114,7 @@ def evaluate(items: Sequence[EvalItem], predict: Predictor) -> EvalReport:
                 report.found[gold_type] = report.found.get(gold_type, 0) + 1
             else:
                 report.misses.append((gold_type, item.text[start:end], item.text))
-            if covers(predicted, start, end):
+            if covers(mask(item.text, predicted) if mask else predicted, start, end):
                 report.masked[gold_type] = report.masked.get(gold_type, 0) + 1
             else:
                 report.leaks.append((gold_type, item.text[start:end], item.text))

@@ -2,7 +2,7 @@
 
     result = guard_text("山田太郎くん(H27.4.3生)のように…")
     result.verdict      # "block"
-    result.redacted     # "<氏名>くん(<生年月日等の日付>生)のように…"
+    result.redacted     # "<氏名>(<生年月日等の日付>生)のように…"
     result.summary()    # {"verdict": "block", "counts": {"PERSON": 1, "DATE_OF_BIRTH": 1}, ...}
     result.message()    # 「個人情報と思われる語句が含まれているため送信しませんでした: 氏名 1件、…」
 
@@ -19,6 +19,7 @@ from typing import Literal
 
 from privacy.pii.analyzer import DEFAULT_THRESHOLD, Finding, analyze
 from privacy.pii.entities import entity_labels, label_of
+from privacy.pii.masking import mask_regions
 
 Verdict = Literal["allow", "block"]
 
@@ -45,6 +46,10 @@ class GuardResult:
         order = list(entity_labels())
         return {k: counter[k] for k in sorted(counter, key=lambda k: (order.index(k)
                                                                        if k in order else 99, k))}
+
+    def kinds(self) -> list[str]:
+        """Japanese labels of the kinds found (e.g. ["氏名", "電話番号"]), never the values."""
+        return [label_of(k) for k in self.counts()]
 
     def summary(self) -> dict[str, object]:
         """Audit-safe summary: verdict, kinds and counts, never the detected values."""
@@ -76,12 +81,16 @@ def _anonymizer():
 
 
 def redact(text: str, findings: Sequence[Finding]) -> str:
-    """Replace each finding with its Japanese placeholder, e.g. <氏名>, <電話番号>."""
+    """Replace each finding with its Japanese placeholder, e.g. <氏名>, <電話番号>.
+
+    A name is replaced together with the honorific right after it (「<氏名>と面談」).
+    """
     if not findings:
         return text
     from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
-    results = [RecognizerResult(f.type, f.start, f.end, f.score) for f in findings]
+    results = [RecognizerResult(f.type, f.start, f.end, f.score)
+               for f in mask_regions(text, findings)]
     operators = {k: OperatorConfig("replace", {"new_value": f"<{label}>"})
                  for k, label in entity_labels().items()}
     operators["DEFAULT"] = OperatorConfig("replace", {"new_value": "<個人情報>"})

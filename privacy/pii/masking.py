@@ -1,8 +1,37 @@
-"""Mask detected values for reports (山田太郎 -> 山田**, 090-1234-5678 -> 090-****-****)."""
+"""Mask detected values for reports (山田太郎 -> 山田**, 090-1234-5678 -> 090-****-****), and the
+regions that redaction replaces (a name together with the honorific right after it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import regex
+
+if TYPE_CHECKING:
+    from privacy.pii.analyzer import Finding
+
+# An honorific right after a name is masked with it (「<氏名>と」, not 「<氏名>くんと」 that hints
+# at the child's sex and age, nor a leftover character of the name).
+_HONORIFIC_AFTER = regex.compile(
+    r"^[ 　]?(?:くん|クン|君|さん|サン|ちゃん|チャン|様|さま|サマ|先生|氏|殿|ちゃま|たん)")
+
+
+def mask_regions(text: str, findings: Sequence[Finding]) -> list[Finding]:
+    """The spans redaction replaces: each finding, a name with its honorific."""
+    from privacy.pii.analyzer import Finding
+
+    out: list[Finding] = []
+    for f in sorted(findings, key=lambda f: f.start):
+        end = f.end
+        if f.type == "PERSON":
+            honorific = _HONORIFIC_AFTER.match(text[end:end + 4])
+            if honorific and not any(g.start < end + len(honorific.group(0)) and end < g.end
+                                     for g in findings if g is not f):
+                end += len(honorific.group(0))
+        out.append(Finding(f.type, f.start, end, f.score))
+    return out
 
 _ALNUM = regex.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]")
 _LEADING_GROUP = regex.compile(r"^[(（]?[+＋]?[0-9０-９]+")
