@@ -10,17 +10,15 @@ for the privacy council.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Iterable, Sequence
 
 from engine.catalog.model import Catalog
+from privacy.exports import Encoding, ExportError, Sheet, csv_bytes, xlsx_bytes
 from privacy.registry import STATUS_LABELS_JA, USE_LABELS_JA, LegalBasisEntry, Status
 
-Encoding = Literal["utf-8-sig", "cp932"]
 
 SUBJECT_LABELS_JA: dict[str, str] = {"child": "こども", "guardian": "保護者", "household": "世帯員"}
 SUBJECT_ORDER = ("child", "guardian", "household")
@@ -62,19 +60,7 @@ ENTRY_HEADERS_JA: tuple[str, ...] = (
     "承認・却下の日",
 )
 
-# Characters that CP932 spells at another code point (Excel's Shift_JIS): map before encoding.
-_CP932_FIXES = str.maketrans({
-    "\u301c": "\uff5e",  # WAVE DASH -> FULLWIDTH TILDE
-    "\u2212": "\uff0d",  # MINUS SIGN -> FULLWIDTH HYPHEN-MINUS
-    "\u2016": "\u2225",  # DOUBLE VERTICAL LINE -> PARALLEL TO
-    "\u2014": "\u2015",  # EM DASH -> HORIZONTAL BAR
-    "\u00a2": "\uffe0",
-    "\u00a3": "\uffe1",
-    "\u00ac": "\uffe2",
-})
-
-
-class FileRegisterError(ValueError):
+class FileRegisterError(ExportError):
     """The register cannot be written as asked (Japanese message naming the cell)."""
 
 
@@ -193,30 +179,11 @@ def entry_cells(e: LegalBasisEntry, city_name: str = "") -> list[object]:
 
 
 def to_csv_bytes(rows: Sequence[FileRegisterRow], encoding: Encoding = "utf-8-sig") -> bytes:
-    """CSV with Japanese headers and CRLF line ends; UTF-8 with BOM or CP932 for Excel."""
-    if encoding not in ("utf-8-sig", "cp932"):
-        raise FileRegisterError(f"文字コード {encoding!r} には対応していません（utf-8-sig 又は cp932）")
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(HEADERS_JA)
-    for row in rows:
-        writer.writerow(row.cells())
-    text = buf.getvalue()
-    if encoding == "utf-8-sig":
-        return text.encode("utf-8-sig")
-    text = text.translate(_CP932_FIXES)
+    """CSV with Japanese headers and CRLF line ends; UTF-8 with BOM or CP932 for Excel (shared writer)."""
     try:
-        return text.encode("cp932")
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start:exc.end]
-        for r_index, row in enumerate(rows, start=2):
-            for c_index, cell in enumerate(row.cells()):
-                if bad in cell.translate(_CP932_FIXES):
-                    raise FileRegisterError(
-                        f"{r_index}行目「{HEADERS_JA[c_index]}」の文字「{bad}」（U+{ord(bad[0]):04X}）は CP932（Shift_JIS）で表せません。"
-                        "UTF-8（BOM付き）で出力するか、文字を置き換えてください"
-                    ) from None
-        raise FileRegisterError(f"文字「{bad}」は CP932（Shift_JIS）で表せません") from None
+        return csv_bytes(HEADERS_JA, (row.cells() for row in rows), encoding)
+    except ExportError as exc:
+        raise FileRegisterError(str(exc)) from None
 
 
 def write_csv(rows: Sequence[FileRegisterRow], path: Path | str, encoding: Encoding = "utf-8-sig") -> Path:
@@ -239,45 +206,14 @@ def to_xlsx_bytes(
     as_of: date | None = None,
 ) -> bytes:
     """Workbook: sheet 「個人情報ファイル簿」 (one row per file) and, if entries are given, 「法的根拠の登録簿」."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "個人情報ファイル簿"
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def fill(sheet, headers: Sequence[str], body: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
-        sheet.append(list(headers))
-        for cell in sheet[1]:
-            cell.font = header_font
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for values in body:
-            sheet.append(list(values))
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = wrap
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy/mm/dd"
-        for i, w in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = w
-        sheet.freeze_panes = "A2"
-        if sheet.max_row > 1:
-            sheet.auto_filter.ref = sheet.dimensions
-
-    fill(ws, HEADERS_JA, (r.cells() for r in rows), _WIDTHS)
+    sheets = [Sheet("個人情報ファイル簿", HEADERS_JA, [r.cells() for r in rows], _WIDTHS)]
     if entries:
-        fill(wb.create_sheet("法的根拠の登録簿"), ENTRY_HEADERS_JA, (entry_cells(e, city_name) for e in entries), _ENTRY_WIDTHS)
-    wb.properties.title = f"{city_name}個人情報ファイル簿（こどもデータ連携）"
-    if as_of is not None:
-        wb.properties.description = f"{as_of.isoformat()} 時点"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        sheets.append(Sheet("法的根拠の登録簿", ENTRY_HEADERS_JA, [entry_cells(e, city_name) for e in entries], _ENTRY_WIDTHS))
+    return xlsx_bytes(
+        sheets,
+        title=f"{city_name}個人情報ファイル簿（こどもデータ連携）",
+        description=f"{as_of.isoformat()} 時点" if as_of is not None else None,
+    )
 
 
 def write_xlsx(rows: Sequence[FileRegisterRow], path: Path | str, entries: Sequence[LegalBasisEntry] = (), **kw) -> Path:
