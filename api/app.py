@@ -125,6 +125,10 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
         env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
         return env.get_template("index.html").render(tags=TAGS, city=settings.city_name)
 
+    from api.web import mount as mount_web_ui
+
+    mount_web_ui(app)
+
     app.add_middleware(RequireCredentialsMiddleware, cookie_name=SESSION_COOKIE)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

@@ -9,3 +9,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # An occasional sdist build fails transiently on these machines: retry once.
 .venv/bin/python -m pip install --quiet -e '.[dev]' || .venv/bin/python -m pip install --quiet -e '.[dev]'
+# The UI tests drive Debian's chromium with Japanese fonts (never a browser download): install when missing.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get install -y chromium fonts-noto-cjk || { $SUDO apt-get update && $SUDO apt-get install -y chromium fonts-noto-cjk; }
+fi

@@ -1,0 +1,58 @@
+"""Browser sessions for the server-rendered UI (api/web): resolve the cookie, log in and out with audit."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from api import audit_store
+from api.audit_store import Actor
+from api.db.models import User, WebSession
+from api.db.types import utcnow
+from api.security import token_hash
+from api.services import users
+
+
+@dataclass(frozen=True)
+class WebLogin:
+    token: str
+    csrf: str
+    user: User
+
+
+def resolve(db: Session, cookie: str | None) -> tuple[User, WebSession] | None:
+    """The active user and live session behind a session cookie, else None (missing, expired or deactivated)."""
+    if not cookie:
+        return None
+    sess = db.execute(sa.select(WebSession).where(WebSession.token_hash == token_hash(cookie))).scalar_one_or_none()
+    if sess is None or sess.expires_at <= utcnow():
+        return None
+    user = db.get(User, sess.user_id)
+    if user is None or not user.active:
+        return None
+    return user, sess
+
+
+def csrf_ok(sess: WebSession, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(str(sent), sess.csrf_token)
+
+
+def login(db: Session, username: str, password: str, minutes: int) -> WebLogin | None:
+    """Start a session for valid credentials; every attempt is logged (failures without the password)."""
+    user = users.authenticate(db, username, password)
+    if user is None:
+        audit_store.append(db, Actor(username[:80], "unknown"), "login_failed", "user", username[:80],
+                           details={"method": "password", "via": "web"})
+        return None
+    token, csrf, _ = users.start_session(db, user, minutes)
+    audit_store.append(db, Actor(user.username, user.role), "login", "user", user.username,
+                       details={"method": "password", "via": "web"})
+    return WebLogin(token, csrf, user)
+
+
+def logout(db: Session, user: User, sess: WebSession) -> None:
+    users.end_session(db, sess.id)
+    audit_store.append(db, Actor(user.username, user.role), "logout", "user", user.username, details={"via": "web"})

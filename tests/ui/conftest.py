@@ -1,0 +1,185 @@
+"""Browser tests of the web UI: Playwright for Python driving Debian's chromium (never `playwright install`).
+
+- ``ui_server``: one real service per test session, started in a subprocess (`tsunagu serve`) on a free
+  127.0.0.1 port over a small synthetic city (api.demo: mart, one user per role, demo registry, the
+  published sample ruleset).
+- ``browser`` / ``page``: /usr/bin/chromium headless; every request leaving 127.0.0.1 is aborted and fails
+  the test; ``shot(page, name)`` saves a screenshot under tests/ui/artifacts/; ``axe_check(page)`` runs
+  axe-core offline (bundled by axe-playwright-python) and fails on serious/critical violations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+UI_CHILDREN = 300
+PASSWORD = "ui-test-password-1"
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class UiServer:
+    base: str
+    home: Path
+    users: dict[str, str]  # role -> username
+    password: str = PASSWORD
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def prepare_home(home: Path, children: int = UI_CHILDREN, password: str = PASSWORD) -> dict[str, str]:
+    """The demo's data on a small city; returns role -> username."""
+    from api import demo as d
+    from api.context import ServiceContext
+    from api.settings import Settings
+
+    settings = Settings.from_env(home, env={})
+    d.build_mart(settings, children, seed=3, pii_check=False)
+    ctx = ServiceContext.open(settings)
+    try:
+        users = d.ensure_users(ctx, password)
+        d.ensure_registry(ctx)
+        d.ensure_published_sample(ctx, users)
+    finally:
+        ctx.close()
+    return {role: name for role, (name, _pw) in users.items()}
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "OPENAI"))}
+    env["TSUNAGU_HOME"] = str(home)
+    log = open(home / "server.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--home", str(home), "--host", "127.0.0.1",
+                             "--port", str(port), "--no-scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the UI server exited: " + (home / "server.log").read_text(errors="replace")[-2000:])
+        try:
+            with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("the UI server did not answer within 90 s")
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory) -> UiServer:
+    home = tmp_path_factory.mktemp("ui-home")
+    users = prepare_home(home)
+    proc, base = start_server(home)
+    server = UiServer(base, home, users, process=proc)
+    yield server
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh (apt-get install -y chromium fonts-noto-cjk)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _make_context(browser, external: list[str], **kwargs):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}, **kwargs)
+
+    def guard(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory: a fresh page (own cookies) whose external requests are collected and fail the test."""
+    external: list[str] = []
+    contexts = []
+
+    def make(**kwargs):
+        ctx = _make_context(browser, external, **kwargs)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert not external, f"requests left 127.0.0.1: {external}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / (re.sub(r"[^0-9A-Za-z_.-]+", "_", name) + ".png")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+_AXE = None
+
+
+def axe_check(page, name: str = "") -> None:
+    """axe-core (bundled, offline) on the current page: no serious or critical violation."""
+    global _AXE
+    from axe_playwright_python.sync_playwright import Axe
+
+    if _AXE is None:
+        _AXE = Axe()
+    results = _AXE.run(page)
+    bad = [v for v in results.response.get("violations", []) if v.get("impact") in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {v['help']} @ " + ", ".join(str(n.get('target')) for n in v["nodes"][:3])
+                       for v in bad)
+    assert not bad, f"axe violations on {name or page.url}: {detail}"
+
+
+def login(page, server: UiServer, role: str) -> None:
+    page.goto(server.url("/ui/login"))
+    page.get_by_label("利用者名").fill(server.users[role])
+    page.get_by_label("パスワード").fill(server.password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state()
