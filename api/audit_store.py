@@ -9,6 +9,7 @@ write lock every transaction takes at ``BEGIN IMMEDIATE`` (see api.db.engine).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api.db.models import AuditEntry, AuditHead
@@ -31,6 +34,39 @@ from privacy.audit import (
     seal,
     verify_chain,
 )
+from privacy.audit_anchor import AnchorFile, verify_against_anchor
+
+ANCHOR_FILE_NAME = "audit-anchor.log"
+_PENDING = "tsunagu_audit_pending"
+_anchors: "weakref.WeakKeyDictionary[Engine, AnchorFile]" = weakref.WeakKeyDictionary()
+
+
+def configure_anchor(engine: Engine, path: Path) -> AnchorFile:
+    """Anchor every record appended through ``engine`` in ``path`` (written after each commit, fsynced)."""
+    anchor = AnchorFile(path)
+    _anchors[engine] = anchor
+    return anchor
+
+
+def anchor_for(session: Session) -> AnchorFile | None:
+    bind = session.get_bind()
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    return _anchors.get(engine)
+
+
+@event.listens_for(Session, "after_commit")
+def _anchor_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        anchor = anchor_for(session)
+        if anchor is not None:
+            anchor.append(pending, create=pending[0][0] == 1)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
 
 @lru_cache(maxsize=1)
 def vocabulary() -> ActionVocabulary:
@@ -92,6 +128,7 @@ def append(
     ))
     head.seq, head.hash = rec.seq, rec.hash
     session.flush()
+    session.info.setdefault(_PENDING, []).append((rec.seq, rec.hash))
     return rec
 
 
@@ -107,8 +144,16 @@ def read_roots(path: Path) -> list[ChainRoot]:
 
 
 def anchor(session: Session, path: Path) -> ChainRoot:
-    """Append the current root to a file kept outside the database."""
-    root = chain_root(all_records(session))
+    """Append the current root to a file kept outside the database.
+
+    When the per-append anchor file is missing (an installation from before it existed), it is started
+    here at the current newest record, on the operator's explicit request.
+    """
+    records = all_records(session)
+    root = chain_root(records)
+    per_append = anchor_for(session)
+    if per_append is not None and not per_append.exists() and records:
+        per_append.append([(records[-1].seq, records[-1].hash)], create=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as f:
         f.write(root.as_text() + "\n")
@@ -116,15 +161,24 @@ def anchor(session: Session, path: Path) -> ChainRoot:
 
 
 def verify(session: Session, roots: list[ChainRoot] | None = None) -> list[ChainProblem]:
+    """Every sign of tampering, first broken entry first: the chain itself, the head row, the roots
+    and, when the engine has an anchor file (the service always has), the anchor."""
     records = all_records(session)
     problems = verify_chain(records, roots=roots or [])
+    anchor = anchor_for(session)
+    if anchor is not None:
+        seen = {(p.seq, p.kind) for p in problems}
+        for p in verify_against_anchor(records, anchor):
+            if (p.seq, p.kind) not in seen and not (p.kind == "truncated" and any(q.kind == "deleted" and q.seq <= p.seq for q in problems)):
+                problems.append(p)
     head = session.get(AuditHead, 1)
     last = records[-1] if records else None
     if head is not None and last is not None and head.seq > max(r.seq for r in records):
         problems.append(ChainProblem(head.seq, "truncated", f"最新の記録は seq {head.seq} のはずですが、seq {max(r.seq for r in records)} までしかありません（末尾が削除されています）"))
     if head is not None and not records and head.seq > 0:
         problems.append(ChainProblem(head.seq, "truncated", f"seq {head.seq} まで記録があったはずですが、操作ログが空です"))
-    return problems
+    order = {id(p): i for i, p in enumerate(problems)}
+    return sorted(problems, key=lambda p: (p.seq, order[id(p)]))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ class ServiceContext:
         engine = make_engine(settings)
         if migrate:
             upgrade(engine)
+        from api.audit_store import ANCHOR_FILE_NAME, configure_anchor
+
+        configure_anchor(engine, settings.home / ANCHOR_FILE_NAME)
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
 
     @cached_property

@@ -199,7 +199,10 @@ def seal(
 
 # --- verification ---------------------------------------------------------------
 
-ProblemKind = Literal["edited", "deleted", "inserted", "reordered", "broken_link", "bad_genesis", "truncated", "root_mismatch"]
+ProblemKind = Literal[
+    "edited", "deleted", "inserted", "reordered", "broken_link", "bad_genesis", "truncated", "root_mismatch",
+    "anchor_missing", "anchor_broken", "reused", "unanchored",  # against the anchor file (privacy.audit_anchor)
+]
 
 
 @dataclass(frozen=True)
