@@ -40,6 +40,7 @@ PARTIAL_DATE_PATTERNS = [
     (rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])", False),
     (rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}(?:{DIGIT}{{1,2}}|元){_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
     (rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
+    (rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}[/／.．\-－]{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])", False),
     (rf"(?<![年0-9０-９{KANJI_DIGITS}]{_S}){_N}{_S}月{_S}{_N}{_S}日", True),
     (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
 ]

@@ -20,10 +20,13 @@ import regex
 import yaml
 
 from privacy.pii.recognizers.person_lexicon import (
+    GIVEN_ROLE_SUFFIX,
     HIRAGANA_KIN,
     HONORIFIC,
+    KATAKANA_ROLES,
     ORG_TAIL,
     PLACE_OR_ORG_AFTER,
+    ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
     is_role_word,
@@ -45,10 +48,12 @@ class Candidates(Protocol):
 @dataclass(frozen=True)
 class _Vocabulary:
     after: regex.Pattern[str]
+    weak_after: regex.Pattern[str]
     kin_before: regex.Pattern[str]
     hiragana_not_names: frozenset[str]
     latin_not_names: frozenset[str]
     name_kanji: frozenset[str]
+    kin_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -60,15 +65,17 @@ def vocabulary() -> _Vocabulary:
 
     return _Vocabulary(
         after=regex.compile(rf"(?:{alternatives(data['after'])})"),
-        kin_before=regex.compile(rf"(?:{alternatives(data['kin_before'])})[ 　]?[のはが、:：]?[ 　]?$"),
+        weak_after=regex.compile(rf"(?:{alternatives(data['weak_after'])})"),
+        kin_before=regex.compile(rf"(?:{alternatives(data['kin_before'])})[ 　]?[のはが、:：・]?[ 　]?$"),
         hiragana_not_names=frozenset(data["hiragana_not_names"]),
         latin_not_names=frozenset(data["latin_not_names"]),
         name_kanji=frozenset(str(data["name_kanji"]).replace(" ", "")),
+        kin_words=frozenset(data["kin_before"]),
     )
 
 
 _WORD_BEFORE = regex.compile(
-    r"(?:(?<![\p{Han}々])[\p{Han}々]{1,3}|(?<![\p{Hiragana}\p{Han}])[\p{Hiragana}]{2,4}"
+    r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])(?:(?<![\p{Han}々])[\p{Han}々]{1,3}|(?<![\p{Hiragana}\p{Han}])[\p{Hiragana}]{2,4}"
     r"|(?<![\p{Katakana}ー])[\p{Katakana}ー]{2,8})$")
 _WORD_AFTER = regex.compile(
     r"^(?:[\p{Han}々]{1,3}(?![\p{Han}々])|[\p{Hiragana}]{2,5}|[\p{Katakana}ー]{2,8}(?![\p{Katakana}ー]))")
@@ -90,42 +97,57 @@ def _taken(found: Candidates, start: int, end: int) -> bool:
 def is_name_like(word: str, strong: bool = False) -> bool:
     """Whether a bare word can be a given name or surname (by lexicon, or by name kanji)."""
     vocab = vocabulary()
-    if not word or is_role_word(word) or ORG_TAIL.search(word):
+    if not word or ORG_TAIL.search(word) or word in ROLE_WORDS or word in KATAKANA_ROLES \
+            or word in vocab.kin_words:
         return False
+    if GIVEN_ROLE_SUFFIX.search(word) or (not can_be_given_name(word) and is_role_word(word)
+                                          and not word.endswith("生")):
+        return False  # 保健師, 相談員, 児童 (琉生, 芽生 end in 生 and stay names)
     if _HIRAGANA.match(word):
         if word.startswith(("お", "ご")) or HIRAGANA_KIN.search(word):
             return False  # おばあ(ちゃん), おにい(ちゃん), みな(さん)
         return word not in vocab.hiragana_not_names and (strong or lexical_kind(word) != "noun")
     if _KATAKANA.match(word):
         return lexical_kind(word) != "noun"
+    if len(word) == 1:  # 光, 翼, 晴: listed given names (方, 上 are surnames too), 蒼 in a list
+        return word not in vocab.hiragana_not_names and (
+            can_be_given_name(word) or (strong and word in vocab.name_kanji))
     if can_be_given_name(word) or can_be_surname(word):
         return True
     kind = lexical_kind(word)
-    return 2 <= len(word) <= 3 and kind != "noun" and all(ch in vocab.name_kanji for ch in word)
+    # 朝陽, 芽生: common nouns written in name kanji count only in strong person context.
+    return 2 <= len(word) <= 3 and (strong or kind != "noun") and \
+        all(ch in vocab.name_kanji for ch in word)
 
 
 def context_names(found: Candidates) -> None:
     """Bare names right before person context: 陽菜が登校, 光と双子, 颯真本人, 樹の父."""
     text, vocab = found.text, vocabulary()
     for i in range(1, len(text)):
-        if not vocab.after.match(text, i):
+        strong = vocab.after.match(text, i) is not None
+        if not strong and not vocab.weak_after.match(text, i):
             continue
-        m = _WORD_BEFORE.search(text[max(0, i - 8):i])
+        m = _WORD_BEFORE.search(text, max(0, i - 8), i)  # lookbehinds see the whole text
         if m is None:
             continue
-        start = i - len(m.group(0))
+        start = m.start()
         word = text[start:i]
         if start > 0 and text[start - 1] in "おご":
             continue
-        if _taken(found, start, i) or not is_name_like(word, strong=True):
+        inside = [(s, e) for (s, e), (score, _) in found.spans.items()
+                  if score >= 0.5 and s < i and start < e]
+        if any(s < start or e > i for s, e in inside) or (start, i) in inside:
+            continue  # a longer name already covers it
+        if not is_name_like(word, strong=True) or (not strong and (
+                len(word) < 2 or not (can_be_given_name(word) or can_be_surname(word)))):
             continue
-        found.add(start, i, 0.7, True)
+        found.add(start, i, 0.7, True)  # merged with a shorter name inside it (ゆい|と)
 
 
 def _word_after(text: str, position: int) -> tuple[int, int] | None:
     m = _WORD_AFTER.match(text[position:position + 8])
-    if m is None:
-        return None
+    if m is None or HONORIFIC.match(text[position:position + 4]):
+        return None  # 兄|ちゃん: an honorific, not a name
     end = position + len(m.group(0))
     word = m.group(0)
     if _HIRAGANA.match(word):
@@ -145,7 +167,7 @@ def kin_and_enumerations(found: Candidates) -> None:
         if not vocab.kin_before.search(text[max(0, i - 8):i]):
             continue
         span = _word_after(text, i)
-        if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]]):
+        if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]], strong=True):
             found.add(span[0], span[1], 0.75, True)
     changed = True
     while changed:
@@ -158,7 +180,7 @@ def kin_and_enumerations(found: Candidates) -> None:
                 continue
             nxt = end + len(sep.group(0))
             span = _word_after(text, nxt)
-            if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]]):
+            if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]], strong=True):
                 found.add(span[0], span[1], 0.7, True)
                 changed = True
                 break
@@ -179,6 +201,7 @@ def latin_names(found: Candidates) -> None:
 _SPACED_HAN = regex.compile(r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」/／:：;；]|[はがのもと]|くん|君|さん|ちゃん|様)")
 _DOTTED_KATAKANA = regex.compile(r"^(?:[・＝= 　][\p{Katakana}ー]{1,10})+")
 _HIRAGANA_RUN = regex.compile(r"^[\p{Hiragana}]{1,6}")
+_HAN_RUN = regex.compile(r"^[\p{Han}々]{1,3}(?![\p{Han}々])")
 
 
 def complete_spans(found: Candidates) -> None:
@@ -200,10 +223,15 @@ def complete_spans(found: Candidates) -> None:
         if _HIRAGANA.match(word) and not HONORIFIC.match(text[end:end + 4]):
             m = _HIRAGANA_RUN.match(text[end:end + 6])
             if m:
-                tail = m.group(0)
+                tail = regex.split(r"[のがはをにへで]", m.group(0))[0]
                 while tail and _PARTICLE_END.search(tail):
                     tail = tail[:-1]
                 new_end = end + len(tail)
+        if _HAN.match(word[-1]) and len(word) <= 3 and new_end == end:
+            m = _HAN_RUN.match(text[end:end + 4])
+            vocab = vocabulary()
+            if m and len(m.group(0)) <= 3 and all(ch in vocab.name_kanji for ch in m.group(0)):
+                new_end = end + len(m.group(0))  # 髙野|颯真: a given name the tokenizer lacks
         spaced = regex.search(r"[ 　・]([\p{Han}々]{1,2})$", text[start:new_end])
         if spaced:  # 小田 悠|人: the given name after the space, split by the tokenizer
             more = regex.match(r"[\p{Han}々]{1,2}", text[new_end:new_end + 2])
