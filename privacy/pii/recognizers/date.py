@@ -57,6 +57,7 @@ def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
 
 _CRITERIA_AFTER = regex.compile(
     r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|まで|"
+    r"開催|の会議|会議|告示|通知|発出|策定|適用|から適用|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９]))"
 )
 _CRITERIA_BEFORE = regex.compile(

@@ -72,6 +72,7 @@ _KATAKANA_PAIR = regex.compile(
     r"(?<![\p{Katakana}ー・])([\p{Katakana}ー]{2,8})[ 　・]([\p{Katakana}ー]{2,8})"
     r"(?=$|[ 　]*(?:方|様|さん|くん|ちゃん|氏|[(（、。,]))")
 _HAN = regex.compile(r"\p{Han}")
+_PUBLIC_BODY_BEFORE = regex.compile(r"(?:[市町村府県都道国区]立|私立|学校法人)[\p{Han}\p{Katakana}]{0,3}$")
 _BARE_NAME_AFTER = regex.compile(r"^(?:[がはと、]|も[^のう])")
 _BARE_NAME_BEFORE = regex.compile(r"[\s、。「」()（）:：・]")
 
@@ -110,6 +111,8 @@ class _Candidates:
             return  # 保|健師: the end of a role word, not a name
         if PLACE_OR_ORG_AFTER.match(text[end:end + 6]) or NAME_AS_WORD.match(text[end:end + 6]):
             return
+        if _PUBLIC_BODY_BEFORE.search(text[max(0, start - 8):start]):
+            return  # 和泉市立南松尾はつが野学園: part of a school's name
         municipality = MUNICIPALITY_HEAD.match(word)
         if municipality and municipality.end() < len(word) and is_place_name(municipality.group(1)):
             return  # 和泉市|子ども: a city name read as a given name
