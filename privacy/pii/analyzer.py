@@ -44,7 +44,7 @@ GINZA_LABEL_MAPPING: dict[str, str] = {
 }
 
 # Pipes Tsunagu does not use (dependency parse and bunsetu spans); NER, tags and lemmas stay.
-UNUSED_PIPES = ("parser", "bunsetu_recognizer")
+UNUSED_PIPES = ("parser", "bunsetu_recognizer", "morphologizer", "compound_splitter")
 
 _lock = threading.Lock()
 
