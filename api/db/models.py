@@ -219,3 +219,6 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(128))
     hash: Mapped[str] = mapped_column(sa.String(128))
+
+
+from api.db import models_hardening as _models_hardening  # noqa: E402,F401  (issue 11 tables)

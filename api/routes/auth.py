@@ -26,12 +26,16 @@ def _me(p: Principal, csrf: str | None = None) -> dict:
                          "返される csrf_token を、以後の変更操作の X-CSRF-Token ヘッダーに付けてください。失敗も操作ログに記録されます。")
 def login(body: LoginBody, request: Request, response: Response, db: Session = Depends(get_db)) -> dict:
     ctx = request.app.state.ctx
-    user = users.authenticate(db, body.username, body.password)
+    address = request.client.host if request.client else "unknown"
+    locked = users.login_refusal(db, body.username, address)
+    if locked is not None:
+        raise HTTPException(status_code=429, detail=locked.message_ja(), headers={"Retry-After": str(locked.seconds_left())})
+    user = users.authenticate(db, body.username, body.password)  # hashes outside any transaction
     if user is None:
-        audit_store.append(db, Actor(body.username[:80], "unknown"), "login_failed", "user", body.username[:80],
-                           details={"method": "password"})
+        users.record_login_failure(db, body.username, address, {"method": "password"})
         db.commit()
         raise HTTPException(status_code=401, detail="利用者名又はパスワードが違います")
+    users.record_login_success(db, user.username)
     token, csrf, expires = users.start_session(db, user, ctx.settings.session_minutes)
     audit_store.append(db, Actor(user.username, user.role), "login", "user", user.username, details={"method": "password"})
     response.set_cookie(SESSION_COOKIE, token, max_age=ctx.settings.session_minutes * 60, httponly=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from api.audit_store import Actor
 from api.db.models import ApiToken, User, WebSession
 from api.db.types import utcnow
 from api.errors import Conflict, NotFound, ServiceError
+from api.services import login_throttle
 from api.security import (
     ROLE_LABELS_JA,
     ROLES,
@@ -80,12 +82,39 @@ def change_role(db: Session, by: Actor, username: str, role: str, reason: str) -
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:
-    """The active user with this password, else None (a failed attempt costs the same time)."""
+    """The active user with this password, else None (a failed attempt costs the same time).
+
+    The session's transaction is committed before the password is hashed, so no database lock (SQLite's
+    write lock, taken at BEGIN) is held during the ~0.1 s of argon2; later writes start a new transaction.
+    """
     user = db.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+    db.commit()
     if user is None or not user.active:
         verify_password(password, dummy_hash())
         return None
     return user if verify_password(password, user.password_hash) else None
+
+
+def login_refusal(db: Session, username: str, address: str) -> login_throttle.Locked | None:
+    """The temporary lock refusing a login from ``address`` as ``username`` now, if any (logged, not audited)."""
+    locked = login_throttle.check(db, username, address)
+    if locked is not None:
+        login_throttle.log.info("login refused while locked: %s %r", locked.kind, locked.key)
+    return locked
+
+
+def record_login_failure(db: Session, username: str, address: str, details: Mapping[str, Any]) -> None:
+    """Audit a failed login and count it against the account and the address; a lock it starts is audited."""
+    name = username[:80]
+    audit_store.append(db, Actor(name, "unknown"), "login_failed", "user", name, details=dict(details))
+    for lock in login_throttle.record_failure(db, username, address):
+        seconds = lock.seconds_left()
+        audit_store.append(db, Actor(name, "unknown"), "login_locked", "login_throttle", lock.key[:300],
+                           details={"scope": lock.kind, "seconds": seconds})
+
+
+def record_login_success(db: Session, username: str) -> None:
+    login_throttle.record_success(db, username)
 
 
 def start_session(db: Session, user: User, minutes: int) -> tuple[str, str, datetime]:
