@@ -5,7 +5,7 @@ favours obviousness over speed. Semantics (see also ``engine.rules.model`` and
 ``engine.rules.semantics``):
 
 - screened: children with a birth month no later than the reference month, in the ruleset's population;
-- a leaf reads the child's value, its household's value, every guardian of its household (ANY), or
+- a leaf reads the child's value, its household's value, every guardian of its household (ANY, or ALL with ``guardians: "all"``), or
   an aggregate of the child's / household's events in ``[window start, reference date)``;
 - a missing value makes the comparison take its ``when_missing`` (the leaf's, else the rule's or
   the exclusion's); ``is_null`` / ``not_null`` test missingness; a household without guardians is
@@ -39,7 +39,7 @@ from engine.mart.layout import (
     event_table,
 )
 from engine.rules.model import All, AnyOf, Comparison, Condition, Not, Population, Ruleset
-from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, add_months, age_at, is_screened, school_stage_at
+from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, age_at, event_bounds, is_screened, school_stage_at
 
 SIDES = ("welfare", "education", "both")
 
@@ -175,11 +175,11 @@ class Evaluator:
             agg = c.aggregate
             assert agg is not None
             key = child["child_id"] if item.entity == "child" else hh
-            start = add_months(self.as_of, -agg.window_months)
+            start, end = event_bounds(agg, self.as_of)
             rows = [
                 val
                 for (d, val) in self.mart.events.get(event_table(item.id), {}).get(key, [])
-                if d is not None and start <= d < self.as_of
+                if d is not None and (start is None or start <= d) and d < end
             ]
             vf = agg.value_filter
             if vf is not None:
@@ -208,7 +208,8 @@ class Evaluator:
         if not guardians:
             return self.single(None, c, item.type, missing_met), None
         values = [g.get(column) for g in guardians]
-        held = any(self.single(v, c, item.type, missing_met) for v in values)
+        each = (self.single(v, c, item.type, missing_met) for v in values)
+        held = all(each) if c.guardians == "all" else any(each)
         return held, sorted({v for v in values if v is not None})
 
     def condition(self, cond: Condition, child: dict[str, Any], default_missing: str, out: list[Any]) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from engine.catalog import Catalog
+from engine.dates import format_wareki
 from engine.rules.model import (
     SIDE_LABELS_JA,
+    Aggregate,
     All,
     AnyOf,
     Comparison,
@@ -36,6 +38,24 @@ def window_ja(months: int) -> str:
     return f"過去{months}か月間"
 
 
+def scope_ja(agg: Aggregate) -> tuple[str, str]:
+    """(adverbial, attributive) Japanese of an aggregate's time scope: ("過去1年間に", "過去1年間の")."""
+    if agg.window_months is not None:
+        win = window_ja(agg.window_months)
+        return f"{win}に", f"{win}の"
+    if agg.period is not None:
+        start, end = agg.period.start, agg.period.end
+        if start is not None and end is not None:
+            text = f"{format_wareki(start)}〜{format_wareki(end)}"
+        elif start is not None:
+            text = f"{format_wareki(start)}以降"
+        else:
+            assert end is not None
+            text = f"{format_wareki(end)}まで"
+        return f"{text}に", f"{text}の"
+    return "記録全体で", "記録全体での"
+
+
 def _fmt_value(comp: Comparison, catalog: Catalog, unit: str) -> str:
     item = catalog.get(comp.item)
 
@@ -58,11 +78,13 @@ def comparison_ja(comp: Comparison, catalog: Catalog) -> str:
     name = f"「{item.name}」" if item else f"「{comp.item}」"
     agg = comp.aggregate
     if agg is None:
+        who = {"all": "保護者全員", "any": "保護者のいずれか"}.get(comp.guardians or "", "")
         if item is not None and item.type == "bool" and comp.op == "=" and isinstance(comp.value, bool):
-            return f"{name}に該当する" if comp.value else f"{name}に該当しない (記録上 いいえ)"
+            text = f"{name}に該当する" if comp.value else f"{name}に該当しない (記録上 いいえ)"
+            return f"{who}が{text}" if who else text
         unit = (item.unit or "") if item else ""
-        return name + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
-    win = window_ja(agg.window_months)
+        return (f"{who}の" if who else "") + name + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
+    win_adv, win = scope_ja(agg)
     filt = ""
     if agg.value_filter is not None and item is not None:
         vf = agg.value_filter
@@ -71,13 +93,13 @@ def comparison_ja(comp: Comparison, catalog: Catalog) -> str:
         op_word = {"in": "", "=": "", ">=": "以上", ">": "超", "<=": "以下", "<": "未満", "!=": "以外", "not_in": "以外"}.get(vf.op, vf.op)
         filt = f"(うち {labels}{op_word} のもの)"
     if agg.fn == "exists":
-        return f"{win}に{name}{filt}の記録がある" if comp.value is not False else f"{win}に{name}{filt}の記録がない"
+        return f"{win_adv}{name}{filt}の記録がある" if comp.value is not False else f"{win_adv}{name}{filt}の記録がない"
     if agg.fn == "count":
         unit = "回"
-        return f"{win}の{name}{filt}の件数" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
+        return f"{win}{name}{filt}の件数" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
     label = {"sum": "合計", "min": "最小値", "max": "最大値"}[agg.fn]
     unit = (item.unit or "") if item else ""
-    return f"{win}の{name}{filt}の{label}" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
+    return f"{win}{name}{filt}の{label}" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
 
 
 def condition_ja(cond: Condition, catalog: Catalog, depth: int = 0) -> str:

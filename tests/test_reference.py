@@ -149,11 +149,30 @@ def _leaf(item, cmp):
     return st.builds(lambda c, m: {"item": item, **c, **({"when_missing": m} if m else {})}, cmp, _missing)
 
 
+# fixed-period ends: the boundaries around every reference date, and anything in the marts' range
+_PERIOD_DAYS = st.one_of(
+    st.sampled_from(
+        [d + dt.timedelta(days=k) for d in REF_DATES for k in (-1, 0, 1)]
+        + [add_months(d, -m) for d in REF_DATES for m in (1, 3, 12)]
+    ),
+    st.dates(dt.date(2023, 1, 1), dt.date(2025, 7, 1)),
+)
+
+
+def _period():
+    def build(a, b, shape):
+        lo, hi = min(a, b), max(a, b)
+        return {"period": {"start": lo.isoformat(), "end": hi.isoformat()} if shape == "both" else {shape: lo.isoformat()}}
+
+    return st.builds(build, _PERIOD_DAYS, _PERIOD_DAYS, st.sampled_from(["both", "both", "start", "end"]))
+
+
 def _event_leaf():
-    window = st.sampled_from(WINDOWS)
+    # the time scope: a look-back window (as likely as before), the whole record, or a fixed period
+    window = st.one_of(st.sampled_from(WINDOWS).map(lambda w: {"window_months": w}), st.just({"whole_record": True}), _period())
 
     def agg(fn, w, vf=None):
-        a = {"fn": fn, "window_months": w}
+        a = {"fn": fn, **w}
         if vf:
             a["value_filter"] = vf
         return a
@@ -193,6 +212,10 @@ def _leaves():
     hh_attr += [_leaf(k, st.one_of(_int_cmp(lo, hi), _null_cmp)) for k, (lo, hi) in HH_INT.items()]
     guardian = [_leaf(k, st.one_of(_bool_cmp, _null_cmp)) for k in G_BOOL]
     guardian += [_leaf(k, st.one_of(_int_cmp(lo, hi), _null_cmp)) for k, (lo, hi) in G_INT.items()]
+    # any / all guardians given explicitly (absent: any)
+    guardian = [
+        st.builds(lambda leaf, g: {**leaf, **({"guardians": g} if g else {})}, x, st.sampled_from([None, "any", "all"])) for x in guardian
+    ]
     derived = [
         _leaf("resident.age", _int_cmp(0, 19)),
         _leaf("resident.school_stage", _cat_cmp(["preschool", "elementary", "junior_high", "high_school", "other"])),

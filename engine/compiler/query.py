@@ -2,8 +2,8 @@
 
 Shape of the query (CTE names are fixed, columns internal)::
 
-    g          guardian leaves pre-aggregated per household (ANY semantics)
-    e<k>       one per event table: every (fn, window, value_filter) aggregate the
+    g          guardian leaves pre-aggregated per household (ANY, or ALL with guardians: "all")
+    e<k>       one per event table: every (fn, time scope, value_filter) aggregate the
                ruleset needs, each computed once, grouped by the entity key
     s          one row per screened child: exclusion flag, per-side raw sums and the
                fired count (the rules' flags folded in), and the source columns the
@@ -47,7 +47,7 @@ from engine.mart.layout import (
     event_table,
 )
 from engine.rules.model import All, AnyOf, Comparison, Condition, Not, Population, Ruleset, iter_comparisons
-from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, add_months, fiscal_year, month_index
+from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, add_months, event_bounds, fiscal_year, month_index
 
 SIDES = ("welfare", "education", "both")
 
@@ -261,13 +261,15 @@ class _Builder:
     def guardian_leaf(self, c: Comparison, item: CatalogItem, missing_met: bool) -> tuple[exp.Expression, exp.Expression]:
         column = attribute_column(item.id)
         self.required.setdefault(GUARDIAN_TABLE, {"household_id"}).add(column)
-        key = json.dumps([c.item, c.op, c.value, missing_met], sort_keys=True, default=str)
+        every = c.guardians == "all"
+        key = json.dumps([c.item, c.op, c.value, missing_met] + (["all"] if every else []), sort_keys=True, default=str)
         if key not in self.guardian_keys:
             k = len(self.guardian_keys)
             hit, vals = f"g_hit_{k}", f"g_vals_{k}"
             v = n.col(column, "gu")
             per_guardian = leaf_bool(v, c, item.type, missing_met, nullable=True)
-            self.guardian_cols.append(n.alias(exp.LogicalOr(this=per_guardian), hit))
+            combined = exp.LogicalAnd(this=per_guardian) if every else exp.LogicalOr(this=per_guardian)
+            self.guardian_cols.append(n.alias(combined, hit))
             if self.with_values:
                 self.guardian_cols.append(
                     n.alias(n.func("list_sort", n.func("list_distinct", exp.ArrayAgg(this=v.copy()))), vals)
@@ -300,13 +302,18 @@ class _Builder:
         agg = c.aggregate
         fn = "count" if agg.fn == "exists" else agg.fn
         vf = agg.value_filter
-        akey = json.dumps([fn, agg.window_months, vf.model_dump() if vf else None], sort_keys=True, default=str)
+        start, end = event_bounds(agg, self.as_of)
+        akey = json.dumps([fn, start, end, vf.model_dump() if vf else None], sort_keys=True, default=str)
         if akey not in aggs:
             if self.shared_events:
                 raise CompileError(f"internal: aggregate {akey} of {tname} missing from the scoring pass")
             colname = f"a_{len(aggs)}"
-            start = add_months(self.as_of, -agg.window_months)
-            conds: list[exp.Expression] = [exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(start))]
+            # conds[0] is the lower bound (None: the whole record); the CTE's WHERE holds the earliest one
+            conds: list[exp.Expression | None] = [
+                None if start is None else exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(start))
+            ]
+            if end < self.as_of:
+                conds.append(exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(end)))
             if vf is not None:
                 conds.append(compare(n.col(EVENT_VALUE_COLUMN), vf.op, vf.value, item.type))
             base: exp.Expression
@@ -318,7 +325,7 @@ class _Builder:
                 base = exp.Min(this=n.col(EVENT_VALUE_COLUMN))
             else:
                 base = exp.Max(this=n.col(EVENT_VALUE_COLUMN))
-            aggs[akey] = (colname, (base, conds), agg.window_months)  # type: ignore[assignment]
+            aggs[akey] = (colname, (base, conds), start)  # type: ignore[assignment]
         colname = aggs[akey][0]
         ref = n.col(colname, self.event_alias[tname])
         if agg.fn == "exists":
@@ -350,16 +357,18 @@ class _Builder:
         for tname, (entity, aggs) in self.events.items():
             a = self.event_alias[tname]
             key = ENTITY_KEY[entity]
-            longest = max(w for (_, _, w) in aggs.values())  # type: ignore[misc]
-            conds = [
-                exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(add_months(self.as_of, -longest))),
-                exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)),
-            ]
-            where = n.and_(conds)
+            starts = [st for (_, _, st) in aggs.values()]  # type: ignore[misc]
+            # the earliest lower bound (None when some aggregate reads the whole record) goes into WHERE
+            earliest = None if any(st is None for st in starts) else min(starts)
+            where_conds: list[exp.Expression] = []
+            if earliest is not None:
+                where_conds.append(exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(earliest)))
+            where_conds.append(exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)))
+            where = n.and_(where_conds)
             agg_cols = []
-            for colname, (base, conds), w in aggs.values():  # type: ignore[misc]
-                # the window start is already in WHERE for the longest window: filter only what remains
-                extra = conds[1:] if w == longest else conds
+            for colname, (base, conds), st in aggs.values():  # type: ignore[misc]
+                # the earliest start is already in WHERE: filter only what remains
+                extra = [x for x in (conds[1:] if st == earliest else conds) if x is not None]
                 agg_cols.append(n.alias(n.filtered(base, n.and_(extra)) if extra else base, colname))
             q = n.select([n.col(key)] + agg_cols, n.table(tname), where=where, group_by=[n.col(key)])
             ctes.append(n.cte(a, q, inline=True))

@@ -19,7 +19,12 @@ Semantics in one place (the reference evaluator states them as code):
   the comparison: the comparison's result is then ``when_missing`` (its own,
   else the rule's). ``is_null`` / ``not_null`` test missingness directly.
 - Guardian level: the comparison holds when it holds for ANY guardian of the
-  child's household; a household with no guardian row counts as missing.
+  child's household (``guardians: "all"``: for EVERY guardian); a household
+  with no guardian row counts as missing.
+- Time scope of an aggregate (exactly one): ``window_months`` (above),
+  ``whole_record`` (every event before the reference date) or ``period``
+  (a fixed calendar period, inclusive ends, either end open; events on or
+  after the reference date never count).
 - ``all`` / ``any`` / ``not`` combine the two-valued results of the leaves.
 - A rule fires for a child in its population when its condition is true; it
   then adds ``points`` to the child's score on the rule's side.
@@ -59,10 +64,49 @@ class ValueFilter(_Model):
     value: Scalar | list[Scalar]
 
 
+class Period(_Model):
+    """A fixed calendar period, both ends inclusive; either end may be omitted (not both)."""
+
+    start: dt.date | None = Field(default=None, description="First day counted (inclusive)")
+    end: dt.date | None = Field(default=None, description="Last day counted (inclusive)")
+
+    @model_validator(mode="after")
+    def _some_end(self) -> "Period":
+        if self.start is None and self.end is None:
+            raise ValueError("a period needs start or end (or both)")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("period start after end")
+        return self
+
+
+def _unset(v: object) -> bool:
+    return v is None
+
+
 class Aggregate(_Model):
+    """Exactly one time scope: ``window_months``, ``whole_record`` or ``period``.
+
+    Events after (or on) the reference date never count, whatever the scope.
+    """
+
     fn: AggregateFn
-    window_months: int = Field(ge=1, le=120, description="Look-back window in months before the reference date")
+    window_months: int | None = Field(
+        default=None, ge=1, le=120, exclude_if=_unset, description="Look-back window in months before the reference date"
+    )
+    whole_record: Literal[True] | None = Field(
+        default=None, exclude_if=_unset, description="Every event in the record before the reference date"
+    )
+    period: Period | None = Field(
+        default=None, exclude_if=_unset, description="A fixed calendar period (inclusive ends), before the reference date"
+    )
     value_filter: ValueFilter | None = None
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> "Aggregate":
+        given = sum(x is not None for x in (self.window_months, self.whole_record, self.period))
+        if given != 1:
+            raise ValueError("an aggregate needs exactly one time scope: window_months, whole_record or period")
+        return self
 
 
 class Comparison(_Model):
@@ -72,6 +116,11 @@ class Comparison(_Model):
     aggregate: Aggregate | None = None
     when_missing: MissingPolicy | None = Field(
         default=None, description="What a missing value means for this comparison (default: the rule's)"
+    )
+    guardians: Literal["any", "all"] | None = Field(
+        default=None,
+        exclude_if=_unset,
+        description="Guardian-level items only: holds for ANY (default) or for ALL guardians of the household",
     )
 
     @model_validator(mode="after")

@@ -16,7 +16,9 @@ Derived items (month-based approximation, because the mart keeps only the birth 
 
 Look-back windows: an event counts when ``window_start <= event_date < reference_date`` with
 ``window_start = add_months(reference_date, -window_months)`` (day clamped to the month's end,
-e.g. 31 May minus 3 months is 28/29 February).
+e.g. 31 May minus 3 months is 28/29 February). ``whole_record``: every event before the
+reference date; ``period``: ``start <= event_date <= end`` and still ``event_date < reference_date``
+(see ``event_bounds``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import calendar
 import datetime as dt
 
 from engine.catalog.model import CatalogItem
-from engine.rules.model import Comparison
+from engine.rules.model import Aggregate, Comparison
 
 ORDER_OPS: tuple[str, ...] = ("<", "<=", ">", ">=")
 
@@ -52,6 +54,21 @@ def add_months(d: dt.date, months: int) -> dt.date:
 
 def window_start(reference_date: dt.date, window_months: int) -> dt.date:
     return add_months(reference_date, -window_months)
+
+
+def event_bounds(agg: Aggregate, reference_date: dt.date) -> tuple[dt.date | None, dt.date]:
+    """``(start, end)``: an event counts when ``start <= event_date < end`` (``start`` None: no lower bound).
+
+    ``end`` is never after the reference date: events on or after it never count.
+    """
+    if agg.window_months is not None:
+        return add_months(reference_date, -agg.window_months), reference_date
+    if agg.period is not None:
+        end = reference_date
+        if agg.period.end is not None:
+            end = min(end, agg.period.end + dt.timedelta(days=1))
+        return agg.period.start, end
+    return None, reference_date
 
 
 def month_index(d: dt.date) -> int:

@@ -147,6 +147,9 @@ _VALUE_ERROR_JA: list[tuple[str, str, str, str]] = [
     ("top_n or min_score", "extraction_limit_missing", "抽出には上位件数 (top_n) か最低点 (min_score) が必要です", "例: \"top_n\": 200"),
     ("fixed reference date", "reference_date_missing", "基準日を固定 (fixed) にする場合は日付 (date) が必要です", '例: "date": "2026-04-01"'),
     ("duplicate rule id", "duplicate_rule_id", "ルール id が重複しています", "各ルールに別々の id を付けてください"),
+    ("exactly one time scope", "time_scope_invalid", "集計の期間は window_months (過去Nか月)・whole_record (記録全体)・period (固定の期間) のどれか1つだけを指定します", '例: "window_months": 12 / "whole_record": true / "period": {"start": "2025-04-01", "end": "2026-03-31"}'),
+    ("period needs start or end", "period_empty", "期間 (period) には開始日 (start) か終了日 (end) の少なくとも一方が必要です", '例: "period": {"start": "2025-04-01"}'),
+    ("period start after end", "period_reversed", "期間 (period) の開始日が終了日より後になっています", "start と end を入れ替えてください"),
 ]
 
 
@@ -320,6 +323,14 @@ class _Checker:
             close = difflib.get_close_matches(c.item, self.catalog.ids(), n=3, cutoff=0.6)
             hint = ("似た項目: " + "、".join(close)) if close else "カタログにある項目 id を使ってください (tsunagu catalog で一覧)"
             self.add(f"{path}.item", "unknown_item", f"データ項目「{c.item}」はカタログにありません", hint)
+            return
+        if c.guardians is not None and item.entity != "guardian":
+            self.add(
+                f"{path}.guardians",
+                "guardians_on_non_guardian_item",
+                f"「{item.name}」は保護者単位の項目ではないので、guardians (保護者のいずれか/全員) は指定できません",
+                "guardians を削除してください",
+            )
             return
         if item.kind == "event":
             if item.entity == "guardian":
