@@ -30,6 +30,9 @@ ARTIFACTS = Path(__file__).with_name("artifacts")
 UI_CHILDREN = 300
 PASSWORD = "ui-test-password-1"
 LOCAL_HOSTS = {"127.0.0.1"}
+# An item the published sample does not read, left out of the registry so that the staff -> officer path
+# can request its legal basis (the demo registry covers every catalog item).
+ITEM_WITHOUT_BASIS = "resident.single_parent"
 
 
 def _free_port() -> int:
@@ -63,9 +66,22 @@ def prepare_home(home: Path, children: int = UI_CHILDREN, password: str = PASSWO
         users = d.ensure_users(ctx, password)
         d.ensure_registry(ctx)
         d.ensure_published_sample(ctx, users)
+        _drop_registry_item(ctx, ITEM_WITHOUT_BASIS)
     finally:
         ctx.close()
     return {role: name for role, (name, _pw) in users.items()}
+
+
+def _drop_registry_item(ctx, item_id: str) -> None:
+    import sqlalchemy as sa
+
+    from api.db.engine import session_scope
+    from api.db.models import RegistryEntryRow, RegistryTransitionRow
+
+    with session_scope(ctx.sessions) as db:
+        ids = list(db.execute(sa.select(RegistryEntryRow.id).where(RegistryEntryRow.item_id == item_id)).scalars())
+        db.execute(sa.delete(RegistryTransitionRow).where(RegistryTransitionRow.entry_id.in_(ids)))
+        db.execute(sa.delete(RegistryEntryRow).where(RegistryEntryRow.id.in_(ids)))
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen, str]:

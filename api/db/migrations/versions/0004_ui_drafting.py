@@ -13,9 +13,13 @@ branch_labels = None
 depends_on = None
 
 
+# Legal-basis requests from the UI reuse the registry's own 'proposed' entries (registry_entries), so
+# no request table is needed; the staff's "own drafts" list filters drafts by author.
+
+
 def upgrade() -> None:
-    pass  # filled in by: issue 12
+    op.create_index("ix_drafts_created_by", "drafts", ["created_by"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_drafts_created_by", table_name="drafts")
