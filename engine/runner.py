@@ -131,22 +131,43 @@ def alert_level_for(total: int, ruleset: Ruleset) -> str | None:
 # DuckDB access
 
 
+_instances: dict[str, tuple[tuple | None, Any]] = {}
+_instances_lock = threading.Lock()
+
+
 def open_mart(mart_path: Path, threads: int | None = None):
-    """Read-only connection, no external access, configuration locked."""
+    """A read-only connection to the mart: no external access, configuration locked.
+
+    DuckDB keeps one database instance per file in a process, and a second ``duckdb.connect`` with a
+    configuration races the first one's ``lock_configuration`` ("Cannot change configuration option").
+    So the instance is opened and configured once per file version (under a lock) and each reader gets
+    its own connection to it (``cursor()``), safe to use in its own thread; closing it leaves the
+    instance open for the others. ``threads`` applies when the instance is first opened.
+    """
     import duckdb
 
     mart_path = Path(mart_path)
     if not mart_path.is_file():
         raise RunError(f"データマートのファイルが見つかりません: {mart_path}")
-    config: dict[str, Any] = {"enable_external_access": False}
-    if threads is not None:
-        config["threads"] = int(threads)
-    try:
-        con = duckdb.connect(str(mart_path), read_only=True, config=config)
-    except duckdb.Error as exc:
-        raise RunError(f"データマートを開けません ({mart_path.name}): {exc}") from exc
-    con.execute("SET lock_configuration = true")
-    return con
+    key = str(mart_path.resolve())
+    version = _file_version(mart_path)
+    with _instances_lock:
+        cached = _instances.get(key)
+        if cached is not None and cached[0] != version:
+            cached[1].close()  # superseded by a newly published mart; readers still open keep their connection
+            cached = None
+            del _instances[key]
+        if cached is None:
+            config: dict[str, Any] = {"enable_external_access": False}
+            if threads is not None:
+                config["threads"] = int(threads)
+            try:
+                base = duckdb.connect(key, read_only=True, config=config)
+                base.execute("SET lock_configuration = true")
+            except duckdb.Error as exc:
+                raise RunError(f"データマートを開けません ({mart_path.name}): {exc}") from exc
+            _instances[key] = cached = (version, base)
+        return cached[1].cursor()
 
 
 def mart_tables(con) -> dict[str, set[str]]:
