@@ -1,12 +1,14 @@
-"""Execution accuracy of the drafters on tests/data/drafting_eval.yaml.
+"""Execution accuracy of the drafters on tests/data/drafting_{eval,dev,frozen}.yaml (``--set``).
 
 For each case: draft the rule from the Japanese text, run the draft and the intended rule through
 the engine (`engine.runner.run_ruleset`) on a synthetic mart, and count a match when both select
 exactly the same children. Prints the offline drafter's accuracy (all / common / unusual phrasings)
 and, when an LLM endpoint is configured (TSUNAGU_LLM_BASE_URL + TSUNAGU_LLM_MODEL), the LLM
-drafter's too.
+drafter's too. Reported separately: execution accuracy, silent misreadings (a valid rule with
+another meaning, or a rule on an ambiguous case), questions/refusals, crashes. A case may give
+``points`` (compared too) and ``kind: ambiguous`` / ``expect: question`` (right when the drafter asks).
 
-    .venv/bin/python benchmarks/drafting.py [--children 3000] [--seed 7] [--verbose]
+    .venv/bin/python benchmarks/drafting.py [--set eval|dev|frozen] [--children 3000] [--seed 7] [--verbose]
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_FILE = ROOT / "tests" / "data" / "drafting_eval.yaml"
+# eval: written alongside the parser; dev: for tuning (issue 14); frozen: never tuned on, scored only
+CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "frozen")}
 AS_OF = dt.date(2026, 11, 1)
 
 
@@ -162,26 +166,57 @@ def selected(mart: Path, rule_doc: dict[str, Any], catalog: Any) -> frozenset[st
 
 @dataclass
 class CaseResult:
+    """One case's outcome: ``correct``, ``misread`` (a valid rule that means something else, or a
+    rule where the case is ambiguous), ``asked`` (a question or refusal) or ``crash``."""
+
     text: str
     common: bool
     match: bool
     reason: str
     n_intended: int
     heldout: bool = False
+    status: str = "correct"
+    ambiguous: bool = False
+
+
+def _is_ambiguous(case: dict[str, Any]) -> bool:
+    return case.get("kind") == "ambiguous" or case.get("expect") == "question"
 
 
 def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any) -> list[CaseResult]:
     out = []
     for case in cases:
-        want = selected(mart, intended_rule(case), catalog)
-        outcome = drafter.draft(case["text"])
+        common, held, amb = bool(case.get("common", True)), bool(case.get("heldout")), _is_ambiguous(case)
+
+        def res(match: bool, reason: str, n: int, status: str) -> CaseResult:
+            return CaseResult(case["text"], common, match, reason, n, held, status, amb)
+
+        want = selected(mart, intended_rule(case), catalog) if case.get("condition") is not None else frozenset()
+        try:
+            outcome = drafter.draft(case["text"])
+        except Exception as e:  # noqa: BLE001 - a crash is a result here, counted as such
+            out.append(res(False, f"crash: {type(e).__name__}: {e}", len(want), "crash"))
+            continue
         if not outcome.ok or outcome.rule is None:
             msgs = "; ".join(outcome.questions + [p["message"] for p in outcome.problems])
-            out.append(CaseResult(case["text"], case["common"], False, f"no rule: {msgs}", len(want), bool(case.get("heldout"))))
+            # an honest question: right on an ambiguous case, a non-answer (not a misreading) on a clear one
+            out.append(res(amb, f"no rule: {msgs}", len(want), "asked"))
             continue
-        got = selected(mart, outcome.rule.model_dump(mode="json", by_alias=True, exclude_none=True), catalog)
-        reason = "" if got == want else f"selected {len(got)} vs intended {len(want)} (diff {len(got ^ want)})"
-        out.append(CaseResult(case["text"], case["common"], got == want, reason, len(want), bool(case.get("heldout"))))
+        if amb:
+            out.append(res(False, "a rule where a question was expected", len(want), "misread"))
+            continue
+        try:
+            got = selected(mart, outcome.rule.model_dump(mode="json", by_alias=True, exclude_none=True), catalog)
+        except Exception as e:  # noqa: BLE001
+            out.append(res(False, f"crash running the draft: {type(e).__name__}: {e}", len(want), "crash"))
+            continue
+        reasons = []
+        if got != want:
+            reasons.append(f"selected {len(got)} vs intended {len(want)} (diff {len(got ^ want)})")
+        if case.get("points") is not None and outcome.rule.points != case["points"]:
+            reasons.append(f"points {outcome.rule.points} vs intended {case['points']}")
+        ok = not reasons
+        out.append(res(ok, "; ".join(reasons), len(want), "correct" if ok else "misread"))
     return out
 
 
@@ -189,6 +224,14 @@ def accuracy(results: list[CaseResult], common: bool | None = None) -> tuple[flo
     rs = [r for r in results if common is None or r.common == common]
     hits = sum(r.match for r in rs)
     return (hits / len(rs) if rs else 0.0), hits, len(rs)
+
+
+def breakdown(results: list[CaseResult]) -> dict[str, int]:
+    """Counts of each status, and of the ambiguous cases that got a question."""
+    d = {k: sum(r.status == k for r in results) for k in ("correct", "misread", "asked", "crash")}
+    d["ambiguous"] = sum(r.ambiguous for r in results)
+    d["ambiguous_asked"] = sum(r.ambiguous and r.status == "asked" for r in results)
+    return d
 
 
 def report(name: str, results: list[CaseResult], verbose: bool) -> None:
@@ -199,10 +242,16 @@ def report(name: str, results: list[CaseResult], verbose: bool) -> None:
     if held:
         acc, hits, n = accuracy(held)
         print(f"{name:8s} {'heldout':8s} {acc:6.1%} ({hits}/{n})")
+    b, n = breakdown(results), max(1, len(results))
+    print(
+        f"{name:8s} execution accuracy {accuracy(results)[0]:6.1%} | silent misreadings {b['misread']} ({b['misread'] / n:.1%})"
+        f" | questions/refusals {b['asked']} ({b['asked'] / n:.1%}) | crashes {b['crash']}"
+        + (f" | ambiguous asked {b['ambiguous_asked']}/{b['ambiguous']}" if b["ambiguous"] else "")
+    )
     if verbose:
         for r in results:
             if not r.match:
-                print(f"  MISS [{'common' if r.common else 'unusual'}] {r.text} -> {r.reason}")
+                print(f"  {r.status.upper():7s} [{'common' if r.common else 'unusual'}] {r.text} -> {r.reason}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--children", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--set", dest="case_set", choices=sorted(CASE_SETS), default="eval", help="which case file to score")
     args = ap.parse_args(argv)
 
     from engine.catalog import default_catalog
@@ -217,12 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     from rulegen.settings import DraftingSettings
 
     catalog = default_catalog()
-    cases = load_cases()
+    cases = load_cases(CASE_SETS[args.case_set])
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         mart = build_eval_mart(Path(tmp) / "eval.duckdb", catalog, args.children, args.seed)
         print(f"mart: {args.children} children, built in {time.perf_counter() - t0:.1f}s; cases: {len(cases)}")
-        empty = [c["text"] for c in cases if not selected(mart, intended_rule(c), catalog)]
+        empty = [c["text"] for c in cases if c.get("condition") is not None and not selected(mart, intended_rule(c), catalog)]
         print(f"cases whose intended rule selects nobody on this mart: {len(empty)} {empty}")
         t0 = time.perf_counter()
         offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog), cases, mart, catalog)

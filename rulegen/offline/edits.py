@@ -13,6 +13,7 @@ from typing import Any
 from engine.rules.model import Rule
 from rulegen.offline.parser import OfflineParser
 from rulegen.offline.tokens import normalize
+from rulegen.offline.tree import leaves
 from rulegen.reading import window_ja
 
 
@@ -68,7 +69,7 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     m = _REMOVE.match(t)
     if m:
         target = parser.parse(m.group(1) + "あり")
-        items = {c["item"] for c in _leaves(target.condition)} if target.condition else set()
+        items = {c["item"] for c in leaves(target.condition)} if target.condition else set()
         stages = (target.population or {}).get("school_stages")
         if stages and doc.get("population", {}).get("school_stages"):
             doc["population"].pop("school_stages")
@@ -104,7 +105,7 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
         items: set[str] = set()
         if head:
             sub = parser.parse(head + "あり")
-            items = {c["item"] for c in _leaves(sub.condition)} if sub.condition else set()
+            items = {c["item"] for c in leaves(sub.condition)} if sub.condition else set()
         changed = _set_threshold(doc["condition"], items, OPS[op_word], _num(value))
         if changed == 1 or (changed > 1 and items):
             return EditResult(doc, [f"基準値を{value}{unit}{op_word}に変えました。"])
@@ -117,7 +118,7 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
         from rulegen.offline.parser import _num
 
         sub = parser.parse(m.group(1) + "あり")
-        items = {c["item"] for c in _leaves(sub.condition)} if sub.condition else set()
+        items = {c["item"] for c in leaves(sub.condition)} if sub.condition else set()
         if items:
             changed = _set_value(doc["condition"], items, _num(m.group(2)))
             if changed:
@@ -132,22 +133,12 @@ def _p(code: str, message: str, phrase: str = "") -> dict[str, Any]:
     return d
 
 
-def _leaves(node: Any):  # type: ignore[no-untyped-def]
-    if not isinstance(node, dict):
-        return
-    if "item" in node:
-        yield node
-    for key in ("all", "any"):
-        for child in node.get(key, []):
-            yield from _leaves(child)
-    if "not" in node:
-        yield from _leaves(node["not"])
-
-
 def _set_window(node: dict[str, Any], months: int) -> int:
     n = 0
-    for leaf in _leaves(node):
+    for leaf in leaves(node):
         if "aggregate" in leaf:
+            for scope in ("whole_record", "period"):
+                leaf["aggregate"].pop(scope, None)
             leaf["aggregate"]["window_months"] = months
             n += 1
     return n
@@ -155,7 +146,7 @@ def _set_window(node: dict[str, Any], months: int) -> int:
 
 def _set_threshold(node: dict[str, Any], items: set[str], op: str, value: float | int) -> int:
     n = 0
-    for leaf in _leaves(node):
+    for leaf in leaves(node):
         if items and leaf["item"] not in items:
             continue
         if isinstance(leaf.get("value"), (int, float)) and not isinstance(leaf.get("value"), bool):
@@ -166,7 +157,7 @@ def _set_threshold(node: dict[str, Any], items: set[str], op: str, value: float 
 
 def _set_value(node: dict[str, Any], items: set[str], value: float | int) -> int:
     n = 0
-    for leaf in _leaves(node):
+    for leaf in leaves(node):
         if leaf["item"] in items and isinstance(leaf.get("value"), (int, float)) and not isinstance(leaf.get("value"), bool):
             leaf["value"] = value
             n += 1

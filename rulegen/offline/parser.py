@@ -11,6 +11,7 @@ Pipeline (every step only looks at characters no earlier step has claimed):
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -22,7 +23,9 @@ from typing import Any
 import yaml
 
 from engine.catalog import Catalog, CatalogItem
+from engine.dates import DateParseError, parse_date
 from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
+from rulegen.offline.tree import leaves
 from rulegen.outcome import problem
 from rulegen.reading import window_ja
 
@@ -195,9 +198,16 @@ class OfflineParser:
         t.find(r"(不登校|貧困|ヤングケアラー|産後うつ)(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
         t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
         t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
+        # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
+        era = r"(令和|平成|R|H)(元|\d{1,2})年"
+        t.find(rf"{era}(\d{{1,2}})月?(?:〜|から){era}(\d{{1,2}})月(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
+        t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
+        t.find(rf"{era}(\d{{1,2}})月(?:1日)?(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
+        t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
+        t.find(rf"(\d+)(年|か月)(?:で|に|の間に)(?!{OP_RE}|\d+(?:か月|年))", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
         t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある|ある|あった)?(?:月)", "per_month",
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
@@ -235,6 +245,33 @@ class OfflineParser:
         n = int(m.group(1))
         months = n * 12 if m.group(2) == "年" else n
         return {"months": months, "text": m.group(0)}
+
+    @staticmethod
+    def _month_start(era: str, year: str, month: str) -> dt.date | None:
+        try:
+            return parse_date(f"{era}{year}年{int(month)}月", allow_month=True)
+        except (DateParseError, ValueError):
+            return None
+
+    def _period_range(self, m: re.Match[str]) -> dict[str, Any] | None:
+        a, b = self._month_start(*m.group(1, 2, 3)), self._month_start(*m.group(4, 5, 6))
+        if a is None or b is None or a > b:
+            return None
+        end = dt.date(b.year + b.month // 12, b.month % 12 + 1, 1) - dt.timedelta(days=1)
+        return {"months": {"period": {"start": a.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
+
+    def _fiscal_year(self, m: re.Match[str]) -> dict[str, Any] | None:
+        a = self._month_start(m.group(1), m.group(2), "4")
+        if a is None:
+            return None
+        return {"months": {"period": {"start": a.isoformat(), "end": dt.date(a.year + 1, 3, 31).isoformat()}}, "text": m.group(0)}
+
+    def _period_since(self, m: re.Match[str]) -> dict[str, Any] | None:
+        a = self._month_start(*m.group(1, 2, 3))
+        return None if a is None else {"months": {"period": {"start": a.isoformat()}}, "text": m.group(0)}
+
+    def _whole_record(self, t: _Text) -> bool:
+        return any(w in t.text for w in self.lex.get("whole_record_words", []))
 
     def _range(self, m: re.Match[str]) -> dict[str, Any]:
         unit = m.group(2) or m.group(4) or ""
@@ -608,9 +645,12 @@ class OfflineParser:
                 leaf.update(op=amount["op"], value=amount["value"])
         else:
             months = self._window_for(mods, global_window)
+            agg: dict[str, Any]
+            if months is None and self._whole_record(t):
+                months = {"whole_record": True}  # 過去に / 〜歴がある / 記録がある / 1回でも / これまでに
             used_default = months is None
             months = months or DEFAULT_WINDOW
-            agg: dict[str, Any] = {"window_months": months}
+            agg = dict(months) if isinstance(months, dict) else {"window_months": months}
             codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id})
             if codes:
                 agg["value_filter"] = {"op": "in", "value": codes} if len(codes) > 1 else {"op": "=", "value": codes[0]}
@@ -643,7 +683,7 @@ class OfflineParser:
                 return {"not": leaf}, used_default
         return leaf, used_default
 
-    def _window_for(self, mods: dict[str, list[Span]], global_window: int | None) -> int | None:
+    def _window_for(self, mods: dict[str, list[Span]], global_window: Any) -> Any:
         if mods["window"]:
             return mods["window"][0].data["months"]
         return global_window
@@ -671,16 +711,12 @@ def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
 
 def inferred_side(condition: dict[str, Any], catalog: Catalog) -> str:
     """Side from the organs of the items a condition reads (population filters on school.grade aside)."""
-    from rulegen.offline.edits import _leaves
-
-    ids = [leaf["item"] for leaf in _leaves(condition) if leaf["item"] != "school.grade" and leaf["item"] in catalog]
+    ids = [leaf["item"] for leaf in leaves(condition) if leaf["item"] != "school.grade" and leaf["item"] in catalog]
     return _side([catalog[i] for i in ids]) if ids else "both"
 
 
 def explanation_for(condition: dict[str, Any], catalog: Catalog) -> str:
-    from rulegen.offline.edits import _leaves
-
-    ids = dict.fromkeys(leaf["item"] for leaf in _leaves(condition) if leaf["item"] in catalog)
+    ids = dict.fromkeys(leaf["item"] for leaf in leaves(condition) if leaf["item"] in catalog)
     return _explanation([catalog[i] for i in ids])
 
 
