@@ -132,6 +132,23 @@ def append(
     return rec
 
 
+def append_committed(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str | int,
+    *,
+    details: Mapping[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditRecord:
+    """Append and commit (and anchor) now: for a response that reveals data, which may be built and sent
+    only after this returns. If the entry cannot be committed this raises, and the data is not sent."""
+    rec = append(session, actor, action, target_type, target_id, details=details, reason=reason)
+    session.commit()
+    return rec
+
+
 def all_records(session: Session) -> list[AuditRecord]:
     rows = session.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).scalars()
     return [_to_record(r) for r in rows]
@@ -216,4 +233,4 @@ def label(action: str) -> str:
     return vocabulary().label(action)
 
 
-__all__ = ["Actor", "SYSTEM", "append", "verify", "query", "AuditQuery", "anchor", "read_roots", "label", "GENESIS"]
+__all__ = ["Actor", "SYSTEM", "append", "append_committed", "verify", "query", "AuditQuery", "anchor", "read_roots", "label", "GENESIS"]

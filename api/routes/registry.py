@@ -42,7 +42,7 @@ def export_csv(request: Request, p: Principal = Depends(exporters), db: Session 
 
     ctx = request.app.state.ctx
     rows = build_file_register(registry.load_entries(db), ctx.catalog, city_name=ctx.settings.city_name)
-    audit_store.append(db, p.actor, "registry_exported", "registry", "file_register", details={"format": "csv", "rows": len(rows)})
+    audit_store.append_committed(db, p.actor, "registry_exported", "registry", "file_register", details={"format": "csv", "rows": len(rows)})
     return Response(to_csv_bytes(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=file_register.csv"})
 
@@ -54,7 +54,7 @@ def export_xlsx(request: Request, p: Principal = Depends(exporters), db: Session
     ctx = request.app.state.ctx
     entries = registry.load_entries(db)
     rows = build_file_register(entries, ctx.catalog, city_name=ctx.settings.city_name)
-    audit_store.append(db, p.actor, "registry_exported", "registry", "file_register", details={"format": "xlsx", "rows": len(rows)})
+    audit_store.append_committed(db, p.actor, "registry_exported", "registry", "file_register", details={"format": "xlsx", "rows": len(rows)})
     return Response(to_xlsx_bytes(rows, entries, city_name=ctx.settings.city_name, as_of=runs.today_jst()),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=file_register.xlsx"})

@@ -37,7 +37,9 @@ def list_runs(ruleset_id: str | None = None, status: str | None = None, limit: i
 
 @router.get("/{run_id}", summary="実行の詳細", description="状態・基準日・マニフェスト（データの版、件数）・前回との差分・失敗の理由。")
 def get_run(run_id: int, p: Principal = Depends(run_readers), db: Session = Depends(get_db)) -> dict:
-    return run_summary(db, runs.get_run(db, run_id), full=True)
+    run = runs.get_run(db, run_id)
+    audit_store.append_committed(db, p.actor, "run_viewed", "run", run_id)  # the diff lists pseudonyms
+    return run_summary(db, run, full=True)
 
 
 def _ruleset(db: Session, run: Run):
@@ -59,7 +61,7 @@ def results(run_id: int, request: Request, limit: int = Query(50, ge=1, le=500),
     ruleset = _ruleset(db, run)
     page = result.children[offset: offset + limit]
     newly = set((run.diff or {}).get("newly_extracted", []))
-    audit_store.append(db, p.actor, "results_viewed", "run", run_id, details={"offset": offset, "count": len(page)})
+    audit_store.append_committed(db, p.actor, "results_viewed", "run", run_id, details={"offset": offset, "count": len(page)})
     return {
         "run_id": run_id, "total": len(result.children), "offset": offset, "current": runs.is_current(db, run),
         "notice": "この一覧は人が確認するための候補であり、支援の要否を判定するものではありません。",
@@ -78,7 +80,7 @@ def child(run_id: int, pseudonym: str, request: Request, p: Principal = Depends(
     c = runs.load_children(ctx, run).child(pseudonym)
     if c is None:
         raise NotFound(f"実行 {run_id} の結果に仮名ID {pseudonym} のこどもはいません")
-    audit_store.append(db, p.actor, "child_explanation_viewed", "child", pseudonym, details={"run_id": run_id})
+    audit_store.append_committed(db, p.actor, "child_explanation_viewed", "child", pseudonym, details={"run_id": run_id})
     return {**c.to_dict(), "explanation": explain_child(c, _ruleset(db, run), ctx.catalog)}
 
 
@@ -100,6 +102,6 @@ def reidentify(run_id: int, pseudonym: str, body: ReasonBody, request: Request, 
     atena = mapping.get("resident", {}).get(pseudonym)
     if atena is None:
         raise NotFound(f"仮名ID {pseudonym} は再識別対応表にありません")
-    audit_store.append(db, p.actor, "reidentified", "child", pseudonym, reason=body.reason.strip(), details={"run_id": run_id})
+    audit_store.append_committed(db, p.actor, "reidentified", "child", pseudonym, reason=body.reason.strip(), details={"run_id": run_id})
     return {"pseudonym": pseudonym, "atena_number": atena, "id_type": "宛名番号",
             "notice": "再識別は操作ログに記録されました。必要な範囲でのみ利用してください。"}
