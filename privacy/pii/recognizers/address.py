@@ -36,7 +36,8 @@ _BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|メゾ�
                   r"タワー|ガーデン|プラザ|ヒルズ|シャトー|カーサ|フラット|荘|団地|住宅|寮|ハイム|レジデンシャル)")
 # Floor, wing and room after a building name: 3階301号室, B棟 402号室, 12棟305号室, 102号室, -305.
 _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:[0-9０-９]{1,2}(?:階|F))?[ 　]?"
-         r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))")
+         r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟)|[ 　]?[0-9０-９]{1,2}(?:階|F|Ｆ)"
+         r"|[ 　]?[0-9０-９]{2,4}(?![0-9０-９]))")
 # A building name with a room number and no street address: コーポ桜 102号室, サンシャイン府中 B棟 402号室.
 _BUILDING_ROOM = regex.compile(
     rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{0,16}}?"
@@ -89,7 +90,7 @@ class AddressRecognizer(JaRegexRecognizer):
                                            boosted))
         for m in _BUILDING_ROOM.finditer(text):
             start, end = m.span()
-            if not regex.search("号室|棟|階", text[start:end]) and not regex.search(
+            if not regex.search("号室|棟|階|[0-9０-９][FＦ]", text[start:end]) and not regex.search(
                     _BUILDING_WORD, text[start:end]):
                 continue
             if not regex.search("[0-9０-９]", text[start:end]) or \
@@ -120,6 +121,11 @@ class AddressRecognizer(JaRegexRecognizer):
             run = None
         place = run.group(0) if run else ""
         gap = len(before) - len(before.rstrip(" 　")) if run and spaced else 0
+        if run and not spaced:  # いぶき野2-3-4: a town name written partly in hiragana
+            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　、:：]))[\p{Hiragana}]{1,5}$",
+                                     before[:len(before) - len(place)])
+            if kana_head:
+                place = kana_head.group(0) + place
         if run:  # 大阪府 和泉市 府中町: components separated by spaces
             head = before.rstrip(" 　")[:run.start()]
             while True:
@@ -148,10 +154,9 @@ class AddressRecognizer(JaRegexRecognizer):
                 return None  # 4丁3-2 (堺市) only after a place name
             score = 0.85 if place else 0.6
         new_start = start - len(place) - gap
-        kana = regex.search(r"(?:^|[市区町村郡 　、:：])([\p{Hiragana}]{1,5})$", text[max(0, new_start - 6):new_start])
-        if kana and place:  # 和泉市いぶき野5丁目: a town name written partly in hiragana
-            new_start -= len(kana.group(1))
-            head = regex.search(rf"{_PLACE_CHAR}{{1,12}}[都道府県市区町村郡]$", text[max(0, new_start - 13):new_start])
+        if place and regex.match(r"\p{Hiragana}", place):  # 和泉市|いぶき野5丁目
+            head = regex.search(rf"{_PLACE_CHAR}{{1,12}}[都道府県市区町村郡]$",
+                                text[max(0, new_start - 13):new_start])
             if head:
                 new_start -= len(head.group(0))
         dash_room = _DASH_ROOM.match(text[end:end + 6])

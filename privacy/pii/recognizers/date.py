@@ -31,9 +31,15 @@ FULL_DATE_PATTERNS = [
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}[/／.．\-－]{DIGIT}{{1,2}}[/／.．\-－]{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
 ]
-# 和暦 written without the era (30.4.2生, 生年月日：27.11.3): personal only next to birth words.
-ERALESS_DATE_PATTERN = (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}"
-                        rf"[./／．]{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])")
+# 和暦 written without the era (30.4.2生, 30年4月2日生まれ, 生年月日：27.11.3): personal only next
+# to birth words.
+ERALESS_DATE_PATTERN = (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－{KANJI_DIGITS}]|{_ERA}|{_ERA_ABBR})"
+                        rf"(?:{DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])"
+                        rf"|{DIGIT}{{1,2}}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日)")
+# A birth year only, right before 生まれ / 生 (平成30年生まれ, H30生); not 年度 (a cohort).
+BIRTH_YEAR_PATTERN = (rf"(?:{_ERA}{_S}{_Y}{_S}年|{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{DIGIT}{{1,2}}年?"
+                      rf"|{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年)(?=[ 　]?(?:生まれ|生れ|生(?![活徒産命]))"
+                      rf"(?![^。、]{{0,2}}(?:以降|以前|以後|から|まで|〜|～|~)))")
 # Year-month and month-day dates (pattern, ends with a day): personal only next to birth words.
 PARTIAL_DATE_PATTERNS = [
     (rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月(?![{KANJI_DIGITS}0-9０-９ 　]*日)", False),
@@ -65,6 +71,12 @@ _CRITERIA_BEFORE = regex.compile(
     r"|[0-9０-９日月][ 　]*(?:から|〜|～|~)[ 　]*$")  # the end of a range: 4月1日から|令和7年3月31日
 
 
+_PERSON_AFTER_YEAR = regex.compile(
+    r"^[ 　]?(?:生まれ|生れ|生)(?:の|で|、)?(?:長女|長男|次女|次男|三男|三女|男児|女児|男の子|女の子|兄|姉|弟|妹|"
+    r"母|父|祖母|祖父|本人|[)）])")
+_COHORT_AFTER = regex.compile(
+    r"^[ 　]?(?:生まれ|生れ|生)(?:の|が|は|を)?(?:児童|子ども|子供|子|生徒|園児|幼児|乳児|方|人|者|世帯|全員|対象)"
+    r"|^[^。]{0,12}(?:対象|抽出|該当|以上|以下|を除|を含)")
 _NUMBER = regex.compile(rf"[0-9０-９]+|[{KANJI_DIGITS}]+|元")
 
 
@@ -88,6 +100,7 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
         super().__init__()
         self._partial = [(regex.compile(p), has_day) for p, has_day in PARTIAL_DATE_PATTERNS]
         self._eraless = regex.compile(ERALESS_DATE_PATTERN)
+        self._birth_year = regex.compile(BIRTH_YEAR_PATTERN)
 
     def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
         """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
@@ -116,6 +129,18 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
             if plausible_month_day(text[start:end]) and not self.is_criteria_anchor(
                     text, start, end) and is_birth_date(text, start, end, before=8):
                 results.append(self.result(start, end, 0.85, True))
+        for m in self._birth_year.finditer(text):
+            start, end = m.span()
+            if any(s < end and start < e for s, e in taken) or self.is_criteria_anchor(
+                    text, start, end):
+                continue
+            taken.append((start, end))
+            if _COHORT_AFTER.match(text[end:end + 16]):
+                continue  # 平成27年生まれの児童を抽出: a cohort in a criterion
+            if not (_PERSON_AFTER_YEAR.match(text[end:end + 12])
+                    or (start > 0 and text[start - 1] in "（(、,，:：/／ 　")):
+                continue  # 令和3年生まれが多い: a statistic, not one person's birth year
+            results.append(self.result(start, end, 0.8, True))
         for rx, has_day in self._partial:
             for m in rx.finditer(text):
                 start, end = m.span()

@@ -13,7 +13,7 @@ _PREFECTURE_AFTER = regex.compile(r"^[\s　]*(?:北海道|東京都|京都府|�
 class PostalCodeRecognizer(JaRegexRecognizer):
     ENTITY = "POSTAL_CODE"
     PATTERNS = [
-        rf"(?P<v>[〒][\s　]?{DIGIT}{{3}}{DASH}?{DIGIT}{{4}}){NOT_ALNUM_AFTER}",
+        rf"(?P<v>[〒][\s　]?{DIGIT}{{3}}(?:{DASH}|[ 　])?{DIGIT}{{4}}){NOT_ALNUM_AFTER}",
         rf"{NOT_ALNUM_BEFORE}(?P<v>{DIGIT}{{3}}{DASH}{DIGIT}{{4}}){NOT_ALNUM_AFTER}",
         rf"{NOT_ALNUM_BEFORE}(?P<v>{DIGIT}{{7}}){NOT_ALNUM_AFTER}",
     ]
