@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from api.auth import SESSION_COOKIE
 from api.context import ServiceContext
 from api.errors import ServiceError
-from api.middleware import BodyLimitMiddleware, RequireCredentialsMiddleware
+from api.middleware import BodyLimitMiddleware, RequireCredentialsMiddleware, SecurityHeadersMiddleware
 from api.settings import Settings
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -131,4 +131,5 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
 
     app.add_middleware(RequireCredentialsMiddleware, cookie_name=SESSION_COOKIE)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: refusals (401, 413) carry the headers too
     return app

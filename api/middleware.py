@@ -89,3 +89,44 @@ class RequireCredentialsMiddleware:
             if not has:
                 return await _send_json(send, 401, "ログインが必要です", [(b"www-authenticate", b"Bearer")])
         return await self.app(scope, receive, send)
+
+
+# Every response: no sniffing, no framing, no referrer, a strict CSP (scripts and everything else only from
+# this origin, no inline script, no external origin; inline style attributes are allowed for the templates).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode("ascii")),
+)
+# Static assets carry no personal data and may be cached; every other answer may (results, pseudonyms,
+# 宛名番号, exports, pages showing them) and is never stored by a browser or proxy.
+CACHEABLE_PREFIXES: tuple[str, ...] = ("/ui/static/", "/static/")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        cacheable = scope.get("path", "").startswith(CACHEABLE_PREFIXES)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                if not cacheable:
+                    headers = [(n, v) for n, v in headers if n.lower() not in (b"cache-control", b"pragma")]
+                    extra += [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+                message = {**message, "headers": headers + extra}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

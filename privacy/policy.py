@@ -71,7 +71,7 @@ class Policy(_Model):
     sensitive_requires_law_or_justification: bool = True
     approver_roles: tuple[str, ...] = ("privacy_officer",)
     forbid_drafter_approval: bool = True
-    forbid_proposer_approval: bool = False
+    forbid_proposer_approval: bool = True
 
     def rule_for(self, purpose: Purpose) -> PurposeRule:
         try:
