@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -220,7 +221,8 @@ def main() -> int:
         baseline_predict("山田太郎くんが登校した")
     output: dict[str, object] = {"analyzer_load_s": round(load_s, 2)}
     if not args.json:
-        print(f"analyzer load {load_s:.1f} s (once per process)")
+        print(f"analyzer load {load_s:.1f} s (once per process); load average at the start: "
+              f"{[round(x, 2) for x in os.getloadavg()]}")
     for name, path in chosen:
         items = load_eval_set(path)
         ours = measure(name, items, analyze)
@@ -238,8 +240,12 @@ def main() -> int:
                     print(f"PARTIAL {gold_type}: {value!r} in {text}")
             for text, found in r.alarms:
                 print(f"FALSE ALARM {found} in {text}")
+    load = [round(x, 2) for x in os.getloadavg()]
     if args.json:
+        output["load_average_end"] = load
         print(json.dumps(output, ensure_ascii=False, indent=2))
+    else:
+        print(f"\nload average at the end (1, 5, 15 min; 2 cores shared): {load}")
     return 0
 
 

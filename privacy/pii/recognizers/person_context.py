@@ -75,7 +75,8 @@ def vocabulary() -> _Vocabulary:
 
 
 _WORD_BEFORE = regex.compile(
-    r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])(?:(?<![\p{Han}々])[\p{Han}々]{1,3}|(?<![\p{Hiragana}\p{Han}])[\p{Hiragana}]{2,4}"
+    r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])(?:(?<![\p{Han}々])[\p{Han}々]{1,3}"
+    r"|(?<![\p{Hiragana}\p{Han}])[\p{Hiragana}]{2,4}"
     r"|(?<![\p{Katakana}ー])[\p{Katakana}ー]{2,8})$")
 _WORD_AFTER = regex.compile(
     r"^(?:[\p{Han}々]{1,3}(?![\p{Han}々])|[\p{Hiragana}]{2,5}|[\p{Katakana}ー]{2,8}(?![\p{Katakana}ー]))")
@@ -214,7 +215,8 @@ def complete_spans(found: Candidates) -> None:
         new_end = end
         if _HAN.match(word[-1]) and len(word.replace(" ", "").replace("　", "")) <= 3:
             m = _SPACED_HAN.match(text[end:end + 5])
-            if m and not is_role_word(m.group(0).strip()) and not _taken(found, end + 1, end + len(m.group(0))):
+            if m and not is_role_word(m.group(0).strip()) and \
+                    not _taken(found, end + 1, end + len(m.group(0))):
                 new_end = end + len(m.group(0))
         if _KATAKANA.match(word[-1]):
             m = _DOTTED_KATAKANA.match(text[end:end + 30])
@@ -274,7 +276,8 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
             if _HIRAGANA.match(name) and ((before and _HIRAGANA.match(before)) or
                                           (after and _HIRAGANA.match(after) and after not in "がはをにともへでのく")):
                 continue
-            if _KATAKANA.match(name) and ((before and _KATAKANA.match(before)) or (after and _KATAKANA.match(after))):
+            if _KATAKANA.match(name) and ((before and _KATAKANA.match(before))
+                                          or (after and _KATAKANA.match(after))):
                 continue
             if len(name) == 1 and not regex.match(r"^(?:[がはのともに、（(]|くん|ちゃん|さん)", text[e:e + 3]):
                 continue
