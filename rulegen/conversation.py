@@ -25,6 +25,7 @@ class Turn:
     blocked_by_guard: bool = False
     source: str | None = None  # the text actually drafted (staff text, or the question's text with the answer)
     clarifications: list[dict[str, Any]] = field(default_factory=list)
+    choices: list[dict[str, Any]] = field(default_factory=list)  # clickable answers (rulegen/choices.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class Turn:
             "blocked_by_guard": self.blocked_by_guard,
             "source": self.source,
             "clarifications": list(self.clarifications),
+            "choices": list(self.choices),
         }
 
 
@@ -68,6 +70,8 @@ class Conversation:
         source = text
         outcome = None
         pending = self._pending_question()
+        if self.turns and any(c.get("reply") == text for c in self.turns[-1].choices):
+            pending = None  # a clicked choice is a whole message: read it as it is
         if pending is not None:
             answered = answer_in_context(*pending, text)
             if answered is not None:
@@ -100,7 +104,7 @@ class Conversation:
         self.turns.append(
             Turn(
                 "drafter", reply, version_no, list(outcome.questions), list(outcome.problems), outcome.blocked_by_guard,
-                clarifications=list(outcome.clarifications),
+                clarifications=list(outcome.clarifications), choices=list(outcome.choices),
             )
         )
         return outcome

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from engine.catalog import Catalog, default_catalog
 from engine.rules.model import Rule
+from rulegen.choices import assumption_choices, question_choices
 from rulegen.guard import TextGuard
 from rulegen.outcome import DraftOutcome, problem
 from rulegen.reading import rule_reading_ja
@@ -72,8 +73,14 @@ class OfflineDrafter:
         parsed = self.parser.parse(text)
         notes += parsed.notes
         if parsed.rule is None:
-            return DraftOutcome(False, None, "\n".join(notes), parsed.questions, parsed.problems, clarifications=parsed.clarifications, **base)
-        return self._finish(parsed.rule, notes, base)
+            return DraftOutcome(
+                False, None, "\n".join(notes), parsed.questions, parsed.problems, clarifications=parsed.clarifications,
+                choices=question_choices(text, parsed.questions, parsed.clarifications), **base,
+            )
+        outcome = self._finish(parsed.rule, notes, base)
+        if outcome.ok and parsed.default_window:
+            outcome.choices = assumption_choices(text)
+        return outcome
 
     def _finish(self, doc: dict, notes: list[str], base: dict) -> DraftOutcome:  # type: ignore[type-arg]
         report = validate(doc, self.catalog)

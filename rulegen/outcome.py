@@ -25,6 +25,9 @@ class DraftOutcome:
     attempts: int = 0
     # What the questions ask about ({"phrase", "mode", "candidates"}), so an answer can be read in context.
     clarifications: list[dict[str, Any]] = field(default_factory=list)
+    # Clickable answers: {"question_index", "label" (Japanese), "reply" (the message a click sends)};
+    # question_index -1: a choice about a stated assumption of a valid draft (see rulegen/choices.py).
+    choices: list[dict[str, Any]] = field(default_factory=list)
 
     def rule_json(self) -> dict[str, Any] | None:
         return self.rule.model_dump(mode="json", by_alias=True, exclude_none=True) if self.rule else None

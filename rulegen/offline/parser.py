@@ -85,6 +85,7 @@ class ParseResult:
     population: dict[str, Any] | None = None
     points: int | None = None
     window_given: bool = False
+    default_window: bool = False  # an event item was counted over the stated default window (an assumption)
     clarifications: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -229,6 +230,8 @@ class OfflineParser:
         t.find("|".join(map(re.escape, sorted(lex["negation_words"], key=len, reverse=True))), "negation")
         t.find("未(?=受診|接種|面会|提出|申請|実施)", "negation_prefix")
         t.find("|".join(map(re.escape, sorted(lex["vague_words"], key=len, reverse=True))), "vague")
+        # whole-record time words (read in _whole_record); claimed last so that they never hide another reading
+        t.find("|".join(map(re.escape, sorted(lex["whole_record_words"], key=len, reverse=True))), "time_word")
 
     def _points(self, t: _Text, m: re.Match[str]) -> dict[str, Any] | None:
         # 「EPDSが9点」: a score of an item measured in points is a threshold, not the rule's points.
@@ -507,7 +510,7 @@ class OfflineParser:
             points = self.default_points
             notes.append(f"点数の指定がないため、既定の{points}点としました。")
         if used_default_window:
-            notes.append(f"期間の指定がないため、{window_ja(DEFAULT_WINDOW)}で数えます。")
+            notes.append(f"期間の指定がないため、{window_ja(DEFAULT_WINDOW)}で数えます (仮定です。選択肢から確認・変更できます)。")
 
         item_ids = [it.data["item"] for it in items]
         side = _side([self.catalog[i] for i in item_ids])
@@ -526,7 +529,7 @@ class OfflineParser:
         if population:
             rule["population"] = population
         return ParseResult(rule, notes, questions, problems, condition=condition, population=population or None, points=points,
-                           window_given=bool(windows))
+                           window_given=bool(windows), default_window=used_default_window)
 
     # -- helpers -------------------------------------------------------------
 
@@ -621,7 +624,8 @@ class OfflineParser:
             word = t.text[mods["vague"][0].start : mods["vague"][0].end]
             unit = item.unit or ("回" if item.kind == "event" else "")
             questions.append(f"「{phrase}」が「{word}」とは、どのくらいからですか (例: {'30' if unit == '日' else '3'}{unit}以上)。")
-            t.clarifications.append({"phrase": word, "mode": "replace", "candidates": []})
+            steps = self.lex.get("vague_suggestions", {}).get(unit, [])
+            t.clarifications.append({"phrase": word, "mode": "replace", "candidates": [f"{n}{unit}以上" for n in steps]})
             return {}, False
         leaf: dict[str, Any] = {"item": item.id}
         if item.kind == "attribute":
