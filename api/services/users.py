@@ -61,8 +61,21 @@ def get_user(db: Session, username: str) -> User:
     return user
 
 
+def _keep_an_admin(db: Session, user: User, what: str) -> None:
+    """Refuse to leave the service without an active administrator (nobody could manage accounts)."""
+    if user.role != "admin" or not user.active:
+        return
+    q = sa.select(User.id).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    if db.get_bind().dialect.name != "sqlite":
+        q = q.with_for_update()  # two admins demoting each other at once cannot both succeed
+    if db.execute(q.limit(1)).first() is None:
+        raise Conflict(f"利用者「{user.username}」は最後の有効なシステム管理者のため、{what}できません。"
+                       "先に別の利用者をシステム管理者にしてください")
+
+
 def deactivate_user(db: Session, by: Actor, username: str, reason: str) -> User:
     user = get_user(db, username)
+    _keep_an_admin(db, user, "停止")
     user.active = False
     db.execute(sa.delete(WebSession).where(WebSession.user_id == user.id))
     db.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
@@ -75,6 +88,8 @@ def change_role(db: Session, by: Actor, username: str, role: str, reason: str) -
         raise ServiceError(f"役割「{role}」はありません。使える役割: " + "、".join(ROLES))
     user = get_user(db, username)
     before = user.role
+    if role != "admin":
+        _keep_an_admin(db, user, "システム管理者以外の役割に変更")
     user.role = role
     db.execute(sa.delete(WebSession).where(WebSession.user_id == user.id))  # sessions carry the old role's rights
     audit_store.append(db, by, "user_role_changed", "user", username, reason=reason, details={"from": before, "to": role})
