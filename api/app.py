@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.auth import SESSION_COOKIE
 from api.context import ServiceContext
-from api.errors import ServiceError
+from api.errors import ServiceError, domain_error_handler
 from api.middleware import BodyLimitMiddleware, RequireCredentialsMiddleware, SecurityHeadersMiddleware
 from api.settings import Settings
+from engine.errors import TsunaguError, pydantic_message, pydantic_problems
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -31,40 +32,13 @@ TAGS = [
     {"name": "法的根拠", "description": "データ項目ごとの法的根拠の登録簿（申請・承認・却下・取消し）、個人情報ファイル簿、項目の見直し"},
     {"name": "実行", "description": "抽出の実行記録・結果・こどもごとの理由・再識別"},
     {"name": "定期実行", "description": "公開済みルールセットの定期実行"},
+    {"name": "確認結果", "description": "抽出された候補について人が確認した結果の記録・二人目の確認、集計、ケース会議用の出力"},
     {"name": "操作ログ", "description": "改ざん検知つきの操作ログの閲覧と検査"},
     {"name": "状態", "description": "稼働確認"},
 ]
 
 
-def _loc_ja(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
-    return ".".join(parts) if parts else "本文"
-
-
-def _validation_message(err: dict) -> str:
-    kind = err.get("type", "")
-    where = _loc_ja(err.get("loc", ()))
-    if kind == "json_invalid":
-        return f"JSON の形式が正しくありません（{err.get('ctx', {}).get('error', '構文エラー')}、位置 {err.get('loc', ['', '?'])[-1]}）"
-    if kind == "missing":
-        return f"{where}: 必須の項目がありません"
-    if kind in ("model_attributes_type", "dict_type"):
-        return f"{where}: JSON のオブジェクト（{{...}}）を送ってください"
-    if kind == "extra_forbidden":
-        return f"{where}: 未知の項目です"
-    if kind.startswith("string_too_long"):
-        return f"{where}: 長すぎます（上限 {err.get('ctx', {}).get('max_length')} 文字）"
-    if kind.startswith("string_too_short"):
-        return f"{where}: 空にできません"
-    if kind in ("int_parsing", "int_type"):
-        return f"{where}: 整数を指定してください"
-    if kind.startswith("date"):
-        return f"{where}: 日付の形式が正しくありません（例: 2026-04-01）"
-    if kind == "literal_error":
-        return f"{where}: 使える値は {err.get('ctx', {}).get('expected')} です"
-    if kind == "value_error":
-        return f"{where}: {str(err.get('msg', '')).removeprefix('Value error, ')}"
-    return f"{where}: 値が正しくありません（{err.get('msg')}）"
+_validation_message = pydantic_message  # the one translator lives in engine.errors
 
 
 def create_app(settings: Settings | None = None, *, start_scheduler: bool = False, ctx: ServiceContext | None = None) -> FastAPI:
@@ -99,14 +73,14 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
     )
     app.state.ctx = context
 
-    @app.exception_handler(ServiceError)
-    async def _service_error(request: Request, exc: ServiceError):
-        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code)
+    # one handler for every domain error (ServiceError is registered too: the UI wraps that entry)
+    app.add_exception_handler(TsunaguError, domain_error_handler)
+    app.add_exception_handler(ServiceError, domain_error_handler)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
         errors = exc.errors()
-        messages = [_validation_message(e) for e in errors]
+        messages = pydantic_problems(errors)
         return JSONResponse(
             {"detail": "リクエストの内容に誤りがあります: " + " / ".join(messages),
              "errors": [{"loc": [str(p) for p in e.get("loc", ())], "message": m} for e, m in zip(errors, messages)]},
@@ -117,6 +91,9 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
 
     for module in (health, auth, users, drafts, rulesets, registry, runs, schedules, audit):
         app.include_router(module.router)
+    from api.routes import outcomes as outcomes_routes
+
+    app.include_router(outcomes_routes.router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):

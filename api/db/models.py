@@ -222,3 +222,6 @@ class AuditEntry(Base):
 
 
 from api.db import models_hardening as _models_hardening  # noqa: E402,F401  (issue 11 tables)
+
+
+from api.db import models_outcomes  # noqa: E402,F401  (issue 13: review outcomes)

@@ -1,0 +1,173 @@
+"""Review outcomes (確認結果), the figures of what a run's list led to, exports, schedule wording."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from api import audit_store
+from api.auth import Principal, get_db, require_roles
+from api.db.models import RulesetVersion
+from api.db.models_outcomes import ReviewOutcome
+from api.services import outcome_stats, outcomes, review_exports, runs
+from api.services.schedule_text import describe_cron, next_runs
+
+router = APIRouter(tags=["確認結果"])
+recorders = require_roles("reviewer", "supervisor")
+stats_readers = require_roles("reviewer", "supervisor", "auditor")
+CHILD_ACCESS = frozenset({"reviewer", "supervisor"})
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OutcomeIn(_In):
+    category: str = Field(min_length=1, max_length=40, description="区分の id（GET /api/outcomes/categories）")
+    outcome_date: date = Field(description="確認した日")
+    note: str = Field("", max_length=500, description="短いメモ（氏名・番号・住所は書かない）")
+    keep_note: bool = Field(False, description="個人情報の疑いがあると警告されたメモを、それでも保存する")
+
+
+class ReviewIn(_In):
+    category: str | None = Field(None, max_length=40, description="変更する場合の区分（省略時は確認）")
+    outcome_date: date | None = None
+    note: str | None = Field(None, max_length=500)
+    keep_note: bool = False
+
+
+class CategoryOut(BaseModel):
+    id: str
+    label: str
+    supported: bool
+
+
+class OutcomeOut(BaseModel):
+    id: int
+    run_id: int
+    pseudonym: str
+    kind: Literal["recorded", "confirmed", "changed"]
+    kind_label: str
+    category: str
+    category_label: str
+    supported: bool
+    outcome_date: date
+    note: str
+    note_pii_kinds: list[str]
+    recorded_by: str
+    recorded_at: datetime
+    previous_id: int | None
+
+
+class OutcomeHistoryOut(BaseModel):
+    pseudonym: str
+    current: OutcomeOut | None
+    steps: list[OutcomeOut]
+
+
+class CronOut(BaseModel):
+    cron: str
+    text_ja: str
+    next_runs: list[datetime]
+
+
+KIND_LABELS = {"recorded": "記録", "confirmed": "確認（二人目）", "changed": "変更（二人目）"}
+
+
+def outcome_out(o: ReviewOutcome) -> OutcomeOut:
+    return OutcomeOut(id=o.id, run_id=o.run_id, pseudonym=o.pseudonym, kind=o.kind,  # type: ignore[arg-type]
+                      kind_label=KIND_LABELS[o.kind], category=o.category, category_label=outcomes.label(o.category),
+                      supported=o.category in outcomes.supported_ids(), outcome_date=o.outcome_date, note=o.note,
+                      note_pii_kinds=list(o.note_pii_kinds or []), recorded_by=o.recorded_by, recorded_at=o.recorded_at,
+                      previous_id=o.previous_id)
+
+
+@router.get("/api/outcomes/categories", summary="確認結果の区分", response_model=list[CategoryOut])
+def list_categories(p: Principal = Depends(stats_readers)) -> list[CategoryOut]:
+    return [CategoryOut(id=c.id, label=c.label, supported=c.supported) for c in outcomes.categories()]
+
+
+@router.post("/api/runs/{run_id}/children/{pseudonym}/outcomes", summary="確認結果の記録", status_code=201,
+             response_model=OutcomeOut,
+             description="抽出されたこどもについて、人による確認の結果を記録します。メモに個人情報の疑いがあると、"
+                         "種類だけを示して 422 を返します（値は返しません）。")
+def record_outcome(run_id: int, pseudonym: str, body: OutcomeIn, request: Request, p: Principal = Depends(recorders),
+                   db: Session = Depends(get_db)) -> OutcomeOut:
+    ctx = request.app.state.ctx
+    run = runs.get_run(db, run_id)
+    extracted = {c.pseudonym for c in runs.load_children(ctx, run).children}
+    row = outcomes.record(db, p.actor, run, pseudonym, extracted=extracted, category_id=body.category,
+                          outcome_date=body.outcome_date, note=body.note, keep_note=body.keep_note)
+    return outcome_out(row)
+
+
+@router.post("/api/runs/{run_id}/children/{pseudonym}/outcomes/review", summary="確認結果の確認・変更（二人目）",
+             response_model=OutcomeOut,
+             description="記録した人とは別の確認者が、確認結果を確認（区分を省略）又は変更します。履歴は残ります。")
+def review_outcome(run_id: int, pseudonym: str, body: ReviewIn, p: Principal = Depends(recorders),
+                   db: Session = Depends(get_db)) -> OutcomeOut:
+    run = runs.get_run(db, run_id)
+    row = outcomes.review(db, p.actor, run, pseudonym, category_id=body.category, outcome_date=body.outcome_date,
+                          note=body.note, keep_note=body.keep_note)
+    return outcome_out(row)
+
+
+@router.get("/api/children/{pseudonym}/outcomes", summary="こどもの確認結果の履歴（すべての実行）",
+            response_model=OutcomeHistoryOut)
+def child_outcomes(pseudonym: str, p: Principal = Depends(recorders), db: Session = Depends(get_db)) -> OutcomeHistoryOut:
+    steps = [outcome_out(o) for o in outcomes.child_history(db, pseudonym)]
+    return OutcomeHistoryOut(pseudonym=pseudonym, current=steps[-1] if steps else None, steps=steps)
+
+
+def _titles(db: Session, ruleset_version_id: int) -> dict[str, str]:
+    rv = db.get(RulesetVersion, ruleset_version_id)
+    rules = (rv.document or {}).get("rules", []) if rv else []
+    return {r.get("id", ""): r.get("title") or r.get("id", "") for r in rules if isinstance(r, dict)}
+
+
+@router.get("/api/runs/{run_id}/outcome-stats", summary="抽出から支援までの件数（ファネル）とルールごとの件数",
+            description="対象→除外→点数あり→抽出→確認済み→支援につながった、支援につながった割合、新規、"
+                        "ルールごとの該当数（抽出・支援）、点数の分布。一覧を見られない役割には10未満を伏せます。")
+def run_outcome_stats(run_id: int, request: Request, p: Principal = Depends(stats_readers),
+                      db: Session = Depends(get_db)) -> dict:
+    ctx = request.app.state.ctx
+    run = runs.get_run(db, run_id)
+    children = runs.load_children(ctx, run).children
+    stats = outcome_stats.run_stats(db, run, children, child_access=p.role in CHILD_ACCESS,
+                                    rule_titles=_titles(db, run.ruleset_version_id))
+    audit_store.append(db, p.actor, "outcome_stats_viewed", "run", run_id,
+                       details={"run_id": run_id, "suppressed": stats["suppressed"]})
+    return stats
+
+
+@router.get("/api/runs/{run_id}/export", summary="候補一覧の出力（Excel / CSV）",
+            description="ケース会議用に、出力者・出力日時・基準日つきで候補一覧を出力します（仮名IDのみ）。"
+                        "出力は理由とともに操作ログに記録されます。",
+            response_class=Response)
+def export_list(run_id: int, request: Request, reason: str = Query(min_length=1, max_length=500, description="出力の理由"),
+                fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format"),
+                encoding: Literal["utf-8-sig", "cp932"] = Query("utf-8-sig"),
+                p: Principal = Depends(recorders), db: Session = Depends(get_db)) -> Response:
+    ctx = request.app.state.ctx
+    run = runs.get_run(db, run_id)
+    children = runs.load_children(ctx, run).children
+    current = outcomes.current_by_pseudonym(db, run.id)
+    header, rows = review_exports.list_rows(children, run.diff, current)
+    meta = review_exports.meta_rows(p.display_name, run.reference_date.isoformat(), run.id)
+    data = review_exports.render(fmt, "確認候補一覧", meta, header, rows, encoding=encoding)
+    audit_store.append(db, p.actor, "results_exported", "run", run_id, reason=reason.strip(),
+                       details={"format": fmt, "encoding": encoding if fmt == "csv" else None, "rows": len(rows),
+                                "reidentified": False})
+    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+             else f"text/csv; charset={'utf-8' if encoding == 'utf-8-sig' else 'shift_jis'}")
+    name = f"candidates-run{run_id}.{fmt}"
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/api/schedule-text", summary="cron 式を日本語で（次の3回の実行日時つき）", response_model=CronOut)
+def schedule_text(cron: str = Query(min_length=1, max_length=120), p: Principal = Depends(require_roles("supervisor", "admin", "auditor"))) -> CronOut:
+    return CronOut(cron=cron, text_ja=describe_cron(cron), next_runs=next_runs(cron))
