@@ -22,3 +22,15 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DraftShare(Base):
+    """A draft shared by its author with another user (who may then read and continue it)."""
+
+    __tablename__ = "draft_shares"
+    __table_args__ = (sa.UniqueConstraint("draft_id", "username", name="uq_draft_shares_draft_id_username"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(sa.ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(80))
+    shared_by: Mapped[str] = mapped_column(sa.String(80))
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, get_db, require_roles
 from api.db.models import Draft, DraftVersion, RuleVersion
 from api.errors import NotFound, ServiceError
-from api.routes.schemas import DraftBody, MessageBody, RuleSaveBody
+from api.routes.schemas import DraftBody, MessageBody, RuleSaveBody, ShareBody
 from api.services import rules
 
 router = APIRouter(tags=["ルール案"])
@@ -42,26 +42,34 @@ def create_draft(body: DraftBody, request: Request, p: Principal = Depends(draft
 def list_drafts(limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
                 p: Principal = Depends(readers), db: Session = Depends(get_db)) -> list[dict]:
     return [{"id": d.id, "title": d.title, "created_by": d.created_by, "updated_at": d.updated_at.isoformat()}
-            for d in rules.list_drafts(db, limit, offset)]
+            for d in rules.list_drafts_for(db, p.actor, limit, offset)]
 
 
 @router.get("/api/drafts/{draft_id}", summary="ルール案の取得", description="会話と、版ごとのルール（元の文・作成方法・モデル・プロンプトの版）。")
 def get_draft(draft_id: int, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
-    return _draft(db, rules.get_draft(db, draft_id))
+    return _draft(db, rules.get_draft_for(db, p.actor, draft_id, "read"))
 
 
 @router.post("/api/drafts/{draft_id}/messages", summary="ルール案への追加の指示",
              description="対話を続けてルール案を直します（例:「欠席は20日以上に」）。新しい版ができたら versions に加わります。")
 def send_message(draft_id: int, body: MessageBody, request: Request, p: Principal = Depends(drafting),
                  db: Session = Depends(get_db)) -> dict:
+    rules.get_draft_for(db, p.actor, draft_id, "continue")
     draft, outcome, _ = rules.send_message(db, request.app.state.ctx.catalog, p.actor, draft_id, body.text)
     return _draft(db, draft, outcome)
 
 
 @router.delete("/api/drafts/{draft_id}", summary="ルール案の削除", description="ルールとして保存されていないルール案を削除します。")
 def delete_draft(draft_id: int, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+    rules.get_draft_for(db, p.actor, draft_id, "delete")
     rules.delete_draft(db, p.actor, draft_id)
     return {"ok": True}
+
+
+@router.post("/api/drafts/{draft_id}/share", summary="ルール案の共有",
+             description="作成者が、ルール案を他の利用者と共有します（共有された利用者は閲覧と対話の継続ができます。削除は作成者のみ）。")
+def share_draft(draft_id: int, body: ShareBody, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+    return {"draft_id": draft_id, "shared_with": rules.share_draft(db, p.actor, draft_id, body.usernames)}
 
 
 def _rule(r: RuleVersion) -> dict:
@@ -79,6 +87,7 @@ def save_rule(body: RuleSaveBody, request: Request, p: Principal = Depends(draft
         v = db.get(DraftVersion, body.draft_version_id)
         if v is None:
             raise NotFound(f"ルール案の版 {body.draft_version_id} はありません")
+        rules.get_draft_for(db, p.actor, v.draft_id, "read")
         doc = v.rule
     return _rule(rules.save_rule(db, request.app.state.ctx.catalog, p.actor, doc, body.draft_version_id))
 

@@ -50,6 +50,10 @@ class ReasonBody(Body):
     reason: str = Field(min_length=1, max_length=2000, description="理由（操作ログに記録されます）")
 
 
+class ShareBody(Body):
+    usernames: list[str] = Field(min_length=1, max_length=50, description="共有する利用者名の一覧")
+
+
 class DraftBody(Body):
     text: str = Field(min_length=1, max_length=4000, description="条件を日本語で（例: 年間欠席30日以上で生活保護世帯の児童は10点）")
     title: str | None = Field(default=None, max_length=200)

@@ -11,7 +11,7 @@ from api import audit_store
 from api.audit_store import Actor
 from api.db.models import Draft, DraftVersion, RuleVersion, RulesetVersion
 from api.db.types import utcnow
-from api.errors import Conflict, NotFound, Refused
+from api.errors import Conflict, Forbidden, NotFound, Refused
 
 
 def make_drafter(catalog):
@@ -77,6 +77,68 @@ def send_message(db: Session, catalog, actor: Actor, draft_id: int, text: str) -
     outcome = conv.send(text)
     row = _store_outcome(db, draft, conv, outcome, text, actor, created=False)
     return draft, outcome, row
+
+
+# --- who may do what with a draft (README: "Ownership of drafts") ---------------------------------
+DRAFT_READ_ALL_ROLES = frozenset({"supervisor", "privacy_officer"})
+DraftAccess = str  # "read" | "continue" | "delete" | "share"
+
+
+def _shared_with(db: Session, draft_id: int, username: str) -> bool:
+    from api.db.models_hardening import DraftShare
+
+    return db.execute(sa.select(DraftShare.id).where(DraftShare.draft_id == draft_id, DraftShare.username == username)).first() is not None
+
+
+def draft_allowed(db: Session, actor: Actor, draft: Draft, need: DraftAccess) -> bool:
+    """The author may do everything; a user it is shared with may read and continue; supervisors and
+    privacy officers may read every draft; nobody else may see it."""
+    if draft.created_by == actor.name:
+        return True
+    if need in ("delete", "share"):
+        return False
+    if need == "read" and actor.role in DRAFT_READ_ALL_ROLES:
+        return True
+    return _shared_with(db, draft.id, actor.name)
+
+
+def get_draft_for(db: Session, actor: Actor, draft_id: int, need: DraftAccess = "read") -> Draft:
+    draft = get_draft(db, draft_id)
+    if not draft_allowed(db, actor, draft, need):
+        if not draft_allowed(db, actor, draft, "read"):
+            raise NotFound(f"ルール案 {draft_id} はありません（他の職員のルール案は、共有されたものだけを扱えます）")
+        what = {"continue": "続ける", "delete": "削除する", "share": "共有する"}.get(need, need)
+        raise Forbidden(f"ルール案 {draft_id} は{draft.created_by}さんのものです。{what}ことができるのは作成者"
+                        + ("と共有された利用者です" if need == "continue" else "だけです"))
+    return draft
+
+
+def share_draft(db: Session, actor: Actor, draft_id: int, usernames: list[str]) -> list[str]:
+    from api.db.models import User
+    from api.db.models_hardening import DraftShare
+
+    get_draft_for(db, actor, draft_id, "share")
+    names = sorted({u.strip() for u in usernames if u.strip()})
+    known = set(db.execute(sa.select(User.username).where(User.username.in_(names))).scalars()) if names else set()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise NotFound("登録されていない利用者です: " + "、".join(unknown))
+    for name in names:
+        if not _shared_with(db, draft_id, name):
+            db.add(DraftShare(draft_id=draft_id, username=name, shared_by=actor.name, shared_at=utcnow()))
+    db.flush()
+    audit_store.append(db, actor, "draft_shared", "draft", draft_id, details={"with": names})
+    return sorted(db.execute(sa.select(DraftShare.username).where(DraftShare.draft_id == draft_id)).scalars())
+
+
+def list_drafts_for(db: Session, actor: Actor, limit: int, offset: int) -> list[Draft]:
+    from api.db.models_hardening import DraftShare
+
+    q = sa.select(Draft)
+    if actor.role not in DRAFT_READ_ALL_ROLES:
+        shared = sa.select(DraftShare.draft_id).where(DraftShare.username == actor.name)
+        q = q.where(sa.or_(Draft.created_by == actor.name, Draft.id.in_(shared)))
+    return list(db.execute(q.order_by(Draft.id.desc()).limit(limit).offset(offset)).scalars())
 
 
 def draft_versions(db: Session, draft_id: int) -> list[DraftVersion]:

@@ -24,7 +24,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_throttle')),
     sa.UniqueConstraint('kind', 'key', name='uq_login_throttle_kind_key'),
     )
+    op.create_table('draft_shares',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('shared_by', sa.String(length=80), nullable=False),
+    sa.Column('shared_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['draft_id'], ['drafts.id'], name=op.f('fk_draft_shares_draft_id_drafts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draft_shares')),
+    sa.UniqueConstraint('draft_id', 'username', name='uq_draft_shares_draft_id_username'),
+    )
+    op.create_index('ix_draft_shares_draft_id', 'draft_shares', ['draft_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_draft_shares_draft_id', table_name='draft_shares')
+    op.drop_table('draft_shares')
     op.drop_table('login_throttle')
