@@ -218,7 +218,7 @@ class OfflineParser:
         t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
         for phrase, stages in sorted(lex["stages"].items(), key=lambda kv: -len(kv[0])):
-            t.find(re.escape(phrase) + r"(?:の|で|が)?", "stage", lambda m, s=stages: {"stages": list(s)})
+            t.find(re.escape(phrase) + r"(?:の|で|が)?", "stage", lambda m, s=stages: self._stage(t, m, s))
         for phrase, (lo, hi) in lex["age_words"].items():
             t.find(re.escape(phrase), "amount", lambda m, a=lo, b=hi: {"op": "between", "value": [a, b], "unit": "歳"})
         t.find(rf"{NUM}{UNIT}", "bare_amount", lambda m: {"value": _num(m.group(1)), "unit": m.group(2) or ""})
@@ -232,6 +232,22 @@ class OfflineParser:
         t.find("|".join(map(re.escape, sorted(lex["vague_words"], key=len, reverse=True))), "vague")
         # whole-record time words (read in _whole_record); claimed last so that they never hide another reading
         t.find("|".join(map(re.escape, sorted(lex["whole_record_words"], key=len, reverse=True))), "time_word")
+
+    def _stage(self, t: _Text, m: re.Match[str], stages: list[str]) -> dict[str, Any] | None:
+        """A stage word, unless it is part of an item's name (「乳幼児健診」 is no population filter)."""
+        word, rest = m.group(0), t.text[m.end() :]
+        for sp in t.spans:
+            if sp.kind in ("item", "ambiguous") and sp.start >= m.start() and sp.start - m.end() <= 1:
+                rest = t.text[m.start() : sp.end]
+                break
+        for name in self._item_names():
+            if word in name and name != word and (rest and rest[:2] in name or word + rest[:2] in name):
+                return None
+        return {"stages": list(stages)}
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
+    def _item_names(self) -> tuple[str, ...]:
+        return tuple(normalize(p) for it in self.catalog.items for p in (it.name, *it.synonyms))
 
     def _points(self, t: _Text, m: re.Match[str]) -> dict[str, Any] | None:
         # 「EPDSが9点」: a score of an item measured in points is a threshold, not the rule's points.
@@ -327,6 +343,8 @@ class OfflineParser:
                     continue
                 if n == 1 and (part[0].base in filler or part[0].pos not in ("名詞", "動詞", "形容詞")):
                     continue
+                if not any(tok.pos == "名詞" and tok.base not in filler for tok in part):
+                    continue  # verbs, particles and generic words never select an item (「行っていない」 is no 保健室来室)
                 base_key, surface_key = run_keys(part)
                 items = self.index.token_items.get(base_key) or self.index.token_items.get(surface_key)
                 if items and n == 1 and len(items) == 1 and part[0].base in weak:
