@@ -35,10 +35,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Literal, Union
 
+from engine.cells import FORMULA_TRIGGERS, neutralize
+
+__all__ = ["FORMULA_TRIGGERS", "ExportError", "Sheet", "csv_bytes", "neutralize", "write_csv", "write_xlsx", "xlsx_bytes"]
+
+from engine.errors import TsunaguError
+
 Encoding = Literal["utf-8-sig", "cp932"]
 PathOrBuffer = Union[str, Path, IO[bytes]]
 
-FORMULA_TRIGGERS: frozenset[str] = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
 # Characters that CP932 spells at another code point (Excel's Shift_JIS): map before encoding.
 CP932_FIXES = str.maketrans({
@@ -52,7 +57,7 @@ CP932_FIXES = str.maketrans({
 })
 
 
-class ExportError(ValueError):
+class ExportError(TsunaguError, ValueError):
     """An export cannot be written as asked (Japanese message naming the row and column)."""
 
 
@@ -62,13 +67,6 @@ class Sheet:
     header: Sequence[str]
     rows: Iterable[Sequence[object]]
     widths: Sequence[int] = field(default_factory=tuple)
-
-
-def neutralize(value: object) -> object:
-    """A text cell a spreadsheet would evaluate gets a leading apostrophe; other values are unchanged."""
-    if isinstance(value, str) and value and value[0] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
 
 
 def _csv_text(value: object) -> str:

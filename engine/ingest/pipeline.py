@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -29,13 +30,19 @@ import pyarrow.compute as pc
 
 from engine.catalog import Catalog, default_catalog
 from engine.catalog.model import ENTITY_LABELS_JA
+from engine.cells import neutralize
 from engine.ingest.reader import IngestError, map_distinct, normalize_text, parse_dates, read_export
 from engine.ingest.spec import ID_LABELS_JA, ExportSpec, IngestSpec, ItemRule, KeySpec, build_spec
 from engine.mart import checksums as mart_checksums
 from engine.mart import layout
 
 INGEST_VERSION = "1"
+log = logging.getLogger("tsunagu.ingest")
 REJECT_COLUMNS = ("ファイル", "行", "列", "値", "理由")
+INTEGER_PATTERN = r"[+-]?[0-9]+"
+DECIMAL_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
+NOT_INTEGER_JA = "整数ではありません（小数・指数・16進数の表記は丸めずに不採用にします）"
+NOT_DECIMAL_JA = "数値ではありません（指数・16進数の表記は使えません）"
 
 
 class Pseudonymizer(Protocol):
@@ -289,8 +296,10 @@ class _Build:
                     f"CASE WHEN {raw} NOT IN {_in_list(allowed)} THEN '想定外の値です (使える値: {_shown(allowed)})' END")
         if item.type in ("integer", "decimal"):
             typ = "BIGINT" if item.type == "integer" else "DOUBLE"
-            num = f"TRY_CAST({raw} AS {typ})"
-            checks = [f"WHEN {num} IS NULL THEN '{'整数' if item.type == 'integer' else '数値'}ではありません'"]
+            # only plain notation: DuckDB would round 3.5 to 4 and read 0x10 as 16 and 1e2 as 100
+            pattern = INTEGER_PATTERN if item.type == "integer" else DECIMAL_PATTERN
+            num = f"(CASE WHEN regexp_full_match({raw}, {lit(pattern)}) THEN TRY_CAST({raw} AS {typ}) END)"
+            checks = [f"WHEN {num} IS NULL THEN '{NOT_INTEGER_JA if item.type == 'integer' else NOT_DECIMAL_JA}'"]
             lo, hi = item.range.bounds_as(item.type) if item.range else (None, None)
             if lo is not None or hi is not None:
                 cond = " OR ".join(c for c in ((f"{num} < {lo!r}" if lo is not None else ""),
@@ -455,9 +464,37 @@ def _write_rejects(con, path: Path) -> int:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(REJECT_COLUMNS)
-    w.writerows(rows)
+    w.writerows([neutralize(v) for v in row] for row in rows)  # a cell like =HYPERLINK(...) stays text
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
     return len(rows)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(mart_path: Path, rejects_path: Path) -> list[Path]:
+    """Temporary files of ingests that were killed before publishing (their process is gone): removed,
+    and returned so that the caller can say so. A running ingest's files are left alone."""
+    removed: list[Path] = []
+    for target in (mart_path, rejects_path):
+        for p in sorted(target.parent.glob(f".{target.name}.*.tmp*")):
+            parts = p.name[len(target.name) + 2:].split(".")
+            if not parts or not parts[0].isdigit() or not (p.name.endswith(".tmp") or p.name.endswith(".tmp.wal")):
+                continue
+            pid = int(parts[0])
+            if pid != os.getpid() and _pid_alive(pid):
+                continue
+            p.unlink(missing_ok=True)
+            log.warning("removed a stale temporary file of an interrupted ingest: %s", p)
+            removed.append(p)
+    return removed
 
 
 def _cleanup(path: Path) -> None:
@@ -502,6 +539,8 @@ def ingest_exports(
     step = progress or (lambda _msg: None)
     tmp = mart_path.with_name(f".{mart_path.name}.{os.getpid()}.tmp")
     tmp_rejects = rejects_path.with_name(f".{rejects_path.name}.{os.getpid()}.tmp")
+    for stale in remove_stale_temp_files(mart_path, rejects_path):
+        step(f"前回中断した取込みの一時ファイルを削除しました: {stale.name}")
     _cleanup(tmp)
     con = duckdb.connect(str(tmp))
     try:
