@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from engine.errors import TsunaguError
+
 
 @dataclass(frozen=True)
 class Era:
@@ -37,7 +39,7 @@ ERAS: tuple[Era, ...] = (
 _BY_KEY: dict[str, Era] = {**{e.name: e for e in ERAS}, **{e.letter: e for e in ERAS}}
 
 
-class DateParseError(ValueError):
+class DateParseError(TsunaguError, ValueError):
     """A value that is not a date in any accepted form; the message is Japanese, for staff."""
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.catalog.model import Catalog
+from engine.errors import Category, TsunaguError
 from engine.rules.model import Ruleset
 from engine.version import ENGINE_VERSION
 
@@ -33,8 +34,10 @@ RESULTS_FORMAT = "tsunagu-run/1"
 SIDES = ("welfare", "education", "both")
 
 
-class RunError(RuntimeError):
+class RunError(TsunaguError, RuntimeError):
     """A run that cannot proceed; the message is Japanese, for staff."""
+
+    category = Category.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def open_mart(mart_path: Path, threads: int | None = None):
 
     mart_path = Path(mart_path)
     if not mart_path.is_file():
-        raise RunError(f"データマートのファイルが見つかりません: {mart_path}")
+        raise RunError(f"データマートのファイルが見つかりません: {mart_path}", category=Category.UNAVAILABLE)
     key = str(mart_path.resolve())
     version = _file_version(mart_path)
     with _instances_lock:
@@ -165,7 +168,7 @@ def open_mart(mart_path: Path, threads: int | None = None):
                 base = duckdb.connect(key, read_only=True, config=config)
                 base.execute("SET lock_configuration = true")
             except duckdb.Error as exc:
-                raise RunError(f"データマートを開けません ({mart_path.name}): {exc}") from exc
+                raise RunError(f"データマートを開けません ({mart_path.name}): {exc}", category=Category.UNAVAILABLE) from exc
             _instances[key] = cached = (version, base)
         return cached[1].cursor()
 
@@ -475,9 +478,9 @@ def read_results(path: Path) -> RunResult:
     else:
         rpath, mpath = path, manifest_path_for(path)
     if not mpath.is_file():
-        raise RunError(f"実行記録 (マニフェスト) が見つかりません: {mpath}")
+        raise RunError(f"実行記録 (マニフェスト) が見つかりません: {mpath}", category=Category.UNAVAILABLE)
     if not rpath.is_file():
-        raise RunError(f"結果ファイルが見つかりません: {rpath}")
+        raise RunError(f"結果ファイルが見つかりません: {rpath}", category=Category.UNAVAILABLE)
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

@@ -27,13 +27,17 @@ from typing import Any, Iterable, Literal, Mapping
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.errors import Category, TsunaguError
+
 GENESIS = "0" * 64
 ACTIONS_PATH = Path(__file__).with_name("audit_actions.yaml")
 HASH_ALGORITHM = "sha256"
 
 
-class AuditError(ValueError):
+class AuditError(TsunaguError, ValueError):
     """A record that may not be written (Japanese message)."""
+
+    category = Category.UNAVAILABLE
 
 
 class AuditRecord(BaseModel):

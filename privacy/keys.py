@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from engine.errors import Category, TsunaguError
+
 KEY_FORMAT = "tsunagu-key"
 KEY_FILE_VERSION = 1
 SECRET_BYTES = 32
@@ -24,8 +26,10 @@ INFO_PSEUDONYM = b"tsunagu/pseudonym-hmac/v1"
 INFO_REID_MAP = b"tsunagu/reid-map-aes-gcm/v1"
 
 
-class KeyFileError(ValueError):
+class KeyFileError(TsunaguError, ValueError):
     """A key file that cannot be used; the message is Japanese, for staff."""
+
+    category = Category.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from engine.catalog.model import Catalog
+from engine.errors import TsunaguError
 
 MEASURE_LABELS_JA: dict[str, str] = {
     "phi": "ファイ係数",
@@ -33,7 +34,7 @@ MEASURE_LABELS_JA: dict[str, str] = {
 }
 
 
-class MinimizationError(ValueError):
+class MinimizationError(TsunaguError, ValueError):
     """Input the report cannot use (Japanese message)."""
 
 

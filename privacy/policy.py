@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.catalog.model import ORGAN_LABELS_JA, Organ
+from engine.errors import Category, TsunaguError, pydantic_problems
 from privacy.registry import Basis, LegalBasisEntry, Use, within_validity
 
 Purpose = Literal["scheduled_run", "one_off_run", "preview"]
@@ -49,8 +50,10 @@ ProblemCode = Literal[
 ]
 
 
-class PolicyError(ValueError):
+class PolicyError(TsunaguError, ValueError):
     """The policy file cannot be read (Japanese message naming the file and the field)."""
+
+    category = Category.UNAVAILABLE
 
 
 class _Model(BaseModel):
@@ -110,11 +113,8 @@ def parse_policy(doc: Mapping[str, Any], *, source: str = "policy") -> Policy:
     try:
         return Policy.model_validate(doc)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            lines.append(f"- {where}: {err['msg']}（値: {err.get('input')!r}）")
-        raise PolicyError(f"ポリシー {source} に誤りがあります:\n" + "\n".join(lines)) from None
+        problems = [f"{m}（値: {e.get('input')!r}）" for e, m in zip(exc.errors(), pydantic_problems(exc.errors()))]
+        raise PolicyError(f"ポリシー {source} に誤りがあります:\n" + "\n".join(f"- {p}" for p in problems), problems) from None
 
 
 def load_policy(path: Path | str | None = None) -> Policy:

@@ -40,6 +40,7 @@ from typing import Annotated, Any, Collection, Iterable, Literal, Sequence
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from engine.catalog.model import ORGAN_LABELS_JA, CatalogItem, Organ
+from engine.errors import Category, TsunaguError
 
 Use = Literal["recurring", "one_off"]
 Status = Literal["proposed", "approved", "rejected", "revoked", "expired"]
@@ -63,8 +64,10 @@ CASE_TIED_LAW_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-class RegistryError(ValueError):
+class RegistryError(TsunaguError, ValueError):
     """A refused registry operation; ``problems`` lists every reason in Japanese."""
+
+    category = Category.REFUSED
 
     def __init__(self, message: str, problems: Sequence[str] = ()):
         self.problems = list(problems) or [message]

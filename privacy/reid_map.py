@@ -17,14 +17,17 @@ import zlib
 from pathlib import Path
 from typing import Mapping
 
+from engine.errors import Category, TsunaguError
 from privacy.keys import KeyFile, KeyFileError
 
 MAGIC = b"TSUNAGU-REID\n"
 FORMAT_VERSION = 1
 
 
-class ReidMapError(ValueError):
+class ReidMapError(TsunaguError, ValueError):
     """A map that cannot be written or read; Japanese message."""
+
+    category = Category.UNAVAILABLE
 
 
 def write_reid_map(path: str | Path, key: KeyFile, entries: Mapping[str, Mapping[str, str]]) -> Path:

@@ -9,9 +9,11 @@ from typing import Any
 
 import yaml
 
+from engine.errors import Category, TsunaguError
 
-class PromptError(ValueError):
-    pass
+
+class PromptError(TsunaguError, ValueError):
+    category = Category.UNAVAILABLE
 
 
 @dataclass(frozen=True)

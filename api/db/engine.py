@@ -11,12 +11,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
+from engine.errors import Category, TsunaguError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(TsunaguError, RuntimeError):
     """The database cannot be reached or migrated (Japanese message)."""
+
+    category = Category.UNAVAILABLE
 
 
 def make_engine(settings: Settings) -> sa.Engine:

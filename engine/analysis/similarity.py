@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
 from engine.catalog.model import Catalog, CatalogItem
+from engine.errors import Category, TsunaguError
 from engine.mart.layout import (
     BIRTH_MONTH_COLUMN,
     CHILD_TABLE,
@@ -63,8 +64,10 @@ AGE_ITEM = "resident.age"
 _PAIRS_PER_QUERY = 150
 
 
-class SimilarityError(ValueError):
+class SimilarityError(TsunaguError, ValueError):
     """The mart cannot be analysed (Japanese message)."""
+
+    category = Category.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from engine.catalog.model import Catalog, CatalogItem
+from engine.errors import Category, TsunaguError
 
 DEFAULT_ITEMS_DIR = Path(__file__).with_name("items")
 
@@ -38,8 +39,10 @@ class CatalogProblem:
         return f"{where}: {self.message}"
 
 
-class CatalogError(ValueError):
+class CatalogError(TsunaguError, ValueError):
     """Raised with every problem found, not only the first."""
+
+    category = Category.UNAVAILABLE
 
     def __init__(self, problems: list[CatalogProblem]):
         self.problems = problems

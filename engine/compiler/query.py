@@ -35,6 +35,7 @@ from sqlglot import exp
 
 from engine.catalog.model import Catalog, CatalogItem
 from engine.compiler import nodes as n
+from engine.errors import Category, TsunaguError
 from engine.mart.layout import (
     BIRTH_MONTH_COLUMN,
     CHILD_TABLE,
@@ -52,8 +53,10 @@ from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, add_months, event_bound
 SIDES = ("welfare", "education", "both")
 
 
-class CompileError(ValueError):
+class CompileError(TsunaguError, ValueError):
     """A ruleset that cannot be compiled (it should have been rejected by validation)."""
+
+    category = Category.REFUSED
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.dates import DateParseError, parse_date
+from engine.errors import TsunaguError
 
 BOM = b"\xef\xbb\xbf"
 
 
-class IngestError(RuntimeError):
+class IngestError(TsunaguError, RuntimeError):
     """An export that cannot be ingested at all (missing file or column, unreadable encoding)."""
 
 

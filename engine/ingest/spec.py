@@ -10,12 +10,13 @@ from typing import Any, Literal
 import yaml
 
 from engine.catalog.model import Catalog, CatalogItem
+from engine.errors import TsunaguError
 
 IdType = Literal["resident", "household", "student"]
 ID_LABELS_JA = {"resident": "宛名番号", "household": "世帯番号", "student": "学籍番号"}
 
 
-class SpecError(ValueError):
+class SpecError(TsunaguError, ValueError):
     pass
 
 
