@@ -26,6 +26,8 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# run as a script, this directory comes first on sys.path and its engine.py would shadow the engine package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 EVAL_FILE = ROOT / "tests" / "data" / "drafting_eval.yaml"
 # eval: written alongside the parser; dev: for tuning (issue 14); frozen: never tuned on, scored only
 CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "frozen")}

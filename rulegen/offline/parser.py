@@ -199,6 +199,7 @@ class OfflineParser:
         t.find(r"(不登校|貧困|ヤングケアラー|産後うつ)(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
         t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
         t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
+        t.find("|".join(map(re.escape, sorted(lex["all_guardian_words"], key=len, reverse=True))) + "(?:が|の|とも)?", "guardians_all")
         # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
         era = r"(令和|平成|R|H)(元|\d{1,2})年"
         t.find(rf"{era}(\d{{1,2}})月?(?:〜|から){era}(\d{{1,2}})月(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
@@ -211,6 +212,9 @@ class OfflineParser:
         t.find(rf"(\d+)(年|か月)(?:で|に|の間に)(?!{OP_RE}|\d+(?:か月|年))", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
         t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある|ある|あった)?(?:月)", "per_month",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
+        # 「欠席が3日以上ある月が2か月以上」: months whose monthly value passes the test
+        t.find(rf"(\d+)(日|回)({OP_RE})(?:ある|あった|の|となる|になる)月(?:が|は|の数が)?", "per_month",
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
         t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)
@@ -369,7 +373,14 @@ class OfflineParser:
             i += n
 
     def _ambiguity_questions(self, t: _Text, questions: list[str]) -> None:
+        all_guardians = any(sp.kind == "guardians_all" for sp in t.spans)
         for s in t.spans:
+            if s.kind == "ambiguous" and all_guardians:
+                # 「保護者全員が障害者手帳を」: the guardian-level candidate, when it is the only one
+                g = [i for i in s.data["items"] if self.catalog[i].entity == "guardian"]
+                if len(g) == 1:
+                    s.kind, s.data = "item", {"item": g[0], "phrase": s.data["phrase"]}
+                    continue
             if s.kind == "ambiguous":
                 names = "、".join(f"「{self.catalog[i].name}」" for i in s.data["items"])
                 questions.append(f"「{s.data['phrase']}」はどの項目のことですか。候補: {names}")
@@ -665,6 +676,8 @@ class OfflineParser:
                     problems.append(problem("amount_on_flag", f"「{item.name}」は はい/いいえ の項目なので数値では比べられません。", phrase=phrase))
                     return {}, False
                 leaf.update(op=amount["op"], value=amount["value"])
+            if item.entity == "guardian" and any(sp.kind == "guardians_all" for sp in t.spans):
+                leaf["guardians"] = "all"  # 「保護者全員が」
         else:
             months = self._window_for(mods, global_window)
             agg: dict[str, Any]
