@@ -176,3 +176,13 @@ def ensure_schedule(ctx: ServiceContext, ruleset_version_id: int, supervisor: st
         if existing is not None:
             return existing.id
         return create_schedule(db, Actor(supervisor, "supervisor"), ruleset_version_id, DEMO_CRON, "month_start").id
+
+
+def ui_lines(host: str, port: int, users: dict[str, tuple[str, str | None]]) -> list[str]:
+    """What the demo prints last: the web UI's address and the demo logins (password shown when just created)."""
+    from api.security import ROLE_LABELS_JA
+
+    lines = [f"画面（ブラウザで開いてください）: http://{host}:{port}/ui/login"]
+    for role, (name, pw) in users.items():
+        lines.append(f"  {ROLE_LABELS_JA[role]}: 利用者名 {name} / パスワード {pw or '（既存: 変更していません）'}")
+    return lines

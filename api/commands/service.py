@@ -243,6 +243,8 @@ def demo(
     counts.add_row("前回から新たに抽出", f"{len(diff['newly_extracted']):,}")
     counts.add_row(f"前回から{diff['rise_margin']}点以上上昇", f"{len(diff['score_rose']):,}")
     console.print(counts)
+    for line in d.ui_lines(host, port, users):
+        console.print(line, highlight=False)
     if serve_after:
         _serve(ctx, host, port, True)
 

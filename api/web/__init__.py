@@ -55,7 +55,7 @@ def login_redirect(request: Request, exc: LoginRequired) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method == "GET":
         return RedirectResponse(f"{PREFIX}/login?{urlencode({'next': target, 'msg': exc.message})}", status_code=303)
-    back = request.headers.get("referer", "")
+    back = exc.return_to or request.headers.get("referer", "")
     from urllib.parse import urlsplit
 
     parts = urlsplit(back)

@@ -42,7 +42,9 @@ def root(request: Request, db: Session = Depends(get_db)) -> Response:
     user = _resolve(request, db)
     if user is None:
         return RedirectResponse("/ui/login", status_code=303)
-    return RedirectResponse(load_nav().start_of(user.role), status_code=303)
+    start = load_nav().start_of(user.role)
+    query = request.url.query
+    return RedirectResponse(start + (("&" if "?" in start else "?") + query if query else ""), status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)

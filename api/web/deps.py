@@ -19,6 +19,7 @@ from api.security import ROLE_LABELS_JA, ROLES
 from api.services import web_sessions
 
 CSRF_FIELD = "csrf_token"
+RETURN_FIELD = "return_to"  # optional hidden field: the page to come back to after a re-login
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ class WebUser:
 
 
 class LoginRequired(Exception):
-    def __init__(self, message: str = "ログインしてください", kept: dict[str, str] | None = None):
+    def __init__(self, message: str = "ログインしてください", kept: dict[str, str] | None = None, return_to: str = ""):
         super().__init__(message)
         self.message = message
         self.kept = kept or {}
+        self.return_to = return_to
 
 
 class PageForbidden(Exception):
@@ -100,8 +102,10 @@ def form_user(*roles: str) -> Callable[..., WebUser]:
         form = await request.form()
         user = _resolve(request, db)
         if user is None:
-            kept = {k: v for k, v in form.items() if isinstance(v, str) and k not in (CSRF_FIELD, "password") and v}
-            raise LoginRequired("セッションの有効期限が切れました。もう一度ログインしてください（入力中の内容は残しています）", kept)
+            kept = {k: v for k, v in form.items() if isinstance(v, str) and k not in (CSRF_FIELD, "password", RETURN_FIELD) and v}
+            back = form.get(RETURN_FIELD)
+            raise LoginRequired("セッションの有効期限が切れました。もう一度ログインしてください（入力中の内容は残しています）", kept,
+                                back if isinstance(back, str) and back.startswith("/ui") else "")
         found = web_sessions.resolve(db, request.cookies.get(SESSION_COOKIE))
         assert found is not None
         sent = form.get(CSRF_FIELD)

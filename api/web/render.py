@@ -63,6 +63,8 @@ def num(value: Any) -> str:
 
 def count(value: Any) -> str:
     """A count others may see: under 10 shown as 「10未満」 (0 stays 0)."""
+    if isinstance(value, str) and value.strip().startswith("<"):
+        return "10未満"  # already suppressed by the preview / counts services
     try:
         n = int(value)
     except (TypeError, ValueError):

@@ -176,6 +176,18 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def readme_shot(page, name: str) -> Path:
+    """A small viewport-only screenshot (960x640) for the README (copied to docs/ by hand)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 960, "height": 640})
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    if size:
+        page.set_viewport_size(size)
+    return path
+
+
 _AXE = None
 
 

@@ -86,3 +86,22 @@ def test_html_routes_never_answer_json_and_api_still_does(ui_server):
         urllib.request.urlopen(ui_server.url("/api/registry"))
     except urllib.error.HTTPError as exc:
         assert exc.code == 401 and "application/json" in exc.headers["content-type"]
+
+
+def test_session_expiry_returns_to_login_and_keeps_typed_text(page, ui_server):
+    login(page, ui_server, "staff")
+    page.goto(ui_server.url("/ui/drafts/new"))
+    text = "中学生で直近1年に遅刻が30日以上の子は5点"
+    page.get_by_label("条件（日本語）").fill(text)
+    page.context.clear_cookies()  # the session is gone (as after expiry)
+    page.get_by_role("button", name="ルール案を作る").click()
+    assert page.get_by_role("heading", name="ログイン").is_visible()
+    assert "有効期限" in page.locator("main").inner_text()
+    assert page.locator("input[name=next]").get_attribute("value") == "/ui/drafts/new"
+    shot(page, "login_after_expiry")
+    page.get_by_label("利用者名").fill(ui_server.users["staff"])
+    page.get_by_label("パスワード").fill(ui_server.password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/ui/drafts/new?keep_message=*")
+    page.wait_for_load_state()
+    assert page.get_by_label("条件（日本語）").input_value() == text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.conftest import ITEM_WITHOUT_BASIS, axe_check, login, shot
+from tests.ui.conftest import ITEM_WITHOUT_BASIS, axe_check, login, readme_shot, shot
 
 FIRST = "小学生で直近半年に欠席が多く、就学援助を受けている家庭の子は8点"
 
@@ -69,6 +69,7 @@ def test_staff_to_officer_path(new_page, ui_server):
     text = section.inner_text()
     assert "ルール: " in text and "demo-staff" in text and "恒常的" in text
     shot(officer, "registry_queue")
+    readme_shot(officer, "readme_registry_queue")
     axe_check(officer, "queue")
     section.get_by_label("理由").fill("児童扶養の観点から利用目的の範囲内と判断")
     section.get_by_role("button", name="承認する").click()
@@ -92,8 +93,9 @@ def test_staff_to_officer_path(new_page, ui_server):
     assert "定期実行に使える" in staff.locator(f"tr[data-item='{ITEM_WITHOUT_BASIS}']").inner_text()
     preview = staff.locator("#preview").inner_text()
     assert "該当人数" in preview and "試算できません" not in preview
-    assert "仮名" not in preview
+    assert "仮名" not in preview and "<10" not in preview
     shot(staff, "chat_preview")
+    readme_shot(staff, "readme_chat")
     axe_check(staff, "preview")
 
 

@@ -1,0 +1,109 @@
+"""Web UI speed (issue 12, item 17): a chat turn and page renders on the 和泉市-size demo mart.
+
+In one process, through the real app (FastAPI TestClient, SQLite): a chat turn = POST a follow-up message
+(offline drafter) + GET the draft page with the live preview; and GET of every part-1 page. Medians and
+p90 over ``--repeat`` rounds, with the same-process baseline GET /api/health for the ratio.
+
+    .venv/bin/python benchmarks/ui.py [--home DIR] [--children 32700] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-password-1"
+MESSAGES = ("窓を2年にして", "窓を半年にして")
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def _stats(xs: list[float]) -> str:
+    xs = sorted(xs)
+    return f"median {statistics.median(xs) * 1000:7.1f} ms  p90 {xs[int(0.9 * (len(xs) - 1))] * 1000:7.1f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--home", type=Path, default=None)
+    ap.add_argument("--children", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=15)
+    args = ap.parse_args()
+
+    from fastapi.testclient import TestClient
+
+    from api import demo as d
+    from api.app import create_app
+    from api.context import ServiceContext
+    from api.settings import Settings
+    from engine.synth import default_children
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="tsunagu-ui-bench-"))
+    n = args.children or default_children()
+    settings = Settings.from_env(home, env={})
+    t = time.perf_counter()
+    d.build_mart(settings, n, seed=0, pii_check=False)
+    ctx = ServiceContext.open(settings)
+    users = d.ensure_users(ctx, PASSWORD)
+    d.ensure_registry(ctx)
+    d.ensure_published_sample(ctx, users)
+    print(f"demo mart: {n:,} children, ready in {time.perf_counter() - t:.1f} s ({home})")
+
+    client = TestClient(create_app(settings, ctx=ctx))
+
+    def login(role: str) -> str:
+        r = client.get("/ui/login")
+        tok = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+        r = client.post("/ui/login", data={"username": users[role][0], "password": PASSWORD, "csrf_token": tok})
+        assert r.status_code == 200, r.status_code
+        return re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+
+    csrf = login("staff")
+    r = client.post("/ui/drafts", data={"csrf_token": csrf, "message": "小学生で直近半年に欠席が20日を超え、就学援助を受けている家庭の子は8点"},
+                    follow_redirects=False)
+    draft = r.headers["location"].split("#")[0]
+    turns: list[float] = []
+    for i in range(args.repeat + 1):
+        def turn() -> None:
+            r1 = client.post(f"{draft}/messages", data={"csrf_token": csrf, "message": MESSAGES[i % 2]}, follow_redirects=False)
+            assert r1.status_code == 303
+            r2 = client.get(f"{draft}?preview=1")
+            assert r2.status_code == 200 and "該当人数" in r2.text, r2.text[:500]
+        dt_ = _timed(turn)
+        if i:  # the first turn warms the caches
+            turns.append(dt_)
+    pages = {"/api/health (baseline)": "/api/health", "チャット（新規）": "/ui/drafts/new", "ルール案（試算なし）": draft,
+             "自分のルール案": "/ui/drafts?q=欠席"}
+    times: dict[str, list[float]] = {k: [] for k in pages}
+    for _ in range(args.repeat):
+        for k, path in pages.items():
+            times[k].append(_timed(lambda p=path: client.get(p).raise_for_status()))
+    client.post("/ui/logout", data={"csrf_token": csrf})
+    login("privacy_officer")
+    officer = {"申請の確認": "/ui/registry/queue", "登録簿": "/ui/registry", "ファイル簿": "/ui/registry/file-register",
+               "項目の見直し": "/ui/registry/minimization"}
+    for k in officer:
+        times[k] = []
+    for _ in range(args.repeat):
+        for k, path in officer.items():
+            times[k].append(_timed(lambda p=path: client.get(p).raise_for_status()))
+    base = statistics.median(times["/api/health (baseline)"])
+    print(f"chat turn (message + preview page): {_stats(turns)}  ({statistics.median(turns) / base:.0f}x baseline)")
+    for k, xs in times.items():
+        print(f"{k:24s} {_stats(xs)}  ({statistics.median(xs) / base:.1f}x baseline)")
+
+
+if __name__ == "__main__":
+    main()
