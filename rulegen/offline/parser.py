@@ -337,6 +337,7 @@ class OfflineParser:
     def _match_partial_items(self, t: _Text, tokens: list[Tok], questions: list[str]) -> None:
         filler = set(self.lex["filler_tokens"])
         weak = set(self.lex["weak_tokens"])
+        declared = set(self.lex.get("declared_verbs", []))
         content = [tok for tok in tokens if tok.is_content]
         i = 0
         while i < len(content):
@@ -347,7 +348,7 @@ class OfflineParser:
                     continue
                 if n == 1 and (part[0].base in filler or part[0].pos not in ("名詞", "動詞", "形容詞")):
                     continue
-                if not any(tok.pos == "名詞" and tok.base not in filler for tok in part):
+                if not any((tok.pos == "名詞" and tok.base not in filler) or tok.base in declared for tok in part):
                     continue  # verbs, particles and generic words never select an item (「行っていない」 is no 保健室来室)
                 base_key, surface_key = run_keys(part)
                 items = self.index.token_items.get(base_key) or self.index.token_items.get(surface_key)
