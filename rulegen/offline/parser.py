@@ -202,9 +202,10 @@ class OfflineParser:
         t.find("|".join(map(re.escape, sorted(lex["all_guardian_words"], key=len, reverse=True))) + "(?:が|の|とも)?", "guardians_all")
         # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
         era = r"(令和|平成|R|H)(元|\d{1,2})年"
-        t.find(rf"{era}(\d{{1,2}})月?(?:〜|から){era}(\d{{1,2}})月(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
+        day = r"(?:(\d{1,2})日)?"
+        t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から){era}(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
-        t.find(rf"{era}(\d{{1,2}})月(?:1日)?(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
+        t.find(rf"{era}(\d{{1,2}})月{day}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
@@ -277,10 +278,16 @@ class OfflineParser:
             return None
 
     def _period_range(self, m: re.Match[str]) -> dict[str, Any] | None:
-        a, b = self._month_start(*m.group(1, 2, 3)), self._month_start(*m.group(4, 5, 6))
-        if a is None or b is None or a > b:
+        a, b = self._month_start(*m.group(1, 2, 3)), self._month_start(*m.group(5, 6, 7))
+        if a is None or b is None:
             return None
-        end = dt.date(b.year + b.month // 12, b.month % 12 + 1, 1) - dt.timedelta(days=1)
+        try:
+            a = a.replace(day=int(m.group(4))) if m.group(4) else a
+            end = b.replace(day=int(m.group(8))) if m.group(8) else dt.date(b.year + b.month // 12, b.month % 12 + 1, 1) - dt.timedelta(days=1)
+        except ValueError:
+            return None
+        if a > end:
+            return None
         return {"months": {"period": {"start": a.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
 
     def _fiscal_year(self, m: re.Match[str]) -> dict[str, Any] | None:
@@ -291,6 +298,10 @@ class OfflineParser:
 
     def _period_since(self, m: re.Match[str]) -> dict[str, Any] | None:
         a = self._month_start(*m.group(1, 2, 3))
+        try:
+            a = a.replace(day=int(m.group(4))) if a is not None and m.group(4) else a
+        except ValueError:
+            return None
         return None if a is None else {"months": {"period": {"start": a.isoformat()}}, "text": m.group(0)}
 
     def _whole_record(self, t: _Text) -> bool:
