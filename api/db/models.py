@@ -225,3 +225,4 @@ from api.db import models_hardening as _models_hardening  # noqa: E402,F401  (is
 
 
 from api.db import models_outcomes  # noqa: E402,F401  (issue 13: review outcomes)
+from api.db import models_rule_items  # noqa: E402,F401  (issue 10: items each stored rule reads)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from api import audit_store
 from api.audit_store import SYSTEM, Actor
-from api.db.models import DraftVersion, RegistryEntryRow, RegistryTransitionRow, RuleVersion, RulesetVersion
+from api.db.models import RegistryEntryRow, RegistryTransitionRow
 from api.db.types import utcnow
 from api.errors import NotFound, Refused, ServiceError
 from privacy.registry import LegalBasisEntry, RegistryError
@@ -85,29 +85,13 @@ def propose(db: Session, catalog, actor: Actor, fields: dict[str, Any]) -> Legal
 
 
 def drafters_of_rules_using(db: Session, item_id: str) -> set[str]:
-    """Who drafted a rule (draft version, saved rule or ruleset) that reads this item."""
-    from engine.rules.model import Rule, Ruleset, items_used
+    """Who drafted a rule (draft version, saved rule or ruleset) that reads this item.
 
-    names: set[str] = set()
-    for created_by, doc in db.execute(sa.select(DraftVersion.created_by, DraftVersion.rule).where(DraftVersion.rule.is_not(None))):
-        try:
-            if item_id in items_used(Rule.model_validate(doc)):
-                names.add(created_by)
-        except ValueError:
-            continue
-    for created_by, doc in db.execute(sa.select(RuleVersion.created_by, RuleVersion.document)):
-        try:
-            if item_id in items_used(Rule.model_validate(doc)):
-                names.add(created_by)
-        except ValueError:
-            continue
-    for drafters, doc in db.execute(sa.select(RulesetVersion.drafters, RulesetVersion.document)):
-        try:
-            if item_id in items_used(Ruleset.model_validate(doc)):
-                names.update(drafters or [])
-        except ValueError:
-            continue
-    return names
+    Read from the table written with each stored version, so a document that no longer validates still counts.
+    """
+    from api.db.models_rule_items import drafters_reading
+
+    return drafters_reading(db, item_id)
 
 
 def transition(db: Session, actor: Actor, entry_id: str, action: str, reason: str, *, policy=None) -> LegalBasisEntry:
