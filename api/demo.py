@@ -186,3 +186,32 @@ def ui_lines(host: str, port: int, users: dict[str, tuple[str, str | None]]) -> 
     for role, (name, pw) in users.items():
         lines.append(f"  {ROLE_LABELS_JA[role]}: 利用者名 {name} / パスワード {pw or '（既存: 変更していません）'}")
     return lines
+
+
+DEMO_OUTCOME_PATTERN = ("connected", "not_needed", "watching", "connected", "already_supported", "not_needed",
+                        "unconfirmed", "connected", "watching", "not_needed", "connected", "not_needed")
+
+
+def ensure_demo_outcomes(ctx: ServiceContext, run_id: int, reviewer: str, second: str, count: int = 24) -> int:
+    """A few recorded review outcomes on the demo run (so the funnel shows something); returns how many were added."""
+    from datetime import timedelta
+
+    from api.db.models_outcomes import ReviewOutcome
+    from api.services import outcomes
+    from api.services.runs import get_run, load_children
+
+    added = 0
+    with session_scope(ctx.sessions) as db:
+        if db.execute(sa.select(ReviewOutcome.id).limit(1)).first():  # filled once, on the first demo run
+            return 0
+        run = get_run(db, run_id)
+        children = load_children(ctx, run).children[:count]
+        extracted = {c.pseudonym for c in children}
+        for k, c in enumerate(children):
+            day = run.reference_date + timedelta(days=7 + k % 10)
+            outcomes.record(db, Actor(reviewer, "reviewer"), run, c.pseudonym, extracted=extracted,
+                            category_id=DEMO_OUTCOME_PATTERN[k % len(DEMO_OUTCOME_PATTERN)], outcome_date=day)
+            if k % 3 == 0:
+                outcomes.review(db, Actor(second, "supervisor"), run, c.pseudonym, category_id=None, outcome_date=None)
+            added += 1
+    return added

@@ -33,6 +33,7 @@ def test_demo_builds_everything_and_is_idempotent(tmp_path, monkeypatch):
     assert _count(home, "users") == 6 and _count(home, "runs") == 1 and _count(home, "schedules") == 1
     published = _count(home, "ruleset_versions")
     assert published == 1 and _count(home, "registry_entries") > 30
+    assert "確認結果（デモ）" in out and _count(home, "review_outcomes") == 24 + 8  # 24 recorded, 8 confirmed
     # generated passwords are printed once
     assert out.count("（既存: 変更していません）") == 0
 

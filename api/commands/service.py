@@ -226,6 +226,9 @@ def demo(
         raise typer.Exit(code=1)
     with session_scope(ctx.sessions) as db:
         result = load_children(ctx, get_run(db, run_id))
+    n_outcomes = d.ensure_demo_outcomes(ctx, run_id, users["reviewer"][0], users["supervisor"][0])
+    if n_outcomes:
+        console.print(f"確認結果（デモ）: 実行 {run_id} の上位 {n_outcomes} 人に記録しました")
     top = Table(title=f"実行 {run_id}（基準日 {ref}）上位10人 — 人が確認するための候補です")
     for col in ("順位", "仮名ID（先頭12桁）", "合計", "福祉", "教育", "共通", "レベル", "該当ルール数", "最も点の高いルール"):
         top.add_column(col, no_wrap=True)
