@@ -74,8 +74,14 @@ def count(value: Any) -> str:
     return f"{n:,}"
 
 
+def people(value: Any) -> str:
+    """A count of children with its unit: 「1,234人」, or 「10未満」 (no unit after a suppressed cell)."""
+    shown = count(value)
+    return shown if shown == "10未満" else f"{shown}人"
+
+
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
-templates.env.filters.update(wareki=wareki, wareki_dt=wareki_dt, num=num, count=count)
+templates.env.filters.update(wareki=wareki, wareki_dt=wareki_dt, num=num, count=count, people=people)
 templates.env.globals.update(role_labels=ROLE_LABELS_JA)
 
 
