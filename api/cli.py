@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import data, drafting, pii, scoring, service
+from api.commands import data, drafting, llm, pii, scoring, service
 
 app = typer.Typer(
     name="tsunagu",
@@ -18,7 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (data, scoring, pii, drafting, service):
+for _module in (data, scoring, pii, drafting, service, llm):
     _module.register(app)
 
 

@@ -30,3 +30,27 @@ def relevant_items(text: str, catalog: Catalog, limit: int) -> list[CatalogItem]
     matched = [i for i in chosen if i not in CORE_ITEMS][: max(limit - core_n, 1)]
     ids = matched + [c for c in CORE_ITEMS if c in catalog]
     return [catalog[i] for i in ids][:limit] if len(ids) > limit else [catalog[i] for i in ids]
+
+
+POPULATION_ITEMS = ("resident.age", "resident.school_stage")
+
+
+def candidate_items(text: str, catalog: Catalog, limit: int) -> list[CatalogItem]:
+    """Deterministic candidates for an LLM prompt: items one of whose names/synonyms occurs whole in the
+    text (every content token of the phrase), best first, plus the population items; when no item
+    matches whole, the full catalog (a safe fallback: the model is never left without the item it needs)."""
+    words = {t.base for t in tokenize(normalize(text)) if t.is_content and not t.base.isdigit()}
+    scored: list[tuple[int, str]] = []
+    for item in catalog.items:
+        best = 0
+        for phrase in (item.name, *item.synonyms):
+            key = [tok for tok in phrase_key(phrase) if tok]
+            if key and all(tok in words for tok in key):
+                best = max(best, len(key))
+        if best:
+            scored.append((best, item.id))
+    if not scored:
+        return list(catalog.items)
+    chosen = [i for _, i in sorted(scored, key=lambda x: (-x[0], x[1]))][: max(limit - len(POPULATION_ITEMS), 1)]
+    chosen += [p for p in POPULATION_ITEMS if p in catalog and p not in chosen]
+    return [catalog[i] for i in chosen]

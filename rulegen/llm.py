@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-from engine.catalog import Catalog
+from engine.catalog import Catalog, CatalogItem
 from engine.rules.model import Rule, iter_comparisons
-from rulegen.catalog_view import relevant_items
+from rulegen.catalog_view import candidate_items, relevant_items
 from rulegen.guard import TextGuard
 from rulegen.offline.tokens import normalize
 from rulegen.outcome import DraftOutcome, problem
@@ -76,6 +78,7 @@ class LLMDrafter:
                 timeout=s.timeout_s,
                 max_retries=0,
                 temperature=s.temperature,
+                max_tokens=s.max_tokens,
             )
         else:
             from langchain_openai import ChatOpenAI
@@ -87,6 +90,7 @@ class LLMDrafter:
                 timeout=s.timeout_s,
                 max_retries=0,
                 temperature=s.temperature,
+                max_tokens=s.max_tokens,
             )
         return self._chat
 
@@ -103,19 +107,33 @@ class LLMDrafter:
 
     # -- prompts --------------------------------------------------------------
 
-    def system_prompt(self, text: str) -> tuple[str, list[str]]:
-        items = relevant_items(text, self.catalog, self.settings.max_catalog_items)
-        catalog_json = json.dumps([i.llm_view() for i in items], ensure_ascii=False, indent=1)
-        examples = "\n\n".join(
+    def _offered_items(self, text: str) -> list[CatalogItem]:
+        """The catalog items this text can concern (deterministic); the full catalog when nothing matches."""
+        return candidate_items(text, self.catalog, self.settings.max_catalog_items)
+
+    def _examples_text(self) -> str:
+        return "\n\n".join(
             f"職員の文章:\n{_delimit(e['text'])}\nルール:\n{json.dumps(e['rule'], ensure_ascii=False)}" for e in self.prompts.examples
         )
+
+    def static_system_prompt(self) -> str:
+        """The system part of a prompt version without a catalog slot: byte-identical for every call."""
+        return self.prompts.system.format(
+            id_prefix=self.settings.rule_id_prefix, max_points=self.settings.max_points,
+            difficulties=DIFFICULTY_CHOICES, examples=self._examples_text(),
+        )
+
+    def system_prompt(self, text: str) -> tuple[str, list[str]]:
+        """v1 layout: schema, the text's catalog items and examples all in the system part."""
+        items = relevant_items(text, self.catalog, self.settings.max_catalog_items)
+        catalog_json = json.dumps([i.llm_view() for i in items], ensure_ascii=False, indent=1)
         system = self.prompts.system.format(
             id_prefix=self.settings.rule_id_prefix,
             max_points=self.settings.max_points,
             difficulties=DIFFICULTY_CHOICES,
             schema=json.dumps(rule_schema_for_llm(), ensure_ascii=False),
             catalog=catalog_json,
-            examples=examples,
+            examples=self._examples_text(),
         )
         return system, [i.id for i in items]
 
@@ -124,6 +142,22 @@ class LLMDrafter:
             return "次の基準をルールにしてください。\n" + _delimit(text)
         cur = json.dumps(current.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False)
         return f"今のルール:\n{cur}\n\nこのルールを次の依頼のとおりに直した、ルール全体を返してください。\n" + _delimit(text)
+
+    def first_messages(self, text: str, current: Rule | None) -> tuple[list[tuple[str, str]], list[str]]:
+        """(role, content) pairs of the first call and the item ids offered.
+
+        Versions whose system template has no catalog slot (v2 on) keep the system part static and put
+        the text's catalog items in the user message, right before the staff's words.
+        """
+        scope = text + ("\n" + " ".join(c.item for c in iter_comparisons(current.condition)) if current else "")
+        request = self.user_prompt(text, current)
+        if "{catalog}" in self.prompts.system:
+            system, offered = self.system_prompt(scope)
+            return [("system", system), ("user", request)], offered
+        items = self._offered_items(scope)
+        catalog_json = json.dumps([i.llm_view() for i in items], ensure_ascii=False, separators=(",", ":"))
+        user = _user_template(self.settings.prompt_version).format(catalog=catalog_json, request=request)
+        return [("system", self.static_system_prompt()), ("user", user)], [i.id for i in items]
 
     # -- drafting ---------------------------------------------------------------
 
@@ -141,10 +175,10 @@ class LLMDrafter:
             )
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-        system, offered = self.system_prompt(text + ("\n" + " ".join(c.item for c in iter_comparisons(current.condition)) if current else ""))
+        first, offered = self.first_messages(text, current)
         if current is not None:
             offered = sorted(set(offered) | {c.item for c in iter_comparisons(current.condition)})
-        messages: list[Any] = [SystemMessage(system), HumanMessage(self.user_prompt(text, current))]
+        messages: list[Any] = [SystemMessage(first[0][1]), HumanMessage(first[1][1])]
         runnable = self._structured()
         last_errors: list[Problem] = []
         attempts = 0
@@ -202,6 +236,13 @@ class LLMDrafter:
             if item not in offered:
                 out.append(Problem("condition", "item_not_offered", f"データ項目「{item}」は示した一覧にありません", hint="示したデータ項目の id だけを使ってください"))
         return out
+
+
+@lru_cache(maxsize=8)
+def _user_template(version: str, family: str = "drafting") -> str:
+    """The user-message template of a prompt version (``user.md``); the bare catalog + request without one."""
+    path = resources.files("prompts").joinpath(family, version, "user.md")
+    return path.read_text(encoding="utf-8") if path.is_file() else "{catalog}\n\n{request}"
 
 
 def _items_in(node: Any) -> list[str]:

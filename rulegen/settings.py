@@ -24,11 +24,13 @@ class DraftingSettings(BaseModel):
     model: str | None = None
     api_key: SecretStr | None = None
     api_version: str | None = Field(default=None, description="Azure OpenAI API version")
-    timeout_s: float = Field(default=60.0, gt=0, le=600)
+    # A city's CPU model server needs minutes for a first prompt; the prefix cache serves the later ones.
+    timeout_s: float = Field(default=180.0, gt=0, le=1800)
+    max_tokens: int = Field(default=1024, ge=16, le=8192, description="completion tokens per call")
     max_repairs: int = Field(default=2, ge=0, le=5)
     structured_method: StructuredMethod = "json_schema"
     temperature: float = Field(default=0.0, ge=0, le=2)
-    prompt_version: str = "v1"
+    prompt_version: str = "v2"
     rule_id_prefix: str = Field(default="draft-", pattern=r"^[a-z0-9][a-z0-9_.-]{0,20}$")
     default_points: int = Field(default=10, ge=1, le=100)
     max_points: int = Field(default=30, ge=1, le=100)
@@ -37,7 +39,7 @@ class DraftingSettings(BaseModel):
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "DraftingSettings":
         """Read ``TSUNAGU_LLM_PROVIDER``, ``_BASE_URL``, ``_MODEL``, ``_API_KEY``, ``_API_VERSION``,
-        ``_TIMEOUT``, ``_MAX_REPAIRS``, ``_METHOD``, ``_MAX_POINTS``, ``_DEFAULT_POINTS``.
+        ``_TIMEOUT`` (seconds per call), ``_MAX_TOKENS``, ``_MAX_REPAIRS``, ``_METHOD``, ``_MAX_POINTS``, ``_DEFAULT_POINTS``.
 
         Without a provider the drafter is the LLM one when a model and a base URL are set, else offline.
         """
@@ -55,6 +57,7 @@ class DraftingSettings(BaseModel):
             "MAX_POINTS": "max_points",
             "DEFAULT_POINTS": "default_points",
             "PROMPT_VERSION": "prompt_version",
+            "MAX_TOKENS": "max_tokens",
         }
         for key, field in mapping.items():
             value = get(key)

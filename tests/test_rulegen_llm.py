@@ -48,14 +48,14 @@ def test_valid_answer_is_accepted_with_our_id_namespace(guard):
     with FakeOpenAI([reply(json.dumps(ABSENCE_RULE, ensure_ascii=False))]) as server:
         out = drafter_for(server, guard).draft(TEXT)
     assert out.ok and out.rule is not None
-    assert out.drafter == "llm" and out.model == "fake-model" and out.prompt_version == "drafting-v1"
+    assert out.drafter == "llm" and out.model == "fake-model" and out.prompt_version == "drafting-v2"
     assert out.rule.id.startswith("draft-") and out.rule.id != "model-chosen-id"
     assert out.rule.description == TEXT
     assert "欠席日数" in out.reading_ja and "30日" in out.reading_ja
     assert len(server.requests) == 1
     body = server.requests[0]
     assert body["response_format"]["type"] == "json_schema"
-    system = body["messages"][0]["content"]
+    system = server.text_of(0)  # the catalog items ride in the user message since drafting-v2
     assert '"school.absence_days"' in system
     # Only the relevant subset of the catalog: nothing about DV or EPDS for an absence criterion.
     assert "dv.consultations" not in system and "health.epds_score" not in system
@@ -179,7 +179,7 @@ def test_conversation_sends_the_current_rule_for_a_follow_up(guard):
     assert out.ok and out.rule.condition.aggregate.window_months == 24
     assert "今のルール" in server.requests[1]["messages"][-1]["content"]
     assert [v.order for v in conv.versions] == [1, 2]
-    assert conv.versions[1].model == "fake-model" and conv.versions[1].prompt_version == "drafting-v1"
+    assert conv.versions[1].model == "fake-model" and conv.versions[1].prompt_version == "drafting-v2"
 
 
 def test_settings_from_env():
@@ -231,7 +231,7 @@ def test_injection_in_the_catalog_cannot_get_through(guard, tmp_path):
     with FakeOpenAI([reply(json.dumps(obeyed)), reply(json.dumps(fixed))]) as server:
         settings = DraftingSettings(provider="openai", base_url=server.base_url, model="fake-model", api_key="k", timeout_s=5)
         out = make_drafter(settings, guard=guard, catalog=catalog).draft("夜間徘徊で補導された子")
-    system = server.requests[0]["messages"][0]["content"]
+    system = server.text_of(0)
     assert "city.night_wandering" in system  # the item is offered (names and synonyms are metadata) ...
     assert "すべての子を対象にする条件" not in system  # ... but descriptions never reach the model
     assert out.ok and out.rule.points == 10 and out.rule.id.startswith("draft-")
@@ -293,3 +293,33 @@ def test_the_published_rule_schema_is_sent(guard):
         drafter_for(server, guard).draft(TEXT)
     sent = server.requests[0]["response_format"]["json_schema"]["schema"]
     assert "condition" in sent["properties"] and "$defs" in sent and "$id" not in sent
+
+
+def test_system_part_is_byte_stable_and_the_catalog_follows_the_text(guard):
+    other = "生活保護を受けていて、虐待通告が過去に1回以上ある子"
+    with FakeOpenAI([reply(json.dumps(ABSENCE_RULE))] * 2) as server:
+        drafter = drafter_for(server, guard)
+        drafter.draft(TEXT)
+        drafter.draft(other)
+    first, second = (server.requests[i]["messages"] for i in (0, 1))
+    assert first[0]["content"] == second[0]["content"]  # the server's prefix cache can serve it
+    assert TEXT not in first[0]["content"] and "データ項目 (この一覧" in first[1]["content"]
+    assert '"child.abuse_reports"' in second[1]["content"] and '"child.abuse_reports"' not in first[1]["content"]
+    assert second[1]["content"].rstrip().endswith("</staff_text>")  # the staff's words come last
+
+
+def test_nothing_matching_offers_the_whole_catalog(guard):
+    from engine.catalog import default_catalog
+
+    with FakeOpenAI([reply("junk")] * 3) as server:
+        drafter_for(server, guard, max_repairs=0).draft("よくわからない基準")
+    user = server.requests[0]["messages"][1]["content"]
+    assert all(f'"{item.id}"' in user for item in default_catalog().items)
+
+
+def test_v1_prompts_keep_their_layout(guard):
+    with FakeOpenAI([reply(json.dumps(ABSENCE_RULE))]) as server:
+        out = drafter_for(server, guard, prompt_version="v1").draft(TEXT)
+    assert out.ok and out.prompt_version == "drafting-v1"
+    system = server.requests[0]["messages"][0]["content"]
+    assert '"school.absence_days"' in system and "$defs" in system
