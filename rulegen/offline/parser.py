@@ -12,6 +12,7 @@ Pipeline (every step only looks at characters no earlier step has claimed):
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 from collections import Counter
@@ -254,6 +255,20 @@ class OfflineParser:
     def _item_names(self) -> tuple[str, ...]:
         return tuple(normalize(p) for it in self.catalog.items for p in (it.name, *it.synonyms))
 
+    def _close_items(self, word: str) -> list[str]:
+        """Items whose name or a synonym is within a typo-level distance of ``word`` (best first, at most 3)."""
+        by_name: dict[str, str] = {}
+        for it in self.catalog.items:
+            if it.id in self.lex["population_items"]:
+                continue
+            for phrase in (it.name, *it.synonyms):
+                by_name.setdefault(normalize(phrase), it.id)
+        out: list[str] = []
+        for name in difflib.get_close_matches(word, list(by_name), n=6, cutoff=0.6):
+            if by_name[name] not in out:
+                out.append(by_name[name])
+        return out[:3]
+
     def _points(self, t: _Text, m: re.Match[str]) -> dict[str, Any] | None:
         # 「EPDSが9点」: a score of an item measured in points is a threshold, not the rule's points.
         for sp in t.spans:
@@ -374,6 +389,19 @@ class OfflineParser:
             n, items = found
             start, end = content[i].start, content[i + n - 1].end
             phrase = t.text[start:end] if not (n == 1 and content[i].pos == "動詞") else content[i].base
+            # A part of a longer noun compound in the text (「保険室来室」, 「修学援助」: a typo-level
+            # distance from an item name) is asked about, never chosen.
+            lo, hi = i, i + n - 1
+            while lo > 0 and content[lo - 1].end == content[lo].start and content[lo - 1].pos in ("名詞", "接頭辞", "接尾辞") and t.is_free(content[lo - 1].start, content[lo - 1].end) and content[lo - 1].base not in filler:
+                lo -= 1
+            while hi + 1 < len(content) and content[hi + 1].start == content[hi].end and content[hi + 1].pos in ("名詞", "接尾辞") and t.is_free(content[hi + 1].start, content[hi + 1].end) and content[hi + 1].base not in filler:
+                hi += 1
+            if (lo, hi) != (i, i + n - 1):
+                whole = t.text[content[lo].start : content[hi].end]
+                close = self._close_items(whole) or sorted(items)
+                t.claim(content[lo].start, content[hi].end, "ambiguous", items=close, phrase=whole)
+                i = hi + 1
+                continue
             present = {sp.data["item"] for sp in t.spans if sp.kind == "item"} & set(items)
             if len(present) == 1 and len(items) > 1:
                 # 「家庭児童相談で…の相談が」: the word repeats an item already named.
@@ -395,7 +423,10 @@ class OfflineParser:
                     continue
             if s.kind == "ambiguous":
                 names = "、".join(f"「{self.catalog[i].name}」" for i in s.data["items"])
-                questions.append(f"「{s.data['phrase']}」はどの項目のことですか。候補: {names}")
+                if len(s.data["items"]) == 1:
+                    questions.append(f"「{s.data['phrase']}」は{names}のことですか。")
+                else:
+                    questions.append(f"「{s.data['phrase']}」はどの項目のことですか。候補: {names}")
                 t.clarifications.append({"phrase": s.data["phrase"], "mode": "replace", "candidates": [self.catalog[i].name for i in s.data["items"]]})
 
     # -- step 4: unread content ----------------------------------------------
