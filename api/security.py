@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from functools import lru_cache
 
 ROLES: tuple[str, ...] = ("staff", "privacy_officer", "supervisor", "reviewer", "auditor", "admin")
@@ -27,13 +29,20 @@ def _hasher():
     return PasswordHash((Argon2Hasher(),))
 
 
+# argon2 is CPU- and memory-bound: at most one hash per core at a time, so that 20 logins at once finish one
+# after another instead of all late together (and 20 x 64 MiB are not allocated at once).
+_HASH_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    with _HASH_SLOTS:
+        return _hasher().hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     try:
-        return _hasher().verify(password, password_hash)
+        with _HASH_SLOTS:
+            return _hasher().verify(password, password_hash)
     except Exception:  # noqa: BLE001 - a malformed hash never authenticates
         return False
 

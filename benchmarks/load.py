@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the project, before benchmarks/ (whose engine.py would shadow the package)
 PASSWORD = "load-test-password-1"
 
 

@@ -128,7 +128,7 @@ def test_whole_flow(service):
     assert {i["action"] for i in by_user["items"]} == {"item_approved", "api_token_created"}
     assert sum(i["action"] == "item_approved" for i in by_user["items"]) == len(items)
     by_target = auditor.get("/api/audit", params={"target_type": "run", "target_id": str(run1)}).json()
-    assert {i["action"] for i in by_target["items"]} == {"run_started", "run_finished"}
+    assert {i["action"] for i in by_target["items"]} == {"run_started", "run_finished", "run_viewed"}  # issue 11 item 3
     page = auditor.get("/api/audit", params={"limit": 3, "offset": 3}).json()
     assert len(page["items"]) == 3 and page["total"] > 6
     v = auditor.get("/api/audit/verify").json()

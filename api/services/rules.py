@@ -81,6 +81,7 @@ def send_message(db: Session, catalog, actor: Actor, draft_id: int, text: str) -
 
 # --- who may do what with a draft (README: "Ownership of drafts") ---------------------------------
 DRAFT_READ_ALL_ROLES = frozenset({"supervisor", "privacy_officer"})
+DRAFT_CONTINUE_ALL_ROLES = frozenset({"supervisor"})
 DraftAccess = str  # "read" | "continue" | "delete" | "share"
 
 
@@ -91,13 +92,15 @@ def _shared_with(db: Session, draft_id: int, username: str) -> bool:
 
 
 def draft_allowed(db: Session, actor: Actor, draft: Draft, need: DraftAccess) -> bool:
-    """The author may do everything; a user it is shared with may read and continue; supervisors and
-    privacy officers may read every draft; nobody else may see it."""
+    """The author may do everything; a user it is shared with may read and continue; supervisors may read
+    and continue every draft (they publish rules), privacy officers may read every draft; nobody else may see it."""
     if draft.created_by == actor.name:
         return True
     if need in ("delete", "share"):
         return False
     if need == "read" and actor.role in DRAFT_READ_ALL_ROLES:
+        return True
+    if need == "continue" and actor.role in DRAFT_CONTINUE_ALL_ROLES:
         return True
     return _shared_with(db, draft.id, actor.name)
 

@@ -1,5 +1,5 @@
 """Item 8: a staff member cannot read, continue or delete another staff member's draft unless it is shared;
-supervisors (and privacy officers) may read every draft."""
+supervisors may read (and continue) every draft, privacy officers read every draft."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def test_drafts_belong_to_their_author_unless_shared(service):
     assert service.as_role("supervisor").get(f"/api/drafts/{did}").status_code == 200
     assert did in [x["id"] for x in service.as_role("supervisor").get("/api/drafts").json()]
     assert service.as_role("supervisor").delete(f"/api/drafts/{did}").status_code == 403
+    assert service.as_role("privacy_officer").get(f"/api/drafts/{did}").status_code == 200
 
     r = a.post(f"/api/drafts/{did}/share", json={"usernames": ["staff2"]})
     assert r.status_code == 200 and r.json()["shared_with"] == ["staff2"]
