@@ -38,7 +38,7 @@ from privacy.audit_anchor import AnchorFile, verify_against_anchor
 
 ANCHOR_FILE_NAME = "audit-anchor.log"
 _PENDING = "tsunagu_audit_pending"
-_anchors: "weakref.WeakKeyDictionary[Engine, AnchorFile]" = weakref.WeakKeyDictionary()
+_anchors: weakref.WeakKeyDictionary[Engine, AnchorFile] = weakref.WeakKeyDictionary()
 
 
 def configure_anchor(engine: Engine, path: Path) -> AnchorFile:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from privacy.audit import GENESIS, AuditRecord, ChainProblem
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 
 pytest.register_assert_rewrite("tests.conftest_api")
 from tests.conftest_api import Service  # noqa: E402

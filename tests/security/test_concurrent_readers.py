@@ -8,8 +8,6 @@ import json
 import threading
 from pathlib import Path
 
-import pytest
-
 pytest_plugins = ["tests.conftest_api"]
 
 AS_OF = dt.date(2026, 10, 1)

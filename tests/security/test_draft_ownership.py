@@ -3,9 +3,6 @@ supervisors may read (and continue) every draft, privacy officers read every dra
 
 from __future__ import annotations
 
-import pytest
-
-
 pytest_plugins = ["tests.conftest_api"]
 
 
