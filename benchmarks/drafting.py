@@ -275,7 +275,10 @@ def main(argv: list[str] | None = None) -> int:
         mart = build_eval_mart(Path(tmp) / "eval.duckdb", catalog, args.children, args.seed)
         print(f"mart: {args.children} children, built in {time.perf_counter() - t0:.1f}s; cases: {len(cases)}")
         empty = [c["text"] for c in cases if c.get("condition") is not None and not selected(mart, intended_rule(c), catalog)]
-        print(f"cases whose intended rule selects nobody on this mart: {len(empty)} {empty}")
+        # the frozen set's texts are never shown (it must not be tuned on)
+        print(f"cases whose intended rule selects nobody on this mart: {len(empty)} {empty if args.case_set != 'frozen' else ''}")
+        if args.case_set == "frozen":
+            args.verbose = False
         t0 = time.perf_counter()
         offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog), cases, mart, catalog)
         print(f"offline drafter: {time.perf_counter() - t0:.1f}s")
