@@ -10,11 +10,11 @@ into Japanese sentences here, once (:func:`pydantic_problems`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import Any, ClassVar
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """What kind of failure this is; the API answers 400/403/404/409/422/503 accordingly."""
 
     INVALID = "invalid"  # the input cannot be read at all (400)

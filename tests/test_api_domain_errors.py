@@ -31,9 +31,8 @@ def own_mart_service(request, tmp_path, service_mart):
 
 
 def _published_run(svc) -> tuple[dict, int]:
-    from engine.rules.model import Ruleset
-
     from api.services.policy_input import items_by_rule
+    from engine.rules.model import Ruleset
 
     staff, sup = svc.as_role("staff"), svc.as_role("supervisor")
     d = staff.post("/api/drafts", json={"text": "年間欠席30日以上の児童は10点"}).json()
@@ -56,9 +55,8 @@ def _clear(r, allowed: set[int]) -> str:
 
 
 def test_broken_mart_missing_results_corrupted_manifest(own_mart_service):
-    from engine.runner import manifest_path_for
-
     from api.services.runs import results_file
+    from engine.runner import manifest_path_for
 
     svc = own_mart_service
     rule_doc, run_id = _published_run(svc)

@@ -51,12 +51,12 @@ def _versions(target: Any) -> tuple[str, Any, DocumentKind, list[str]]:
 
 def _record(connection: sa.Connection, target: Any, *, replace: bool) -> None:
     source_kind, document, kind, drafters = _versions(target)
-    table = RuleItemReader.__table__
     if replace:
-        connection.execute(sa.delete(table).where(table.c.source_kind == source_kind, table.c.source_id == target.id))
+        connection.execute(sa.delete(RuleItemReader).where(RuleItemReader.source_kind == source_kind,
+                                                           RuleItemReader.source_id == target.id))
     rows = reader_rows(source_kind, target.id, document, kind, drafters)
     if rows:
-        connection.execute(sa.insert(table), rows)
+        connection.execute(sa.insert(RuleItemReader), rows)
 
 
 for _cls in (DraftVersion, RuleVersion, RulesetVersion):
