@@ -76,7 +76,7 @@ def main() -> None:
     draft = r.headers["location"].split("#")[0]
     turns: list[float] = []
     for i in range(args.repeat + 1):
-        def turn() -> None:
+        def turn(i: int = i) -> None:
             r1 = client.post(f"{draft}/messages", data={"csrf_token": csrf, "message": MESSAGES[i % 2]}, follow_redirects=False)
             assert r1.status_code == 303
             r2 = client.get(f"{draft}?preview=1")

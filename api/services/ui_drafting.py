@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api import audit_store
 from api.audit_store import Actor
-from api.db.models import Draft, DraftVersion, RuleVersion, RulesetVersion
+from api.db.models import Draft, DraftVersion, RulesetVersion, RuleVersion
 
 LABELS_FILE = Path(__file__).with_name("ui_labels.yaml")
 SIDE_JA = {"welfare": "福祉", "education": "教育", "both": "福祉・教育"}
@@ -226,13 +226,12 @@ def published_baseline(db: Session) -> RulesetVersion | None:
 
 def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: int = 200) -> dict[str, Any]:
     """{"ok": True, "report": ...} or {"ok": False, "problems": [...]} (policy refusal or missing mart)."""
-    from engine.preview import preview
-    from engine.rules.model import Rule, Ruleset, items_used
-    from privacy.policy import check_use
-
     from api.services.policy_input import items_by_rule
     from api.services.registry import load_entries
     from api.services.runs import today_jst
+    from engine.preview import preview
+    from engine.rules.model import Rule, Ruleset, items_used
+    from privacy.policy import check_use
 
     rule = Rule.model_validate(doc)
     base_row = published_baseline(db)

@@ -8,6 +8,7 @@ See api/web/README.md for the conventions.
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -72,6 +73,13 @@ def _modules() -> list[str]:
     return names
 
 
+async def _call(handler, request: Request, exc: Exception) -> Response:
+    result = handler(request, exc)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
 def mount(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")
     for name in _modules():
@@ -100,7 +108,7 @@ def mount(app: FastAPI) -> None:
         if is_ui(request):
             return error_page(request, exc.status_code, exc.detail)
         assert prev_service is not None
-        return await prev_service(request, exc)
+        return await _call(prev_service, request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -109,7 +117,7 @@ def mount(app: FastAPI) -> None:
 
             return error_page(request, 400, "入力に誤りがあります: " + " / ".join(_validation_message(e) for e in exc.errors()))
         assert prev_validation is not None
-        return await prev_validation(request, exc)
+        return await _call(prev_validation, request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -120,7 +128,7 @@ def mount(app: FastAPI) -> None:
                 exc.status_code, str(exc.detail) if isinstance(exc.detail, str) else "")
             return error_page(request, exc.status_code, message)
         if prev_http is not None:
-            return await prev_http(request, exc)
+            return await _call(prev_http, request, exc)
         from fastapi.exception_handlers import http_exception_handler
 
         return await http_exception_handler(request, exc)

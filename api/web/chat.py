@@ -79,7 +79,7 @@ def _version_row(v) -> dict[str, Any]:
 def draft_page(draft_id: int, request: Request, a: int | None = None, b: int | None = None, preview: int = 0,
                blocked: str = "", user: WebUser = Depends(page_user(*DRAFTERS)), db: Session = Depends(get_db)) -> Response:
     ctx = request.app.state.ctx
-    draft = rules.get_draft(db, draft_id)
+    draft = rules.get_draft_for(db, user.actor, draft_id, "read")
     versions = rules.draft_versions(db, draft_id)
     turns = draft.conversation.get("turns", [])
     current = versions[-1] if versions else None
@@ -118,6 +118,7 @@ def send_message(draft_id: int, request: Request, message: str = Form(""), user:
     problem = _message_problem(message)
     if problem:
         raise ServiceError(problem)
+    rules.get_draft_for(db, user.actor, draft_id, "continue")
     _draft, outcome, _ = rules.send_message(db, request.app.state.ctx.catalog, user.actor, draft_id, message)
     if outcome.blocked_by_guard:
         return RedirectResponse(f"/ui/drafts/{draft_id}?" + urlencode({"blocked": ",".join(_kinds_ja(outcome.guard_summary))})
@@ -128,6 +129,7 @@ def send_message(draft_id: int, request: Request, message: str = Form(""), user:
 @router.post("/drafts/{draft_id}/save", response_class=HTMLResponse)
 def save_rule(draft_id: int, request: Request, draft_version_id: int = Form(...), user: WebUser = Depends(form_user(*DRAFTERS)),
               db: Session = Depends(get_db)) -> Response:
+    rules.get_draft_for(db, user.actor, draft_id, "continue")
     version = next((v for v in rules.draft_versions(db, draft_id) if v.id == draft_version_id), None)
     if version is None or not version.rule:
         raise ServiceError(f"ルール案 {draft_id} に版 {draft_version_id} はありません", status_code=404)
@@ -145,7 +147,7 @@ def request_basis(draft_id: int, request: Request, item_id: str = Form(...), bas
                   purpose: str = Form(""), justification: str = Form(""), receiving_department: str = Form(""),
                   law_citation: str = Form(""), user: WebUser = Depends(form_user(*DRAFTERS)),
                   db: Session = Depends(get_db)) -> Response:
-    rules.get_draft(db, draft_id)
+    rules.get_draft_for(db, user.actor, draft_id, "continue")
     fields = {"item_id": item_id, "receiving_organ": "mayor", "receiving_department": receiving_department.strip(),
               "purpose": purpose.strip(), "basis": basis, "use": use, "justification": justification.strip() or None,
               "law_citation": law_citation.strip() or None, "reason": f"ルール案 {draft_id} が読む項目"}

@@ -7,8 +7,9 @@ may not open a page raises ``PageForbidden`` (Japanese 403 page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -94,7 +95,7 @@ def page_user(*roles: str) -> Callable[..., WebUser]:
     return dependency
 
 
-def form_user(*roles: str) -> Callable[..., WebUser]:
+def form_user(*roles: str) -> Callable[..., Any]:
     """Dependency for a form POST: as ``page_user`` plus the hidden CSRF field; an expired session keeps the typed text."""
     allowed = _roles(roles)
 

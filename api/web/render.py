@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ def wareki(value: Any) -> str:
     if d is None:
         return "" if value in (None, "") else str(value)
     if isinstance(d, datetime):
-        d = (d if d.tzinfo else d.replace(tzinfo=timezone.utc)).astimezone(JST).date()
+        d = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(JST).date()
     return f"{format_wareki(d)} ({d.isoformat()})"
 
 
@@ -47,7 +47,7 @@ def wareki_dt(value: Any) -> str:
     d = _as_date(value)
     if not isinstance(d, datetime):
         return wareki(value)
-    local = (d if d.tzinfo else d.replace(tzinfo=timezone.utc)).astimezone(JST)
+    local = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(JST)
     return f"{wareki(local.date())} {local.hour}:{local.minute:02d}"
 
 

@@ -134,6 +134,8 @@ def browser():
 
 def _make_context(browser, external: list[str], **kwargs):
     context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}, **kwargs)
+    # The first chat turn loads the PII guard's models in the server (slow on a busy 2-core machine).
+    context.set_default_timeout(120_000)
 
     def guard(route):
         host = urlsplit(route.request.url).hostname or ""
