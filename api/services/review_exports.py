@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from privacy.exports import Encoding, Sheet, write_csv, write_xlsx
-
 from api.services import outcomes
+from privacy.exports import Encoding, Sheet, write_csv, write_xlsx
 
 JST = ZoneInfo("Asia/Tokyo")
 Format = Literal["xlsx", "csv"]

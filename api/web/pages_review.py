@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api import audit_store
 from api.auth import get_db
-from api.db.models import Run, RulesetVersion
+from api.db.models import RulesetVersion, Run
 from api.errors import NotFound, ServiceError
 from api.services import outcome_stats, outcomes, review_exports, runs
 from api.web.deps import WebUser, form_user, page_user
