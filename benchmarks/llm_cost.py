@@ -1,6 +1,6 @@
 """Prompt size and cost of LLM drafting against a real llama.cpp server on 127.0.0.1.
 
-    .venv/bin/python benchmarks/llm_cost.py [--model FILE.gguf] [--versions v1 v2] [--drafts 2] [--max-tokens 64]
+    .venv/bin/python -m benchmarks.llm_cost [--model FILE.gguf] [--versions v1 v2] [--drafts 2] [--max-tokens 64]
 
 Per prompt version: prompt tokens of the first call (counted by the server's tokenizer), and for each
 draft the server-reported prompt/completion/cached tokens and the seconds it took. Without --model the
