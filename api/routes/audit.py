@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from api import audit_store
 from api.auth import Principal, get_db, require_roles
 from api.errors import ServiceError
+from api.routes.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/audit", tags=["操作ログ"])
 auditors = require_roles("auditor", "admin")
@@ -24,7 +25,7 @@ def _aware(d: datetime | None, what: str) -> datetime | None:
 def search(actor: str | None = None, action: str | None = None, target_type: str | None = None, target_id: str | None = None,
            since: datetime | None = Query(None, description="この日時以降（タイムゾーン付き）"),
            until: datetime | None = Query(None, description="この日時より前（タイムゾーン付き）"),
-           limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+           limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_ID),
            p: Principal = Depends(auditors), db: Session = Depends(get_db)) -> dict:
     q = audit_store.AuditQuery(actor=actor, action=action, target_type=target_type, target_id=target_id,
                                since=_aware(since, "since"), until=_aware(until, "until"), limit=limit, offset=offset)

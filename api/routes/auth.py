@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from api import audit_store
 from api.audit_store import Actor
 from api.auth import SESSION_COOKIE, Principal, any_user, get_db
-from api.routes.schemas import LoginBody, TokenBody
+from api.routes.schemas import DbId, LoginBody, TokenBody
 from api.security import ROLE_LABELS_JA
 from api.services import users
 
@@ -73,6 +73,6 @@ def list_tokens(p: Principal = Depends(any_user()), db: Session = Depends(get_db
 
 
 @router.delete("/tokens/{token_id}", summary="APIトークンの失効", description="自分の APIトークンを失効させます。")
-def revoke_token(token_id: int, p: Principal = Depends(any_user()), db: Session = Depends(get_db)) -> dict:
+def revoke_token(token_id: DbId, p: Principal = Depends(any_user()), db: Session = Depends(get_db)) -> dict:
     users.revoke_token(db, p.user_id, token_id, p.actor)
     return {"ok": True}

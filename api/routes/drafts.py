@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, get_db, require_roles
 from api.db.models import Draft, DraftVersion, RuleVersion
 from api.errors import NotFound, ServiceError
-from api.routes.schemas import DraftBody, MessageBody, RuleSaveBody, ShareBody
+from api.routes.schemas import DbId, DraftBody, MAX_ID, MessageBody, RuleSaveBody, ShareBody
 from api.services import rules
 
 router = APIRouter(tags=["ルール案"])
@@ -39,20 +39,20 @@ def create_draft(body: DraftBody, request: Request, p: Principal = Depends(draft
 
 
 @router.get("/api/drafts", summary="ルール案の一覧", description="新しい順に返します。")
-def list_drafts(limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
+def list_drafts(limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_ID),
                 p: Principal = Depends(readers), db: Session = Depends(get_db)) -> list[dict]:
     return [{"id": d.id, "title": d.title, "created_by": d.created_by, "updated_at": d.updated_at.isoformat()}
             for d in rules.list_drafts_for(db, p.actor, limit, offset)]
 
 
 @router.get("/api/drafts/{draft_id}", summary="ルール案の取得", description="会話と、版ごとのルール（元の文・作成方法・モデル・プロンプトの版）。")
-def get_draft(draft_id: int, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
+def get_draft(draft_id: DbId, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
     return _draft(db, rules.get_draft_for(db, p.actor, draft_id, "read"))
 
 
 @router.post("/api/drafts/{draft_id}/messages", summary="ルール案への追加の指示",
              description="対話を続けてルール案を直します（例:「欠席は20日以上に」）。新しい版ができたら versions に加わります。")
-def send_message(draft_id: int, body: MessageBody, request: Request, p: Principal = Depends(drafting),
+def send_message(draft_id: DbId, body: MessageBody, request: Request, p: Principal = Depends(drafting),
                  db: Session = Depends(get_db)) -> dict:
     rules.get_draft_for(db, p.actor, draft_id, "continue")
     draft, outcome, _ = rules.send_message(db, request.app.state.ctx.catalog, p.actor, draft_id, body.text)
@@ -60,7 +60,7 @@ def send_message(draft_id: int, body: MessageBody, request: Request, p: Principa
 
 
 @router.delete("/api/drafts/{draft_id}", summary="ルール案の削除", description="ルールとして保存されていないルール案を削除します。")
-def delete_draft(draft_id: int, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+def delete_draft(draft_id: DbId, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
     rules.get_draft_for(db, p.actor, draft_id, "delete")
     rules.delete_draft(db, p.actor, draft_id)
     return {"ok": True}
@@ -68,7 +68,7 @@ def delete_draft(draft_id: int, p: Principal = Depends(drafting), db: Session = 
 
 @router.post("/api/drafts/{draft_id}/share", summary="ルール案の共有",
              description="作成者が、ルール案を他の利用者と共有します（共有された利用者は閲覧と対話の継続ができます。削除は作成者のみ）。")
-def share_draft(draft_id: int, body: ShareBody, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
+def share_draft(draft_id: DbId, body: ShareBody, p: Principal = Depends(drafting), db: Session = Depends(get_db)) -> dict:
     return {"draft_id": draft_id, "shared_with": rules.share_draft(db, p.actor, draft_id, body.usernames)}
 
 
@@ -93,5 +93,5 @@ def save_rule(body: RuleSaveBody, request: Request, p: Principal = Depends(draft
 
 
 @router.get("/api/rules/{rule_version_id}", summary="ルールの取得", description="保存されたルールの版。")
-def get_rule(rule_version_id: int, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
+def get_rule(rule_version_id: DbId, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
     return _rule(rules.get_rule_version(db, rule_version_id))

@@ -8,7 +8,7 @@ from api.auth import Principal, get_db, require_roles
 from api.db.models import RulesetVersion
 from api.errors import Refused, ServiceError
 from api.routes.runs import run_summary
-from api.routes.schemas import PreviewBody, RulesetBody, RunNowBody, ValidateBody
+from api.routes.schemas import DbId, PreviewBody, RulesetBody, RunNowBody, ValidateBody
 from api.services import rules, runs
 from api.services.registry import load_entries
 
@@ -96,13 +96,13 @@ def list_rulesets(published: bool | None = Query(None), p: Principal = Depends(r
 
 
 @router.get("/api/rulesets/{ruleset_version_id}", summary="ルールセットの取得", description="版の内容（JSON）と公開の状態。")
-def get_ruleset(ruleset_version_id: int, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
+def get_ruleset(ruleset_version_id: DbId, p: Principal = Depends(readers), db: Session = Depends(get_db)) -> dict:
     return ruleset_summary(rules.get_ruleset_version(db, ruleset_version_id), with_document=True)
 
 
 @router.post("/api/rulesets/{ruleset_version_id}/publish", summary="ルールセットの公開",
              description="ルールセットの版を公開し、定期実行・即時実行できるようにします（管理職のみ）。")
-def publish(ruleset_version_id: int, request: Request, p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
+def publish(ruleset_version_id: DbId, request: Request, p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
     return ruleset_summary(rules.publish(db, request.app.state.ctx.catalog, p.actor, ruleset_version_id))
 
 
@@ -110,7 +110,7 @@ def publish(ruleset_version_id: int, request: Request, p: Principal = Depends(su
              description="公開済みのルールセットを今すぐ実行します（定期実行と同じ処理。実行前に法的根拠を照合し、"
                          "不足があれば失敗した実行として理由を記録します）。one_off_id を指定すると、69条2項の臨時的利用として"
                          "その目的に承認された1回限りの実行になります。同じルールセットの実行中は 409。")
-def run_now(ruleset_version_id: int, request: Request, body: RunNowBody | None = None,
+def run_now(ruleset_version_id: DbId, request: Request, body: RunNowBody | None = None,
             p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
     ctx = request.app.state.ctx
     db.commit()  # end the request's transaction (SQLite: release the lock) before the run's own transactions

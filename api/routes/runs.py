@@ -7,7 +7,7 @@ from api import audit_store
 from api.auth import Principal, get_db, require_roles
 from api.db.models import Run, RulesetVersion
 from api.errors import NotFound, ServiceError
-from api.routes.schemas import ReasonBody
+from api.routes.schemas import DbId, MAX_ID, ReasonBody
 from api.services import runs
 
 router = APIRouter(prefix="/api/runs", tags=["実行"])
@@ -30,13 +30,13 @@ def run_summary(db: Session, r: Run, full: bool = False) -> dict:
 
 @router.get("", summary="実行の一覧", description="新しい順。ruleset_id・status で絞り込めます。")
 def list_runs(ruleset_id: str | None = None, status: str | None = None, limit: int = Query(50, ge=1, le=200),
-              offset: int = Query(0, ge=0), p: Principal = Depends(run_readers), db: Session = Depends(get_db)) -> dict:
+              offset: int = Query(0, ge=0, le=MAX_ID), p: Principal = Depends(run_readers), db: Session = Depends(get_db)) -> dict:
     total, rows = runs.list_runs(db, ruleset_key=ruleset_id, status=status, limit=limit, offset=offset)
     return {"total": total, "items": [run_summary(db, r) for r in rows]}
 
 
 @router.get("/{run_id}", summary="実行の詳細", description="状態・基準日・マニフェスト（データの版、件数）・前回との差分・失敗の理由。")
-def get_run(run_id: int, p: Principal = Depends(run_readers), db: Session = Depends(get_db)) -> dict:
+def get_run(run_id: DbId, p: Principal = Depends(run_readers), db: Session = Depends(get_db)) -> dict:
     run = runs.get_run(db, run_id)
     audit_store.append_committed(db, p.actor, "run_viewed", "run", run_id)  # the diff lists pseudonyms
     return run_summary(db, run, full=True)
@@ -51,7 +51,7 @@ def _ruleset(db: Session, run: Run):
 @router.get("/{run_id}/results", summary="抽出結果（理由つき）",
             description="抽出されたこども（仮名ID）を順位順に、点数と日本語の理由とともに返します。閲覧は操作ログに記録されます。"
                         "結果は人による確認のための候補であり、判定ではありません。")
-def results(run_id: int, request: Request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def results(run_id: DbId, request: Request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_ID),
             p: Principal = Depends(result_readers), db: Session = Depends(get_db)) -> dict:
     from engine.explain import explain_child
 
@@ -72,7 +72,7 @@ def results(run_id: int, request: Request, limit: int = Query(50, ge=1, le=500),
 
 @router.get("/{run_id}/children/{pseudonym}", summary="こどもごとの理由",
             description="一人のこども（仮名ID）について、該当したルールと根拠の値を日本語で返します。閲覧は操作ログに記録されます。")
-def child(run_id: int, pseudonym: str, request: Request, p: Principal = Depends(result_readers), db: Session = Depends(get_db)) -> dict:
+def child(run_id: DbId, pseudonym: str, request: Request, p: Principal = Depends(result_readers), db: Session = Depends(get_db)) -> dict:
     from engine.explain import explain_child
 
     ctx = request.app.state.ctx
@@ -87,7 +87,7 @@ def child(run_id: int, pseudonym: str, request: Request, p: Principal = Depends(
 @router.post("/{run_id}/children/{pseudonym}/reidentify", summary="再識別（仮名IDから宛名番号へ）",
              description="抽出されたこどもの宛名番号を、理由を記録したうえで返します（確認者・管理職のみ）。"
                          "理由・操作者・日時が操作ログに残ります。")
-def reidentify(run_id: int, pseudonym: str, body: ReasonBody, request: Request, p: Principal = Depends(reidentifiers),
+def reidentify(run_id: DbId, pseudonym: str, body: ReasonBody, request: Request, p: Principal = Depends(reidentifiers),
                db: Session = Depends(get_db)) -> dict:
     from privacy.keys import load_key_file
     from privacy.reid_map import read_reid_map

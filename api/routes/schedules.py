@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, get_db, require_roles
 from api.db.models import Schedule
-from api.routes.schemas import ScheduleBody
+from api.routes.schemas import DbId, ScheduleBody
 from api.services import schedules
 
 router = APIRouter(prefix="/api/schedules", tags=["定期実行"])
@@ -34,5 +34,5 @@ def create_schedule(body: ScheduleBody, p: Principal = Depends(supervisor), db: 
 
 
 @router.post("/{schedule_id}/disable", summary="定期実行の停止", description="定期実行を止めます。")
-def disable(schedule_id: int, p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
+def disable(schedule_id: DbId, p: Principal = Depends(supervisor), db: Session = Depends(get_db)) -> dict:
     return _schedule(schedules.disable_schedule(db, p.actor, schedule_id))

@@ -7,6 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+MAX_ID = 2**63 - 1  # database ids and offsets are BIGINT: larger values are a 422, never an overflow
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A database id in a path, a query or a body (1 .. 2^63-1)."""
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+
 
 def _ja_date(value: Any) -> Any:
     """西暦 (2026-10-01, 2026/10/1, 2026年10月1日) or 和暦 (令和8年10月1日, R8.10.1)."""
@@ -64,7 +69,7 @@ class MessageBody(Body):
 
 
 class RuleSaveBody(Body):
-    draft_version_id: int | None = Field(default=None, description="保存するルール案の版（rule を省略するとき）")
+    draft_version_id: DbId | None = Field(default=None, description="保存するルール案の版（rule を省略するとき）")
     rule: dict[str, Any] | None = Field(default=None, description="ルールの JSON（直接保存するとき）")
 
 
@@ -76,7 +81,7 @@ class ValidateBody(Body):
 class PreviewBody(Body):
     rule: dict[str, Any] | None = None
     ruleset: dict[str, Any] | None = None
-    baseline_ruleset_version_id: int | None = None
+    baseline_ruleset_version_id: DbId | None = None
     as_of: JaDate | None = Field(default=None, description="基準日（西暦又は和暦。省略時は今月1日）")
     top_n: int = Field(default=200, ge=1, le=5000)
 
@@ -115,7 +120,7 @@ class ProposeBody(Body):
 
 
 class ScheduleBody(Body):
-    ruleset_version_id: int
+    ruleset_version_id: DbId
     cron: str = Field(min_length=1, max_length=120, description="cron 式（例: 0 6 1 * * = 毎月1日6時、日本時間）")
     reference_date_policy: Literal["run_date", "month_start", "fixed"] = "month_start"
     fixed_date: JaDate | None = Field(default=None, description="固定の基準日（西暦又は和暦）")
