@@ -134,18 +134,57 @@ def alert_level_for(total: int, ruleset: Ruleset) -> str | None:
 # DuckDB access
 
 
-_instances: dict[str, tuple[tuple | None, Any]] = {}
+class _Instance:
+    """One configured read-only DuckDB instance of a mart file version, shared by its open readers."""
+
+    def __init__(self, version: tuple | None, base: Any) -> None:
+        self.version = version
+        self.base = base
+        self.readers = 0
+
+
+class MartConnection:
+    """A reader's own connection (a cursor on the shared instance); closing the last one closes the instance.
+
+    Closing the instance when no reader is left matters: an idle process must not keep the file open
+    (read-only) so that the same process can later open it with another configuration.
+    """
+
+    def __init__(self, key: str, instance: _Instance) -> None:
+        self._key = key
+        self._instance = instance
+        self._cursor = instance.base.cursor()
+        self._closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._cursor.close()
+        with _instances_lock:
+            inst = self._instance
+            inst.readers -= 1
+            if inst.readers == 0:
+                if _instances.get(self._key) is inst:
+                    del _instances[self._key]
+                inst.base.close()
+
+
+_instances: dict[str, _Instance] = {}
 _instances_lock = threading.Lock()
 
 
-def open_mart(mart_path: Path, threads: int | None = None):
+def open_mart(mart_path: Path, threads: int | None = None) -> MartConnection:
     """A read-only connection to the mart: no external access, configuration locked.
 
     DuckDB keeps one database instance per file in a process, and a second ``duckdb.connect`` with a
     configuration races the first one's ``lock_configuration`` ("Cannot change configuration option").
-    So the instance is opened and configured once per file version (under a lock) and each reader gets
-    its own connection to it (``cursor()``), safe to use in its own thread; closing it leaves the
-    instance open for the others. ``threads`` applies when the instance is first opened.
+    So the instance is opened and configured once per file version (under a lock) while readers are
+    open, and each reader gets its own connection to it (``cursor()``), safe to use in its own thread.
+    Closing the last reader closes the instance. ``threads`` applies when the instance is first opened.
     """
     import duckdb
 
@@ -155,12 +194,11 @@ def open_mart(mart_path: Path, threads: int | None = None):
     key = str(mart_path.resolve())
     version = _file_version(mart_path)
     with _instances_lock:
-        cached = _instances.get(key)
-        if cached is not None and cached[0] != version:
-            cached[1].close()  # superseded by a newly published mart; readers still open keep their connection
-            cached = None
-            del _instances[key]
-        if cached is None:
+        inst = _instances.get(key)
+        if inst is not None and inst.version != version:
+            del _instances[key]  # superseded by a newly published mart; its open readers close it when done
+            inst = None
+        if inst is None:
             config: dict[str, Any] = {"enable_external_access": False}
             if threads is not None:
                 config["threads"] = int(threads)
@@ -169,8 +207,13 @@ def open_mart(mart_path: Path, threads: int | None = None):
                 base.execute("SET lock_configuration = true")
             except duckdb.Error as exc:
                 raise RunError(f"データマートを開けません ({mart_path.name}): {exc}", category=Category.UNAVAILABLE) from exc
-            _instances[key] = cached = (version, base)
-        return cached[1].cursor()
+            _instances[key] = inst = _Instance(version, base)
+        inst.readers += 1
+        try:
+            return MartConnection(key, inst)
+        except Exception:
+            inst.readers -= 1
+            raise
 
 
 def mart_tables(con) -> dict[str, set[str]]:
