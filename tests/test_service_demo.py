@@ -39,7 +39,8 @@ def test_demo_builds_everything_and_is_idempotent(tmp_path, monkeypatch):
 
     again = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert again.exit_code == 0, again.output
-    assert again.output.count("（既存: 変更していません）") == 6 and "登録済み" in again.output
+    # six demo users, listed in the table and again with the UI address at the end
+    assert again.output.count("（既存: 変更していません）") == 12 and "登録済み" in again.output
     assert _count(home, "users") == 6 and _count(home, "ruleset_versions") == published
     assert _count(home, "schedules") == 1 and _count(home, "runs") == 2
     assert "作成済みを使用" in again.output

@@ -86,7 +86,9 @@ def outcome_out(o: ReviewOutcome) -> OutcomeOut:
                       previous_id=o.previous_id)
 
 
-@router.get("/api/outcomes/categories", summary="確認結果の区分", response_model=list[CategoryOut])
+@router.get("/api/outcomes/categories", summary="確認結果の区分", response_model=list[CategoryOut],
+            description="確認結果として記録できる区分の一覧です（支援につないだ・見守り など）。"
+            "「支援あり」に数える区分には supported が付いています。")
 def list_categories(p: Principal = Depends(stats_readers)) -> list[CategoryOut]:
     return [CategoryOut(id=c.id, label=c.label, supported=c.supported) for c in outcomes.categories()]
 
