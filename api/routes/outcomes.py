@@ -119,6 +119,7 @@ def review_outcome(run_id: int, pseudonym: str, body: ReviewIn, p: Principal = D
 
 
 @router.get("/api/children/{pseudonym}/outcomes", summary="こどもの確認結果の履歴（すべての実行）",
+            description="仮名IDで、これまでの実行をまたいだ確認結果とその履歴（記録・確認・変更）を返します。",
             response_model=OutcomeHistoryOut)
 def child_outcomes(pseudonym: str, p: Principal = Depends(recorders), db: Session = Depends(get_db)) -> OutcomeHistoryOut:
     steps = [outcome_out(o) for o in outcomes.child_history(db, pseudonym)]
@@ -170,6 +171,7 @@ def export_list(run_id: int, request: Request, reason: str = Query(min_length=1,
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/api/schedule-text", summary="cron 式を日本語で（次の3回の実行日時つき）", response_model=CronOut)
+@router.get("/api/schedule-text", summary="cron 式を日本語で（次の3回の実行日時つき）", response_model=CronOut,
+            description="定期実行の cron 式（日本時間）を「毎月1日 6時」のような日本語にし、次の3回の実行日時を返します。")
 def schedule_text(cron: str = Query(min_length=1, max_length=120), p: Principal = Depends(require_roles("supervisor", "admin", "auditor"))) -> CronOut:
     return CronOut(cron=cron, text_ja=describe_cron(cron), next_runs=next_runs(cron))
