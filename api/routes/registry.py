@@ -66,26 +66,9 @@ def minimization(request: Request, p: Principal = Depends(require_roles("privacy
                  db: Session = Depends(get_db)) -> dict:
     from dataclasses import asdict
 
-    from engine.rules.model import Ruleset
-    from privacy.minimization import minimization_report
-    from api.services.policy_input import items_by_rule as items_by_rule_of
+    from api.services.ui_registry import minimization as minimization_report
 
-    from api.services.rules import list_rulesets
-
-    ctx = request.app.state.ctx
-    active: dict[str, set[str]] = {}
-    contributions: list = []
-    latest: dict[str, object] = {}
-    for rv in list_rulesets(db, published=True):
-        latest[rv.ruleset_key] = rv
-    for key, rv in latest.items():
-        for rule_id, items in items_by_rule_of(Ruleset.model_validate(rv.document)).items():
-            active.setdefault(f"{key}:{rule_id}", set()).update(items)
-        run = runs.last_success(db, key)
-        if run is not None and runs.results_file(ctx, run.id).is_file():
-            contributions.extend(runs.load_children(ctx, run).children)
-    report = minimization_report(ctx.catalog, active, contributions)
-    audit_store.append(db, p.actor, "minimization_reviewed", "registry", "minimization", details={"rulesets": sorted(latest)})
+    report = minimization_report(request.app.state.ctx, db, p.actor)
     return {"summary_ja": report.lines_ja(), "report": asdict(report)}
 
 

@@ -179,7 +179,7 @@ def shot(page, name: str) -> Path:
 
 
 def readme_shot(page, name: str) -> Path:
-    """A small viewport-only screenshot (960x640) for the README (copied to docs/ by hand)."""
+    """A small viewport-only screenshot (960x640) of the kind the README names (tests/ui/artifacts/)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     page.set_viewport_size({"width": 960, "height": 640})
