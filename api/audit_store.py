@@ -10,11 +10,12 @@ write lock every transaction takes at ``BEGIN IMMEDIATE`` (see api.db.engine).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event

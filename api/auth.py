@@ -12,9 +12,9 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request

@@ -18,7 +18,7 @@ class ServiceContext:
     sessions: sessionmaker[Session]
 
     @classmethod
-    def open(cls, settings: Settings, *, migrate: bool = True) -> "ServiceContext":
+    def open(cls, settings: Settings, *, migrate: bool = True) -> ServiceContext:
         settings.ensure_dirs()
         engine = make_engine(settings)
         if migrate:

@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 
@@ -58,13 +58,12 @@ class MartInfo:
 def build_mart(settings: Settings, children: int, seed: int = 0, *, pii_check: bool = True,
                progress: Callable[[str], None] = lambda _m: None) -> MartInfo:
     """Synthetic city -> key -> mart -> re-identification map; skipped when the same city is already built."""
+    from api.services.runs import today_jst
     from engine.ingest import ingest_exports
     from engine.synth import generate_city
     from privacy.keys import generate_key_file, load_key_file
     from privacy.pseudonymize import HmacPseudonymizer
     from privacy.reid_map import write_reid_map
-
-    from api.services.runs import today_jst
 
     settings.ensure_dirs()
     # The synthetic city is drawn as of the current month's first day, the reference date of the demo's
@@ -115,10 +114,9 @@ def ensure_users(ctx: ServiceContext, password: str | None = None) -> dict[str, 
 
 
 def ensure_registry(ctx: ServiceContext) -> int:
-    from privacy.demo import load_demo_registry
-
     from api.services.registry import import_entries
     from api.services.runs import today_jst
+    from privacy.demo import load_demo_registry
 
     with session_scope(ctx.sessions) as db:
         return import_entries(db, load_demo_registry(ctx.catalog, today=today_jst()), Actor("demo-setup", "privacy_officer"))
@@ -126,11 +124,10 @@ def ensure_registry(ctx: ServiceContext) -> int:
 
 def allowed_sample(ctx: ServiceContext, on) -> tuple[dict, list[str]]:
     """The sample ruleset without the rules the registry does not allow for a scheduled run on ``on``."""
+    from api.services.policy_input import items_by_rule as items_by_rule_of
+    from api.services.registry import load_entries
     from engine.rules.model import Ruleset
     from privacy.policy import check_use
-    from api.services.policy_input import items_by_rule as items_by_rule_of
-
-    from api.services.registry import load_entries
 
     doc = json.loads(SAMPLE_RULESET.read_text(encoding="utf-8"))
     rs = Ruleset.model_validate(doc)

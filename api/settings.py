@@ -47,7 +47,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def for_home(cls, home: Path | str, **overrides: object) -> "Settings":
+    def for_home(cls, home: Path | str, **overrides: object) -> Settings:
         h = Path(home).resolve()
         base = cls(
             home=h,
@@ -60,7 +60,7 @@ class Settings:
         return replace(base, **overrides) if overrides else base  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls, home: Path | str | None = None, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, home: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
         e = os.environ if env is None else env
         s = cls.for_home(home or e.get("TSUNAGU_HOME") or DEFAULT_HOME)
         updates: dict[str, object] = {}

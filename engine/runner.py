@@ -72,7 +72,7 @@ class ChildResult:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ChildResult":
+    def from_dict(cls, d: dict[str, Any]) -> ChildResult:
         return cls(
             pseudonym=d["pseudonym"],
             rank=d["rank"],

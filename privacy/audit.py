@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -60,7 +61,7 @@ class AuditRecord(BaseModel):
     def _utc(cls, v: datetime) -> datetime:
         if v.tzinfo is None or v.utcoffset() is None:
             raise ValueError("at needs a time zone (UTC)")
-        return v.astimezone(timezone.utc)
+        return v.astimezone(UTC)
 
 
 # --- vocabulary -----------------------------------------------------------------
@@ -132,8 +133,8 @@ def _check_details(value: Any, vocab: ActionVocabulary, where: str) -> None:
 
 def _iso(at: datetime) -> str:
     if at.tzinfo is None:  # a store that drops the zone (SQLite) gives back naive UTC
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical_payload(record: AuditRecord | Mapping[str, Any]) -> bytes:
@@ -179,7 +180,7 @@ def seal(
             allowed = "、".join(sorted(spec.details_keys))
             raise AuditError(f"「{spec.label}」の details に記録できないキーがあります: {'、'.join(extra)}（記録できるキー: {allowed}）")
     _check_details(details, vocab, "details")
-    at_utc = at.astimezone(timezone.utc)
+    at_utc = at.astimezone(UTC)
     if prev is not None and at_utc < prev.at:
         raise AuditError(f"操作ログの日時（{_iso(at_utc)}）が直前の記録（seq {prev.seq}, {_iso(prev.at)}）より前です")
     fields: dict[str, Any] = {
@@ -228,7 +229,7 @@ class ChainRoot:
         return f"tsunagu-audit-root v1 count={self.count} last_seq={self.last_seq} sha256={self.last_hash}"
 
     @classmethod
-    def from_text(cls, text: str) -> "ChainRoot":
+    def from_text(cls, text: str) -> ChainRoot:
         parts = dict(p.split("=", 1) for p in text.split() if "=" in p)
         try:
             return cls(count=int(parts["count"]), last_seq=int(parts["last_seq"]), last_hash=parts["sha256"])

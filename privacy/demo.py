@@ -10,9 +10,10 @@ passes the same checks as one built through the service.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -54,7 +55,7 @@ def _aware(value: Any, where: str) -> datetime:
         raise RegistryError(f"{where}: 日時として読めません: {value!r}")
     if value.tzinfo is None:
         raise RegistryError(f"{where}: 日時にタイムゾーンを付けてください（例: +09:00）: {value!r}")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def parse_registry_document(doc: Any, catalog: Catalog, *, source: str = "registry") -> list[LegalBasisEntry]:

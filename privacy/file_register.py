@@ -10,15 +10,14 @@ for the privacy council.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from engine.catalog.model import Catalog
 from privacy.exports import Encoding, ExportError, Sheet, csv_bytes, xlsx_bytes
 from privacy.registry import STATUS_LABELS_JA, USE_LABELS_JA, LegalBasisEntry, Status
-
 
 SUBJECT_LABELS_JA: dict[str, str] = {"child": "こども", "guardian": "保護者", "household": "世帯員"}
 SUBJECT_ORDER = ("child", "guardian", "household")

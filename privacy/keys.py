@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.errors import Category, TsunaguError
@@ -63,7 +63,7 @@ def generate_key_file(path: str | Path) -> KeyFile:
     key = KeyFile(
         key_id="k" + secrets.token_hex(6),
         secret=secret,
-        created=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
     )
     doc = {
         "format": KEY_FORMAT,

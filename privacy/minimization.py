@@ -20,8 +20,9 @@ information (和泉市 removed 「性質が類似するデータ」), with the m
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from engine.catalog.model import Catalog
 from engine.errors import TsunaguError

@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 
@@ -57,11 +57,11 @@ class HmacPseudonymizer:
 
     @classmethod
     def from_key_file(cls, path: str | Path, *, purpose: str | None = None,
-                      record_types: Sequence[str] = ()) -> "HmacPseudonymizer":
+                      record_types: Sequence[str] = ()) -> HmacPseudonymizer:
         return cls.from_key(load_key_file(path), purpose=purpose, record_types=record_types)
 
     @classmethod
-    def from_key(cls, key: KeyFile, *, purpose: str | None = None, record_types: Sequence[str] = ()) -> "HmacPseudonymizer":
+    def from_key(cls, key: KeyFile, *, purpose: str | None = None, record_types: Sequence[str] = ()) -> HmacPseudonymizer:
         return cls(key.pseudonym_key, key.key_id, purpose=purpose, record_types=record_types)
 
     def normalize(self, id_type: str, value: str | None) -> str | None:
@@ -70,7 +70,7 @@ class HmacPseudonymizer:
         return normalize_id(value, self.widths[id_type])
 
     def _digest(self, id_type: str, normalized: str) -> str:
-        msg = f"{self.version}|{self.purpose}|{id_type}|{normalized}".encode("utf-8")
+        msg = f"{self.version}|{self.purpose}|{id_type}|{normalized}".encode()
         return hmac.digest(self._key, msg, hashlib.sha256).hex()[:PSEUDONYM_HEX_CHARS]
 
     def pseudonymize(self, id_type: str, values: Sequence[str | None]) -> list[str | None]:

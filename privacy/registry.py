@@ -33,9 +33,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Annotated, Any, Collection, Iterable, Literal, Sequence
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -169,7 +170,7 @@ def _utc(at: datetime, what: str = "日時") -> datetime:
         raise RegistryError(f"{what}が日時ではありません: {at!r}")
     if at.tzinfo is None or at.utcoffset() is None:
         raise RegistryError(f"{what}にタイムゾーンがありません（UTC又は日本時間を明示してください）: {at.isoformat()}")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 # --- models ---------------------------------------------------------------------
@@ -193,7 +194,7 @@ class Transition(_Model):
     def _aware(cls, v: datetime) -> datetime:
         if v.tzinfo is None or v.utcoffset() is None:
             raise ValueError("at needs a time zone")
-        return v.astimezone(timezone.utc)
+        return v.astimezone(UTC)
 
 
 class LegalBasisEntry(_Model):
@@ -510,7 +511,7 @@ def expire_due(entries: Iterable[LegalBasisEntry], today: date, *, now: datetime
 
     ``now`` (aware) stamps the transition; default: ``today`` at 00:00 UTC. Order is kept.
     """
-    stamp = now if now is not None else datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
+    stamp = now if now is not None else datetime(today.year, today.month, today.day, tzinfo=UTC)
     out: list[LegalBasisEntry] = []
     for e in entries:
         if e.status == "approved" and e.valid_until is not None and today > e.valid_until:

@@ -14,8 +14,8 @@ import json
 import os
 import secrets
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from engine.errors import Category, TsunaguError
 from privacy.keys import KeyFile, KeyFileError

@@ -117,7 +117,7 @@ class Conversation:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], drafter: Drafter) -> "Conversation":
+    def from_dict(cls, data: dict[str, Any], drafter: Drafter) -> Conversation:
         if data.get("format") != cls.FORMAT:
             raise ValueError(f"会話データの形式 {data.get('format')!r} は読めません (対応: {cls.FORMAT})")
         return cls(

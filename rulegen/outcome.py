@@ -56,7 +56,7 @@ class DraftVersion:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "DraftVersion":
+    def from_dict(cls, d: dict[str, Any]) -> DraftVersion:
         return cls(**d)
 
     def parsed_rule(self) -> Rule | None:

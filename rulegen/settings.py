@@ -6,7 +6,8 @@ Values come from the environment (``TSUNAGU_LLM_*``) or are passed explicitly.
 from __future__ import annotations
 
 import os
-from typing import Literal, Mapping
+from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -37,7 +38,7 @@ class DraftingSettings(BaseModel):
     max_catalog_items: int = Field(default=14, ge=3, le=200)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "DraftingSettings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> DraftingSettings:
         """Read ``TSUNAGU_LLM_PROVIDER``, ``_BASE_URL``, ``_MODEL``, ``_API_KEY``, ``_API_VERSION``,
         ``_TIMEOUT`` (seconds per call), ``_MAX_TOKENS``, ``_MAX_REPAIRS``, ``_METHOD``, ``_MAX_POINTS``, ``_DEFAULT_POINTS``.
 

@@ -59,7 +59,7 @@ class FakeOpenAI:
                 return Step(status=500, content="no scripted reply left")
             return self.steps.pop(0)
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

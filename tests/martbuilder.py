@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 

@@ -3,7 +3,7 @@ a failed run leaves the previous results current."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 

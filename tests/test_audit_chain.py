@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +23,7 @@ from privacy.audit import (
     verify_chain,
 )
 
-T0 = datetime(2026, 4, 1, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
 ACTIONS = ["login", "results_viewed", "run_started", "draft_created", "child_explanation_viewed"]
 
 
@@ -61,7 +61,7 @@ def test_canonical_payload_is_sorted_json_without_hash():
     assert "hash" not in data and data["prev_hash"] == GENESIS
     assert list(data) == sorted(data)
     assert data["at"] == "2026-04-01T00:00:00.000000Z"
-    assert b" " not in payload.replace("run-0".encode(), b"")
+    assert b" " not in payload.replace(b"run-0", b"")
     # the same instant in another zone gives the same payload
     jst = timezone(timedelta(hours=9))
     again = seal(None, at=T0.astimezone(jst), actor="user0", role="staff", action="login", target_type="run",

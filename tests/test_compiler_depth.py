@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from martbuilder import build_mart
+
 from engine.rules.model import Ruleset
 from engine.runner import run_ruleset
-from martbuilder import build_mart
 
 
 def test_a_rule_with_1500_alternatives_compiles_and_runs(tmp_path, catalog):

@@ -8,10 +8,11 @@ import json
 import random
 from pathlib import Path
 
+from martbuilder import build_mart
+
 from engine.rules.model import Ruleset
 from engine.rules.semantics import add_months
 from engine.runner import run_ruleset, write_results
-from martbuilder import build_mart
 
 SAMPLE = Path(__file__).resolve().parents[1] / "engine" / "rules" / "samples" / "izumi_style.json"
 REF = dt.date(2025, 11, 1)

@@ -7,6 +7,7 @@ import json
 
 import duckdb
 import pytest
+from martbuilder import build_mart
 from sqlglot import exp
 from typer.testing import CliRunner
 
@@ -15,7 +16,6 @@ from engine.compiler import compile_ruleset
 from engine.explain import REMINDER_JA, explain_child
 from engine.rules.model import Ruleset
 from engine.runner import RunError, open_mart, read_results, ruleset_hash, run_ruleset, write_results
-from martbuilder import build_mart
 
 REF = dt.date(2025, 11, 15)
 D = dt.date

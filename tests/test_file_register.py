@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -60,7 +60,7 @@ def test_one_row_per_file_with_the_75_jo_columns(rows, entries):
 
 
 def test_only_approved_entries_by_default(entries, catalog):
-    revoked = [revoke(e, "officer.a", "見直し", datetime(2026, 5, 1, tzinfo=timezone.utc), actor_role="privacy_officer")
+    revoked = [revoke(e, "officer.a", "見直し", datetime(2026, 5, 1, tzinfo=UTC), actor_role="privacy_officer")
                if e.file_name == "女性相談記録ファイル" else e for e in entries]
     names = {r.file_name for r in build_file_register(revoked, catalog)}
     assert "女性相談記録ファイル" not in names

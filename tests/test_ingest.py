@@ -4,15 +4,13 @@ import csv
 import hashlib
 import io
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from engine.dates import parse_date
-from engine.ingest import IngestError, detect_encoding, ingest_exports
-from engine.ingest import pipeline
+from engine.ingest import IngestError, detect_encoding, ingest_exports, pipeline
 from engine.mart import layout
 from engine.synth import DEFAULT_AS_OF, generate_city
 from privacy.keys import generate_key_file
@@ -92,7 +90,7 @@ def test_round_trip_counts_and_types(world, catalog):
             if not layout.is_stored(item):
                 continue
             table, column = layout.item_location(item)
-            cols = dict(con.execute(f'SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?', [table]).fetchall())
+            cols = dict(con.execute('SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?', [table]).fetchall())
             want = layout.DUCKDB_TYPE[item.type]
             if column is None:
                 assert cols[layout.EVENT_VALUE_COLUMN] == want, item.id

@@ -17,8 +17,6 @@ from api.commands.drafting import PiiTextGuard
 from rulegen.drafting import make_drafter
 from rulegen.settings import DraftingSettings
 
-import xllamacpp  # noqa: E402  (a dev dependency: a missing install must fail, not skip)
-
 TEXT = "過去1年間に欠席が30日以上ある子に10点"
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from martbuilder import build_mart
 from typer.testing import CliRunner
 
 from api.cli import app
 from engine.mart import checksums
 from engine.rules.model import Ruleset
 from engine.runner import RunError, run_ruleset
-from martbuilder import build_mart
 
 REF = dt.date(2025, 11, 1)
 D = dt.date

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from privacy.pii.check_digits import is_valid_my_number, my_number_check_digit
 from privacy.pii.analyzer import analyze, get_analyzer
+from privacy.pii.check_digits import is_valid_my_number, my_number_check_digit
 from privacy.pii.guard import guard_text
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from privacy.pii.analyzer import Finding, analyze, get_analyzer, resolve_overlaps
 from privacy.pii.check_digits import (
     is_valid_corporate_number,
     is_valid_my_number,
     my_number_check_digit,
 )
-from privacy.pii.analyzer import Finding, analyze, get_analyzer, resolve_overlaps
 from privacy.pii.id_formats import ResidentNumberFormat, StudentNumberFormat
 from privacy.pii.recognizers import ResidentNumberRecognizer, StudentNumberRecognizer
 from privacy.pii.text_utils import kanji_to_int, normalize

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from martbuilder import build_mart
+
 from engine.preview import SUPPRESSED, preview, suppress_row
 from engine.rules.model import Rule, Ruleset
-from martbuilder import build_mart
 
 REF = dt.date(2025, 11, 1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from privacy.demo import load_demo_registry
 from privacy.policy import PolicyError, can_approve, check_use, default_policy, load_policy
 from privacy.registry import approve, expire_due, propose, revoke
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=14)
 ON = date(2026, 6, 1)
 PO = "privacy_officer"

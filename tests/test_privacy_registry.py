@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ from privacy.registry import (
     revoke,
 )
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=14)
 PO = "privacy_officer"
 CENTER = dict(receiving_organ="mayor", receiving_department="こども家庭センター")
@@ -284,9 +284,9 @@ def test_expire_due_moves_only_past_due_approved_entries(catalog):
 
 def test_expire_refuses_entries_still_valid(catalog):
     with pytest.raises(RegistryError, match="まだ有効期限内"):
-        expire(_approved(catalog), datetime(2026, 6, 1, tzinfo=timezone.utc))
+        expire(_approved(catalog), datetime(2026, 6, 1, tzinfo=UTC))
     with pytest.raises(RegistryError):
-        expire(_propose(catalog, valid_until="2026-03-31"), datetime(2026, 6, 1, tzinfo=timezone.utc))
+        expire(_propose(catalog, valid_until="2026-03-31"), datetime(2026, 6, 1, tzinfo=UTC))
 
 
 def test_due_for_review(catalog):

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from martbuilder import build_mart
 
 from engine.reference import evaluate, load_mart
 from engine.rules.model import Ruleset
 from engine.rules.semantics import add_months
 from engine.rules.validation import validate_ruleset
 from engine.runner import run_ruleset
-from martbuilder import build_mart
 
 REF_DATES = [dt.date(2025, 6, 15), dt.date(2025, 5, 31), dt.date(2024, 3, 1)]
 WINDOWS = [1, 3, 6, 12]

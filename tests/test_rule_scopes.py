@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from martbuilder import build_mart
 
 from engine.catalog import Catalog
 from engine.reference import evaluate, load_mart
 from engine.rules.model import Rule, Ruleset
 from engine.rules.validation import validate_rule
 from engine.runner import ruleset_hash, run_ruleset
-from martbuilder import build_mart
 from rulegen.reading import comparison_ja
 
 REF = dt.date(2025, 6, 15)

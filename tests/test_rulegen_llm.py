@@ -6,9 +6,9 @@ import copy
 import json
 
 import pytest
+from fake_openai_server import FakeOpenAI, error, reply, tool_reply
 
 from api.commands.drafting import PiiTextGuard
-from fake_openai_server import FakeOpenAI, error, reply, tool_reply
 from rulegen.conversation import Conversation
 from rulegen.drafting import make_drafter
 from rulegen.settings import DraftingSettings

@@ -3,7 +3,7 @@ the one-process scheduler lease and the scheduler's job registration."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from typer.testing import CliRunner
@@ -125,7 +125,7 @@ def test_scheduler_registers_jobs_only_as_leader(tmp_path):
         assert s.is_leader is True
         job = s.scheduler.get_job(f"schedule-{sched.id}")
         assert job is not None
-        fire = job.trigger.get_next_fire_time(None, datetime(2026, 11, 24, tzinfo=timezone.utc))
+        fire = job.trigger.get_next_fire_time(None, datetime(2026, 11, 24, tzinfo=UTC))
         assert fire.strftime("%A %H:%M") == "Monday 05:30"  # standard cron: 1 = Monday
     finally:
         s.shutdown()
@@ -138,7 +138,7 @@ def test_cron_day_of_week_is_standard():
     from api.errors import ServiceError
     from api.services.schedules import parse_cron
 
-    start = datetime(2026, 11, 24, tzinfo=timezone.utc)  # a Tuesday
+    start = datetime(2026, 11, 24, tzinfo=UTC)  # a Tuesday
     assert parse_cron("0 6 * * 0").get_next_fire_time(None, start).strftime("%A") == "Sunday"
     assert parse_cron("0 6 * * 7").get_next_fire_time(None, start).strftime("%A") == "Sunday"
     assert parse_cron("0 6 * * 1-5").get_next_fire_time(None, start).strftime("%A") == "Wednesday"

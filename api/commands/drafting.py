@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class PiiTextGuard:
     """Adapts `privacy.pii.guard.guard_text` to `rulegen.guard.TextGuard` (for the CLI and the service)."""
 
-    def check(self, text: str) -> "GuardOutcome":
+    def check(self, text: str) -> GuardOutcome:
         from privacy.pii.guard import guard_text
         from rulegen.guard import GuardOutcome
 

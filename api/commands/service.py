@@ -81,11 +81,11 @@ def db_current(home: Optional[Path] = HomeOption) -> None:
 def audit_verify(home: Optional[Path] = HomeOption) -> None:
     """操作ログのハッシュの連鎖を検査します。書き換え・削除・並べ替えがあれば記録ごとに示し、終了コード 1 で終わります。"""
     import sqlalchemy as sa
-    from privacy.audit import summarize_ja
 
     from api import audit_store
     from api.db.engine import session_scope
     from api.db.models import AuditEntry
+    from privacy.audit import summarize_ja
 
     ctx = _context(home)
     with session_scope(ctx.sessions) as db:

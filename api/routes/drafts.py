@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, get_db, require_roles
 from api.db.models import Draft, DraftVersion, RuleVersion
 from api.errors import NotFound, ServiceError
-from api.routes.schemas import DbId, DraftBody, MAX_ID, MessageBody, RuleSaveBody, ShareBody
+from api.routes.schemas import MAX_ID, DbId, DraftBody, MessageBody, RuleSaveBody, ShareBody
 from api.services import rules
 
 router = APIRouter(tags=["ルール案"])

@@ -43,11 +43,11 @@ def validate(body: ValidateBody, request: Request, p: Principal = Depends(reader
              description="ルール案がデータマートで何人に当てはまるかを、少数のセルを伏せた件数で返します。"
                          "データマートを読むため、使う項目すべてに法的根拠の承認が必要です（purpose=preview）。")
 def preview(body: PreviewBody, request: Request, p: Principal = Depends(authors), db: Session = Depends(get_db)) -> dict:
+    from api.services.policy_input import items_by_rule as items_by_rule_of
     from engine.preview import preview as do_preview
     from engine.rules.model import Ruleset, items_used
     from engine.rules.validation import validate_rule, validate_ruleset
     from privacy.policy import check_use
-    from api.services.policy_input import items_by_rule as items_by_rule_of
 
     ctx = request.app.state.ctx
     if (body.rule is None) == (body.ruleset is None):

@@ -5,9 +5,9 @@ from sqlalchemy.orm import Session
 
 from api import audit_store
 from api.auth import Principal, get_db, require_roles
-from api.db.models import Run, RulesetVersion
+from api.db.models import RulesetVersion, Run
 from api.errors import NotFound, ServiceError
-from api.routes.schemas import DbId, MAX_ID, ReasonBody
+from api.routes.schemas import MAX_ID, DbId, ReasonBody
 from api.services import runs
 
 router = APIRouter(prefix="/api/runs", tags=["実行"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api import audit_store
 from api.audit_store import Actor
-from api.db.models import Draft, DraftVersion, RuleVersion, RulesetVersion
+from api.db.models import Draft, DraftVersion, RulesetVersion, RuleVersion
 from api.db.types import utcnow
 from api.errors import Conflict, Forbidden, NotFound, Refused
 

@@ -34,7 +34,7 @@ from api import audit_store
 from api.audit_store import Actor
 from api.context import ServiceContext
 from api.db.engine import session_scope
-from api.db.models import Run, RunningRun, RulesetVersion, Schedule
+from api.db.models import RulesetVersion, Run, RunningRun, Schedule
 from api.db.types import utcnow
 from api.errors import Conflict, NotFound
 
@@ -170,10 +170,10 @@ def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, t
     61条1項 / 69条1項 for recurring use. With it, the run is the one-off use that id names (69条2項):
     items approved for that one-off purpose count too. Scheduled runs never pass an id.
     """
+    from api.services.policy_input import items_by_rule as items_by_rule_of
     from engine.rules.model import Ruleset
     from engine.runner import read_results, run_ruleset, write_results
     from privacy.policy import check_use
-    from api.services.policy_input import items_by_rule as items_by_rule_of
 
     if one_off_id is not None and schedule_id is not None:
         raise ValueError("a scheduled run is never a one-off use")

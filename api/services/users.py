@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,7 +15,6 @@ from api.audit_store import Actor
 from api.db.models import ApiToken, User, WebSession
 from api.db.types import utcnow
 from api.errors import Conflict, NotFound, ServiceError
-from api.services import login_throttle
 from api.security import (
     ROLE_LABELS_JA,
     ROLES,
@@ -25,6 +25,7 @@ from api.security import (
     token_hash,
     verify_password,
 )
+from api.services import login_throttle
 
 
 def create_user(db: Session, by: Actor, username: str, password: str, role: str, display_name: str | None = None) -> User:

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 from engine.catalog.model import Catalog, CatalogItem
 from engine.errors import Category, TsunaguError

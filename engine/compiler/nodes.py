@@ -6,7 +6,8 @@ Identifiers are always quoted; values always become literals in the tree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlglot import exp
 

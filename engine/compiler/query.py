@@ -146,7 +146,7 @@ class _Builder:
         prefix: str = "",
         restrict: str | None = None,
         with_values: bool = True,
-        shared_events: "_Builder | None" = None,
+        shared_events: _Builder | None = None,
     ):
         self.rs = ruleset
         self.catalog = catalog
@@ -423,8 +423,8 @@ class ScoringCtes:
     fire_columns: list[str]
     leaf_outputs: list[list[LeafOutput]]
     required: dict[str, set[str]]
-    builder: "_Builder | None" = None
-    values: "ValuesPlan | None" = None
+    builder: _Builder | None = None
+    values: ValuesPlan | None = None
 
 
 VALUES_ROW = "sv"  # the values pass reads one selected child's row (scores and carried columns) as `sv`

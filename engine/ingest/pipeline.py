@@ -20,10 +20,11 @@ import io
 import logging
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -565,7 +566,7 @@ def ingest_exports(
             "catalog_hash": catalog.content_hash,
             "key_id": getattr(pseudonymizer, "key_id", ""),
             "as_of": as_of.isoformat(),
-            "loaded_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "loaded_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
             **{f"source_sha256:{n}": r.sha256 for n, r in sorted(b.sources.items())},
             **{f"source_encoding:{n}": r.encoding for n, r in sorted(b.sources.items())},
             **{f"source_rows:{n}": str(r.rows) for n, r in sorted(b.sources.items())},

@@ -11,7 +11,8 @@ live at run time. ``verify`` recomputes everything and compares (``tsunagu mart-
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlglot import exp
 

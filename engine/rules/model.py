@@ -71,7 +71,7 @@ class Period(_Model):
     end: dt.date | None = Field(default=None, description="Last day counted (inclusive)")
 
     @model_validator(mode="after")
-    def _some_end(self) -> "Period":
+    def _some_end(self) -> Period:
         if self.start is None and self.end is None:
             raise ValueError("a period needs start or end (or both)")
         if self.start is not None and self.end is not None and self.start > self.end:
@@ -102,7 +102,7 @@ class Aggregate(_Model):
     value_filter: ValueFilter | None = None
 
     @model_validator(mode="after")
-    def _one_scope(self) -> "Aggregate":
+    def _one_scope(self) -> Aggregate:
         given = sum(x is not None for x in (self.window_months, self.whole_record, self.period))
         if given != 1:
             raise ValueError("an aggregate needs exactly one time scope: window_months, whole_record or period")
@@ -124,7 +124,7 @@ class Comparison(_Model):
     )
 
     @model_validator(mode="after")
-    def _value_shape(self) -> "Comparison":
+    def _value_shape(self) -> Comparison:
         if self.op in ("is_null", "not_null"):
             if self.value is not None:
                 raise ValueError("is_null / not_null take no value")
@@ -140,15 +140,15 @@ class Comparison(_Model):
 
 
 class All(_Model):
-    all: list["Condition"] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1)
 
 
 class AnyOf(_Model):
-    any: list["Condition"] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1)
 
 
 class Not(_Model):
-    not_: "Condition" = Field(alias="not")
+    not_: Condition = Field(alias="not")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -227,7 +227,7 @@ class Extraction(_Model):
     one_side_extra: list[OneSideExtra] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _some_limit(self) -> "Extraction":
+    def _some_limit(self) -> Extraction:
         if self.top_n is None and self.min_score is None:
             raise ValueError("extraction needs top_n or min_score (or both)")
         return self
@@ -246,7 +246,7 @@ class ReferenceDatePolicy(_Model):
     date: dt.date | None = None
 
     @model_validator(mode="after")
-    def _fixed_needs_date(self) -> "ReferenceDatePolicy":
+    def _fixed_needs_date(self) -> ReferenceDatePolicy:
         if self.policy == "fixed" and self.date is None:
             raise ValueError("a fixed reference date needs `date`")
         return self
@@ -274,7 +274,7 @@ class Ruleset(_Model):
     reference_date: ReferenceDatePolicy = ReferenceDatePolicy()
 
     @model_validator(mode="after")
-    def _unique_rule_ids(self) -> "Ruleset":
+    def _unique_rule_ids(self) -> Ruleset:
         seen: set[str] = set()
         for r in self.rules:
             if r.id in seen:

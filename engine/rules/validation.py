@@ -14,8 +14,9 @@ import datetime as dt
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 

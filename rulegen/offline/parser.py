@@ -346,7 +346,7 @@ class OfflineParser:
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
             t.find(re.escape(label) + r"(?:の|による|で)?", "code", lambda m, i=item_id, c=code: {"item": i, "code": c})
         # Single meaningful words of a label (「あざ」-> 身体のあざ・傷の確認), when they point to one code.
-        generic = set(self.lex["filler_tokens"]) | {"相談", "その他", "確認", "その他", "不明"}
+        generic = set(self.lex["filler_tokens"]) | {"相談", "その他", "確認", "不明"}
         word_codes: dict[str, set[tuple[str, str]]] = {}
         for label, item_id, code in labels:
             for tok in tokenize(label):

@@ -52,7 +52,7 @@ class Builder:
         self.text = ""
         self.spans: list[dict[str, object]] = []
 
-    def add(self, piece: str, kind: str | None = None) -> "Builder":
+    def add(self, piece: str, kind: str | None = None) -> Builder:
         if kind:
             self.spans.append({"start": len(self.text), "end": len(self.text) + len(piece),
                                "type": kind})
@@ -361,7 +361,7 @@ def criteria_sentences(v: Values) -> list[Builder]:
         lambda: f"ケース会議は毎月第{n(1, 4)}水曜日",
         lambda: f"令和{n(6, 7)}年4月1日から令和{n(7, 8)}年3月31日までの期間で集計",
         lambda: f"抽出基準日: 令和{n(6, 8)}年10月1日",
-        lambda: f"2024/4/1から2025/3/31まで",
+        lambda: "2024/4/1から2025/3/31まで",
         lambda: "田中小学校と山田中学校をモデル校にする",
         lambda: "石川県や福井県の事例も参考にする",
         lambda: "府中町在住の世帯は別枠で見る",
@@ -467,7 +467,7 @@ def tricky_negatives(v: Values) -> list[Builder]:
         lambda: f"平成{n(20, 30)}年{n(1, 12)}月{n(1, 28)}日施行の改正に合わせる",
         lambda: f"令和{n(5, 7)}年{n(1, 12)}月1日付けで要綱を改正",
         lambda: f"{n(2023, 2025)}-04-01現在の在籍者",
-        lambda: f"H31.4.1以降に出生した子",
+        lambda: "H31.4.1以降に出生した子",
         lambda: f"{n(1, 12)}/1時点の住民基本台帳",
         lambda: "4/1〜3/31の年度で集計",
         lambda: f"令和{n(2, 6)}年法律第{n(10, 90)}号",

@@ -28,8 +28,8 @@ from privacy.pii.recognizers.person_context import (
     latin_names,
 )
 from privacy.pii.recognizers.person_lexicon import (
-    GIVEN_ROLE_SUFFIX,
     GIVEN_NAME_BEFORE,
+    GIVEN_ROLE_SUFFIX,
     HIRAGANA_KIN,
     HONORIFIC,
     HONORIFIC_ANYWHERE,

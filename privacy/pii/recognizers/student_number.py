@@ -7,7 +7,6 @@ context word such as 学籍番号.
 from __future__ import annotations
 
 import regex
-
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
