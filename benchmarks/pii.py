@@ -47,6 +47,8 @@ from privacy.pii.masking import mask_regions  # noqa: E402
 SETS = {
     "eval": ROOT / "tests/data/pii_eval.jsonl",
     "dev": ROOT / "tests/data/pii_dev.jsonl",
+    "dev2": ROOT / "tests/data/pii_dev2.jsonl",
+    "dev3": ROOT / "tests/data/pii_dev3.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
 }
 NOT_SHOWN = frozenset({"frozen"})

@@ -167,7 +167,7 @@ def analyze_many(texts: Sequence[str], context: Sequence[str] | None = None,
     with _lock:
         batches = analyzer.nlp_engine.process_batch([f.text for _, f in todo], language=LANGUAGE,
                                                     batch_size=batch_size)
-        for (index, folded), (_, artifacts) in zip(todo, batches):
+        for (index, folded), (_, artifacts) in zip(todo, batches, strict=True):
             found = analyzer.analyze(text=folded.text, language=LANGUAGE, entities=entities,
                                      context=list(context) if context else None,
                                      score_threshold=threshold, nlp_artifacts=artifacts)

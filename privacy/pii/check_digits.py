@@ -8,7 +8,7 @@ def my_number_check_digit(first11: str) -> int:
     if len(first11) != 11 or not first11.isdigit():
         raise ValueError("expected 11 digits")
     weights = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-    remainder = sum(int(d) * w for d, w in zip(first11, weights)) % 11
+    remainder = sum(int(d) * w for d, w in zip(first11, weights, strict=True)) % 11
     return 0 if remainder <= 1 else 11 - remainder
 
 

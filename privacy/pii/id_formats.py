@@ -49,8 +49,9 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
     )
 
 
-# What may sit between a label and its value: No. / NO / № / # / : / は and spaces.
-_LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*[#＃:：は]?[ 　]*"
+# What may sit between a label and its value: No. / NO / № / # / : / は / が / = / → / an opening
+# bracket or quote, and spaces.
+_LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|[「『（(［\[])?[ 　]*"
 # A range or an ordering, not one person's identifier (出席番号1番から10番, 出席番号順).
 NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順)")
 
@@ -61,5 +62,5 @@ def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Patt
         return None
     alternatives = "|".join(regex.escape(w) for w in sorted(labels, key=len, reverse=True))
     value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min_digits},20}}"
-             r"(?:[-‐－ー][0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
+             r"(?:(?:[-‐－ー]|[ 　](?=[0-9０-９]{3}))[0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
     return regex.compile(rf"(?:{alternatives}){_LABEL_GLUE}{value}")

@@ -147,7 +147,7 @@ def _scan_column(table: str, column: str, values: list[str],
     with_pii = 0
     texts = [v for v in values if not is_pseudonym(v)]
     reference_dates = bool(_REFERENCE_DATE_COLUMN.search(column))
-    for value, found in zip(texts, analyze_many(texts, context=[column], threshold=threshold)):
+    for value, found in zip(texts, analyze_many(texts, context=[column], threshold=threshold), strict=True):
         if reference_dates:
             found = [f for f in found if f.type != "DATE_OF_BIRTH"]
         if not found:

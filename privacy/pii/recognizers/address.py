@@ -24,7 +24,18 @@ _BLOCK_PATTERNS = [
     rf"{_NUM}番地?(?:の?{_NUM}号?)?(?![0-9０-９〇一二三四五六七八九十百地])",
     # 1-2-3 / 12-3 / 123の4 (place name required before it)
     rf"(?<![0-9０-９A-Za-z.．/／{DASH}]){_ANUM}(?:{DASH}|の){_ANUM}(?:(?:{DASH}|の){_ANUM})?(?![0-9０-９./／{DASH}])",
+    # 箕形町1234: a bare lot number right after a town name (city or county name required before it)
+    rf"(?<=[町村]){_ANUM}(?:番地?)?(?![0-9０-９.．/／{DASH}年月日歳回人件点%％丁番号])",
 ]
+_BARE_LOT = 3  # index of the pattern above
+_CITY_AND_TOWN = regex.compile(r"\p{Han}+[市郡区]\p{Han}+[町村]$")
+# An address-context word right before a city and town name with no block number:
+# 母の実家は泉大津市東雲町, 祖母宅（岸和田市土生町）, 転出先は大阪市住吉区長居東.
+_PLACE_AFTER_CONTEXT = regex.compile(
+    r"(?:実家|宅|転出先|転居先|転入元|転居前|引っ越し先|引越し先|引越先|移転先|現住所|住所|居所|自宅|本籍地?)"
+    r"(?:は|が|も|で|：|:|（|\(|[ 　])?[ 　]?"
+    r"(?P<v>(?:\p{Han}{2,3}[都道府県])?\p{Han}{1,5}[市郡](?:\p{Han}{1,4}区)?[\p{Han}\p{Katakana}ー々ヶ]{1,8})")
+_NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
 _PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}$")
 _PLACE_SUFFIX = regex.compile(
@@ -48,7 +59,7 @@ _ROOM_AFTER = regex.compile(rf"^{_ROOM}")
 # A town name where someone lives (府中町の祖父宅, 光明台在住, 伏屋町に住む); not a city alone, and
 # not a criterion about everyone living there (府中町在住の世帯は…).
 _TOWN = regex.compile(
-    r"(?:(?<![\p{Han}\p{Katakana}\p{Hiragana}ー々ヶ])[\p{Hiragana}]{2,4})?"
+    r"(?:(?:(?<![\p{Han}\p{Katakana}\p{Hiragana}ー々ヶ])|(?<=[はがをにもでと]))[\p{Hiragana}]{2,4})?"
     r"(?<![\p{Han}\p{Katakana}ー々ヶ])[\p{Han}\p{Katakana}ー々ヶケ]{0,8}"
     r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原)"
     r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に引っ越|へ引っ越|から通|から転入|"
@@ -79,9 +90,11 @@ class AddressRecognizer(JaRegexRecognizer):
         for index, rx in enumerate(self._regexes):
             for m in rx.finditer(text):
                 found = self._expand(text, m.start(), m.end(), dashed=index == 2)
-                if found is None:
+                if found is None or _NOT_ADDRESS_AFTER.match(text[found[1]:found[1] + 4]):
                     continue
                 start, end, score = found
+                if index == _BARE_LOT and not _CITY_AND_TOWN.search(text[start:m.start()]):
+                    continue
                 if any(r.start <= start and end <= r.end for r in results):
                     continue
                 results = [r for r in results if not (start <= r.start and r.end <= end)]
@@ -97,6 +110,11 @@ class AddressRecognizer(JaRegexRecognizer):
                     any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.8, True))
+        for m in _PLACE_AFTER_CONTEXT.finditer(text):
+            start, end = m.span("v")
+            if text[start:end].endswith("区") or any(r.start < end and start < r.end for r in results):
+                continue
+            results.append(self.result(start, end, 0.75, True))
         for m in _TOWN.finditer(text):
             start, end = m.span()
             word = text[start:end]
@@ -164,7 +182,9 @@ class AddressRecognizer(JaRegexRecognizer):
             end += len(dash_room.group(0))
         building = _BUILDING.match(text[end:end + 30])
         new_end = end + (len(building.group(0).rstrip(" 　")) if building else 0)
-        room = _ROOM_AFTER.match(text[new_end:new_end + 16]) if building else None
-        if room:  # 3階301号室 after a building name
+        for _ in range(3 if building else 0):  # 3階301号室, C棟201 after a building name
+            room = _ROOM_AFTER.match(text[new_end:new_end + 16])
+            if not room or not room.group(0):
+                break
             new_end += len(room.group(0))
         return new_start, new_end, score

@@ -173,7 +173,7 @@ def kin_and_enumerations(found: Candidates) -> None:
     changed = True
     while changed:
         changed = False
-        for (start, end), (score, _) in sorted(found.spans.items()):
+        for (_start, end), (score, _) in sorted(found.spans.items()):
             if score < 0.5:
                 continue
             sep = _LIST_SEPARATOR.match(text[end:end + 4])
