@@ -13,10 +13,12 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import SESSION_COOKIE
 from api.context import ServiceContext
-from api.errors import ServiceError, domain_error_handler
+from api.body_guard import JsonBodyGuardMiddleware
+from api.errors import ERROR_RESPONSES, ServiceError, domain_error_handler, http_error_handler
 from api.middleware import BodyLimitMiddleware, RequireCredentialsMiddleware, SecurityHeadersMiddleware
 from api.settings import Settings
 from engine.errors import TsunaguError, pydantic_message, pydantic_problems
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
     # one handler for every domain error (ServiceError is registered too: the UI wraps that entry)
     app.add_exception_handler(TsunaguError, domain_error_handler)
     app.add_exception_handler(ServiceError, domain_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)  # the same body (ErrorBody), in Japanese
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
@@ -83,17 +86,17 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
         messages = pydantic_problems(errors)
         return JSONResponse(
             {"detail": "リクエストの内容に誤りがあります: " + " / ".join(messages),
-             "errors": [{"loc": [str(p) for p in e.get("loc", ())], "message": m} for e, m in zip(errors, messages)]},
+             "errors": [{"loc": [str(p) for p in e.get("loc", ())], "message": m} for e, m in zip(errors, messages, strict=True)]},
             status_code=422,
         )
 
     from api.routes import audit, auth, drafts, health, registry, rulesets, runs, schedules, users
 
-    for module in (health, auth, users, drafts, rulesets, registry, runs, schedules, audit):
-        app.include_router(module.router)
     from api.routes import outcomes as outcomes_routes
 
-    app.include_router(outcomes_routes.router)
+    # every API route documents the one error model (api.errors.ErrorBody) for each error status it can answer
+    for module in (health, auth, users, drafts, rulesets, registry, runs, schedules, audit, outcomes_routes):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
 
     mount_web_ui(app)
 
+    app.add_middleware(JsonBodyGuardMiddleware)  # innermost: unreadable JSON, NaN, deep nesting, NUL -> Japanese 400
     app.add_middleware(RequireCredentialsMiddleware, cookie_name=SESSION_COOKIE)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: refusals (401, 413) carry the headers too

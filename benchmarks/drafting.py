@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -185,14 +186,15 @@ def _is_ambiguous(case: dict[str, Any]) -> bool:
     return case.get("kind") == "ambiguous" or case.get("expect") == "question"
 
 
+def _case_result(text: str, common: bool, held: bool, amb: bool, match: bool, reason: str, n: int, status: str) -> CaseResult:
+    return CaseResult(text, common, match, reason, n, held, status, amb)
+
+
 def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any) -> list[CaseResult]:
     out = []
     for case in cases:
         common, held, amb = bool(case.get("common", True)), bool(case.get("heldout")), _is_ambiguous(case)
-
-        def res(match: bool, reason: str, n: int, status: str) -> CaseResult:
-            return CaseResult(case["text"], common, match, reason, n, held, status, amb)
-
+        res = partial(_case_result, case["text"], common, held, amb)  # this case's values, bound now
         want = selected(mart, intended_rule(case), catalog) if case.get("condition") is not None else frozenset()
         try:
             outcome = drafter.draft(case["text"])

@@ -496,7 +496,7 @@ def main() -> None:
             same_hand = top == [tuple(x) for x in tm["hand_top"]]
             same_pandas = pds is None or top == [tuple(x) for x in pds["top"]]
             e_best, h_best = min(tm["engine"]), min(tm["hand"])
-            ratios = [e / h for e, h in zip(tm["engine"], tm["hand"])]
+            ratios = [e / h for e, h in zip(tm["engine"], tm["hand"], strict=True)]
             print(f"engine run_ruleset (fresh connection, checksums, compiled query, results): best {e_best:.2f} s, median {_median(tm['engine']):.2f} s; peak {mem_e['peak_mb']:.0f} MB")
             print(f"first run in a fresh process: engine {mem_e['seconds']:.2f} s (imports, compile), hand-written {mem_h['seconds']:.2f} s (table checksums from: {tm['checksums_from']})")
             print(f"hand-written query (fresh connection)                                  : best {h_best:.2f} s, median {_median(tm['hand']):.2f} s; peak {mem_h['peak_mb']:.0f} MB")

@@ -123,7 +123,7 @@ def _count_rows(mart_path: Path, rs: Ruleset, catalog: Catalog, as_of: dt.date) 
         check_required(mart_tables(con), q.required)
         cur = con.execute(q.sql)
         names = [d[0] for d in cur.description]
-        rows = {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
+        rows = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
     finally:
         con.close()
     return rows, q
@@ -161,7 +161,7 @@ def preview(
 
     rules_out = []
     draft_ids = {draft.id} if isinstance(draft, Rule) else {r.id for r in rs.rules}
-    for rule, column in zip(rs.rules, q.rule_columns):
+    for rule, column in zip(rs.rules, q.rule_columns, strict=True):
         if rule.id not in draft_ids:
             continue
         cells, tot = suppress_row(col_by_band(column), total(column))

@@ -38,8 +38,8 @@ from engine.mart.layout import (
     attribute_column,
     event_table,
 )
-from engine.rules.model import All, AnyOf, Comparison, Condition, Not, Population, Ruleset
-from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, age_at, event_bounds, is_screened, school_stage_at
+from engine.rules.model import AGE_ITEM, STAGE_ITEM, All, AnyOf, Comparison, Condition, Not, Population, Ruleset
+from engine.rules.semantics import age_at, event_bounds, is_screened, school_stage_at
 
 SIDES = ("welfare", "education", "both")
 
@@ -64,7 +64,7 @@ def load_mart(path: Path) -> MartData:
         def rows(table: str) -> list[dict[str, Any]]:
             cur = con.execute(f'SELECT * FROM "{table}"')
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema='main'").fetchall()}
         children = rows(CHILD_TABLE)

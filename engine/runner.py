@@ -353,7 +353,7 @@ def _recorded_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str,
 def _fetch_rows(con, sql: str) -> list[dict[str, Any]]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def _checksums_alongside(con, tables: dict[str, set[str]], sql: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
@@ -469,7 +469,7 @@ def run_ruleset(
 
 def _child(row: dict[str, Any], reason: str, compiled, ruleset: Ruleset) -> ChildResult:
     fired: list[tuple[int, FiredRule]] = []
-    for i, (fcol, rule) in enumerate(zip(compiled.fire_columns, ruleset.rules)):
+    for i, (fcol, rule) in enumerate(zip(compiled.fire_columns, ruleset.rules, strict=True)):
         if not row[fcol]:
             continue
         values = {lo.key: normalize_value(row[lo.column]) for lo in compiled.leaf_outputs[i]}

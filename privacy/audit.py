@@ -265,13 +265,11 @@ def verify_chain(
     problems: list[ChainProblem] = []
 
     # 1. each record's own hash
-    hashes: list[str] = []
     for r in recs:
         try:
             h = record_hash(r)
         except (TypeError, ValueError):  # a stored value that is not canonical JSON any more (e.g. NaN)
             h = ""
-        hashes.append(h)
         if h != r.hash:
             problems.append(ChainProblem(r.seq, "edited", f"seq {r.seq}（{r.at:%Y-%m-%d %H:%M:%S}、{r.actor}、{r.action}）の内容が記録後に書き換えられています（ハッシュ不一致）"))
 
@@ -294,8 +292,9 @@ def verify_chain(
             problems.append(ChainProblem(run_start, "deleted", f"{what} の記録がありません（削除されています）"))
 
     # 3. links between neighbours in storage order
-    prev_rec, prev_h = after, (after.hash if after is not None else None)
-    for r, h in zip(recs, hashes):
+    # (an edited record is reported by 1.; its link is checked against its stored hash)
+    prev_rec = after
+    for r in recs:
         if prev_rec is None:
             if r.seq == 1 and r.prev_hash != GENESIS:
                 problems.append(ChainProblem(r.seq, "bad_genesis", f"最初の記録（seq {r.seq}）の直前ハッシュが起点の値ではありません"))
@@ -304,7 +303,7 @@ def verify_chain(
                 r.seq, "broken_link",
                 f"seq {r.seq} が指す直前の記録のハッシュが seq {prev_rec.seq} と一致しません（直前の記録が差し替えられたか、挿入・削除があります）",
             ))
-        prev_rec, prev_h = r, h
+        prev_rec = r
 
     # 4. roots kept outside
     by_seq = {r.seq: r for r in recs}

@@ -114,7 +114,7 @@ def parse_policy(doc: Mapping[str, Any], *, source: str = "policy") -> Policy:
     try:
         return Policy.model_validate(doc)
     except ValidationError as exc:
-        problems = [f"{m}（値: {e.get('input')!r}）" for e, m in zip(exc.errors(), pydantic_problems(exc.errors()))]
+        problems = [f"{m}（値: {e.get('input')!r}）" for e, m in zip(exc.errors(), pydantic_problems(exc.errors()), strict=True)]
         raise PolicyError(f"ポリシー {source} に誤りがあります:\n" + "\n".join(f"- {p}" for p in problems), problems) from None
 
 

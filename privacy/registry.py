@@ -35,7 +35,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -75,7 +75,7 @@ class RegistryError(TsunaguError, ValueError):
         super().__init__(message if not problems else message + "\n" + "\n".join(f"- {p}" for p in problems))
 
 
-class Basis(str, Enum):
+class Basis(StrEnum):
     """Legal basis of a use under 個人情報保護法 (values are the registry codes)."""
 
     WITHIN_PURPOSE = "61-1"

@@ -159,7 +159,7 @@ def test_matrix_covers_every_endpoint(world):
 
 def _same_shape(template: str, concrete: str) -> bool:
     a, b = template.strip("/").split("/"), concrete.strip("/").split("/")
-    return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b))
+    return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b, strict=True))
 
 
 def test_login_logout_and_cookie_flags(world):

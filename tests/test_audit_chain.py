@@ -134,7 +134,7 @@ def test_truncation_and_rewritten_tail_need_a_root():
     # rewrite the tail from seq 5 on, consistently: only the root sees it
     rewritten = chain[:4]
     prev = rewritten[-1]
-    for i in range(2):
+    for _ in range(2):
         prev = seal(prev, at=prev.at + timedelta(minutes=1), actor="x", role="staff", action="login",
                     target_type="user", target_id="x")
         rewritten.append(prev)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -73,7 +74,7 @@ def test_findings_are_valid_spans_without_overlap(text):
     for f in findings:
         assert 0 <= f.start < f.end <= len(text)
         assert 0 < f.score <= 1.0
-    for a, b in zip(findings, findings[1:]):
+    for a, b in pairwise(findings):
         assert a.end <= b.start
     result = guard_text(text)
     assert (result.verdict == "block") == bool(findings)

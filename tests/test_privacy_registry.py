@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from privacy.demo import load_demo_registry, parse_registry_document
 from privacy.registry import (
@@ -303,7 +304,7 @@ def test_due_for_review(catalog):
 
 def test_entries_are_immutable(catalog):
     e = _propose(catalog)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         e.status = "approved"  # type: ignore[misc]
 
 

@@ -135,7 +135,7 @@ def test_readings_in_japanese(catalog):
     def reading(cond: dict[str, Any]) -> str:
         return comparison_ja(Rule.model_validate(_rule_doc(cond)).condition, catalog)  # type: ignore[arg-type]
 
-    whole = reading({"item": "school.absence_days", "op": ">=", "value": 1, "aggregate": {"fn": "exists", "whole_record": True}, "value": True, "op": "="})
+    whole = reading({"item": "school.absence_days", "aggregate": {"fn": "exists", "whole_record": True}, "op": "=", "value": True})
     assert whole.startswith("記録全体で")
     fy = reading({"item": "school.absence_days", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "period": {"start": "2025-04-01", "end": "2026-03-31"}}})
     assert fy.startswith("令和7年4月1日〜令和8年3月31日の")

@@ -222,7 +222,7 @@ class AuditEntry(Base):
 
 
 from api.db import models_hardening as _models_hardening  # noqa: E402,F401  (issue 11 tables)
-from api.db import (
-    models_outcomes,  # noqa: E402,F401  (issue 13: review outcomes)
-    models_rule_items,  # noqa: E402,F401  (issue 10: items each stored rule reads)
+from api.db import (  # noqa: E402  (the other model modules register their tables on import)
+    models_outcomes,  # noqa: F401  (issue 13: review outcomes)
+    models_rule_items,  # noqa: F401  (issue 10: items each stored rule reads)
 )

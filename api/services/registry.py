@@ -125,7 +125,7 @@ def expire_due_entries(db: Session, today: date, now: datetime | None = None) ->
     from privacy.registry import expire_due
 
     entries = load_entries(db, status="approved")
-    changed = [e for before, e in zip(entries, expire_due(entries, today, now=now or utcnow())) if e.status != before.status]
+    changed = [e for before, e in zip(entries, expire_due(entries, today, now=now or utcnow()), strict=True) if e.status != before.status]
     for e in changed:
         save_entry(db, e)
         audit_store.append(db, SYSTEM, "item_expired", "registry_entry", e.id, details={"item_id": e.item_id})

@@ -8,7 +8,7 @@ it to a column or an event table in the mart.
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,7 +31,7 @@ TYPE_LABELS_JA: dict[str, str] = {
 ORGAN_LABELS_JA: dict[str, str] = {"mayor": "市長部局", "board_of_education": "教育委員会"}
 
 
-class DerivationMethod(str, Enum):
+class DerivationMethod(StrEnum):
     """How a derived item is computed. Derived items have no source column."""
 
     AGE_AT_REFERENCE_DATE = "age_at_reference_date"

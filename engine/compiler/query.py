@@ -47,8 +47,19 @@ from engine.mart.layout import (
     attribute_column,
     event_table,
 )
-from engine.rules.model import All, AnyOf, Comparison, Condition, Not, Population, Ruleset, iter_comparisons
-from engine.rules.semantics import AGE_ITEM, STAGE_ITEM, add_months, event_bounds, fiscal_year, month_index
+from engine.rules.model import (
+    AGE_ITEM,
+    STAGE_ITEM,
+    All,
+    AnyOf,
+    Comparison,
+    Condition,
+    Not,
+    Population,
+    Ruleset,
+    iter_comparisons,
+)
+from engine.rules.semantics import add_months, event_bounds, fiscal_year, month_index
 
 SIDES = ("welfare", "education", "both")
 
@@ -463,7 +474,7 @@ def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[
         cols.append(n.alias(fire, fname))
         outs: list[LeafOutput] = []
         seen: dict[str, int] = {}
-        for j, (leaf, v) in enumerate(zip(iter_comparisons(rule.condition), values)):
+        for j, (leaf, v) in enumerate(zip(iter_comparisons(rule.condition), values, strict=True)):
             seen[leaf.item] = seen.get(leaf.item, 0) + 1
             key = leaf.item if seen[leaf.item] == 1 else f"{leaf.item}#{seen[leaf.item]}"
             cname = f"v_{i}_{j}"
@@ -568,7 +579,7 @@ def scoring_ctes(
         # carries both the side's points (raw // K) and how many of its rules fired (raw % K)
         k = _pack_base(ruleset)
         for side in SIDES:
-            parts = [n.case([(fires[f].copy(), _packed(r.points, k, ruleset))], n.lit(0)) for f, r in zip(fire_cols, ruleset.rules) if r.side == side]
+            parts = [n.case([(fires[f].copy(), _packed(r.points, k, ruleset))], n.lit(0)) for f, r in zip(fire_cols, ruleset.rules, strict=True) if r.side == side]
             s_cols.append(n.alias(n.add(parts), f"raw_{side}"))
         fire_ref = {}
 
@@ -582,7 +593,7 @@ def scoring_ctes(
     side_sum: dict[str, exp.Expression] = {}
     for side in SIDES:
         if include_age:
-            e = n.add([n.if_points(fire_ref[f].copy(), r.points) for f, r in zip(fire_cols, ruleset.rules) if r.side == side])
+            e = n.add([n.if_points(fire_ref[f].copy(), r.points) for f, r in zip(fire_cols, ruleset.rules, strict=True) if r.side == side])
         else:
             e = exp.Paren(this=exp.IntDiv(this=n.col(f"raw_{side}"), expression=n.lit(_pack_base(ruleset))))
         cap = getattr(ruleset.scoring, side).cap
@@ -622,8 +633,8 @@ def compile_ruleset(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n
     carried = list(values.carried.values())
     ctes = sc.ctes
 
-    def key_order(first: list[exp.Ordered] = []) -> list[exp.Ordered]:
-        return first + [
+    def key_order() -> list[exp.Ordered]:
+        return [
             n.ordered(n.col("total"), True),
             n.ordered(n.col("maxside"), True),
             n.ordered(n.col("nf"), True),

@@ -8,15 +8,14 @@ Steps, all set-based (Arrow + DuckDB SQL; Python only touches distinct values):
 2. the resident registry defines children, guardians and households; school records are linked to
    children through the student-number correspondence table;
 3. every value is checked against the catalog (type, range, codes) in one SQL pass per item; every
-   failing row goes to the rejects report (file, line, column, reason in Japanese);
+   failing row goes to the rejects report (file, line, column, reason in Japanese; written on the ingest
+   side, never next to the mart, with the values of personal columns masked: engine/ingest/rejects.py);
 4. typed tables are built into a temp file next to the mart, the optional pre-publish check runs on
    it, and ``os.replace`` publishes it. A failure anywhere leaves the previous mart untouched.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 import time
@@ -31,7 +30,7 @@ import pyarrow.compute as pc
 
 from engine.catalog import Catalog, default_catalog
 from engine.catalog.model import ENTITY_LABELS_JA
-from engine.cells import neutralize
+from engine.ingest import rejects as rejects_report
 from engine.ingest.reader import IngestError, map_distinct, normalize_text, parse_dates, read_export
 from engine.ingest.spec import ID_LABELS_JA, ExportSpec, IngestSpec, ItemRule, KeySpec, build_spec
 from engine.mart import checksums as mart_checksums
@@ -39,7 +38,7 @@ from engine.mart import layout
 
 INGEST_VERSION = "1"
 log = logging.getLogger("tsunagu.ingest")
-REJECT_COLUMNS = ("ファイル", "行", "列", "値", "理由")
+REJECT_COLUMNS = rejects_report.REJECT_COLUMNS
 INTEGER_PATTERN = r"[+-]?[0-9]+"
 DECIMAL_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 NOT_INTEGER_JA = "整数ではありません（小数・指数・16進数の表記は丸めずに不採用にします）"
@@ -134,7 +133,7 @@ class _Build:
         if len(pseudo) != len(distinct):
             raise IngestError("pseudonymizer returned a wrong number of values")
         errs = [None if p is not None else (f"{label}が空です" if not (v or "").strip()
-                                            else f"{label}の形式が正しくありません (数字のみ)") for v, p in zip(distinct, pseudo)]
+                                            else f"{label}の形式が正しくありません (数字のみ)") for v, p in zip(distinct, pseudo, strict=True)]
         keys = pc.take(pa.array(pseudo, pa.string()), enc.indices)
         err = pc.take(pa.array(errs, pa.string()), enc.indices)
         err = pc.if_else(pc.is_null(arr), pa.scalar(f"{label}が空です"), err)
@@ -460,14 +459,18 @@ class _Build:
             self.con.execute(f"CREATE TABLE {table} AS {src} ORDER BY ALL")
 
 
-def _write_rejects(con, path: Path) -> int:
+def _write_rejects(con, path: Path, spec: IngestSpec) -> int:
     rows = con.execute("""SELECT DISTINCT file, line, col, val, reason FROM rejects ORDER BY file, line, col, reason""").fetchall()
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(REJECT_COLUMNS)
-    w.writerows([neutralize(v) for v in row] for row in rows)  # a cell like =HYPERLINK(...) stays text
-    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
-    return len(rows)
+    shown = rejects_report.report_rows(rows, rejects_report.personal_columns(spec))
+    rejects_report.write_report(path, shown)
+    return len(shown)
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _pid_alive(pid: int) -> bool:
@@ -518,8 +521,10 @@ def ingest_exports(
 ) -> IngestSummary:
     """Build the mart from a folder of exports (<export>.csv); atomic: the old mart survives any failure.
 
-    `as_of` is the reference date for ages and the registry (default: today). The rejects report is
-    written next to the mart (``<mart stem>.rejects.csv``) unless `rejects_path` is given.
+    `as_of` is the reference date for ages and the registry (default: today). The rejects report
+    (personal data: engine/ingest/rejects.py) is written into the exports folder (``<mart stem>.rejects.csv``)
+    unless `rejects_path` names another place; never into the mart's folder. A report an earlier version
+    left next to the mart is removed once the new one is published.
     """
     import duckdb
 
@@ -532,7 +537,12 @@ def ingest_exports(
         raise IngestError(f"エクスポートのフォルダ {exports_dir} が見つかりません")
     if not mart_path.parent.is_dir():
         raise IngestError(f"データマートの保存先フォルダ {mart_path.parent} がありません")
-    rejects_path = Path(rejects_path) if rejects_path else mart_path.with_name(mart_path.stem + ".rejects.csv")
+    rejects_path = Path(rejects_path) if rejects_path else rejects_report.default_path(exports_dir, mart_path)
+    if _same_folder(rejects_path.parent, mart_path.parent):
+        raise IngestError(f"不採用の記録 {rejects_path.name} は個人情報を含むため、データマートと同じフォルダ ({mart_path.parent}) "
+                          "には置けません。エクスポートのフォルダか別のフォルダを指定してください")
+    if not rejects_path.parent.is_dir():
+        raise IngestError(f"不採用の記録の保存先フォルダ {rejects_path.parent} がありません")
     if not allow_missing:
         missing = [es.file_name for es in spec.exports.values() if not (exports_dir / es.file_name).is_file()]
         if missing:
@@ -578,7 +588,7 @@ def ingest_exports(
         con.execute(f"CREATE TABLE {layout.META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany(f"INSERT INTO {layout.META_TABLE} VALUES (?, ?)", sorted(meta.items()))
         step("不採用の記録")
-        n_rejects = _write_rejects(con, tmp_rejects)
+        n_rejects = _write_rejects(con, tmp_rejects, spec)
         rows_read = {n: r.rows for n, r in b.sources.items()}
         con.execute("CHECKPOINT")
         con.close()
@@ -596,6 +606,11 @@ def ingest_exports(
         if tmp_rejects.exists():
             tmp_rejects.unlink()
         raise
+    legacy = rejects_report.legacy_path(mart_path)
+    if legacy.is_file():
+        legacy.unlink(missing_ok=True)
+        log.warning("removed the rejects report next to the mart (personal data; now at %s): %s", rejects_path, legacy)
+        step(f"データマートの隣にあった以前の不採用の記録を削除しました（今後の保存先: {rejects_path}）")
     tables[layout.META_TABLE] = len(meta)
     return IngestSummary(
         mart_path=mart_path, rejects_path=rejects_path, as_of=as_of, key_id=meta["key_id"],

@@ -52,12 +52,12 @@ def write_csv(path: Path, columns: Mapping[str, np.ndarray | list], encoding: st
     names = list(columns)
     arrays = [np.asarray(columns[n], dtype=object) for n in names]
     n = len(arrays[0]) if arrays else 0
-    for name, arr in zip(names, arrays):
+    for name, arr in zip(names, arrays, strict=True):
         if len(arr) != n:
             raise ValueError(f"column {name} has {len(arr)} rows, expected {n}")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
     writer.writerow(names)
-    writer.writerows(zip(*[a.tolist() for a in arrays]))
+    writer.writerows(zip(*[a.tolist() for a in arrays], strict=True))
     path.write_bytes(buf.getvalue().encode(encoding))
     return n

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -87,6 +88,8 @@ class ParseResult:
     points: int | None = None
     window_given: bool = False
     default_window: bool = False  # an event item was counted over the stated default window (an assumption)
+    # The difficulty type was assumed (the items point to different ones): {"question", "candidates"}.
+    difficulty_question: dict[str, Any] | None = None
     clarifications: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -101,7 +104,7 @@ class _Text:
         self.clarifications: list[dict[str, Any]] = []
 
     def masked(self) -> str:
-        return "".join(c if f else "\x00" for c, f in zip(self.text, self.free))
+        return "".join(c if f else "\x00" for c, f in zip(self.text, self.free, strict=True))
 
     def claim(self, start: int, end: int, kind: str, **data: Any) -> Span:
         for i in range(start, end):
@@ -536,7 +539,7 @@ class OfflineParser:
 
         # Separators between consecutive items.
         seps: list[str] = []
-        for a, b in zip(items, items[1:]):
+        for a, b in pairwise(items):
             between = [s for s in spans if a.end <= s.start and s.end <= b.start]
             kinds = {s.kind for s in between}
             free_between = "".join(c for i, c in enumerate(t.text[a.end : b.start]) if t.free[a.end + i])
@@ -587,6 +590,8 @@ class OfflineParser:
         item_ids = [it.data["item"] for it in items]
         side = _side([self.catalog[i] for i in item_ids])
         difficulties = explicit_diff or _difficulties([self.catalog[i] for i in item_ids])
+        difficulty_question = None if explicit_diff else self._difficulty_question(
+            [self.catalog[i] for i in dict.fromkeys(item_ids)], difficulties)
         rule = {
             "id": self.id_prefix + hashlib.sha256(normalize(source).encode()).hexdigest()[:10],
             "title": _title(source),
@@ -601,9 +606,27 @@ class OfflineParser:
         if population:
             rule["population"] = population
         return ParseResult(rule, notes, questions, problems, condition=condition, population=population or None, points=points,
-                           window_given=bool(windows), default_window=used_default_window)
+                           window_given=bool(windows), default_window=used_default_window,
+                           difficulty_question=difficulty_question)
 
     # -- helpers -------------------------------------------------------------
+
+    def _difficulty_question(self, items: list[CatalogItem], assumed: list[str]) -> dict[str, Any] | None:
+        """A question when the items point to different difficulty types (none shared by all of them):
+        「欠席日数」(不登校など) with 「就学援助」(貧困) may be meant for either, and the type decides
+        which candidates a rule feeds. None when the type follows from the items."""
+        typed = [i for i in items if i.difficulties]
+        if len(typed) < 2 or set(typed[0].difficulties).intersection(*(i.difficulties for i in typed[1:])):
+            return None
+        primary = list(dict.fromkeys(i.difficulties[0] for i in typed))
+        if len(primary) < 2:
+            return None
+        lex = self.lex
+        hints = "、".join(lex["difficulty_item_hint"].format(name=i.name, difficulty=i.difficulties[0],
+                                                             more="など" if len(i.difficulties) > 1 else "") for i in typed)
+        question = lex["difficulty_question"].format(items=hints + "になる項目です", assumed="・".join(assumed))
+        candidates = [[d] for d in primary] + ([primary] if len(primary) <= 3 else [])
+        return {"question": question, "candidates": candidates}
 
     def _age_item_near(self, s: Span, items: list[Span]) -> bool:
         return any(self.catalog[i.data["item"]].unit == "歳" and abs(i.center - s.center) < 12 for i in items)
@@ -778,7 +801,7 @@ def _only_particles(s: str) -> bool:
 
 def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
     groups: list[list[dict[str, Any]]] = [[leaves[0]]]
-    for sep, leaf in zip(seps, leaves[1:]):
+    for sep, leaf in zip(seps, leaves[1:], strict=True):
         if sep == "or":
             groups[-1].append(leaf)
         else:

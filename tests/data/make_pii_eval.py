@@ -216,7 +216,7 @@ class Values:
     def my_number(self) -> str:
         base = "".join(str(self.rng.randint(0, 9)) for _ in range(11))
         weights = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-        r = sum(int(d) * w for d, w in zip(base, weights)) % 11
+        r = sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
         digits = base + str(0 if r <= 1 else 11 - r)
         sep = self.pick(["", " ", "-", "　"])
         return self.fw(sep.join([digits[:4], digits[4:8], digits[8:]]))

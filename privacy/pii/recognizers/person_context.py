@@ -66,7 +66,7 @@ def vocabulary() -> _Vocabulary:
     return _Vocabulary(
         after=regex.compile(rf"(?:{alternatives(data['after'])})"),
         weak_after=regex.compile(rf"(?:{alternatives(data['weak_after'])})"),
-        kin_before=regex.compile(rf"(?:{alternatives(data['kin_before'])})[ 　]?[のはが、:：・]?[ 　]?$"),
+        kin_before=regex.compile(rf"(?:{alternatives(data['kin_before'])})[ 　]?[のはが、:：・（(]?[ 　]?$"),
         hiragana_not_names=frozenset(data["hiragana_not_names"]),
         latin_not_names=frozenset(data["latin_not_names"]),
         name_kanji=frozenset(str(data["name_kanji"]).replace(" ", "")),
