@@ -124,9 +124,9 @@ def ensure_registry(ctx: ServiceContext) -> int:
 
 def allowed_sample(ctx: ServiceContext, on) -> tuple[dict, list[str]]:
     """The sample ruleset without the rules the registry does not allow for a scheduled run on ``on``."""
-    from api.services.policy_input import items_by_rule as items_by_rule_of
     from api.services.registry import load_entries
     from engine.rules.model import Ruleset
+    from engine.rules.model import items_by_rule as items_by_rule_of
     from privacy.policy import check_use
 
     doc = json.loads(SAMPLE_RULESET.read_text(encoding="utf-8"))

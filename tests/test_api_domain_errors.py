@@ -31,8 +31,7 @@ def own_mart_service(request, tmp_path, service_mart):
 
 
 def _published_run(svc) -> tuple[dict, int]:
-    from api.services.policy_input import items_by_rule
-    from engine.rules.model import Ruleset
+    from engine.rules.model import Ruleset, items_by_rule
 
     staff, sup = svc.as_role("staff"), svc.as_role("supervisor")
     d = staff.post("/api/drafts", json={"text": "年間欠席30日以上の児童は10点"}).json()

@@ -14,8 +14,7 @@ pytest_plugins = ["tests.conftest_api"]
 
 
 def _items_of(svc, ruleset_version_id: int) -> set[str]:
-    from api.services.policy_input import items_by_rule
-    from engine.rules.model import Ruleset
+    from engine.rules.model import Ruleset, items_by_rule
 
     doc = svc.as_role("staff").get(f"/api/rulesets/{ruleset_version_id}").json()["document"]
     return set().union(*items_by_rule(Ruleset.model_validate(doc)).values())

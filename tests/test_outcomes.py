@@ -14,8 +14,7 @@ pytest_plugins = ["tests.conftest_api"]
 
 
 def _run(service) -> dict:
-    from api.services.policy_input import items_by_rule
-    from engine.rules.model import Ruleset
+    from engine.rules.model import Ruleset, items_by_rule
 
     staff, sup = service.as_role("staff"), service.as_role("supervisor")
     d = staff.post("/api/drafts", json={"text": "年間欠席30日以上の児童は10点"}).json()

@@ -43,9 +43,9 @@ def validate(body: ValidateBody, request: Request, p: Principal = Depends(reader
              description="ルール案がデータマートで何人に当てはまるかを、少数のセルを伏せた件数で返します。"
                          "データマートを読むため、使う項目すべてに法的根拠の承認が必要です（purpose=preview）。")
 def preview(body: PreviewBody, request: Request, p: Principal = Depends(authors), db: Session = Depends(get_db)) -> dict:
-    from api.services.policy_input import items_by_rule as items_by_rule_of
     from engine.preview import preview as do_preview
     from engine.rules.model import Ruleset, items_used
+    from engine.rules.model import items_by_rule as items_by_rule_of
     from engine.rules.validation import validate_rule, validate_ruleset
     from privacy.policy import check_use
 

@@ -170,8 +170,8 @@ def execute_run(ctx: ServiceContext, ruleset_version_id: int, *, actor: Actor, t
     61条1項 / 69条1項 for recurring use. With it, the run is the one-off use that id names (69条2項):
     items approved for that one-off purpose count too. Scheduled runs never pass an id.
     """
-    from api.services.policy_input import items_by_rule as items_by_rule_of
     from engine.rules.model import Ruleset
+    from engine.rules.model import items_by_rule as items_by_rule_of
     from engine.runner import read_results, run_ruleset, write_results
     from privacy.policy import check_use
 

@@ -226,18 +226,17 @@ def published_baseline(db: Session) -> RulesetVersion | None:
 
 def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: int = 200) -> dict[str, Any]:
     """{"ok": True, "report": ...} or {"ok": False, "problems": [...]} (policy refusal or missing mart)."""
-    from api.services.policy_input import items_by_rule
     from api.services.registry import load_entries
     from api.services.runs import today_jst
     from engine.preview import preview
-    from engine.rules.model import Rule, Ruleset, items_used
+    from engine.rules.model import Rule, Ruleset, items_by_rule
     from privacy.policy import check_use
 
     rule = Rule.model_validate(doc)
     base_row = published_baseline(db)
     baseline = Ruleset.model_validate(base_row.document) if base_row is not None else None
     as_of = today_jst().replace(day=1)
-    by_rule = {rule.id: items_used(rule)}
+    by_rule = items_by_rule(rule)
     if baseline is not None:
         by_rule.update(items_by_rule(baseline))
     decision = check_use(by_rule, load_entries(db), purpose="preview", on=as_of, policy=ctx.policy, catalog=ctx.catalog)
@@ -299,29 +298,21 @@ def own_drafts(db: Session, username: str, q: str = "", limit: int = 100) -> lis
 
 
 def readers_of_item(db: Session, item_id: str) -> list[dict[str, str]]:
-    """Saved rules, drafts and rulesets that read the item, with who drafted them."""
-    from engine.rules.model import Rule, Ruleset, items_used
+    """Saved rules, drafts and rulesets that read the item, with who drafted them (a stored document that
+    no longer validates counts by the items it names, as in the approval check)."""
+    from engine.rules.items import items_read
 
     out: list[dict[str, str]] = []
     for rv in db.execute(sa.select(RuleVersion).order_by(RuleVersion.id)).scalars():
-        try:
-            if item_id in items_used(Rule.model_validate(rv.document)):
-                out.append({"kind": "ルール", "name": f"{rv.document.get('title', rv.rule_key)}（{rv.rule_key} 第{rv.version}版）",
-                            "by": rv.created_by})
-        except ValueError:
-            continue
+        if item_id in items_read(rv.document, "rule"):
+            out.append({"kind": "ルール", "name": f"{rv.document.get('title', rv.rule_key)}（{rv.rule_key} 第{rv.version}版）",
+                        "by": rv.created_by})
     for dv in db.execute(sa.select(DraftVersion).where(DraftVersion.rule.is_not(None)).order_by(DraftVersion.id)).scalars():
-        try:
-            if item_id in items_used(Rule.model_validate(dv.rule)):
-                out.append({"kind": "ルール案", "name": f"{(dv.rule or {}).get('title', '')}（案 {dv.draft_id} 第{dv.version}版）",
-                            "by": dv.created_by})
-        except ValueError:
-            continue
+        if item_id in items_read(dv.rule, "rule"):
+            out.append({"kind": "ルール案", "name": f"{(dv.rule or {}).get('title', '')}（案 {dv.draft_id} 第{dv.version}版）",
+                        "by": dv.created_by})
     for rs in db.execute(sa.select(RulesetVersion).order_by(RulesetVersion.id)).scalars():
-        try:
-            if item_id in items_used(Ruleset.model_validate(rs.document)):
-                out.append({"kind": "ルールセット", "name": f"{rs.title}（第{rs.version}版{'・公開中' if rs.published else ''}）",
-                            "by": "、".join(rs.drafters or [rs.created_by])})
-        except ValueError:
-            continue
+        if item_id in items_read(rs.document, "ruleset"):
+            out.append({"kind": "ルールセット", "name": f"{rs.title}（第{rs.version}版{'・公開中' if rs.published else ''}）",
+                        "by": "、".join(rs.drafters or [rs.created_by])})
     return out

@@ -65,9 +65,8 @@ def filtered_entries(db: Session, today: date, *, status: str = "", basis: str =
 
 def minimization(ctx, db: Session, actor: Actor):
     """The minimization report over the published rulesets and their latest successful runs (logged)."""
-    from api.services.policy_input import items_by_rule
     from api.services.rules import list_rulesets
-    from engine.rules.model import Ruleset
+    from engine.rules.model import Ruleset, items_by_rule
     from privacy.minimization import minimization_report
 
     active: dict[str, set[str]] = {}

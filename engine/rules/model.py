@@ -33,9 +33,12 @@ Semantics in one place (the reference evaluator states them as code):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from collections.abc import Iterator
+from typing import Annotated, Literal, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.rules.walk import leaves
 
 Scalar = Union[bool, int, float, str]
 
@@ -283,39 +286,49 @@ class Ruleset(_Model):
         return self
 
 
-def iter_comparisons(condition: Condition):  # -> Iterator[Comparison]
-    """Every comparison leaf of a condition tree, depth first, left to right."""
-    if isinstance(condition, Comparison):
-        yield condition
-    elif isinstance(condition, All):
-        for c in condition.all:
-            yield from iter_comparisons(c)
-    elif isinstance(condition, AnyOf):
-        for c in condition.any:
-            yield from iter_comparisons(c)
-    elif isinstance(condition, Not):
-        yield from iter_comparisons(condition.not_)
+def iter_comparisons(condition: Condition) -> Iterator[Comparison]:
+    """Every comparison leaf of a condition tree, depth first, left to right (the walk: ``engine.rules.walk``)."""
+    return cast(Iterator[Comparison], leaves(condition))
+
+
+AGE_ITEM = "resident.age"
+STAGE_ITEM = "resident.school_stage"
+
+
+def population_items(population: Population | None) -> set[str]:
+    """The derived items a population filter reads: ``resident.age`` (age bounds), ``resident.school_stage``."""
+    used: set[str] = set()
+    if population is not None:
+        if population.age_min is not None or population.age_max is not None:
+            used.add(AGE_ITEM)
+        if population.school_stages:
+            used.add(STAGE_ITEM)
+    return used
+
+
+def condition_items(condition: Condition) -> set[str]:
+    return {c.item for c in iter_comparisons(condition)}
+
+
+def items_by_rule(obj: Rule | Ruleset) -> dict[str, set[str]]:
+    """Catalog items read, per part: rule id (its condition and population), exclusion id, and
+    ``population`` for the ruleset's own filter (only when it reads something).
+
+    The one place that says which items a rule reads: the privacy check (``privacy.policy.check_use``),
+    the stored-document table (``engine.rules.items.items_read``) and every UI list derive from it.
+    """
+    if isinstance(obj, Rule):
+        return {obj.id: condition_items(obj.condition) | population_items(obj.population)}
+    out: dict[str, set[str]] = {r.id: condition_items(r.condition) | population_items(r.population) for r in obj.rules}
+    for ex in obj.exclusions:
+        out[ex.id] = condition_items(ex.condition)
+    pop = population_items(obj.population)
+    if pop:
+        out["population"] = pop
+    return out
 
 
 def items_used(obj: Rule | Ruleset) -> set[str]:
-    """Catalog item ids a rule or a ruleset reads (what the privacy check needs).
-
-    Population filters read ``resident.age`` / ``resident.school_stage``; exclusions count too.
-    """
-    rules = [obj] if isinstance(obj, Rule) else list(obj.rules)
-    used: set[str] = set()
-    populations = [r.population for r in rules]
-    if isinstance(obj, Ruleset):
-        populations.append(obj.population)
-        for ex in obj.exclusions:
-            used.update(c.item for c in iter_comparisons(ex.condition))
-    for r in rules:
-        used.update(c.item for c in iter_comparisons(r.condition))
-    for p in populations:
-        if p is None:
-            continue
-        if p.age_min is not None or p.age_max is not None:
-            used.add("resident.age")
-        if p.school_stages:
-            used.add("resident.school_stage")
-    return used
+    """Catalog item ids a rule or a ruleset reads (what the privacy check needs): every part of
+    :func:`items_by_rule` together (population filters and exclusions count too)."""
+    return set().union(*items_by_rule(obj).values())

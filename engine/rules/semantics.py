@@ -40,9 +40,6 @@ DERIVED_STAGE_AGES: dict[str, tuple[int, int]] = {
     "other": (17, 19),
 }
 
-AGE_ITEM = "resident.age"
-STAGE_ITEM = "resident.school_stage"
-
 
 def add_months(d: dt.date, months: int) -> dt.date:
     """``d`` shifted by ``months`` (negative: back), the day clamped to the target month's length."""

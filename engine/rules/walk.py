@@ -1,0 +1,103 @@
+"""The one walk over a condition tree (``all`` / ``any`` / ``not`` branches, comparison leaves).
+
+It serves both forms a condition takes: the parsed models of ``engine.rules.model`` (``All.all``,
+``AnyOf.any``, ``Not.not_``, ``Comparison``) and the plain JSON document (``{"all": [...]}``,
+``{"not": {...}}``, ``{"item": ...}``) that the drafters edit and the UI shows. Nodes are visited
+depth first, left to right, a branch before its children. A node's place is given as its ``trail``
+from the root: ``("all", 0, "not")`` is the ``not`` of the first child of the root ``all``;
+:func:`json_path` and :func:`dotted_path` spell it the two ways the project writes paths.
+
+Folds that compute something per branch (the compiler's SQL, the reference evaluator, the Japanese
+reading) recurse themselves; everything that only visits nodes or leaves uses this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+NodeKind = Literal["all", "any", "not", "comparison", "other"]
+Trail = tuple[str | int, ...]
+
+BRANCH_KEYS: tuple[Literal["all", "any"], ...] = ("all", "any")
+
+
+def kind_of(node: Any) -> NodeKind:
+    """``all`` / ``any`` / ``not`` for a branch, ``comparison`` for a leaf, ``other`` for anything else."""
+    if isinstance(node, Mapping):
+        for key in BRANCH_KEYS:
+            if isinstance(node.get(key), list):
+                return key
+        if "not" in node:
+            return "not"
+        return "comparison" if "item" in node else "other"
+    for key in BRANCH_KEYS:
+        if isinstance(getattr(node, key, None), list):
+            return key
+    if hasattr(node, "not_"):
+        return "not"
+    return "comparison" if isinstance(getattr(node, "item", None), str) else "other"
+
+
+def children(node: Any) -> list[tuple[Trail, Any]]:
+    """The direct sub-conditions of a branch, each with its trail step (``("all", 0)``, ``("not",)``)."""
+    kind = kind_of(node)
+    doc = isinstance(node, Mapping)
+    if kind in BRANCH_KEYS:
+        subs = node[kind] if doc else getattr(node, kind)
+        return [((kind, i), sub) for i, sub in enumerate(subs)]
+    if kind == "not":
+        return [(("not",), node["not"] if doc else node.not_)]
+    return []
+
+
+@dataclass(frozen=True)
+class Step:
+    node: Any
+    kind: NodeKind
+    trail: Trail
+    depth: int
+
+
+def walk(node: Any, trail: Trail = (), depth: int = 0) -> Iterator[Step]:
+    """Every node of a condition tree, depth first, left to right, a branch before its children."""
+    yield Step(node, kind_of(node), trail, depth)
+    for step, sub in children(node):
+        yield from walk(sub, trail + step, depth + 1)
+
+
+def leaves(node: Any) -> Iterator[Any]:
+    """Every comparison leaf (a ``Comparison``, or a dict with ``item``), depth first, left to right."""
+    for step in walk(node):
+        if step.kind == "comparison":
+            yield step.node
+
+
+def leaves_with_trails(node: Any) -> Iterator[tuple[Any, Trail]]:
+    for step in walk(node):
+        if step.kind == "comparison":
+            yield step.node, step.trail
+
+
+def leaf_items(node: Any) -> list[str]:
+    """The item ids of the leaves, in order, repeats kept (only string ids of a document count)."""
+    out: list[str] = []
+    for leaf in leaves(node):
+        item = leaf.get("item") if isinstance(leaf, Mapping) else leaf.item
+        if isinstance(item, str):
+            out.append(item)
+    return out
+
+
+def json_path(base: str, trail: Trail) -> str:
+    """``$.rules[0].condition`` + ``("all", 0, "not")`` -> ``$.rules[0].condition.all[0].not``."""
+    out = base
+    for part in trail:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def dotted_path(base: str, trail: Trail) -> str:
+    """``condition`` + ``("all", 0, "not")`` -> ``condition.all.0.not`` (the UI's form)."""
+    return ".".join([base, *map(str, trail)]) if trail else base
