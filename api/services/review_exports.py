@@ -46,12 +46,65 @@ def meta_rows(exporter: str, reference_date: str, run_id: int, now: datetime | N
 
 
 def render(fmt: Format, title: str, meta: list[list[object]], header: list[str], rows: list[list[object]],
-           encoding: Encoding = "utf-8-sig") -> bytes:
+           encoding: Encoding = "utf-8-sig", description: str = NOTICE) -> bytes:
+    """One table with the meta rows: Excel (the table, then a sheet 出力情報) or CSV (meta lines, a blank line, the table)."""
     buf = io.BytesIO()
     if fmt == "xlsx":
         write_xlsx(buf, [Sheet(title, header, rows), Sheet("出力情報", ["項目", "内容"], meta)], title=title,
-                   description=NOTICE)
+                   description=description)
     else:
         lines: list[list[object]] = [*meta[1:], [], header, *rows]
+        write_csv(buf, [str(meta[0][0]), str(meta[0][1])], lines, encoding=encoding)
+    return buf.getvalue()
+
+
+# --- a child's page (こどもごとの理由) --------------------------------------------------------
+
+CHILD_RULES_HEADER = ["ルール", "側", "点数", "説明", "根拠の値", "データの出所"]
+CHILD_HISTORY_HEADER = ["実行", "基準日", "合計点", "順位"]
+CHILD_OUTCOMES_HEADER = ["実行", "確認結果", "確認日", "記録した人", "種別"]
+STEP_KINDS = {"recorded": "記録", "confirmed": "確認（二人目）", "changed": "変更（二人目）"}
+
+
+def child_meta(exporter: str, reference_date: str, run_id: int, pseudonym: str, total: int, rank: int,
+               atena: str | None = None, now: datetime | None = None) -> list[list[object]]:
+    """出力者・出力日時・基準日 first, then the child (仮名ID; 宛名番号 only when re-identified under a logged reason)."""
+    meta = meta_rows(exporter, reference_date, run_id, now)
+    meta[4:4] = [["仮名ID", pseudonym], ["合計点", total], ["順位", rank]]
+    if atena is not None:
+        meta.insert(5, ["宛名番号", atena])
+    return meta
+
+
+def child_sections(page: dict[str, Any]) -> list[Sheet]:
+    """The child page's tables: the rules that fired (points adding up), earlier scores, review outcomes.
+
+    Outcome notes are not exported: they are kept in the service database only."""
+    run = page["run"]
+    fired: list[list[object]] = []
+    for f in page["fired"]:
+        fired.append([f["title"], f["side"], f["points"], f["explanation"],
+                      "\n".join(f"{v['name']}: {v['value']}" for v in f["evidence"]),
+                      "\n".join(f"{v['department']}（基準日 {run.reference_date.isoformat()} 時点）" for v in f["evidence"])])
+    fired.append(["点数の合計", "", page["points_sum"], "" if page["points_sum"] == page["c"].total
+                  else f"合計点 {page['c'].total}点（側ごとの上限を適用）", "", ""])
+    history: list[list[object]] = [[h["run"].id, h["run"].reference_date, h["total"] if h["total"] is not None else "抽出なし",
+                                    h["rank"] or ""] for h in page["history"]]
+    steps: list[list[object]] = [[s.run_id, outcomes.label(s.category), s.outcome_date, s.recorded_by,
+                                  STEP_KINDS.get(s.kind, s.kind)] for s in page["steps"]]
+    return [Sheet("該当したルール", CHILD_RULES_HEADER, fired, widths=(28, 10, 8, 40, 32, 32)),
+            Sheet("これまでの点数", CHILD_HISTORY_HEADER, history), Sheet("確認結果", CHILD_OUTCOMES_HEADER, steps)]
+
+
+def render_sections(fmt: Format, meta: list[list[object]], sections: list[Sheet], encoding: Encoding = "utf-8-sig",
+                    title: str = "こどもごとの理由") -> bytes:
+    """Several tables with the meta rows: Excel (one sheet each, then 出力情報) or CSV (meta, then each table under its name)."""
+    buf = io.BytesIO()
+    if fmt == "xlsx":
+        write_xlsx(buf, [*sections, Sheet("出力情報", ["項目", "内容"], meta)], title=title, description=NOTICE)
+    else:
+        lines: list[list[object]] = [*meta[1:]]
+        for s in sections:
+            lines += [[], [f"【{s.title}】"], list(s.header), *[list(r) for r in s.rows]]
         write_csv(buf, [str(meta[0][0]), str(meta[0][1])], lines, encoding=encoding)
     return buf.getvalue()

@@ -1,0 +1,65 @@
+"""Reviewers: a child's page (こどもごとの理由) as Excel or CSV for the case meeting.
+
+Pseudonyms only, unless the reviewer asks for the 宛名番号: that is a re-identification under the typed
+reason, logged as such before the file is built. Every export is logged (出力者, 出力日時 and the
+run's 基準日 are on the file).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from api import audit_store
+from api.auth import get_db
+from api.errors import NotFound, ServiceError
+from api.services import review_exports, runs
+from api.web.deps import WebUser, page_user
+from api.web.pages_review import REVIEWERS, _child_context
+
+router = APIRouter(prefix="/ui/review", include_in_schema=False)
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "utf-8-sig": "text/csv; charset=utf-8", "cp932": "text/csv; charset=shift_jis"}
+
+
+def _atena(request: Request, pseudonym: str) -> str:
+    from privacy.keys import load_key_file
+    from privacy.reid_map import read_reid_map
+
+    settings = request.app.state.ctx.settings
+    if not settings.reid_map_path.is_file() or not settings.key_file.is_file():
+        raise ServiceError("再識別対応表又は鍵ファイルがありません", status_code=409)
+    atena = read_reid_map(settings.reid_map_path, load_key_file(settings.key_file)).get("resident", {}).get(pseudonym)
+    if atena is None:
+        raise NotFound(f"仮名ID {pseudonym} は再識別対応表にありません")
+    return str(atena)
+
+
+@router.get("/runs/{run_id}/children/{pseudonym}/export")
+def child_export(run_id: int, pseudonym: str, request: Request, reason: str = "", format: str = "xlsx",
+                 encoding: str = "utf-8-sig", with_atena: str = "", user: WebUser = Depends(page_user(*REVIEWERS)),
+                 db: Session = Depends(get_db)) -> Response:
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("出力の理由を入力してください（操作ログに記録されます）", status_code=422)
+    if format not in ("xlsx", "csv") or encoding not in ("utf-8-sig", "cp932"):
+        raise ServiceError("出力形式は Excel（xlsx）又は CSV（UTF-8 / CP932）を選んでください", status_code=422)
+    run = runs.get_run(db, run_id)
+    page = _child_context(request, db, run, pseudonym)
+    atena = None
+    if with_atena:
+        atena = _atena(request, pseudonym)
+        audit_store.append(db, user.actor, "reidentified", "child", pseudonym, reason=reason,
+                           details={"run_id": run_id, "via": "export"})
+    c = page["c"]
+    meta = review_exports.child_meta(user.display_name, run.reference_date.isoformat(), run.id, pseudonym, c.total, c.rank,
+                                     atena=atena)
+    data = review_exports.render_sections(format, meta, review_exports.child_sections(page), encoding=encoding)  # type: ignore[arg-type]
+    audit_store.append(db, user.actor, "results_exported", "child", pseudonym, reason=reason,
+                       details={"run_id": run_id, "format": format, "encoding": encoding if format == "csv" else None,
+                                "rows": len(page["fired"]), "reidentified": atena is not None})
+    db.commit()  # logged before the file leaves
+    media = MEDIA["xlsx"] if format == "xlsx" else MEDIA[encoding]
+    return Response(data, media_type=media, headers={"Cache-Control": "no-store",
+                                                     "Content-Disposition": f'attachment; filename="child-{pseudonym}-run{run_id}.{format}"'})
