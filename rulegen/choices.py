@@ -47,3 +47,17 @@ SCOPE_ALTERNATIVES: list[tuple[str, str]] = [
 def assumption_choices(source: str) -> list[dict[str, Any]]:
     text = normalize(source)
     return [{"question_index": -1, "label": label, "reply": prefix + text} for label, prefix in SCOPE_ALTERNATIVES]
+
+
+def difficulty_choices(question_index: int, candidates: list[list[str]]) -> list[dict[str, Any]]:
+    """One choice per candidate difficulty type (or combination) of an assumed 困難の種類; the reply is a
+    follow-up edit (「困難の種類を貧困にして」) of the draft, read by ``rulegen.offline.edits``."""
+    from rulegen.offline.parser import lexicon
+
+    lex = lexicon()
+    out: list[dict[str, Any]] = []
+    for types in candidates:
+        joined = "・".join(types)
+        label = joined if len(types) == 1 else lex["difficulty_both_label"].format("と".join(types))
+        out.append({"question_index": question_index, "label": label, "reply": lex["difficulty_reply"].format(joined)})
+    return out

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from engine.catalog import Catalog, default_catalog
 from engine.rules.model import Rule
-from rulegen.choices import assumption_choices, question_choices
+from rulegen.choices import assumption_choices, difficulty_choices, question_choices
 from rulegen.guard import TextGuard
 from rulegen.outcome import DraftOutcome, problem
 from rulegen.reading import rule_reading_ja
@@ -80,6 +80,10 @@ class OfflineDrafter:
         outcome = self._finish(parsed.rule, notes, base)
         if outcome.ok and parsed.default_window:
             outcome.choices = assumption_choices(text)
+        if outcome.ok and parsed.difficulty_question:
+            # A valid draft with an assumed 困難の種類: asked, the answer is a follow-up edit.
+            outcome.questions.append(parsed.difficulty_question["question"])
+            outcome.choices += difficulty_choices(len(outcome.questions) - 1, parsed.difficulty_question["candidates"])
         return outcome
 
     def _finish(self, doc: dict, notes: list[str], base: dict) -> DraftOutcome:  # type: ignore[type-arg]

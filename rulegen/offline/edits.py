@@ -34,6 +34,8 @@ _REMOVE = re.compile(r"(.+?)(?:の条件)?(?:を|は)(?:外して|外す|除い�
 _ADD = re.compile(r"^(?:さらに|加えて|あと|それと|それから|かつ)[、,]?(.+)$")
 _OR = re.compile(r"^(?:または|又は|もしくは|あるいは)[、,]?(.+)$")
 _VALUE_ONLY = re.compile(r"^(.*?)(?:を|は)(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(?:に|へ)(?:して|変更|する|変えて)?$")
+_DIFFICULTY = re.compile(r"^(?:困難の種類|困難の分類|困難|種類)(?:を|は)(.+?)(?:に|へ|で|と)?(?:して|変更|する|変えて|します|します|してください)?$")
+_DIFFICULTY_BARE = re.compile(r"^(.+?)(?:の観点|の枠|の候補)?(?:の両方)?(?:で|に|です|にして|でお願いします)?$")
 _THRESHOLD = re.compile(r"^(.*?)(?:を|は)?(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(以上|以下|未満|を超える|超)(?:に|へ)(?:して|変更|する|変えて)?")
 
 
@@ -41,6 +43,17 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     t = normalize(text).rstrip("。")
     doc = current.model_dump(mode="json", by_alias=True, exclude_none=True)
     doc["description"] = (doc.get("description", "") + f"\n(修正: {text.strip()})")[:4000]
+    explicit = _DIFFICULTY.match(t)
+    m = explicit or _DIFFICULTY_BARE.match(t)
+    types = _difficulty_types(m.group(1)) if m else None
+    if explicit and types is None:
+        from rulegen.offline.parser import DIFFICULTY_WORDS
+
+        return EditResult(None, problems=[_p("unknown_difficulty", f"「{explicit.group(1)}」は困難の種類にありません。"
+                                             f"{'、'.join(DIFFICULTY_WORDS)}から選んでください。", explicit.group(1))])
+    if types:
+        doc["difficulties"] = types
+        return EditResult(doc, [f"困難の種類を「{'・'.join(types)}」にしました。"])
     m = _WINDOW.search(t) or _WINDOW2.search(t)
     if m:
         months = int(m.group(1)) * (12 if m.group(2) == "年" else 1)
@@ -124,6 +137,18 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
             if changed:
                 return EditResult(doc, [f"「{m.group(1)}」の基準値を{m.group(2)}{m.group(3) or ''}に変えました (比較はそのまま)。"])
     return None
+
+
+def _difficulty_types(text: str) -> list[str] | None:
+    """「不登校と貧困」「貧困・不登校の両方」-> the difficulty types, in order; None unless every part is one."""
+    from rulegen.offline.parser import DIFFICULTY_WORDS, lexicon
+
+    seps = sorted(lexicon()["difficulty_separators"], key=len, reverse=True)
+    text = re.sub(r"(?:の両方|両方|の全て|のすべて)$", "", text)
+    parts = [p for p in re.split("|".join(map(re.escape, seps)), text) if p]
+    if not parts or any(p not in DIFFICULTY_WORDS for p in parts):
+        return None
+    return list(dict.fromkeys(parts))
 
 
 def _p(code: str, message: str, phrase: str = "") -> dict[str, Any]:
