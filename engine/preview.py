@@ -20,6 +20,7 @@ default exclusion.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,9 @@ class PreviewReport:
         return "\n".join(lines)
 
 
-def _as_ruleset(draft: Rule | Ruleset, baseline: Ruleset | None, top_n: int) -> Ruleset:
+def as_ruleset(draft: Rule | Ruleset, baseline: Ruleset | None) -> Ruleset:
+    """The ruleset a draft is previewed in: a ruleset as it is; a rule inside the baseline (added, or
+    replacing the baseline's rule of the same id), or alone with the default exclusion."""
     if isinstance(draft, Ruleset):
         return draft
     if baseline is not None:
@@ -129,12 +132,69 @@ def _count_rows(mart_path: Path, rs: Ruleset, catalog: Catalog, as_of: dt.date) 
     return rows, q
 
 
-def _top_set(mart_path: Path, rs: Ruleset, catalog: Catalog, as_of: dt.date, top_n: int) -> set[str]:
-    from engine.runner import run_ruleset
+def top_set(mart_path: Path, rs: Ruleset, catalog: Catalog, as_of: dt.date, top_n: int) -> frozenset[str]:
+    """Pseudonyms of the ruleset's main top N on the mart (no one-side extras): the engine's scoring
+    query (the same compiled SQL as a run) reduced to the extracted children's ids, without building
+    their explanations or the run manifest. Used only to count entering/leaving children."""
+    from engine.runner import _compiled, check_required, mart_tables, open_mart
 
     main_only = rs.model_copy(update={"extraction": rs.extraction.model_copy(update={"top_n": top_n, "one_side_extra": []})})
-    result = run_ruleset(mart_path, main_only, catalog, as_of, top_n=top_n)
-    return {c.pseudonym for c in result.children}
+    compiled, sql = _compiled(main_only, catalog, as_of, top_n)
+    con = open_mart(Path(mart_path))
+    try:
+        check_required(mart_tables(con), compiled.required)
+        rows = con.execute(f"SELECT cid FROM ({sql}) AS scored WHERE cid IS NOT NULL AND main").fetchall()
+    finally:
+        con.close()
+    return frozenset(str(r[0]) for r in rows)
+
+
+# The baseline's (the published ruleset's) top set per (mart file version, ruleset content, catalog,
+# reference date, top N): it does not change between the chat turns that preview drafts against it.
+_BASELINE_TOPS: dict[tuple[Any, ...], tuple[Catalog, frozenset[str]]] = {}
+_BASELINE_TOPS_MAX = 8
+_BASELINE_TOPS_LOCK = threading.Lock()
+
+
+def baseline_top_set(mart_path: Path, baseline: Ruleset, catalog: Catalog, as_of: dt.date, top_n: int) -> frozenset[str]:
+    """``top_set`` of a baseline ruleset, remembered per mart file version (any write to the mart, or a
+    file written in the last seconds, means recomputing: ``engine.runner._file_version``), the
+    ruleset's canonical hash, the catalog, the reference date and top N."""
+    from engine.runner import _file_version, ruleset_hash
+
+    version = _file_version(Path(mart_path))
+    key = (version, ruleset_hash(baseline), catalog.content_hash, as_of.isoformat(), top_n)
+    if version is not None:
+        with _BASELINE_TOPS_LOCK:
+            hit = _BASELINE_TOPS.get(key)
+        if hit is not None and (hit[0] is catalog or hit[0] == catalog):
+            return hit[1]
+    tops = top_set(mart_path, baseline, catalog, as_of, top_n)
+    if version is not None:
+        with _BASELINE_TOPS_LOCK:
+            while len(_BASELINE_TOPS) >= _BASELINE_TOPS_MAX:
+                _BASELINE_TOPS.pop(next(iter(_BASELINE_TOPS)))
+            _BASELINE_TOPS[key] = (catalog, tops)
+    return tops
+
+
+def top_n_change(mart_path: Path, draft: Rule | Ruleset, baseline: Ruleset, catalog: Catalog, as_of: dt.date,
+                 top_n: int = 200) -> dict[str, Any]:
+    """How many children would enter / leave / stay in the baseline's top N with the draft (the
+    three counts are tied: one under 10 suppresses all three)."""
+    rs = as_ruleset(draft, baseline)
+    new_top = top_set(Path(mart_path), rs, catalog, as_of, top_n)
+    old_top = baseline_top_set(Path(mart_path), baseline, catalog, as_of, top_n)
+    tied = [len(new_top - old_top), len(old_top - new_top), len(new_top & old_top)]
+    shown: list[Cell] = [SUPPRESSED] * 3 if any(v < SUPPRESS_BELOW for v in tied) else list(tied)
+    return {
+        "label": f"上位{top_n}名の入れ替わり",
+        "top_n": top_n,
+        "baseline_id": baseline.id,
+        "entering": shown[0],
+        "leaving": shown[1],
+        "staying": shown[2],
+    }
 
 
 def preview(
@@ -149,7 +209,7 @@ def preview(
     """Counts (small cells suppressed) of what a draft would do on the mart; see the module docstring."""
     from engine.compiler.counts import AGE_BANDS
 
-    rs = _as_ruleset(draft, baseline, top_n)
+    rs = as_ruleset(draft, baseline)
     rows, q = _count_rows(Path(mart_path), rs, catalog, as_of)
     band_ids = [b.id for b in AGE_BANDS]
 
@@ -184,21 +244,7 @@ def preview(
         cells, tot = suppress_row(col_by_band(column), total(column))
         sides_out.append({"side": side, "label": f"{SIDE_LABELS_JA[side]}側で点数あり", "total": tot, "by_age_band": cells})
 
-    change = None
-    if baseline is not None:
-        new_top = _top_set(Path(mart_path), rs, catalog, as_of, top_n)
-        old_top = _top_set(Path(mart_path), baseline, catalog, as_of, top_n)
-        entering, leaving, staying = len(new_top - old_top), len(old_top - new_top), len(new_top & old_top)
-        tied = [entering, leaving, staying]
-        shown: list[Cell] = [SUPPRESSED] * 3 if any(v < SUPPRESS_BELOW for v in tied) else tied  # type: ignore[assignment]
-        change = {
-            "label": f"上位{top_n}名の入れ替わり",
-            "top_n": top_n,
-            "baseline_id": baseline.id,
-            "entering": shown[0],
-            "leaving": shown[1],
-            "staying": shown[2],
-        }
+    change = top_n_change(Path(mart_path), draft, baseline, catalog, as_of, top_n) if baseline is not None else None
     return PreviewReport(
         reference_date=as_of.isoformat(),
         ruleset_id=rs.id,

@@ -252,31 +252,13 @@ def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: in
     return {"ok": True, "report": report, "as_of": as_of, "baseline": base_row}
 
 
-def _file_stamp(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return str(path), st.st_mtime_ns, st.st_size
-
-
-@lru_cache(maxsize=8)
-def _baseline_top(stamp: tuple[str, int, int], baseline_json: str, catalog, as_of: date, top_n: int) -> frozenset[str]:
-    """The published ruleset's top N on this mart file version (it does not change between chat turns)."""
-    from engine.preview import _top_set
-    from engine.rules.model import Ruleset
-
-    return frozenset(_top_set(Path(stamp[0]), Ruleset.model_validate_json(baseline_json), catalog, as_of, top_n))
-
-
 def top_n_change(mart: Path, rule, baseline, catalog, as_of: date, top_n: int) -> dict[str, Any]:
     """How many children enter / leave / stay in the top N when the draft joins the published ruleset
-    (the engine preview's figure, with the baseline's top set remembered per mart file version)."""
-    from engine.preview import SUPPRESS_BELOW, SUPPRESSED, _as_ruleset, _top_set
+    (``engine.preview.top_n_change``: the baseline's top set is computed once per mart file version,
+    ruleset, reference date and top N, and reused across chat turns)."""
+    from engine.preview import top_n_change as engine_top_n_change
 
-    old_top = _baseline_top(_file_stamp(Path(mart)), baseline.model_dump_json(by_alias=True), catalog, as_of, top_n)
-    new_top = set(_top_set(Path(mart), _as_ruleset(rule, baseline, top_n), catalog, as_of, top_n))
-    tied = [len(new_top - old_top), len(old_top - new_top), len(new_top & old_top)]
-    shown: list[Any] = [SUPPRESSED] * 3 if any(v < SUPPRESS_BELOW for v in tied) else tied
-    return {"label": f"上位{top_n}名の入れ替わり", "top_n": top_n, "baseline_id": baseline.id,
-            "entering": shown[0], "leaving": shown[1], "staying": shown[2]}
+    return engine_top_n_change(Path(mart), rule, baseline, catalog, as_of, top_n)
 
 
 def own_drafts(db: Session, username: str, q: str = "", limit: int = 100) -> list[dict[str, Any]]:
