@@ -80,6 +80,8 @@ def ingest(
     reid_map: Optional[Path] = typer.Option(None, "--reid-map", help="再識別対応表 (暗号化) の保存先。既定: 鍵ファイルと同じフォルダ"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="基準日 (既定: 今日)"),
     pii_check: bool = typer.Option(True, "--pii-check/--no-pii-check", help="公開前にマートの個人情報チェックを行う"),
+    rejects: Optional[Path] = typer.Option(None, "--rejects", help="不採用の記録 (個人情報を含む CSV) の保存先。"
+                                           "既定: エクスポートのフォルダの <マート名>.rejects.csv (データマートのフォルダには置けません)"),
 ) -> None:
     """エクスポートを検査・仮名化してデータマートに取り込みます (失敗時は元のマートを残します)。"""
     from rich.console import Console
@@ -110,7 +112,7 @@ def ingest(
             task = progress.add_task("取込の準備", total=None)
             summary = ingest_exports(
                 exports_dir, mart, pseudonymizer, as_of=_parse_as_of(as_of),
-                pre_publish_check=pii_pre_publish_check if pii_check else None,
+                pre_publish_check=pii_pre_publish_check if pii_check else None, rejects_path=rejects,
                 progress=lambda msg: progress.update(task, description=f"取込中: {msg}"),
             )
             progress.update(task, description="再識別対応表の暗号化")

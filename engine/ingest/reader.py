@@ -128,10 +128,43 @@ def read_export(name: str, path: Path, columns: Sequence[str]) -> RawExport:
                 null_values=[""],
             ),
         )
-    except pa.ArrowInvalid as exc:
-        raise IngestError(f"{path.name}: CSV として読めません: {exc}") from None
+    except pa.ArrowInvalid:
+        # pyarrow's message quotes the whole offending row (宛名番号, 氏名, 生年月日 ...): never shown
+        raise IngestError(_parse_problem(path, encoding, header)) from None
     table = table.append_column("_line", pa.array(range(2, table.num_rows + 2), pa.int64()))
     return RawExport(name=name, path=path, encoding=encoding, sha256=sha, table=table)
+
+
+def _parse_problem(path: Path, encoding: str, header: list[str]) -> str:
+    """Where and why a file is not a well-formed CSV, in Japanese: file, line and column, never a value."""
+    import io
+
+    width = len(header)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if encoding == "utf-8-sig" else encoding, errors="replace", newline="")
+        reader = csv.reader(text, strict=True)
+        record, end = 0, 0
+        try:
+            for fields in reader:
+                if not fields:  # a blank line is not a record (pyarrow skips it too)
+                    end = reader.line_num
+                    continue
+                record, start, end = record + 1, end + 1, reader.line_num
+                if record == 1 or len(fields) == width:
+                    continue
+                lines = f"{start}行目" if start == end else f"{start}〜{end}行目"
+                where = f"{path.name}: {record}行目" + (f" (テキストでは{lines})" if (start, end) != (record, record) else "")
+                if len(fields) > width:
+                    return (f"{where}: 列の数が見出し行より多くなっています (見出し {width}列、この行 {len(fields)}列。"
+                            f"{width + 1}列目以降が余分です)。値の中の「,」は「\"」で囲んでください")
+                missing = header[len(fields)]
+                hint = "引用符「\"」の閉じ忘れがないか" if end > start else "行の途中で切れていないか"
+                return (f"{where}: 列の数が見出し行より少なくなっています (見出し {width}列、この行 {len(fields)}列。"
+                        f"「{missing}」列 ({len(fields) + 1}列目) 以降がありません)。{hint}確認してください")
+        except csv.Error:
+            return (f"{path.name}: {record + 1}行目 (テキストでは{end + 1}行目から) が CSV として読めません "
+                    "(引用符「\"」の使い方が正しくありません)")
+    return f"{path.name}: CSV として読めません (列の区切りや引用符「\"」を確認してください)"
 
 
 def map_distinct(column: pa.ChunkedArray | pa.Array, fn: Callable[[list], list], out_type: pa.DataType) -> pa.Array:
