@@ -14,6 +14,7 @@ from api.settings import Settings
 from engine.errors import Category, TsunaguError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+READ_ONLY_OPTION = "tsunagu_read_only"
 
 
 class DatabaseError(TsunaguError, RuntimeError):
@@ -43,9 +44,12 @@ def make_engine(settings: Settings) -> sa.Engine:
         def _no_autobegin(dbapi_conn, _record):  # pragma: no cover - trivial
             dbapi_conn.isolation_level = None
 
+        # A session from ``read_only_session`` begins DEFERRED instead: a WAL reader takes no lock, so pages
+        # that only read (their audit entry is written in its own short transaction) never queue on writers.
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            deferred = conn.get_execution_options().get(READ_ONLY_OPTION)
+            conn.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     connect_args: dict[str, object] = {}
@@ -56,6 +60,18 @@ def make_engine(settings: Settings) -> sa.Engine:
 
 def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only_session(factory: sessionmaker[Session], engine: sa.Engine) -> Session:
+    """A session for reading only: on SQLite its transactions begin DEFERRED (no write lock); a flush
+    that would write raises (a deferred reader upgrading to a writer can fail with "database is locked")."""
+    return factory(bind=engine.execution_options(**{READ_ONLY_OPTION: True}), info={READ_ONLY_OPTION: True})
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_on_readers(session: Session, _ctx, _instances) -> None:
+    if session.info.get(READ_ONLY_OPTION) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a read-only session may not write: use a session from ctx.sessions() for writes")
 
 
 def alembic_config(connection: sa.Connection | None = None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 from urllib.parse import urlencode
 
@@ -11,34 +12,53 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api import audit_store
+from api.audit_store import Actor
 from api.auth import get_db
+from api.db.engine import read_only_session, session_scope
 from api.db.models import RulesetVersion, Run
 from api.errors import NotFound, ServiceError
-from api.services import outcome_stats, outcomes, review_exports, runs
+from api.services import candidates, outcome_stats, outcomes, review_exports, runs
 from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 REVIEWERS = ("reviewer", "supervisor")
 STATS = ("reviewer", "supervisor", "auditor")
-SIDES = {"welfare": "福祉", "education": "教育", "both": "福祉・教育共通"}
-SORTS = {"rank": "順位", "total": "合計点（高い順）", "new": "新規を先に", "status": "未確認を先に"}
+SIDES = candidates.SIDES
 
 
-_RESULTS_CACHE: dict[tuple[str, float], object] = {}
+def get_reader(request: Request) -> Iterator[Session]:
+    """The request's session for reading: no write lock is taken (SQLite BEGIN DEFERRED), so reviewers' pages
+    do not queue behind each other; the page's audit entry is written by ``_log`` in its own transaction."""
+    ctx = request.app.state.ctx
+    session = read_only_session(ctx.sessions, ctx.engine)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def reader(*roles: str) -> Callable[..., WebUser]:
+    """``page_user`` on the read-only session."""
+    check = page_user(*roles)
+
+    def dependency(request: Request, db: Session = Depends(get_reader)) -> WebUser:
+        return check(request, db)
+
+    return dependency
+
+
+def _log(request: Request, db: Session, actor: Actor, action: str, target_type: str, target_id: str | int, *,
+         details: dict | None = None, reason: str | None = None) -> None:
+    """Write the page's audit entry and commit it before the answer is built (audit before answer). The read
+    session's connection is given back first, so that a request never holds two pooled connections."""
+    db.close()
+    with session_scope(request.app.state.ctx.sessions) as w:
+        audit_store.append(w, actor, action, target_type, target_id, details=details, reason=reason)
 
 
 def _results(ctx, run: Run):
-    """A run's results, read once per results file version (files are written once, at the run's end)."""
-    path = runs.results_file(ctx, run.id)
-    key = (str(path), path.stat().st_mtime if path.is_file() else 0.0)
-    found = _RESULTS_CACHE.get(key)
-    if found is None:
-        found = runs.load_children(ctx, run)
-        if len(_RESULTS_CACHE) > 32:
-            _RESULTS_CACHE.clear()
-        _RESULTS_CACHE[key] = found
-    return found
+    return candidates.results(ctx, run)
 
 
 def _latest_run(db: Session) -> Run | None:
@@ -46,13 +66,17 @@ def _latest_run(db: Session) -> Run | None:
     return db.execute(stmt).scalar_one_or_none()
 
 
-def _rules(db: Session, run: Run) -> dict[str, dict]:
+def _ruleset_document(db: Session, run: Run) -> dict:
     rv = db.get(RulesetVersion, run.ruleset_version_id)
-    return {r["id"]: r for r in (rv.document or {}).get("rules", [])} if rv else {}
+    return (rv.document or {}) if rv else {}
+
+
+def _rules(db: Session, run: Run) -> dict[str, dict]:
+    return {r["id"]: r for r in _ruleset_document(db, run).get("rules", [])}
 
 
 @router.get("", response_class=HTMLResponse)
-def latest(user: WebUser = Depends(page_user(*REVIEWERS)), db: Session = Depends(get_db)) -> Response:
+def latest(user: WebUser = Depends(reader(*REVIEWERS)), db: Session = Depends(get_reader)) -> Response:
     run = _latest_run(db)
     if run is None:
         raise NotFound("成功した抽出の実行がまだありません")
@@ -60,44 +84,28 @@ def latest(user: WebUser = Depends(page_user(*REVIEWERS)), db: Session = Depends
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def candidate_list(run_id: int, request: Request, side: str = "", band: str = "", status: str = "", marker: str = "",
-                   sort: str = "rank", user: WebUser = Depends(page_user(*REVIEWERS)),
-                   db: Session = Depends(get_db)) -> Response:
+def candidate_list(run_id: int, request: Request, stage: str = "", side: str = "", band: str = "", status: str = "",
+                   marker: str = "", sort: str = "rank", user: WebUser = Depends(reader(*REVIEWERS)),
+                   db: Session = Depends(get_reader)) -> Response:
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
     children = _results(ctx, run).children
-    diff = run.diff or {}
-    newly = set(diff.get("newly_extracted", []))
-    rose = {r["pseudonym"]: r for r in diff.get("score_rose", [])}
-    current = outcomes.current_by_pseudonym(db, run.id)
-    earlier = outcomes.latest_any_run(db, [c.pseudonym for c in children])
-    rules = _rules(db, run)
-    bands = sorted({c.alert_level for c in children if c.alert_level})
-    rows = []
-    for c in children:
-        o = current.get(c.pseudonym)
-        if side and not any((rules.get(f.rule_id) or {}).get("side") == side for f in c.fired):
-            continue
-        if band and (c.alert_level or "") != band:
-            continue
-        if status == "open" and o is not None or status == "done" and o is None:
-            continue
-        if marker == "new" and c.pseudonym not in newly or marker == "rose" and c.pseudonym not in rose:
-            continue
-        rows.append({"c": c, "new": c.pseudonym in newly, "rose": rose.get(c.pseudonym), "outcome": o,
-                     "earlier": earlier.get(c.pseudonym) if o is None else None,
-                     "rules": [(rules.get(f.rule_id) or {}).get("title", f.rule_id) for f in c.fired]})
-    if sort == "total":
-        rows.sort(key=lambda r: (-r["c"].total, r["c"].rank))
-    elif sort == "new":
-        rows.sort(key=lambda r: (not r["new"], r["c"].rank))
-    elif sort == "status":
-        rows.sort(key=lambda r: (r["outcome"] is not None, r["c"].rank))
-    audit_store.append(db, user.actor, "results_viewed", "run", run_id, details={"offset": 0, "count": len(rows)})
+    doc = _ruleset_document(db, run)
+    rules = {r["id"]: r for r in doc.get("rules", [])}
+    pseudonyms = [c.pseudonym for c in children]
+    f = candidates.Filters(stage=stage, side=side, band=band, status=status, marker=marker, sort=sort)
+    stage_of = candidates.stages(ctx, run, pseudonyms)
+    bands = candidates.band_order(doc) or sorted({c.alert_level for c in children if c.alert_level})
+    rows = candidates.rows(children, rules=rules, diff=run.diff, current=outcomes.current_by_pseudonym(db, run.id),
+                           earlier=outcomes.latest_any_run(db, pseudonyms), stage_of=stage_of, band_order=bands, f=f)
+    labels = candidates.stage_labels(ctx)
+    present = set(stage_of.values())
+    _log(request, db, user.actor, "results_viewed", "run", run_id,
+         details={"offset": 0, "count": len(rows), "filters": {k: v for k, v in f.as_dict().items() if v and k != "sort"}})
     return render(request, "review/list.html", {
         "page_title": "確認候補一覧", "run": run, "rows": rows, "total": len(children), "sides": SIDES, "bands": bands,
-        "sorts": SORTS, "label": outcomes.label, "f": {"side": side, "band": band, "status": status, "marker": marker, "sort": sort},
-        "query": urlencode({"side": side, "band": band, "status": status, "marker": marker, "sort": sort}),
+        "stages": {k: v for k, v in labels.items() if k in present or k == stage}, "stage_labels": labels,
+        "sorts": candidates.SORTS, "label": outcomes.label, "f": f.as_dict(), "query": urlencode(f.as_dict()),
     }, user=user)
 
 
@@ -136,11 +144,11 @@ def _child_context(request: Request, db: Session, run: Run, pseudonym: str) -> d
 
 
 @router.get("/runs/{run_id}/children/{pseudonym}", response_class=HTMLResponse)
-def child_page(run_id: int, pseudonym: str, request: Request, saved: str = "", user: WebUser = Depends(page_user(*REVIEWERS)),
-               db: Session = Depends(get_db)) -> Response:
+def child_page(run_id: int, pseudonym: str, request: Request, saved: str = "", user: WebUser = Depends(reader(*REVIEWERS)),
+               db: Session = Depends(get_reader)) -> Response:
     run = runs.get_run(db, run_id)
     page = _child_context(request, db, run, pseudonym)
-    audit_store.append(db, user.actor, "child_explanation_viewed", "child", pseudonym, details={"run_id": run_id})
+    _log(request, db, user.actor, "child_explanation_viewed", "child", pseudonym, details={"run_id": run_id})
     return render(request, "review/child.html", {"page_title": f"こどもごとの理由（{pseudonym}）", "saved": saved, **page},
                   user=user)
 
@@ -164,6 +172,7 @@ def post_outcome(run_id: int, pseudonym: str, request: Request, category: str = 
         return render(request, "review/child.html", {"page_title": f"こどもごとの理由（{pseudonym}）", "form_error": exc.detail,
                                                      "pii_warned": bool(exc.extra.get("pii_kinds")), "typed_note": note,
                                                      "typed_category": category, **page}, user=user, status_code=422)
+    db.commit()  # the outcome and its audit entry are stored before the answer says so
     return RedirectResponse(f"/ui/review/runs/{run_id}/children/{pseudonym}?saved=1#outcome", status_code=303)
 
 
@@ -185,7 +194,9 @@ def post_reidentify(run_id: int, pseudonym: str, request: Request, reason: str =
     atena = read_reid_map(ctx.settings.reid_map_path, load_key_file(ctx.settings.key_file)).get("resident", {}).get(pseudonym)
     if atena is None:
         raise NotFound(f"仮名ID {pseudonym} は再識別対応表にありません")
-    audit_store.append(db, user.actor, "reidentified", "child", pseudonym, reason=reason.strip(), details={"run_id": run_id})
+    # committed before the 宛名番号 is put into the answer: no entry, no number
+    audit_store.append_committed(db, user.actor, "reidentified", "child", pseudonym, reason=reason.strip(),
+                                 details={"run_id": run_id})
     # shown once: this answer is not cached and the page reached by GET never shows it
     resp = render(request, "review/child.html", {"page_title": f"こどもごとの理由（{pseudonym}）", "atena": atena, **page},
                   user=user)
@@ -194,23 +205,54 @@ def post_reidentify(run_id: int, pseudonym: str, request: Request, reason: str =
 
 
 @router.get("/runs/{run_id}/stats", response_class=HTMLResponse)
-def stats_page(run_id: int, request: Request, user: WebUser = Depends(page_user(*STATS)),
-               db: Session = Depends(get_db)) -> Response:
+def stats_page(run_id: int, request: Request, user: WebUser = Depends(reader(*STATS)),
+               db: Session = Depends(get_reader)) -> Response:
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
     children = _results(ctx, run).children
     titles = {k: v.get("title", k) for k, v in _rules(db, run).items()}
     stats = outcome_stats.run_stats(db, run, children, child_access=user.role in REVIEWERS, rule_titles=titles)
-    audit_store.append(db, user.actor, "outcome_stats_viewed", "run", run_id, details={"run_id": run_id, "suppressed": stats["suppressed"]})
-    top = max([s["value"] or 0 for s in stats["funnel"]] + [1])
-    hmax = max([h["count"]["value"] or 0 for h in stats["histogram"]] + [1])
-    return render(request, "review/stats.html", {"page_title": "抽出から支援まで", "run": run, "s": stats, "top": top,
-                                                 "hmax": hmax}, user=user)
+    _log(request, db, user.actor, "outcome_stats_viewed", "run", run_id, details={"run_id": run_id, "suppressed": stats["suppressed"]})
+    rv = db.get(RulesetVersion, run.ruleset_version_id)
+    return render(request, "review/stats.html", {"page_title": "抽出から支援まで", "run": run, "s": stats, "rv": rv,
+                                                 "child_access": user.role in REVIEWERS, **_chart_scales(stats)}, user=user)
+
+
+def _chart_scales(stats: dict) -> dict[str, int]:
+    return {"top": max([s["value"] or 0 for s in stats["funnel"]] + [1]),
+            "hmax": max([h["count"]["value"] or 0 for h in stats["histogram"]] + [1])}
+
+
+VERSION_RUNS_MAX = 60
+
+
+@router.get("/versions/{version_id}/stats", response_class=HTMLResponse)
+def version_stats_page(version_id: int, request: Request, user: WebUser = Depends(reader(*STATS)),
+                       db: Session = Depends(get_reader)) -> Response:
+    ctx = request.app.state.ctx
+    rv = db.get(RulesetVersion, version_id)
+    if rv is None:
+        raise NotFound(f"ルールセットの版 {version_id} はありません")
+    found = list(db.execute(sa.select(Run).where(Run.ruleset_version_id == version_id, Run.status == "succeeded")
+                            .order_by(Run.id.desc()).limit(VERSION_RUNS_MAX)).scalars())
+    run_children = []
+    for r in reversed(found):
+        try:
+            run_children.append((r, _results(ctx, r).children))
+        except ServiceError:
+            continue  # a results file that is gone or fails its hash is left out (the run's own page says why)
+    titles = {x["id"]: x.get("title", x["id"]) for x in (rv.document or {}).get("rules", [])}
+    stats = outcome_stats.version_stats(db, version_id, run_children, child_access=user.role in REVIEWERS, rule_titles=titles)
+    _log(request, db, user.actor, "outcome_stats_viewed", "ruleset_version", version_id,
+         details={"ruleset_version_id": version_id, "runs": [r.id for r, _ in run_children], "suppressed": stats["suppressed"]})
+    return render(request, "review/stats.html", {"page_title": "抽出から支援まで（版ごと）", "run": None, "rv": rv, "s": stats,
+                                                 "child_access": user.role in REVIEWERS, "runs_max": VERSION_RUNS_MAX,
+                                                 **_chart_scales(stats)}, user=user)
 
 
 @router.get("/runs/{run_id}/export")
 def export(run_id: int, request: Request, reason: str = "", format: str = "xlsx", encoding: str = "utf-8-sig",
-           user: WebUser = Depends(page_user(*REVIEWERS)), db: Session = Depends(get_db)) -> Response:
+           user: WebUser = Depends(reader(*REVIEWERS)), db: Session = Depends(get_reader)) -> Response:
     if not reason.strip():
         raise ServiceError("出力の理由を入力してください（操作ログに記録されます）", status_code=422)
     if format not in ("xlsx", "csv") or encoding not in ("utf-8-sig", "cp932"):
@@ -221,9 +263,9 @@ def export(run_id: int, request: Request, reason: str = "", format: str = "xlsx"
     header, rows = review_exports.list_rows(children, run.diff, outcomes.current_by_pseudonym(db, run.id))
     meta = review_exports.meta_rows(user.display_name, run.reference_date.isoformat(), run.id)
     data = review_exports.render(format, "確認候補一覧", meta, header, rows, encoding=encoding)  # type: ignore[arg-type]
-    audit_store.append(db, user.actor, "results_exported", "run", run_id, reason=reason.strip(),
-                       details={"format": format, "encoding": encoding if format == "csv" else None, "rows": len(rows),
-                                "reidentified": False})
+    _log(request, db, user.actor, "results_exported", "run", run_id, reason=reason.strip(),
+         details={"format": format, "encoding": encoding if format == "csv" else None, "rows": len(rows),
+                  "reidentified": False})
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if format == "xlsx"
              else "text/csv; charset=" + ("utf-8" if encoding == "utf-8-sig" else "shift_jis"))
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="candidates-run{run_id}.{format}"'})
