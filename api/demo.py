@@ -116,7 +116,7 @@ def ensure_users(ctx: ServiceContext, password: str | None = None) -> dict[str, 
 def ensure_registry(ctx: ServiceContext) -> int:
     from api.services.registry import import_entries
     from api.services.runs import today_jst
-    from privacy.demo import load_demo_registry
+    from privacy.registry_file import load_demo_registry
 
     with session_scope(ctx.sessions) as db:
         return import_entries(db, load_demo_registry(ctx.catalog, today=today_jst()), Actor("demo-setup", "privacy_officer"))

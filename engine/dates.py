@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from engine.errors import TsunaguError
@@ -100,6 +100,20 @@ def parse_date(text: str, *, allow_month: bool = False) -> date:
     if m:
         return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw)
     raise DateParseError(f"「{raw}」は日付として読めません (例: 2024/04/01, 令和6年4月1日, R6.4.1)")
+
+
+def to_date(value: object) -> date | None:
+    """A date from a ``date`` (a ``datetime`` gives its date), from text in any form :func:`parse_date`
+    reads, or None for None or blank text; anything else raises DateParseError (a ValueError)."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if not isinstance(value, str):
+        raise DateParseError(f"「{value!r}」は日付として読めません (例: 2024/04/01, 令和6年4月1日, R6.4.1)")
+    if not value.strip():
+        return None
+    return parse_date(value)
 
 
 def _month_end(d: date) -> date:

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.catalog.model import ORGAN_LABELS_JA, Organ
 from engine.errors import Category, TsunaguError, pydantic_problems
-from privacy.registry import Basis, LegalBasisEntry, Use, within_validity
+from privacy.registry_model import Basis, LegalBasisEntry, Use, within_validity
 
 Purpose = Literal["scheduled_run", "one_off_run", "preview"]
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.yaml")

@@ -35,25 +35,33 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from typing import Any
 
 from engine.catalog.model import ORGAN_LABELS_JA, CatalogItem, Organ
+from engine.dates import to_date
 from engine.errors import Category, TsunaguError
+from privacy.policy import can_approve, is_privacy_officer
+from privacy.registry_model import (
+    BASIS_LABELS_JA,
+    BASIS_SHORT_JA,
+    STATUS_LABELS_JA,
+    USE_LABELS_JA,
+    Basis,
+    JaDate,
+    LegalBasisEntry,
+    Status,
+    Transition,
+    Use,
+    within_validity,
+)
 
-Use = Literal["recurring", "one_off"]
-Status = Literal["proposed", "approved", "rejected", "revoked", "expired"]
-
-USE_LABELS_JA: dict[str, str] = {"recurring": "恒常的", "one_off": "臨時的"}
-STATUS_LABELS_JA: dict[str, str] = {
-    "proposed": "申請中",
-    "approved": "承認済み",
-    "rejected": "却下",
-    "revoked": "取消し",
-    "expired": "期限切れ",
-}
+# The records live in privacy.registry_model; they are re-exported here for the registry's callers.
+__all__ = [
+    "BASIS_LABELS_JA", "BASIS_SHORT_JA", "CASE_TIED_LAW_PATTERNS", "STATUS_LABELS_JA", "SYSTEM_ACTOR", "USE_LABELS_JA",
+    "Basis", "JaDate", "LegalBasisEntry", "RegistryError", "Status", "Transition", "Use", "approve", "case_tied_laws",
+    "check_unique_ids", "default_file_name", "due_for_review", "entries_for_item", "entry_problems", "expire",
+    "expire_due", "propose", "reject", "revoke", "within_validity",
+]
 
 SYSTEM_ACTOR = "system"
 
@@ -75,186 +83,12 @@ class RegistryError(TsunaguError, ValueError):
         super().__init__(message if not problems else message + "\n" + "\n".join(f"- {p}" for p in problems))
 
 
-class Basis(StrEnum):
-    """Legal basis of a use under 個人情報保護法 (values are the registry codes)."""
-
-    WITHIN_PURPOSE = "61-1"
-    BY_LAW = "69-1"
-    CONSENT = "69-2-1"
-    INTERNAL = "69-2-2"
-    OTHER_PUBLIC_BODY = "69-2-3"
-    STATISTICS_SPECIAL = "69-2-4"
-
-    @property
-    def label_ja(self) -> str:
-        return BASIS_LABELS_JA[self]
-
-    @property
-    def short_ja(self) -> str:
-        return BASIS_SHORT_JA[self]
-
-    @property
-    def is_exception(self) -> bool:
-        """True for the 69条2項 exceptions (one-off use or provision outside the purpose)."""
-        return self.value.startswith("69-2")
-
-
-BASIS_LABELS_JA: dict[Basis, str] = {
-    Basis.WITHIN_PURPOSE: "個人情報保護法第61条第1項（利用目的内）",
-    Basis.BY_LAW: "個人情報保護法第69条第1項（法令に基づく利用・提供）",
-    Basis.CONSENT: "個人情報保護法第69条第2項第1号（本人の同意・本人への提供）",
-    Basis.INTERNAL: "個人情報保護法第69条第2項第2号（内部での利用・相当の理由）",
-    Basis.OTHER_PUBLIC_BODY: "個人情報保護法第69条第2項第3号（他の行政機関等への提供・相当の理由）",
-    Basis.STATISTICS_SPECIAL: "個人情報保護法第69条第2項第4号（統計・学術研究・特別の理由）",
-}
-BASIS_SHORT_JA: dict[Basis, str] = {
-    Basis.WITHIN_PURPOSE: "61条1項",
-    Basis.BY_LAW: "69条1項",
-    Basis.CONSENT: "69条2項1号",
-    Basis.INTERNAL: "69条2項2号",
-    Basis.OTHER_PUBLIC_BODY: "69条2項3号",
-    Basis.STATISTICS_SPECIAL: "69条2項4号",
-}
-
-
-# --- dates: 西暦 and 和暦 -------------------------------------------------------
-
-_ERAS: dict[str, int] = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
-_ERA_NAMES: dict[str, str] = {"R": "令和", "H": "平成", "S": "昭和"}
-_ERA_SPANS: dict[str, tuple[date, date | None]] = {
-    "令和": (date(2019, 5, 1), None),
-    "平成": (date(1989, 1, 8), date(2019, 4, 30)),
-    "昭和": (date(1926, 12, 25), date(1989, 1, 7)),
-}
-_WAREKI = re.compile(r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
-_SEIREKI = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
-
-
-def parse_date_ja(value: Any) -> date | None:
-    """A date from a ``date``, ISO text, 西暦 (2026年3月31日, 2026/3/31) or 和暦 (令和8年3月31日, R8.3.31, 令和元年5月1日)."""
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    if not isinstance(value, str):
-        raise ValueError(f"日付として読めません: {value!r}")
-    text = unicodedata.normalize("NFKC", value).strip().upper()
-    if not text:
-        return None
-    m = _WAREKI.match(text)
-    try:
-        if m:
-            era, year, month, day = m.groups()
-            y = 1 if year == "元" else int(year)
-            d = date(_ERAS[era] + y, int(month), int(day))
-            name = _ERA_NAMES.get(era, era)
-            first, last = _ERA_SPANS[name]
-            if d < first or (last is not None and d > last):
-                raise ValueError(f"{value!r} は{name}の期間（{first}〜{last or ''}）にない日付です")
-            return d
-        m = _SEIREKI.match(text)
-        if m:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError as exc:
-        if "期間" in str(exc):
-            raise
-        raise ValueError(f"存在しない日付です: {value!r}") from None
-    raise ValueError(f"日付として読めません: {value!r}（例: 2026-03-31、令和8年3月31日、R8.3.31）")
-
-
-JaDate = Annotated[date | None, BeforeValidator(parse_date_ja)]
-
-
 def _utc(at: datetime, what: str = "日時") -> datetime:
     if not isinstance(at, datetime):
         raise RegistryError(f"{what}が日時ではありません: {at!r}")
     if at.tzinfo is None or at.utcoffset() is None:
         raise RegistryError(f"{what}にタイムゾーンがありません（UTC又は日本時間を明示してください）: {at.isoformat()}")
     return at.astimezone(UTC)
-
-
-# --- models ---------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Transition(_Model):
-    """One step of an entry's history: who moved it from which status to which, when and why."""
-
-    from_status: Status | None = Field(description="None for the proposal that created the entry")
-    to_status: Status
-    actor: str = Field(min_length=1)
-    at: datetime
-    reason: str | None = None
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, v: datetime) -> datetime:
-        if v.tzinfo is None or v.utcoffset() is None:
-            raise ValueError("at needs a time zone")
-        return v.astimezone(UTC)
-
-
-class LegalBasisEntry(_Model):
-    """The legal basis for one use of one catalog item."""
-
-    id: str = Field(min_length=1, max_length=80)
-    item_id: str
-    item_name: str = Field(description="The catalog item's Japanese name, kept for reports")
-    holding_organ: Organ
-    holding_department: str = Field(min_length=1, description="保有課")
-    receiving_organ: Organ
-    receiving_department: str = Field(min_length=1, description="利用・提供を受ける課 (e.g. こども家庭センター)")
-    file_name: str = Field(min_length=1, description="個人情報ファイルの名称")
-    purpose: str = Field(min_length=1, description="利用目的")
-    basis: Basis
-    law_citation: str | None = Field(default=None, description="法令名と条項 (69-1 では必須)")
-    justification: str | None = Field(default=None, description="相当の理由・判断の記録")
-    use: Use
-    one_off_id: str | None = Field(default=None, description="臨時的利用の対象 (実行IDや目的の名前)")
-    sensitive: bool = Field(description="要配慮個人情報 (catalog item's flag)")
-    collection_method: str | None = Field(default=None, description="収集方法 (個人情報ファイル簿用)")
-    valid_from: JaDate = None
-    valid_until: JaDate = Field(default=None, description="Last day the entry is in force (inclusive)")
-    status: Status
-    history: tuple[Transition, ...] = Field(min_length=1)
-
-    @property
-    def proposed_by(self) -> str:
-        return self.history[0].actor
-
-    @property
-    def status_ja(self) -> str:
-        return STATUS_LABELS_JA[self.status]
-
-    @property
-    def use_ja(self) -> str:
-        return USE_LABELS_JA[self.use]
-
-    @property
-    def is_provision(self) -> bool:
-        """True when the data crosses organs (教育委員会 -> 市長部局 or back): a 提供, not internal use."""
-        return self.holding_organ != self.receiving_organ
-
-    def in_force_on(self, on: date) -> bool:
-        """Approved and within [valid_from, valid_until] on that day."""
-        return self.status == "approved" and within_validity(self, on)
-
-    def describe_ja(self) -> str:
-        return (
-            f"{self.item_name}（{self.item_id}）: {ORGAN_LABELS_JA[self.holding_organ]} {self.holding_department}"
-            f" → {ORGAN_LABELS_JA[self.receiving_organ]} {self.receiving_department}、{self.basis.short_ja}、{self.use_ja}"
-        )
-
-
-def within_validity(entry: LegalBasisEntry, on: date) -> bool:
-    if entry.valid_from is not None and on < entry.valid_from:
-        return False
-    if entry.valid_until is not None and on > entry.valid_until:
-        return False
-    return True
 
 
 def _norm_law(text: str) -> str:
@@ -374,7 +208,7 @@ def propose(
     if receiving_organ not in ORGAN_LABELS_JA:
         raise RegistryError(f"利用機関 {receiving_organ!r} は使えません。mayor（市長部局）又は board_of_education（教育委員会）")
     try:
-        vf, vu = parse_date_ja(valid_from), parse_date_ja(valid_until)
+        vf, vu = to_date(valid_from), to_date(valid_until)
     except ValueError as exc:
         raise RegistryError(f"{item.id}: {exc}") from None
     try:
@@ -456,8 +290,6 @@ def approve(
     rule that reads this item: see ``privacy.policy.can_approve``), when the entry
     is incoherent, or when its validity has already ended.
     """
-    from privacy.policy import can_approve  # lazy: policy imports this module
-
     at = _utc(now, "承認日時")
     _require(entry, "approved")
     reason = _require_reason(reason, "承認")
@@ -475,8 +307,6 @@ def approve(
 def _officer_transition(entry: LegalBasisEntry, target: str, verb: str, time_label: str, actor: str, reason: str,
                         now: datetime, actor_role: str, policy: Any) -> LegalBasisEntry:
     """A transition only a privacy officer may make, with a required reason (reject, revoke)."""
-    from privacy.policy import is_privacy_officer
-
     at = _utc(now, time_label)
     _require(entry, target)
     reason = _require_reason(reason, verb)

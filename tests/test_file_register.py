@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 
-from privacy.demo import load_demo_registry
 from privacy.file_register import (
     ENTRY_HEADERS_JA,
     HEADERS_JA,
@@ -22,6 +21,7 @@ from privacy.file_register import (
     write_xlsx,
 )
 from privacy.registry import revoke
+from privacy.registry_file import load_demo_registry
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from engine.rules.model import Comparison, Rule, Ruleset, items_used, iter_comparisons
-from privacy.demo import load_demo_registry
 from privacy.policy import PolicyError, can_approve, check_use, default_policy, load_policy
 from privacy.registry import approve, expire_due, propose, revoke
+from privacy.registry_file import load_demo_registry
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=14)

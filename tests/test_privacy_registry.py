@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from privacy.demo import load_demo_registry, parse_registry_document
+from engine.dates import to_date
 from privacy.registry import (
     Basis,
     RegistryError,
@@ -16,11 +16,11 @@ from privacy.registry import (
     entry_problems,
     expire,
     expire_due,
-    parse_date_ja,
     propose,
     reject,
     revoke,
 )
+from privacy.registry_file import load_demo_registry, parse_registry_document
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=14)
@@ -177,13 +177,13 @@ def test_bad_input_is_a_registry_error(catalog, bad):
     ],
 )
 def test_dates_accept_seireki_and_wareki(text, expected):
-    assert parse_date_ja(text) == expected
+    assert to_date(text) == expected
 
 
 @pytest.mark.parametrize("text", ["平成31年5月1日", "令和元年4月30日", "S64.1.8", "令和8年13月1日", "2026年2月29日", "8/3/31"])
 def test_dates_outside_their_era_or_calendar_are_refused(text):
     with pytest.raises(ValueError):
-        parse_date_ja(text)
+        to_date(text)
 
 
 def test_entries_round_trip_through_json(catalog):
@@ -362,7 +362,7 @@ def test_registry_document_errors_name_the_place(catalog):
 
 
 def test_demo_command_shows_the_block_and_writes_the_register(tmp_path, capsys):
-    from privacy.demo import main
+    from privacy.registry_file import main
 
     assert main(["--on", "令和8年6月1日", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -371,24 +371,3 @@ def test_demo_command_shows_the_block_and_writes_the_register(tmp_path, capsys):
     assert "[one_off_run r8-school-wellbeing-pilot] 停止" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["個人情報ファイル簿.csv", "個人情報ファイル簿.xlsx", "個人情報ファイル簿_sjis.csv"]
     assert (tmp_path / "個人情報ファイル簿_sjis.csv").read_bytes().decode("cp932").startswith("個人情報ファイルの名称")
-
-
-def test_items_by_rule_from_document_matches_the_rule_model():
-    import json
-    from pathlib import Path
-
-    from engine.rules.model import Ruleset, items_used, iter_comparisons
-    from privacy.demo import items_by_rule_from_document
-
-    doc = json.loads((Path(__file__).parents[1] / "engine/rules/samples/izumi_style.json").read_text(encoding="utf-8"))
-    ruleset = Ruleset.model_validate(doc)
-    mapping = items_by_rule_from_document(doc)
-    for rule in ruleset.rules:
-        assert mapping[rule.id] == items_used(rule)
-    for ex in ruleset.exclusions:
-        assert mapping[ex.id] == {c.item for c in iter_comparisons(ex.condition)}
-    assert set().union(*mapping.values()) == items_used(ruleset)
-    # without an exclusions key, the model's default exclusion applies
-    bare = {k: v for k, v in doc.items() if k != "exclusions"}
-    bare_model = Ruleset.model_validate(bare)
-    assert set().union(*items_by_rule_from_document(bare).values()) == items_used(bare_model)

@@ -1,4 +1,4 @@
-"""Load a legal-basis registry from YAML (the demo registry, or a city's own in the same format).
+"""The city registry file format: a legal-basis registry in YAML (the demo registry, or a city's own).
 
 Format (see ``demo_registry.yaml``): ``defaults`` for every entry, ``files``
 (個人情報ファイル) with their holding department, purpose, collection method and
@@ -163,69 +163,24 @@ def load_demo_registry(catalog: Catalog, *, today: date | None = None) -> list[L
     return load_registry_yaml(DEMO_REGISTRY_PATH, catalog, today=today)
 
 
-def _items_in(node: Any) -> set[str]:
-    if isinstance(node, Mapping):
-        found = {str(node["item"])} if isinstance(node.get("item"), str) else set()
-        for v in node.values():
-            found |= _items_in(v)
-        return found
-    if isinstance(node, list):
-        return set().union(*(_items_in(v) for v in node)) if node else set()
-    return set()
-
-
-def _population_items(pop: Any) -> set[str]:
-    out: set[str] = set()
-    if isinstance(pop, Mapping):
-        if pop.get("age_min") is not None or pop.get("age_max") is not None:
-            out.add("resident.age")
-        if pop.get("school_stages"):
-            out.add("resident.school_stage")
-    return out
-
-
-DEFAULT_EXCLUSION_ITEMS = {"yotaikyo-registered": {"child.yotaikyo_registered"}}
-
-
-def items_by_rule_from_document(doc: Mapping[str, Any]) -> dict[str, set[str]]:
-    """Rule/exclusion id -> items read, from a ruleset JSON document.
-
-    Walks the document instead of importing the rule model (privacy reads only
-    the catalog from the engine); a ruleset without ``exclusions`` gets the rule
-    model's default 要対協 exclusion. tests/test_privacy_registry.py checks this
-    against ``engine.rules.model.items_used``.
-    """
-    out: dict[str, set[str]] = {}
-    for rule in doc.get("rules") or []:
-        out[str(rule["id"])] = _items_in(rule.get("condition")) | _population_items(rule.get("population"))
-    if "exclusions" in doc:
-        for ex in doc["exclusions"] or []:
-            out[str(ex["id"])] = _items_in(ex.get("condition"))
-    else:
-        out.update({k: set(v) for k, v in DEFAULT_EXCLUSION_ITEMS.items()})
-    pop = _population_items(doc.get("population"))
-    if pop:
-        out["population"] = pop
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     """Show the demo registry at work: policy checks for a ruleset and the 個人情報ファイル簿 export."""
     import argparse
-    import json
     from collections import Counter
 
     from engine.catalog import default_catalog
+    from engine.dates import parse_date
+    from engine.rules.model import Ruleset, items_by_rule
     from privacy.file_register import build_file_register, write_csv, write_xlsx
-    from privacy.policy import check_use
-    from privacy.registry import due_for_review, parse_date_ja
+    from privacy.policy import Purpose, check_use
+    from privacy.registry import due_for_review
 
-    parser = argparse.ArgumentParser(prog="python -m privacy.demo", description="デモ用の法的根拠の登録簿を使った確認")
+    parser = argparse.ArgumentParser(prog="python -m privacy.registry_file", description="デモ用の法的根拠の登録簿を使った確認")
     parser.add_argument("--on", default="2026-06-01", help="実行日（西暦又は和暦）")
     parser.add_argument("--ruleset", default=str(Path(__file__).parents[1] / "engine/rules/samples/izumi_style.json"))
     parser.add_argument("--out", default=None, help="個人情報ファイル簿（CSV・Excel）の出力先フォルダ")
     args = parser.parse_args(argv)
-    on = parse_date_ja(args.on)
+    on = parse_date(args.on)
     catalog = default_catalog()
     entries = load_demo_registry(catalog, today=on)
     counts = Counter((e.basis.short_ja, e.use_ja, e.status_ja) for e in entries)
@@ -234,9 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {basis} {use} {status}: {n}件")
     for e in due_for_review(entries, on, within_days=120):
         print(f"  見直し期限が近い: {e.describe_ja()}（期限 {e.valid_until}）")
-    items_by_rule = items_by_rule_from_document(json.loads(Path(args.ruleset).read_text(encoding="utf-8")))
-    for purpose, one_off in (("scheduled_run", None), ("one_off_run", "r8-school-wellbeing-pilot"), ("preview", None)):
-        decision = check_use(items_by_rule, entries, purpose=purpose, on=on, one_off_id=one_off, catalog=catalog)
+    by_rule = items_by_rule(Ruleset.model_validate_json(Path(args.ruleset).read_text(encoding="utf-8")))
+    uses: tuple[tuple[Purpose, str | None], ...] = (
+        ("scheduled_run", None), ("one_off_run", "r8-school-wellbeing-pilot"), ("preview", None))
+    for purpose, one_off in uses:
+        decision = check_use(by_rule, entries, purpose=purpose, on=on, one_off_id=one_off, catalog=catalog)
         print(f"\n[{purpose}{' ' + one_off if one_off else ''}] {'実行できます' if decision.allowed else '停止'}")
         print(decision.message_ja)
     if args.out:
