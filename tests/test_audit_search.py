@@ -143,7 +143,7 @@ def test_audit_page_filters_banner_and_exports(sqlite_service):
     assert 'role="alert" id="chain-status"' in r.text and f'<a href="/ui/audit?seq={target}">seq {target}</a>' in r.text
     assert "書き換えられています" in r.text
     r = c.get("/ui/audit", params={"seq": target})
-    assert _rows(r.text) == [target] and '<tr id="seq-%d" class="broken">' % target in r.text and ">異常<" in r.text
+    assert _rows(r.text) == [target] and f'<tr id="seq-{target}" class="broken">' in r.text and ">異常<" in r.text
     wb = load_workbook(io.BytesIO(c.get("/ui/audit/export", params={"seq": target}).content))
     meta = dict(wb["出力情報"].iter_rows(min_row=2, values_only=True))
     assert meta["改ざん検査"].startswith("異常が") and f"seq {target}" in meta["改ざん検査"]
@@ -180,7 +180,8 @@ def test_admin_users_roles_deactivation_tokens(sqlite_service):
     # role change needs a reason
     r = c.post("/ui/admin/users/yamamoto/role", data={"role": "supervisor", "reason": " ", "csrf_token": csrf})
     assert r.status_code == 422 and "理由を入力してください" in r.text
-    r = c.post("/ui/admin/users/yamamoto/role", data={"role": "supervisor", "reason": "係長に昇任", "csrf_token": csrf})
+    r = c.post("/ui/admin/users/yamamoto/role", data={"role": "supervisor", "reason": "係長に昇任", "csrf_token": csrf},
+               follow_redirects=False)
     assert r.status_code == 303
     assert "管理職（公開・実行）" in c.get("/ui/admin/users/yamamoto").text
 

@@ -154,7 +154,7 @@ def action_choices() -> list[tuple[str, str]]:
 
 def actor_choices(db: Session) -> list[tuple[str, str]]:
     """Everyone who appears in the log (and every account), as (username, shown name)."""
-    names = dict(db.execute(sa.select(User.username, User.display_name)).tuples().all())
+    names = dict(db.execute(sa.select(User.username, User.display_name)).all())
     seen = set(db.execute(sa.select(AuditEntry.actor).distinct()).scalars()) | set(names)
     return [(a, f"{names[a]}（{a}）" if a in names and names[a] != a else a) for a in sorted(seen)]
 
@@ -265,7 +265,7 @@ def _row(e: AuditEntry, names: Mapping[str, str], broken: set[int]) -> LogRow:
 
 
 def _names(db: Session) -> dict[str, str]:
-    return dict(db.execute(sa.select(User.username, User.display_name)).tuples().all())
+    return dict(db.execute(sa.select(User.username, User.display_name)).all())
 
 
 def search(db: Session, f: AuditFilters, *, broken: set[int] | None = None, page_size: int = PAGE_SIZE) -> SearchResult:

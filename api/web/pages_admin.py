@@ -36,7 +36,7 @@ def _list_context(db: Session) -> dict:
     active_tokens = dict(db.execute(
         sa.select(ApiToken.user_id, sa.func.count()).where(ApiToken.revoked_at.is_(None),
                                                              sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))
-        .group_by(ApiToken.user_id)).tuples().all())
+        .group_by(ApiToken.user_id)).all())
     return {"page_title": "利用者の管理", "users": rows, "tokens": active_tokens, "roles": _roles()}
 
 
