@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from engine.catalog import Catalog, default_catalog
 from engine.rules.model import Rule
 from rulegen.choices import assumption_choices, difficulty_choices, question_choices
 from rulegen.guard import TextGuard
-from rulegen.outcome import DraftOutcome, problem
+from rulegen.outcome import DraftOutcome, OfflineProvenance, problem
 from rulegen.reading import rule_reading_ja
 from rulegen.settings import DraftingSettings
 from rulegen.validation import validate
@@ -43,7 +43,7 @@ class OfflineDrafter:
         )
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
-        base = dict(drafter="offline", model=None, prompt_version=OFFLINE_VERSION, attempts=1)
+        base = OfflineProvenance(drafter="offline", model=None, prompt_version=OFFLINE_VERSION, attempts=1)
         if not text or not text.strip():
             return DraftOutcome(False, None, "", problems=[problem("empty", "基準の文章が空です。")], **base)
         if len(text) > 2000:
@@ -86,7 +86,7 @@ class OfflineDrafter:
             outcome.choices += difficulty_choices(len(outcome.questions) - 1, parsed.difficulty_question["candidates"])
         return outcome
 
-    def _finish(self, doc: dict, notes: list[str], base: dict) -> DraftOutcome:  # type: ignore[type-arg]
+    def _finish(self, doc: dict[str, Any], notes: list[str], base: OfflineProvenance) -> DraftOutcome:
         report = validate(doc, self.catalog)
         if not report.ok or report.rule is None:
             return DraftOutcome(False, None, "\n".join(notes), [], report.problems_as_dicts(), **base)

@@ -17,12 +17,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from pydantic import SecretStr
+
 from engine.catalog import Catalog, CatalogItem
 from engine.rules.model import Rule, iter_comparisons
 from rulegen.catalog_view import candidate_items, relevant_items
 from rulegen.guard import TextGuard
 from rulegen.offline.tokens import normalize
-from rulegen.outcome import DraftOutcome, problem
+from rulegen.outcome import DraftOutcome, Provenance, problem
 from rulegen.prompts import PromptSet, load_prompts
 from rulegen.reading import rule_reading_ja
 from rulegen.settings import DraftingSettings
@@ -66,7 +68,7 @@ class LLMDrafter:
         if self._chat is not None:
             return self._chat
         s = self.settings
-        key = s.api_key.get_secret_value() if s.api_key else "not-needed"
+        key = s.api_key if s.api_key else SecretStr("not-needed")
         if s.provider == "azure":
             from langchain_openai import AzureChatOpenAI
 
@@ -78,7 +80,7 @@ class LLMDrafter:
                 timeout=s.timeout_s,
                 max_retries=0,
                 temperature=s.temperature,
-                max_tokens=s.max_tokens,
+                max_completion_tokens=s.max_tokens,  # the field max_tokens, by its alias
             )
         else:
             from langchain_openai import ChatOpenAI
@@ -90,7 +92,7 @@ class LLMDrafter:
                 timeout=s.timeout_s,
                 max_retries=0,
                 temperature=s.temperature,
-                max_tokens=s.max_tokens,
+                max_completion_tokens=s.max_tokens,  # the field max_tokens, by its alias
             )
         return self._chat
 
@@ -162,7 +164,7 @@ class LLMDrafter:
     # -- drafting ---------------------------------------------------------------
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
-        base = dict(drafter="llm", model=self.model_name, prompt_version=self.prompts.version)
+        base = Provenance(drafter="llm", model=self.model_name, prompt_version=self.prompts.version)
         if self.guard is None:
             return DraftOutcome(False, None, "", problems=[problem("no_guard", "個人情報のチェックが設定されていないため、LLM には送信しません。")], **base)
         # The current rule goes to the model too: its staff-written title and description are guarded with the text.

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from engine.rules.model import Rule
 
 DrafterKind = Literal["offline", "llm"]
+
+
+class Provenance(TypedDict):
+    """Which drafter made an outcome: the DraftOutcome fields a drafter passes to each of its outcomes."""
+
+    drafter: DrafterKind
+    model: str | None
+    prompt_version: str | None
+
+
+class OfflineProvenance(Provenance):
+    attempts: int  # the offline drafter reads once
 
 
 @dataclass

@@ -8,6 +8,7 @@ Columns that ingestion does not use (names, addresses, 備考 ...) are never mat
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ def map_distinct(column: pa.ChunkedArray | pa.Array, fn: Callable[[list], list],
 
 
 def normalize_text(values: list) -> list:
-    out = []
+    out: list[str | None] = []
     for v in values:
         if v is None:
             out.append(None)
@@ -193,7 +194,7 @@ def parse_dates(column: pa.ChunkedArray, *, allow_month: bool) -> tuple[pa.Array
     errors: dict[str, str] = {}
 
     def parse(values: list) -> list:
-        out = []
+        out: list[dt.date | None] = []
         for v in values:
             if v is None or not v.strip():
                 out.append(None)

@@ -40,7 +40,7 @@ def _per_table(tables: Iterable[str], columns) -> exp.Expression | None:
 def compute(con, tables: Iterable[str]) -> Checksums:
     """Row count and content checksum of each table, in one SQL query (a full read of each)."""
 
-    def columns() -> list[exp.Expression]:
+    def columns() -> list[exp.Expr]:
         row_hash = exp.Anonymous(this="hash", expressions=[exp.column("tt", quoted=True)])
         total = exp.Coalesce(this=exp.Sum(this=row_hash), expressions=[exp.Literal.number(0)])
         checksum = exp.Cast(this=exp.Mod(this=total, expression=exp.Literal.number(2**64)), to=exp.DataType(this=exp.DataType.Type.UBIGINT))

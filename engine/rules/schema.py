@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from engine.rules.model import Rule, Ruleset
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -20,7 +22,7 @@ RULE_SCHEMA_PATH = HERE / "rule.schema.json"
 RULESET_SCHEMA_PATH = HERE / "ruleset.schema.json"
 
 
-def _schema(model: type, schema_id: str, title: str, description: str) -> dict[str, Any]:
+def _schema(model: type[BaseModel], schema_id: str, title: str, description: str) -> dict[str, Any]:
     body = model.model_json_schema(by_alias=True, mode="validation")
     out: dict[str, Any] = {"$schema": SCHEMA_DIALECT, "$id": schema_id, "title": title, "description": description}
     out.update({k: v for k, v in body.items() if k not in ("title", "description")})

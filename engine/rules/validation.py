@@ -14,9 +14,9 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from pydantic import ValidationError
 
@@ -154,7 +154,7 @@ _VALUE_ERROR_JA: list[tuple[str, str, str, str]] = [
 ]
 
 
-def _pydantic_problem(err: dict[str, Any], path: str) -> RuleProblem:
+def _pydantic_problem(err: Mapping[str, Any], path: str) -> RuleProblem:
     t = err["type"]
     ctx = err.get("ctx") or {}
     inp = err.get("input")
@@ -237,7 +237,7 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v: Any) -> bool:
+def _is_number(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -288,7 +288,7 @@ class _Checker:
                 return False
         if ranged and item.range is not None:
             lo, hi = item.range.bounds_as(item.type)
-            val = _as_date(v) if vtype == "date" else v
+            val: Any = _as_date(v) if vtype == "date" else v
             if (lo is not None and val < lo) or (hi is not None and val > hi):
                 self.add(
                     path,
@@ -388,7 +388,7 @@ class _Checker:
         check_item = item
         if c.aggregate is not None and c.aggregate.fn in ("count", "sum"):
             # count / sum of no rows is 0 and grows with the window: only the sign is bounded
-            vals = c.value if isinstance(c.value, list) else [c.value]
+            vals: list[Any] = c.value if isinstance(c.value, list) else [c.value]
             for i, v in enumerate(vals):
                 vp = f"{path}.value" + (f"[{i}]" if isinstance(c.value, list) else "")
                 ok = self.check_scalar(vp, v, rtype, item, ranged=False)
@@ -449,9 +449,12 @@ class _Checker:
             if len(comps) < 2:
                 continue
             try:
-                lo, lo_incl, hi, hi_incl, allowed = None, True, None, True, None
+                # bounds of any scalar type: comparing a date with a number is a TypeError, caught below
+                lo: Any = None
+                hi: Any = None
+                lo_incl, hi_incl, allowed = True, True, None
                 for _, c in comps:
-                    v = c.value
+                    v: Any = c.value
                     if c.op in ("=", "in"):
                         vs = set(v) if isinstance(v, list) else {v}
                         allowed = vs if allowed is None else allowed & vs
@@ -492,14 +495,14 @@ class _Checker:
             if item is None:
                 continue
             fn = c.aggregate.fn if c.aggregate else None
-            lo = None
+            lo: Any = None  # the catalog's lower bound (a number when compared below)
             if fn in ("count",):
                 lo = 0
             elif fn == "sum" and item.range is not None and _is_number(item.range.min) and item.range.min >= 0:
                 lo = 0
             elif fn in (None, "min", "max") and item.range is not None and item.type in ("integer", "decimal"):
                 lo = item.range.min
-            hi = item.range.max if (fn in (None, "min", "max") and item.range is not None and item.type in ("integer", "decimal")) else None
+            hi: Any = item.range.max if (fn in (None, "min", "max") and item.range is not None and item.type in ("integer", "decimal")) else None
             always = False
             v = c.value
             if _is_number(v):

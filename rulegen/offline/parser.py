@@ -694,8 +694,8 @@ class OfflineParser:
             parts = []
             used = False
             for a in sorted(amounts, key=lambda x: x.start):
-                leaf, u = self._leaf(it, {**mods, "amount": [a]}, global_window, questions, problems, t)
-                parts.append(leaf)
+                part, u = self._leaf(it, {**mods, "amount": [a]}, global_window, questions, problems, t)
+                parts.append(part)
                 used |= u
             return {"all": parts}, used
         if len(amounts) > 1:
