@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from engine.catalog import Catalog, CatalogItem
-from engine.rules.model import Rule, iter_comparisons
+from engine.rules.model import Rule, condition_items
+from engine.rules.walk import leaf_items
 from rulegen.catalog_view import candidate_items, relevant_items
 from rulegen.guard import TextGuard
 from rulegen.offline.tokens import normalize
@@ -151,7 +152,7 @@ class LLMDrafter:
         Versions whose system template has no catalog slot (v2 on) keep the system part static and put
         the text's catalog items in the user message, right before the staff's words.
         """
-        scope = text + ("\n" + " ".join(c.item for c in iter_comparisons(current.condition)) if current else "")
+        scope = text + ("\n" + " ".join(leaf_items(current.condition)) if current else "")
         request = self.user_prompt(text, current)
         if "{catalog}" in self.prompts.system:
             system, offered = self.system_prompt(scope)
@@ -179,7 +180,7 @@ class LLMDrafter:
 
         first, offered = self.first_messages(text, current)
         if current is not None:
-            offered = sorted(set(offered) | {c.item for c in iter_comparisons(current.condition)})
+            offered = sorted(set(offered) | condition_items(current.condition))
         messages: list[Any] = [SystemMessage(first[0][1]), HumanMessage(first[1][1])]
         runnable = self._structured()
         last_errors: list[Problem] = []
@@ -234,7 +235,7 @@ class LLMDrafter:
         pts = doc.get("points")
         if isinstance(pts, int) and not isinstance(pts, bool) and pts > self.settings.max_points:
             out.append(Problem("points", "points_limit", f"点数 {pts} は上限 {self.settings.max_points} を超えています", hint=f"1〜{self.settings.max_points} にしてください"))
-        for item in _items_in(doc.get("condition")):
+        for item in leaf_items(doc.get("condition")):
             if item not in offered:
                 out.append(Problem("condition", "item_not_offered", f"データ項目「{item}」は示した一覧にありません", hint="示したデータ項目の id だけを使ってください"))
         return out
@@ -245,19 +246,6 @@ def _user_template(version: str, family: str = "drafting") -> str:
     """The user-message template of a prompt version (``user.md``); the bare catalog + request without one."""
     path = resources.files("prompts").joinpath(family, version, "user.md")
     return path.read_text(encoding="utf-8") if path.is_file() else "{catalog}\n\n{request}"
-
-
-def _items_in(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        found = [node["item"]] if isinstance(node.get("item"), str) else []
-        for key in ("all", "any"):
-            if isinstance(node.get(key), list):
-                for child in node[key]:
-                    found += _items_in(child)
-        if "not" in node:
-            found += _items_in(node["not"])
-        return found
-    return []
 
 
 def _raw_text(raw: Any) -> str:

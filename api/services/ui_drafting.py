@@ -77,22 +77,23 @@ class CardCondition:
     problems: list[str] = field(default_factory=list)
 
 
+_JOINERS = {"all": "次のすべて（かつ）", "any": "次のいずれか（又は）", "not": "次に当てはまらない"}
+
+
 def _walk(catalog, cond: dict[str, Any], path: str, depth: int, out: list[CardCondition]) -> None:
-    for key, joiner in (("all", "次のすべて（かつ）"), ("any", "次のいずれか（又は）")):
-        if key in cond:
-            out.append(CardCondition(path, depth, joiner))
-            for i, sub in enumerate(cond[key]):
-                _walk(catalog, sub, f"{path}.{key}.{i}", depth + 1, out)
-            return
-    if "not" in cond:
-        out.append(CardCondition(path, depth, "次に当てはまらない"))
-        _walk(catalog, cond["not"], f"{path}.not", depth + 1, out)
-        return
-    item = catalog.get(cond.get("item", ""))
-    unit = getattr(item, "unit", None) if item is not None else None
-    out.append(CardCondition(path, depth, "", cond.get("item", ""), _item_name(catalog, cond.get("item", "")),
-                             labels()["ops"].get(cond.get("op", ""), cond.get("op", "")),
-                             _value_ja(cond.get("value"), unit), _window_ja(cond.get("aggregate"))))
+    from engine.rules.walk import dotted_path, walk
+
+    for step in walk(cond):
+        here, level = dotted_path(path, step.trail), depth + step.depth
+        if step.kind in _JOINERS:
+            out.append(CardCondition(here, level, _JOINERS[step.kind]))
+            continue
+        leaf = step.node
+        item = catalog.get(leaf.get("item", ""))
+        unit = getattr(item, "unit", None) if item is not None else None
+        out.append(CardCondition(here, level, "", leaf.get("item", ""), _item_name(catalog, leaf.get("item", "")),
+                                 labels()["ops"].get(leaf.get("op", ""), leaf.get("op", "")),
+                                 _value_ja(leaf.get("value"), unit), _window_ja(leaf.get("aggregate"))))
 
 
 def _problem_path(p: dict[str, Any]) -> str:

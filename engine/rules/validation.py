@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeGuard
 
@@ -22,17 +22,15 @@ from pydantic import ValidationError
 
 from engine.catalog.model import Catalog, CatalogItem
 from engine.rules.model import (
-    All,
-    AnyOf,
     Comparison,
     Condition,
-    Not,
     Population,
     Rule,
     Ruleset,
     iter_comparisons,
 )
 from engine.rules.semantics import DERIVED_STAGE_AGES, ORDER_OPS, leaf_result_type
+from engine.rules.walk import json_path, leaves_with_trails, walk
 
 Severity = Literal["error", "warning"]
 
@@ -84,18 +82,6 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------------
-# JSON paths
-
-
-def json_path(loc: Iterable[str | int]) -> str:
-    out = "$"
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}"
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -213,7 +199,7 @@ def _schema_problems(doc: Any, exc: ValidationError) -> list[RuleProblem]:
             continue
         # union members of a scalar value ("value": bool|int|float|str|list) produce one error each: keep one
         loc = [p for p in loc if not (isinstance(p, str) and p in ("bool", "int", "float", "str", "list[union[bool,int,float,str]]"))]
-        path = json_path(loc)
+        path = json_path("$", tuple(loc))
         p = _pydantic_problem(err, path)
         key = (p.path, p.code)
         if key in seen:
@@ -306,17 +292,11 @@ class _Checker:
 
     # -- conditions --------------------------------------------------------
     def check_condition(self, cond: Condition, path: str) -> None:
-        if isinstance(cond, Comparison):
-            self.check_comparison(cond, path)
-        elif isinstance(cond, All):
-            for i, c in enumerate(cond.all):
-                self.check_condition(c, f"{path}.all[{i}]")
-            self.check_contradictions(cond.all, f"{path}.all")
-        elif isinstance(cond, AnyOf):
-            for i, c in enumerate(cond.any):
-                self.check_condition(c, f"{path}.any[{i}]")
-        elif isinstance(cond, Not):
-            self.check_condition(cond.not_, f"{path}.not")
+        for step in walk(cond, postorder=True):
+            if step.kind == "comparison":
+                self.check_comparison(step.node, json_path(path, step.trail))
+            elif step.kind == "all":
+                self.check_contradictions(step.node.all, json_path(path, (*step.trail, "all")))
 
     def check_comparison(self, c: Comparison, path: str) -> None:
         item = self.catalog.get(c.item)
@@ -490,7 +470,8 @@ class _Checker:
                 )
 
     def check_always_true(self, cond: Condition, path: str) -> None:
-        for c, p in _iter_with_paths(cond, path):
+        for c, trail in leaves_with_trails(cond):
+            p = json_path(path, trail)
             item = self.catalog.get(c.item)
             if item is None:
                 continue
@@ -559,19 +540,6 @@ class _Checker:
                 )
         if rule.explanation.count("{") != rule.explanation.count("}"):
             self.add(f"{path}.explanation", "placeholder_unbalanced", "説明文の { と } の数が合いません", "{項目id} の形で書いてください")
-
-
-def _iter_with_paths(cond: Condition, path: str):
-    if isinstance(cond, Comparison):
-        yield cond, path
-    elif isinstance(cond, All):
-        for i, c in enumerate(cond.all):
-            yield from _iter_with_paths(c, f"{path}.all[{i}]")
-    elif isinstance(cond, AnyOf):
-        for i, c in enumerate(cond.any):
-            yield from _iter_with_paths(c, f"{path}.any[{i}]")
-    elif isinstance(cond, Not):
-        yield from _iter_with_paths(cond.not_, f"{path}.not")
 
 
 def _report(problems: list[RuleProblem], **parsed: Any) -> ValidationReport:

@@ -60,11 +60,16 @@ class Step:
     depth: int
 
 
-def walk(node: Any, trail: Trail = (), depth: int = 0) -> Iterator[Step]:
-    """Every node of a condition tree, depth first, left to right, a branch before its children."""
-    yield Step(node, kind_of(node), trail, depth)
+def walk(node: Any, trail: Trail = (), depth: int = 0, *, postorder: bool = False) -> Iterator[Step]:
+    """Every node of a condition tree, depth first, left to right: a branch before its children, or
+    after them with ``postorder`` (checks that report on a branch once its parts are reported)."""
+    here = Step(node, kind_of(node), trail, depth)
+    if not postorder:
+        yield here
     for step, sub in children(node):
-        yield from walk(sub, trail + step, depth + 1)
+        yield from walk(sub, trail + step, depth + 1, postorder=postorder)
+    if postorder:
+        yield here
 
 
 def leaves(node: Any) -> Iterator[Any]:

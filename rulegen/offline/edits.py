@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.rules.model import Rule
-from rulegen.offline.parser import OfflineParser
+from engine.rules.walk import leaves
+from rulegen.offline.parser import OPS, OfflineParser, _num
 from rulegen.offline.tokens import normalize
-from rulegen.offline.tree import leaves
 from rulegen.reading import window_ja
 
 
@@ -82,7 +82,7 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     m = _REMOVE.match(t)
     if m:
         target = parser.parse(m.group(1) + "あり")
-        items = {c["item"] for c in leaves(target.condition)} if target.condition else set()
+        items: set[str] = {c["item"] for c in leaves(target.condition)} if target.condition else set()
         stages = (target.population or {}).get("school_stages")
         if stages and doc.get("population", {}).get("school_stages"):
             doc["population"].pop("school_stages")
@@ -113,9 +113,7 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     m = _THRESHOLD.match(t)
     if m:
         head, value, unit, op_word = m.group(1), m.group(2), m.group(3) or "", m.group(4)
-        from rulegen.offline.parser import OPS, _num
-
-        items: set[str] = set()
+        items = set()
         if head:
             sub = parser.parse(head + "あり")
             items = {c["item"] for c in leaves(sub.condition)} if sub.condition else set()
@@ -128,8 +126,6 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     m = _VALUE_ONLY.match(t)
     if m and m.group(1):
         # 「欠席を20日に」: a new value, the comparison stays as it was.
-        from rulegen.offline.parser import _num
-
         sub = parser.parse(m.group(1) + "あり")
         items = {c["item"] for c in leaves(sub.condition)} if sub.condition else set()
         if items:

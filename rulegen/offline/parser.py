@@ -26,8 +26,8 @@ import yaml
 
 from engine.catalog import Catalog, CatalogItem
 from engine.dates import DateParseError, parse_date
+from engine.rules.walk import leaves
 from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
-from rulegen.offline.tree import leaves
 from rulegen.outcome import problem
 from rulegen.reading import window_ja
 
