@@ -25,7 +25,7 @@ from api.security import (
     token_hash,
     verify_password,
 )
-from api.services import login_throttle
+from api.services import login_throttle, reasons
 
 
 def create_user(db: Session, by: Actor, username: str, password: str, role: str, display_name: str | None = None) -> User:
@@ -75,6 +75,7 @@ def _keep_an_admin(db: Session, user: User, what: str) -> None:
 
 
 def deactivate_user(db: Session, by: Actor, username: str, reason: str) -> User:
+    reason = reasons.require_reason(reason, "利用者の停止")
     user = get_user(db, username)
     _keep_an_admin(db, user, "停止")
     user.active = False
@@ -85,6 +86,7 @@ def deactivate_user(db: Session, by: Actor, username: str, reason: str) -> User:
 
 
 def change_role(db: Session, by: Actor, username: str, role: str, reason: str) -> User:
+    reason = reasons.require_reason(reason, "役割の変更")
     if role not in ROLES:
         raise ServiceError(f"役割「{role}」はありません。使える役割: " + "、".join(ROLES))
     user = get_user(db, username)

@@ -17,7 +17,7 @@ from api.auth import get_db
 from api.db.engine import read_only_session, session_scope
 from api.db.models import RulesetVersion, Run
 from api.errors import NotFound, ServiceError
-from api.services import candidates, outcome_stats, outcomes, review_exports, runs
+from api.services import candidates, outcome_stats, outcomes, reasons, review_exports, runs
 from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
@@ -185,9 +185,11 @@ def post_reidentify(run_id: int, pseudonym: str, request: Request, reason: str =
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
     page = _child_context(request, db, run, pseudonym)
-    if not reason.strip():
+    try:
+        reason = reasons.require_reason(reason, "再識別")  # the same check as the API (api/services/reasons.py)
+    except ServiceError as exc:
         return render(request, "review/child.html", {"page_title": f"こどもごとの理由（{pseudonym}）",
-                                                     "reid_error": "再識別の理由を入力してください", **page},
+                                                     "reid_error": exc.detail, **page},
                       user=user, status_code=422)
     if not ctx.settings.reid_map_path.is_file() or not ctx.settings.key_file.is_file():
         raise ServiceError("再識別対応表又は鍵ファイルがありません", status_code=409)
