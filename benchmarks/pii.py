@@ -49,6 +49,8 @@ SETS = {
     "dev": ROOT / "tests/data/pii_dev.jsonl",
     "dev2": ROOT / "tests/data/pii_dev2.jsonl",
     "dev3": ROOT / "tests/data/pii_dev3.jsonl",
+    "dev4": ROOT / "tests/data/pii_dev4.jsonl",
+    "dev5": ROOT / "tests/data/pii_dev5.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
 }
 NOT_SHOWN = frozenset({"frozen"})

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from privacy.pii.entities import supported_entities
 from privacy.pii.folding import Folded, fold
@@ -23,6 +23,7 @@ from privacy.pii.folding import Folded, fold
 if TYPE_CHECKING:  # presidio loads spaCy; import it only when an analyzer is built
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
+    from spacy.pipeline import EntityRecognizer
 
 ID_FORMATS_ENV = "TSUNAGU_PII_ID_FORMATS"
 
@@ -77,8 +78,9 @@ def build_nlp_engine(disable_unused: bool = True) -> SpacyNlpEngine:
             "low_score_entity_names": [],
         },
     }
-    engine = NlpEngineProvider(nlp_configuration=config).create_engine()
-    ner_labels = engine.get_nlp(LANGUAGE).get_pipe("ner").labels
+    # the provider builds the spaCy engine for nlp_engine_name "spacy" (typed as the base NlpEngine)
+    engine = cast("SpacyNlpEngine", NlpEngineProvider(nlp_configuration=config).create_engine())
+    ner_labels = cast("EntityRecognizer", engine.get_nlp(LANGUAGE).get_pipe("ner")).labels
     engine.ner_model_configuration.labels_to_ignore = [
         label for label in ner_labels if label not in GINZA_LABEL_MAPPING]
     if disable_unused:

@@ -25,6 +25,7 @@ class StudentNumberFormat:
     digit_counts_with_context: tuple[int, ...]
     context: tuple[str, ...]
     labels: tuple[str, ...] = ()
+    seat_patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
         student=StudentNumberFormat(tuple(stu.get("patterns", [])),
                                     tuple(int(n) for n in stu.get("digit_counts_with_context", [])),
                                     tuple(stu.get("context", [])),
-                                    tuple(stu.get("labels", []))),
+                                    tuple(stu.get("labels", [])),
+                                    tuple(stu.get("seat_patterns", []))),
     )
 
 
@@ -61,6 +63,6 @@ def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Patt
     if not labels:
         return None
     alternatives = "|".join(regex.escape(w) for w in sorted(labels, key=len, reverse=True))
-    value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min_digits},20}}"
+    value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min_digits},20}}(?:[A-Za-zＡ-Ｚａ-ｚ]{{1,3}}[0-9０-９]{{1,10}})?"
              r"(?:(?:[-‐－ー]|[ 　](?=[0-9０-９]{3}))[0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
     return regex.compile(rf"(?:{alternatives}){_LABEL_GLUE}{value}")

@@ -23,6 +23,7 @@ class JaRegexRecognizer(LocalRecognizer):
     ENTITY: ClassVar[str]
     PATTERNS: ClassVar[list[str]]
     CONTEXT: ClassVar[list[str]] = []
+    name: str  # set by EntityRecognizer.__init__ (its type is not declared there)
 
     def __init__(self, patterns: list[str] | None = None, context: list[str] | None = None,
                  name: str | None = None) -> None:

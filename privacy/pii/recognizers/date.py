@@ -84,10 +84,10 @@ def plausible_month_day(span: str, has_day: bool = True) -> bool:
     """The last numbers of a date are a real month (1-12) and day (1-31)."""
     numbers = [kanji_to_int(n) for n in _NUMBER.findall(span)]
     if has_day:
-        if len(numbers) < 2 or None in numbers[-2:]:
+        if len(numbers) < 2:
             return False
         month, day = numbers[-2], numbers[-1]
-        return 1 <= month <= 12 and 1 <= day <= 31
+        return month is not None and day is not None and 1 <= month <= 12 and 1 <= day <= 31
     return bool(numbers) and numbers[-1] is not None and 1 <= numbers[-1] <= 12
 
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import phonenumbers
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, near, normalize
 
-_SEP = rf"(?:{DASH}|[ 　]|[)）])"
+_SEP = rf"(?:{DASH}|[ 　.．]|[)）])"
+# A local number without its area code (41-2345) counts only right after a phone word.
+_LOCAL = regex.compile(rf"(?:電話|TEL|Tel|tel|ＴＥＬ|携帯|連絡先|☎|℡)[ 　]*(?:番号)?[ 　:：]*"
+                       rf"(?P<v>{DIGIT}{{2,4}}{DASH}{DIGIT}{{4}})(?!{DASH}|{DIGIT}){NOT_ALNUM_AFTER}")
 _ORGANIZATION_AFTER = regex.compile(
     r"^[ 　]?(?:[(（][^)）]{0,10})?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
 _OPEN = "[(（]"
@@ -35,6 +40,20 @@ class PhoneRecognizer(JaRegexRecognizer):
                            "事務所", "課", "学校", "保育園", "病院", "内線")
     _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")
     _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts)
+        if self.ENTITY not in entities:
+            return results
+        for m in _LOCAL.finditer(text):
+            start, end = m.span("v")
+            if any(r.start < end and start < r.end for r in results) or \
+                    near(text, start, end, self._ORGANIZATION_WORDS, before=12, after=0) or \
+                    _ORGANIZATION_AFTER.match(text[end:end + 12]):
+                continue
+            results.append(self.result(start, end, 0.8, True))
+        return results
 
     def adjust_span(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Drop an opening parenthesis that encloses the whole number: (090-1234-5678)."""

@@ -32,6 +32,7 @@ class StudentNumberRecognizer(JaRegexRecognizer):
         context = sorted(set(self.format.context) | {"学籍", "生徒"})
         super().__init__(patterns=patterns, context=context)
         self._labeled = labeled_id_regex(self.format.labels)
+        self._seats = [regex.compile(p) for p in self.format.seat_patterns]
 
     def analyze(self, text: str, entities: list[str],
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
@@ -46,6 +47,10 @@ class StudentNumberRecognizer(JaRegexRecognizer):
                 if text[end:end + 1] == "番":
                     end += 1  # 出席番号12番: the whole number is masked
                 results.append(self.result(start, end, 0.9, True))
+        for rx in self._seats:
+            for m in rx.finditer(text):
+                if not NOT_ONE_ID_AFTER.match(text[m.end():m.end() + 6]):
+                    results.append(self.result(m.start(), m.end(), 0.85, True))
         return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
