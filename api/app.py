@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import SESSION_COOKIE
-from api.context import ServiceContext
 from api.body_guard import JsonBodyGuardMiddleware
+from api.context import ServiceContext
 from api.errors import ERROR_RESPONSES, ServiceError, domain_error_handler, http_error_handler
 from api.middleware import BodyLimitMiddleware, RequireCredentialsMiddleware, SecurityHeadersMiddleware
 from api.settings import Settings
@@ -91,7 +91,6 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
         )
 
     from api.routes import audit, auth, drafts, health, registry, rulesets, runs, schedules, users
-
     from api.routes import outcomes as outcomes_routes
 
     # every API route documents the one error model (api.errors.ErrorBody) for each error status it can answer

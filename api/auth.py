@@ -6,7 +6,8 @@
   token in ``X-CSRF-Token``.
 - API clients: ``Authorization: Bearer tsu_...`` (tokens created per user, stored hashed);
   no CSRF token needed (browsers never add this header by themselves).
-- Every endpoint declares its roles: ``Depends(require_roles("privacy_officer"))``.
+- Every endpoint names its action from the role table (``api/roles.yaml``) through an alias of
+  ``api.deps`` (e.g. ``p: deps.RegistryDecider``), built on :func:`require_action`.
 """
 
 from __future__ import annotations
@@ -96,26 +97,35 @@ def current_principal(request: Request, db: Session = Depends(get_db)) -> Princi
     return Principal(user.id, user.username, user.display_name, user.role, "session", sess.id)
 
 
-def require_roles(*roles: str) -> Callable[..., Principal]:
-    """Dependency: the caller is authenticated and has one of ``roles``."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
-    allowed = frozenset(roles)
-    names = "、".join(ROLE_LABELS_JA[r] for r in roles)
-
+def _role_check(allowed: frozenset[str], names: str, label: str) -> Callable[..., Principal]:
     def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in allowed:
-            raise HTTPException(status_code=403, detail=f"この操作の権限がありません（必要な役割: {names}）")
+            raise HTTPException(status_code=403, detail=f"この操作の権限がありません（{label}: 必要な役割 {names}）")
         return principal
 
-    dependency.__name__ = f"require_{'_or_'.join(roles)}"
     dependency.allowed_roles = allowed  # type: ignore[attr-defined]
     return dependency
 
 
-def any_user() -> Callable[..., Principal]:
-    return require_roles(*ROLES)
+def require_action(name: str) -> Callable[..., Principal]:
+    """Dependency: the caller is authenticated and has a role the table allows for action ``name``."""
+    from api.roles import action
+
+    entry = action(name)  # an action missing from api/roles.yaml fails here, at import of the router
+    dependency = _role_check(entry.roles, entry.roles_ja(), entry.label)
+    dependency.__name__ = "may_" + name.replace(".", "_")
+    dependency.action = name  # type: ignore[attr-defined]
+    return dependency
+
+
+def require_roles(*roles: str) -> Callable[..., Principal]:
+    """Dependency on literal roles (kept for callers outside the API; routes use :func:`require_action`)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    dependency = _role_check(frozenset(roles), "、".join(ROLE_LABELS_JA[r] for r in roles), "この操作")
+    dependency.__name__ = f"require_{'_or_'.join(roles)}"
+    return dependency
 
 
 def session_expiry(minutes: int):

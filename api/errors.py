@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import Category, TsunaguError
 
@@ -70,9 +72,66 @@ def error_response(exc: TsunaguError) -> JSONResponse:
         problems = exc.problem_texts()
         if problems and problems != [body["detail"]]:
             body["problems"] = problems
-    return JSONResponse(body, status_code=status_of(exc))
+    return JSONResponse(body, status_code=status_of(exc), headers=getattr(exc, "headers", None))
 
 
 async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TsunaguError)
     return error_response(exc)
+
+
+# --- the one error model of the API (every 4xx/5xx body), documented on every route ------------------------
+
+
+class ErrorItem(BaseModel):
+    loc: list[str] = Field(description="誤りのある場所（body・query・path と項目名）")
+    message: str = Field(description="誤りの内容（日本語）")
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API: a Japanese ``detail``; the other fields only where they apply."""
+
+    detail: str = Field(description="何が問題かの説明（日本語）")
+    problems: list[str] | None = Field(default=None, description="理由が複数あるときの一覧（日本語）")
+    errors: list[ErrorItem] | None = Field(default=None, description="入力の誤り（422）の場所ごとの内容")
+    validation: dict[str, Any] | None = Field(default=None, description="ルールの検証結果（保存できなかったとき）")
+    pii_kinds: list[str] | None = Field(default=None, description="メモに見つかった個人情報の種類（値は返しません）")
+    pii_labels: list[str] | None = Field(default=None, description="個人情報の種類の日本語名")
+
+
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "リクエストを読めません（JSON の文字コード・NaN・入れ子の深さ、又は内容の矛盾）",
+    401: "ログインが必要です（セッション Cookie 又は Bearer トークン）",
+    403: "この操作の権限がないか、CSRF トークンがありません",
+    404: "指定したものがありません",
+    409: "今の状態ではできません（実行中・データマートがない など）",
+    413: "リクエストが大きすぎます",
+    422: "入力の誤り、又は規則による拒否（理由つき）",
+    429: "ログインの失敗が続いたため一時停止中です（Retry-After ヘッダー）",
+    503: "回答に必要なファイル又はサービスが使えません",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text} for code, text in ERROR_DESCRIPTIONS.items()
+}
+"""``responses=`` for every API router: the same error model for every documented error status."""
+
+HTTP_DETAILS_JA: dict[int, str] = {
+    400: "リクエストを読めません",
+    404: "指定したものがありません",
+    405: "このアドレスではこの操作（メソッド）は使えません",
+    406: "この形式では返せません",
+    413: "リクエストが大きすぎます",
+    415: "この形式の本文は受け付けません（application/json で送ってください）",
+}
+_STARLETTE_DEFAULTS = frozenset({"Not Found", "Method Not Allowed", "Bad Request", "There was an error parsing the body",
+                                 "Not Acceptable", "Unsupported Media Type", "Request Entity Too Large",
+                                 "Content Too Large"})
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """An ``HTTPException`` as the one error model; Starlette's English default texts become Japanese."""
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if not isinstance(detail, str) or detail in _STARLETTE_DEFAULTS:
+        detail = HTTP_DETAILS_JA.get(exc.status_code, "リクエストを処理できませんでした")
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))

@@ -7,23 +7,10 @@ The real PII guard (`privacy.pii.guard.guard_text`) is wired in here: `rulegen` 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import typer
 
-if TYPE_CHECKING:  # pragma: no cover
-    from rulegen.guard import GuardOutcome
-
-
-class PiiTextGuard:
-    """Adapts `privacy.pii.guard.guard_text` to `rulegen.guard.TextGuard` (for the CLI and the service)."""
-
-    def check(self, text: str) -> GuardOutcome:
-        from privacy.pii.guard import guard_text
-        from rulegen.guard import GuardOutcome
-
-        result = guard_text(text)
-        return GuardOutcome(allowed=result.allowed, message_ja=result.message(), summary=dict(result.counts()))
+from api.services.text_guard import PiiTextGuard  # the one adapter (service and CLI)
 
 
 def draft_command(

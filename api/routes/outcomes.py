@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from api import audit_store
-from api.auth import Principal, get_db, require_roles
-from api.db.models import RulesetVersion
+from api import deps
 from api.db.models_outcomes import ReviewOutcome
-from api.services import outcome_stats, outcomes, review_exports, runs
+from api.roles import may
+from api.routes.responses import OutcomeStatsOut, file_responses
+from api.routes.schemas import DbId
+from api.services import outcomes, run_results
 from api.services.schedule_text import describe_cron, next_runs
 
 router = APIRouter(tags=["確認結果"])
-recorders = require_roles("reviewer", "supervisor")
-stats_readers = require_roles("reviewer", "supervisor", "auditor")
-CHILD_ACCESS = frozenset({"reviewer", "supervisor"})
 
 
 class _In(BaseModel):
@@ -89,7 +86,7 @@ def outcome_out(o: ReviewOutcome) -> OutcomeOut:
 @router.get("/api/outcomes/categories", summary="確認結果の区分", response_model=list[CategoryOut],
             description="確認結果として記録できる区分の一覧です（支援につないだ・見守り など）。"
             "「支援あり」に数える区分には supported が付いています。")
-def list_categories(p: Principal = Depends(stats_readers)) -> list[CategoryOut]:
+def list_categories(p: deps.OutcomeStatsReader) -> list[CategoryOut]:
     return [CategoryOut(id=c.id, label=c.label, supported=c.supported) for c in outcomes.categories()]
 
 
@@ -97,81 +94,53 @@ def list_categories(p: Principal = Depends(stats_readers)) -> list[CategoryOut]:
              response_model=OutcomeOut,
              description="抽出されたこどもについて、人による確認の結果を記録します。メモに個人情報の疑いがあると、"
                          "種類だけを示して 422 を返します（値は返しません）。")
-def record_outcome(run_id: int, pseudonym: str, body: OutcomeIn, request: Request, p: Principal = Depends(recorders),
-                   db: Session = Depends(get_db)) -> OutcomeOut:
-    ctx = request.app.state.ctx
-    run = runs.get_run(db, run_id)
-    extracted = {c.pseudonym for c in runs.load_children(ctx, run).children}
-    row = outcomes.record(db, p.actor, run, pseudonym, extracted=extracted, category_id=body.category,
-                          outcome_date=body.outcome_date, note=body.note, keep_note=body.keep_note)
+def record_outcome(run_id: DbId, pseudonym: str, body: OutcomeIn, p: deps.OutcomeRecorder, ctx: deps.Ctx,
+                   db: deps.Db) -> OutcomeOut:
+    row = run_results.record_outcome(ctx, db, p.actor, run_id, pseudonym, category_id=body.category,
+                                     outcome_date=body.outcome_date, note=body.note, keep_note=body.keep_note)
     return outcome_out(row)
 
 
 @router.post("/api/runs/{run_id}/children/{pseudonym}/outcomes/review", summary="確認結果の確認・変更（二人目）",
              response_model=OutcomeOut,
              description="記録した人とは別の確認者が、確認結果を確認（区分を省略）又は変更します。履歴は残ります。")
-def review_outcome(run_id: int, pseudonym: str, body: ReviewIn, p: Principal = Depends(recorders),
-                   db: Session = Depends(get_db)) -> OutcomeOut:
-    run = runs.get_run(db, run_id)
-    row = outcomes.review(db, p.actor, run, pseudonym, category_id=body.category, outcome_date=body.outcome_date,
-                          note=body.note, keep_note=body.keep_note)
+def review_outcome(run_id: DbId, pseudonym: str, body: ReviewIn, p: deps.OutcomeRecorder, db: deps.Db) -> OutcomeOut:
+    row = run_results.review_outcome(db, p.actor, run_id, pseudonym, category_id=body.category,
+                                     outcome_date=body.outcome_date, note=body.note, keep_note=body.keep_note)
     return outcome_out(row)
 
 
 @router.get("/api/children/{pseudonym}/outcomes", summary="こどもの確認結果の履歴（すべての実行）",
             description="仮名IDで、これまでの実行をまたいだ確認結果とその履歴（記録・確認・変更）を返します。",
             response_model=OutcomeHistoryOut)
-def child_outcomes(pseudonym: str, p: Principal = Depends(recorders), db: Session = Depends(get_db)) -> OutcomeHistoryOut:
+def child_outcomes(pseudonym: str, p: deps.OutcomeRecorder, db: deps.Db) -> OutcomeHistoryOut:
     steps = [outcome_out(o) for o in outcomes.child_history(db, pseudonym)]
     return OutcomeHistoryOut(pseudonym=pseudonym, current=steps[-1] if steps else None, steps=steps)
 
 
-def _titles(db: Session, ruleset_version_id: int) -> dict[str, str]:
-    rv = db.get(RulesetVersion, ruleset_version_id)
-    rules = (rv.document or {}).get("rules", []) if rv else []
-    return {r.get("id", ""): r.get("title") or r.get("id", "") for r in rules if isinstance(r, dict)}
-
-
 @router.get("/api/runs/{run_id}/outcome-stats", summary="抽出から支援までの件数（ファネル）とルールごとの件数",
+            response_model=OutcomeStatsOut,
             description="対象→除外→点数あり→抽出→確認済み→支援につながった、支援につながった割合、新規、"
                         "ルールごとの該当数（抽出・支援）、点数の分布。一覧を見られない役割には10未満を伏せます。")
-def run_outcome_stats(run_id: int, request: Request, p: Principal = Depends(stats_readers),
-                      db: Session = Depends(get_db)) -> dict:
-    ctx = request.app.state.ctx
-    run = runs.get_run(db, run_id)
-    children = runs.load_children(ctx, run).children
-    stats = outcome_stats.run_stats(db, run, children, child_access=p.role in CHILD_ACCESS,
-                                    rule_titles=_titles(db, run.ruleset_version_id))
-    audit_store.append(db, p.actor, "outcome_stats_viewed", "run", run_id,
-                       details={"run_id": run_id, "suppressed": stats["suppressed"]})
-    return stats
+def run_outcome_stats(run_id: DbId, p: deps.OutcomeStatsReader, ctx: deps.Ctx, db: deps.Db) -> dict:
+    return run_results.run_outcome_stats(ctx, db, p.actor, run_id, child_access=may(p.role, "outcomes.child_counts"))
 
 
 @router.get("/api/runs/{run_id}/export", summary="候補一覧の出力（Excel / CSV）",
             description="ケース会議用に、出力者・出力日時・基準日つきで候補一覧を出力します（仮名IDのみ）。"
                         "出力は理由とともに操作ログに記録されます。",
-            response_class=Response)
-def export_list(run_id: int, request: Request, reason: str = Query(min_length=1, max_length=500, description="出力の理由"),
+            response_class=Response,
+            responses=file_responses(run_results.XLSX_MEDIA, "text/csv; charset=utf-8", "text/csv; charset=shift_jis"))
+def export_list(run_id: DbId, p: deps.OutcomeRecorder, ctx: deps.Ctx, db: deps.Db,
+                reason: str = Query(min_length=1, max_length=500, description="出力の理由"),
                 fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format"),
-                encoding: Literal["utf-8-sig", "cp932"] = Query("utf-8-sig"),
-                p: Principal = Depends(recorders), db: Session = Depends(get_db)) -> Response:
-    ctx = request.app.state.ctx
-    run = runs.get_run(db, run_id)
-    children = runs.load_children(ctx, run).children
-    current = outcomes.current_by_pseudonym(db, run.id)
-    header, rows = review_exports.list_rows(children, run.diff, current)
-    meta = review_exports.meta_rows(p.display_name, run.reference_date.isoformat(), run.id)
-    data = review_exports.render(fmt, "確認候補一覧", meta, header, rows, encoding=encoding)
-    audit_store.append(db, p.actor, "results_exported", "run", run_id, reason=reason.strip(),
-                       details={"format": fmt, "encoding": encoding if fmt == "csv" else None, "rows": len(rows),
-                                "reidentified": False})
-    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-             else f"text/csv; charset={'utf-8' if encoding == 'utf-8-sig' else 'shift_jis'}")
-    name = f"candidates-run{run_id}.{fmt}"
-    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                encoding: Literal["utf-8-sig", "cp932"] = Query("utf-8-sig")) -> Response:
+    answer = run_results.export_candidates(ctx, db, p.actor, p.display_name, run_id, reason=reason, fmt=fmt, encoding=encoding)
+    return Response(answer.data, media_type=answer.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{answer.filename}"'})
 
 
 @router.get("/api/schedule-text", summary="cron 式を日本語で（次の3回の実行日時つき）", response_model=CronOut,
             description="定期実行の cron 式（日本時間）を「毎月1日 6時」のような日本語にし、次の3回の実行日時を返します。")
-def schedule_text(cron: str = Query(min_length=1, max_length=120), p: Principal = Depends(require_roles("supervisor", "admin", "auditor"))) -> CronOut:
+def schedule_text(p: deps.ScheduleTextReader, cron: str = Query(min_length=1, max_length=120)) -> CronOut:
     return CronOut(cron=cron, text_ja=describe_cron(cron), next_runs=next_runs(cron))

@@ -16,7 +16,7 @@ from api.errors import Conflict, Forbidden, NotFound, Refused
 
 def make_drafter(catalog):
     """The LLM drafter when ``TSUNAGU_LLM_*`` configures one (text guarded by privacy.pii.guard), else offline."""
-    from api.commands.drafting import PiiTextGuard
+    from api.services.text_guard import PiiTextGuard
     from rulegen.drafting import make_drafter as mk
 
     return mk(None, PiiTextGuard(), catalog=catalog)
