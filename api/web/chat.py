@@ -113,17 +113,18 @@ def _bases() -> list[tuple[str, str]]:
 
 
 @router.post("/drafts/{draft_id}/messages", response_class=HTMLResponse)
-def send_message(draft_id: int, request: Request, message: str = Form(""), user: WebUser = Depends(form_user(*DRAFTERS)),
-                 db: Session = Depends(get_db)) -> Response:
+def send_message(draft_id: int, request: Request, message: str = Form(""), preview: int = Form(0),
+                 user: WebUser = Depends(form_user(*DRAFTERS)), db: Session = Depends(get_db)) -> Response:
     problem = _message_problem(message)
     if problem:
         raise ServiceError(problem)
     rules.get_draft_for(db, user.actor, draft_id, "continue")
     _draft, outcome, _ = rules.send_message(db, request.app.state.ctx.catalog, user.actor, draft_id, message)
+    # The live preview stays on for the new version when it was shown with the message box.
+    query: dict[str, Any] = {"preview": 1} if preview else {}
     if outcome.blocked_by_guard:
-        return RedirectResponse(f"/ui/drafts/{draft_id}?" + urlencode({"blocked": ",".join(_kinds_ja(outcome.guard_summary))})
-                                + "#answer", status_code=303)
-    return RedirectResponse(f"/ui/drafts/{draft_id}#answer", status_code=303)
+        query["blocked"] = ",".join(_kinds_ja(outcome.guard_summary))
+    return RedirectResponse(f"/ui/drafts/{draft_id}" + ("?" + urlencode(query) if query else "") + "#answer", status_code=303)
 
 
 @router.post("/drafts/{draft_id}/save", response_class=HTMLResponse)

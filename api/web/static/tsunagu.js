@@ -2,11 +2,13 @@
 (function () {
   "use strict";
   // 1. Move focus to a freshly rendered answer or error (live regions carry the text for screen readers).
-  document.addEventListener("DOMContentLoaded", function () {
-    var target = document.querySelector("[data-focus-on-load]");
+  function focusNew(root) {
+    var target = root.querySelector("[data-focus-on-load]");
     if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
-    // 2. Keep what the user types in textareas marked data-keep (restored after a session expiry / reload).
-    document.querySelectorAll("textarea[data-keep]").forEach(function (el) {
+  }
+  // 2. Keep what the user types in textareas marked data-keep (restored after a session expiry / reload).
+  function keepTyping(root) {
+    root.querySelectorAll("textarea[data-keep]").forEach(function (el) {
       var key = "tsunagu-keep:" + el.getAttribute("data-keep");
       try {
         if (!el.value && sessionStorage.getItem(key)) { el.value = sessionStorage.getItem(key); }
@@ -14,5 +16,57 @@
         if (el.form) { el.form.addEventListener("submit", function () { sessionStorage.removeItem(key); }); }
       } catch (e) { /* storage unavailable: nothing to keep */ }
     });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    focusNew(document);
+    keepTyping(document);
+    chatTurns();
   });
+
+  // 3. Drafting chat: a turn (a message, or a clicked answer) without a full page reload. The form is
+  //    posted with fetch, the post/redirect/get answer (the draft page) is parsed, and the part marked
+  //    data-chat-body is swapped in; focus moves to the new answer, the status line says what happened.
+  //    Anything unexpected (an error page, an expired session, no fetch) falls back to the plain form post.
+  function chatTurns() {
+    var body = document.querySelector("[data-chat-body]");
+    if (!body || !window.fetch || !window.DOMParser || !window.FormData) { return; }
+    var status = document.getElementById("chat-status");
+    function say(text) { if (status) { status.textContent = text; } }
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target;
+      if (!form.matches || !form.matches("form[data-chat-turn]") || form.getAttribute("data-busy")) { return; }
+      ev.preventDefault();
+      form.setAttribute("data-busy", "1");
+      var buttons = form.querySelectorAll("button");
+      buttons.forEach(function (b) { b.disabled = true; });
+      say("送信しました。読み取っています…");
+      var data = new FormData(form);
+      fetch(form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+                           headers: { "Accept": "text/html" } })
+        .then(function (res) {
+          var url = new URL(res.url);
+          if (!res.ok || url.pathname !== location.pathname) { throw new Error("fallback"); }
+          return res.text().then(function (html) { return { html: html, url: url }; });
+        })
+        .then(function (r) {
+          var doc = new DOMParser().parseFromString(r.html, "text/html");
+          var fresh = doc.querySelector("[data-chat-body]");
+          if (!fresh) { throw new Error("fallback"); }
+          var current = document.querySelector("[data-chat-body]");
+          current.replaceWith(document.importNode(fresh, true));
+          if (doc.title) { document.title = doc.title; }
+          try { history.replaceState(null, "", r.url.pathname + r.url.search + "#answer"); } catch (e) { /* ignore */ }
+          var swapped = document.querySelector("[data-chat-body]");
+          keepTyping(swapped);
+          var version = swapped.getAttribute("data-version");
+          say(version ? "読み取りを表示しました（いまのルール案は第" + version + "版）。" : "読み取りを表示しました。");
+          focusNew(swapped);
+        })
+        .catch(function () {
+          say("");
+          buttons.forEach(function (b) { b.disabled = false; });
+          HTMLFormElement.prototype.submit.call(form);  // the plain post/redirect/get
+        });
+    });
+  }
 })();

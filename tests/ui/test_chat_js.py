@@ -1,0 +1,87 @@
+"""Issue 12, item 2: JavaScript only improves the chat. With JS a turn (a clicked answer or a typed follow-up)
+is posted with fetch and swapped in without loading the page again; focus moves to the new answer and the
+status line says so. Without JS the same forms work by post/redirect/get."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.ui.conftest import axe_check, login, shot
+
+ACCEPTANCE = "小学生で直近半年に欠席が20日を超え、就学援助を受けている家庭の子は8点"
+
+
+def _new_draft(page, ui_server) -> None:
+    login(page, ui_server, "staff")
+    page.goto(ui_server.url("/ui/drafts/new"))
+    page.get_by_label("条件（日本語）").fill(ACCEPTANCE)
+    page.get_by_role("button", name="ルール案を作る").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="確認したいこと").is_visible()
+
+
+def _documents(page) -> list[str]:
+    loads: list[str] = []
+    page.on("request", lambda r: loads.append(r.url) if r.resource_type == "document" else None)
+    return loads
+
+
+def test_chat_turn_without_page_reload(page, ui_server):
+    _new_draft(page, ui_server)
+    card = page.locator("section[aria-labelledby=card-h]")
+    assert "第1版" in card.inner_text() and "不登校" in card.inner_text()
+    page.evaluate("window.__sameDocument = 'yes'")
+    loads = _documents(page)
+
+    # 1. a clicked answer to the question: version 2 with the chosen type, no document load
+    page.locator(".choices").get_by_role("button", name="貧困", exact=True).click()
+    page.locator("[data-chat-body][data-version='2']").wait_for()
+    assert page.evaluate("window.__sameDocument") == "yes" and loads == []
+    assert "困難の種類" in card.inner_text() and "貧困" in card.locator("dd").nth(4).inner_text()
+    expect(page.locator("#answer")).to_be_focused()
+    assert "第2版" in page.locator("#chat-status").inner_text()
+    assert page.locator("#chat-status").get_attribute("aria-live") == "polite"
+    assert page.url.endswith("#answer") and "/ui/drafts/" in page.url
+
+    # 2. the live preview, once shown, stays on across turns (the form carries it)
+    page.get_by_role("button", name="データマートで件数を試算する").click()
+    page.wait_for_load_state()
+    assert "該当人数" in page.locator("#preview").inner_text()
+    page.evaluate("window.__sameDocument = 'yes'")
+    loads.clear()
+    page.get_by_label("続けて指示する", exact=False).fill("窓を1年にして")
+    page.get_by_role("button", name="送る").click()
+    page.locator("[data-chat-body][data-version='3']").wait_for()
+    assert page.evaluate("window.__sameDocument") == "yes" and loads == []
+    assert "過去1年間" in card.inner_text() and "該当人数" in page.locator("#preview").inner_text()
+    assert page.evaluate("document.activeElement.id") == "answer"
+    assert page.get_by_label("続けて指示する", exact=False).input_value() == ""
+    diff = page.locator("table#diff")
+    assert "第2版 → 第3版" in diff.inner_text() and "変更" in diff.inner_text()
+    shot(page, "chat_js_turn")
+    axe_check(page, "chat js turn")
+
+    # 3. a blocked message (PII) shows the alert in place, focused, nothing echoed
+    page.get_by_label("続けて指示する", exact=False).fill("山田太郎さん（電話090-1234-5678）も加えて")
+    page.get_by_role("button", name="送る").click()
+    page.wait_for_selector("#blocked")
+    assert page.evaluate("window.__sameDocument") == "yes" and loads == []
+    expect(page.locator("#blocked")).to_be_focused()
+    assert "電話番号" in page.locator("#blocked").inner_text() and "090-1234-5678" not in page.locator("main").inner_text()
+
+
+def test_chat_turn_without_javascript(new_page, ui_server):
+    page = new_page(java_script_enabled=False)
+    _new_draft(page, ui_server)
+    loads = _documents(page)
+    page.locator(".choices").get_by_role("button", name="不登校と貧困の両方").click()
+    page.wait_for_load_state()
+    assert any("/ui/drafts/" in u for u in loads)  # a plain post/redirect/get
+    assert page.locator("[data-chat-body]").get_attribute("data-version") == "2"
+    assert "不登校、貧困" in page.locator("section[aria-labelledby=card-h]").inner_text()
+    page.get_by_label("続けて指示する", exact=False).fill("窓を1年にして")
+    page.get_by_role("button", name="送る").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-chat-body]").get_attribute("data-version") == "3"
+    assert "過去1年間" in page.locator("section[aria-labelledby=card-h]").inner_text()
+    shot(page, "chat_nojs_turn")
