@@ -63,7 +63,13 @@ async def login_submit(request: Request, db: Session = Depends(get_db), username
     if not username.strip() or not password:
         return login_page(request, next_path=next, error="利用者名とパスワードを入力してください", username=username,
                           kept=kept, status_code=400)
-    result = web_sessions.login(db, username.strip(), password, request.app.state.ctx.settings.session_minutes)
+    address = request.client.host if request.client else "unknown"
+    try:
+        result = web_sessions.login(db, username.strip(), password, request.app.state.ctx.settings.session_minutes, address)
+    except web_sessions.WebLoginLocked as exc:  # the API login's throttle: 429 before any password is hashed
+        locked = login_page(request, next_path=next, error=exc.detail, username=username, kept=kept, status_code=429)
+        locked.headers.update(exc.headers)
+        return locked
     if result is None:
         db.commit()  # keep the failed-login audit record
         return login_page(request, next_path=next, error="利用者名又はパスワードが違います", username=username,
