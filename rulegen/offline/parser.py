@@ -25,13 +25,14 @@ from typing import Any
 import yaml
 
 from engine.catalog import Catalog, CatalogItem
+from engine.catalog.model import DIFFICULTIES
 from engine.dates import DateParseError, parse_date
 from engine.rules.walk import leaves
 from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
 from rulegen.outcome import problem
 from rulegen.reading import window_ja
 
-DIFFICULTY_WORDS = ("虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達")
+DIFFICULTY_WORDS: tuple[str, ...] = DIFFICULTIES  # engine.catalog.model: the one list
 DEFAULT_WINDOW = 12
 # Items whose name means that something was not done (未受診, 未接種, 会えなかった).
 NEGATION_MARKS = ("未", "ない", "なかった", "なし")
@@ -528,7 +529,7 @@ class OfflineParser:
                 problems.append(problem("no_item", "データ項目を読み取れませんでした。", hint="カタログの項目名で書いてください (例: 欠席日数、生活保護、乳幼児健診の未受診)。"))
             return ParseResult(None, notes, questions, problems, population=population or None)
 
-        notes.insert(0, "語の対応: " + "、".join(f"「{it.data['phrase']}」→「{self.catalog[it.data['item']].name}」({it.data['item']})" for it in items))
+        notes.insert(0, "語の対応: " + "、".join(f"「{it.data['phrase']}」→「{self.catalog[it.data['item']].name}」" for it in items))
         global_window = windows[0].data["months"] if len(windows) == 1 else None
         leaves: list[dict[str, Any]] = []
         used_default_window = False

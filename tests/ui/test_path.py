@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.ui.conftest import ITEM_WITHOUT_BASIS, axe_check, login, readme_shot, shot
 
-FIRST = "小学生で直近半年に欠席が多く、就学援助を受けている家庭の子は8点"
+# The issue's sentence, exactly (item 15).
+FIRST = "小学生で直近半年に欠席が20日を超え、就学援助を受けている家庭の子は8点"
+
+
+def _turn(page, act) -> None:
+    """One chat turn that makes a new version (with JS it is swapped in without a page load)."""
+    version = int(page.locator("[data-chat-body]").get_attribute("data-version") or 0)
+    act()
+    page.locator(f"[data-chat-body][data-version='{version + 1}']").wait_for()
+    expect(page.locator("#answer")).to_be_focused()
 
 
 def _send(page, text: str) -> None:
-    page.get_by_label("続けて指示する", exact=False).fill(text)
-    page.get_by_role("button", name="送る").click()
-    page.wait_for_load_state()
+    def act() -> None:
+        page.get_by_label("続けて指示する", exact=False).fill(text)
+        page.get_by_role("button", name="送る").click()
+
+    _turn(page, act)
 
 
 def test_staff_to_officer_path(new_page, ui_server):
@@ -21,21 +34,27 @@ def test_staff_to_officer_path(new_page, ui_server):
     axe_check(staff, "chat new")
     staff.get_by_label("条件（日本語）").fill(FIRST)
     staff.get_by_role("button", name="ルール案を作る").click()
-    # the drafter asks how many days 「多く」 means
-    assert staff.get_by_role("heading", name="確認したいこと").is_visible()
-    assert "どのくらい" in staff.locator("main").inner_text()
-    draft_url = staff.url.split("#")[0]
-    shot(staff, "chat_question")
-    _send(staff, "20日を超える")
+    # a first version, read in Japanese with item names, and the drafter's question: the items point to
+    # different difficulty types (欠席 -> 不登校など, 就学援助 -> 貧困), so it asks which one is meant
     card = staff.locator("section[aria-labelledby=card-h]")
     assert "第1版" in card.inner_text() and "欠席日数" in card.inner_text() and "20日" in card.inner_text()
-    assert "小学生" in card.inner_text() and "8点" in card.inner_text()
+    assert "小学生" in card.inner_text() and "8点" in card.inner_text() and "就学援助" in card.inner_text()
+    assert staff.get_by_role("heading", name="確認したいこと").is_visible()
+    question = staff.locator("[aria-labelledby=q-h]").inner_text()
+    assert "困難の種類" in question and "就学援助" in question
+    assert "school.absence_days" not in staff.locator("#answer").inner_text()  # item names, not catalog ids
+    draft_url = staff.url.split("#")[0]
+    shot(staff, "chat_question")
+    # answer it by clicking a choice: version 2 with the chosen type
+    _turn(staff, lambda: staff.locator(".choices").get_by_role("button", name="貧困", exact=True).click())
+    assert "第2版" in card.inner_text() and "貧困" in card.locator("dd").nth(4).inner_text()
+    assert not staff.get_by_role("heading", name="確認したいこと").is_visible()
     assert not card.locator("pre.json").is_visible()  # JSON only one click away
     card.get_by_text("JSON で見る").click()
     assert card.locator("pre.json").is_visible()
     # one follow-up edit: a new version, diff condition by condition
     _send(staff, "かつひとり親世帯")
-    assert "第2版" in card.inner_text() and "ひとり親世帯" in card.inner_text()
+    assert "第3版" in card.inner_text() and "ひとり親世帯" in card.inner_text()
     diff = staff.locator("table#diff")
     assert "追加" in diff.inner_text() and "ひとり親世帯" in diff.inner_text()
     # item statuses: the new item has no basis; the others are approved for scheduled use
@@ -55,7 +74,7 @@ def test_staff_to_officer_path(new_page, ui_server):
     assert "申請しました" in staff.locator("#items").inner_text()
     assert "申請中" in staff.locator(f"tr[data-item='{ITEM_WITHOUT_BASIS}']").inner_text()
     # save the rule
-    staff.get_by_role("button", name="第2版をルールとして保存する").click()
+    staff.get_by_role("button", name="第3版をルールとして保存する").click()
     assert "保存しました" in staff.locator("#saved").inner_text()
     staff.goto(ui_server.url("/ui/drafts?q=欠席"))
     assert "欠席" in staff.locator("table").inner_text() and "第1版" in staff.locator("table").inner_text()
@@ -114,7 +133,7 @@ def test_keyboard_only_chat(page, ui_server):
     with page.expect_navigation(url="**/ui/drafts/*"):
         page.keyboard.press("Enter")
     # focus moved to the new answer (a live region)
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'answer'", timeout=5000)
+    expect(page.locator("#answer")).to_be_focused(timeout=5000)
     assert page.locator("#answer").get_attribute("aria-live") == "polite"
     assert "欠席日数" in page.locator("#answer").inner_text()
 
