@@ -24,15 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.analysis.similarity import MEASURE_LABELS_JA
 from engine.catalog.model import Catalog
 from engine.errors import TsunaguError
-
-MEASURE_LABELS_JA: dict[str, str] = {
-    "phi": "ファイ係数",
-    "pearson": "ピアソンの相関係数",
-    "cramers_v": "クラメールの連関係数 (V)",
-    "correlation_ratio": "相関比 (η)",
-}
 
 
 class MinimizationError(TsunaguError, ValueError):

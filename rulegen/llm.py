@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from engine.catalog import Catalog, CatalogItem
+from engine.catalog.model import DIFFICULTIES
 from engine.rules.model import Rule, condition_items
 from engine.rules.walk import leaf_items
 from rulegen.catalog_view import candidate_items, relevant_items
@@ -31,7 +32,7 @@ from rulegen.reading import rule_reading_ja
 from rulegen.settings import DraftingSettings
 from rulegen.validation import Problem, validate
 
-DIFFICULTY_CHOICES = "虐待, 貧困, 不登校, いじめ, ヤングケアラー, 産後うつ, 発達"
+DIFFICULTY_CHOICES = ", ".join(DIFFICULTIES)
 
 
 def rule_schema_for_llm() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from engine.rules.model import (
     Population,
     Rule,
 )
+from engine.rules.stages import STAGE_LABELS_JA
 
 OP_JA = {
     "=": "が {v}",
@@ -29,7 +30,6 @@ OP_JA = {
     "is_null": "の記録がない",
     "not_null": "の記録がある",
 }
-STAGE_JA = {"preschool": "未就学児", "elementary": "小学生", "junior_high": "中学生", "high_school": "高校生年代", "other": "その他"}
 
 
 def window_ja(months: int) -> str:
@@ -123,7 +123,7 @@ def population_ja(pop: Population | None) -> str:
         return "対象: すべてのこども"
     parts = []
     if pop.school_stages:
-        parts.append("・".join(STAGE_JA[s] for s in pop.school_stages))
+        parts.append("・".join(STAGE_LABELS_JA[s] for s in pop.school_stages))
     if pop.age_min is not None and pop.age_max is not None:
         parts.append(f"{pop.age_min}歳以上{pop.age_max}歳以下")
     elif pop.age_min is not None:

@@ -186,5 +186,22 @@ def test_registry_exports_and_minimization(service):
     assert usage["school.absence_days"]["contributions"] > 0
     assert "welfare.public_assistance" in m["report"]["unused_linked"]
     assert any("有効なルールが使う項目" in line for line in m["summary_ja"])
+    # items of a similar nature, measured on the service's mart (engine.analysis.similarity), with the measure
+    import duckdb
+
+    from api.services.runs import today_jst
+    from engine.analysis.similarity import MEASURE_LABELS_JA, similar_pairs
+    from engine.rules.model import DEFAULT_REFERENCE_DATE
+
+    con = duckdb.connect(str(service.ctx.settings.mart_path), read_only=True)
+    try:
+        direct = similar_pairs(con, service.ctx.catalog, reference_date=DEFAULT_REFERENCE_DATE.resolve(today_jst())).pairs
+    finally:
+        con.close()
+    shown = {(s["item_a"], s["item_b"]): s for s in m["report"]["similar"]}
+    assert direct and set(shown) == {(p.item_a, p.item_b) for p in direct}
+    for p in direct:
+        assert shown[(p.item_a, p.item_b)]["measure_ja"] == MEASURE_LABELS_JA[p.measure]
+        assert abs(shown[(p.item_a, p.item_b)]["value"] - p.value) < 1e-9
     actions = {i["action"] for i in service.as_role("auditor").get("/api/audit", params={"limit": 500}).json()["items"]}
     assert {"registry_exported", "minimization_reviewed"} <= actions

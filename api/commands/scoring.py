@@ -102,9 +102,7 @@ def register(app: typer.Typer) -> None:
         if as_of is not None:
             ref = _parse_as_of(as_of)
         else:
-            today = dt.date.today()
-            policy = rs.reference_date
-            ref = policy.date if policy.policy == "fixed" else (today.replace(day=1) if policy.policy == "month_start" else today)
+            ref = rs.reference_date.resolve(dt.date.today())
         try:
             result = run_ruleset(mart, rs, catalog, ref, top_n=top, threads=threads)
         except RunError as exc:

@@ -51,15 +51,13 @@ def today_jst(now: datetime | None = None) -> date:
 
 
 def reference_date(policy: str, fixed: date | None, today: date) -> date:
-    if policy == "run_date":
-        return today
-    if policy == "month_start":
-        return today.replace(day=1)
-    if policy == "fixed":
-        if fixed is None:
-            raise ValueError("fixed reference date without a date")
-        return fixed
-    raise ValueError(f"unknown reference date policy {policy!r}")
+    """A schedule's or a ruleset's reference-date policy applied to ``today`` (engine.rules.model.ReferenceDatePolicy)."""
+    from engine.rules.model import ReferenceDatePolicy
+
+    try:
+        return ReferenceDatePolicy.model_validate({"policy": policy, "date": fixed}).resolve(today)
+    except ValueError:
+        raise ValueError(f"unknown reference date policy {policy!r} (or fixed without a date)") from None
 
 
 def results_file(ctx: ServiceContext, run_id: int) -> Path:

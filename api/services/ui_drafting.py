@@ -230,13 +230,13 @@ def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: in
     from api.services.registry import load_entries
     from api.services.runs import today_jst
     from engine.preview import preview
-    from engine.rules.model import Rule, Ruleset, items_by_rule
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Rule, Ruleset, items_by_rule
     from privacy.policy import check_use
 
     rule = Rule.model_validate(doc)
     base_row = published_baseline(db)
     baseline = Ruleset.model_validate(base_row.document) if base_row is not None else None
-    as_of = today_jst().replace(day=1)
+    as_of = DEFAULT_REFERENCE_DATE.resolve(today_jst())
     by_rule = items_by_rule(rule)
     if baseline is not None:
         by_rule.update(items_by_rule(baseline))

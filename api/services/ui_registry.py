@@ -65,8 +65,11 @@ def filtered_entries(db: Session, today: date, *, status: str = "", basis: str =
 
 def minimization(ctx, db: Session, actor: Actor):
     """The minimization report over the published rulesets and their latest successful runs (logged)."""
+    from pathlib import Path
+
     from api.services.rules import list_rulesets
-    from engine.rules.model import Ruleset, items_by_rule
+    from engine.analysis.similarity import similar_pairs_on_mart
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Ruleset, items_by_rule
     from privacy.minimization import minimization_report
 
     active: dict[str, set[str]] = {}
@@ -80,7 +83,10 @@ def minimization(ctx, db: Session, actor: Actor):
         run = runs.last_success(db, key)
         if run is not None and runs.results_file(ctx, run.id).is_file():
             contributions.extend(runs.load_children(ctx, run).children)
-    report = minimization_report(ctx.catalog, active, contributions)
+    # Items of a similar nature (和泉市 dropped them), measured on the current mart once per file version.
+    mart, on = Path(ctx.settings.mart_path), DEFAULT_REFERENCE_DATE.resolve(runs.today_jst())
+    similar = similar_pairs_on_mart(mart, ctx.catalog, reference_date=on) if mart.is_file() else ()
+    report = minimization_report(ctx.catalog, active, contributions, similar_pairs=similar)
     audit_store.append(db, actor, "minimization_reviewed", "registry", "minimization", details={"rulesets": sorted(latest)})
     return report
 

@@ -35,6 +35,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from engine.catalog.model import Catalog, CatalogItem
@@ -343,4 +345,28 @@ def similar_pairs(
         features=features,
         pairs=[p for p in all_pairs if abs(p.value) >= threshold],
         skipped=skipped,
+    )
+
+
+@lru_cache(maxsize=4)
+def _pairs_on_mart_version(
+    mart: str, version: tuple[int, int], catalog: Catalog, reference_date: dt.date, threshold: float
+) -> tuple[SimilarPair, ...]:
+    from engine.runner import open_mart
+
+    con = open_mart(Path(mart))
+    try:
+        return tuple(similar_pairs(con, catalog, reference_date=reference_date, threshold=threshold).pairs)
+    finally:
+        con.close()
+
+
+def similar_pairs_on_mart(
+    mart_path: Path, catalog: Catalog, *, reference_date: dt.date, threshold: float = 0.8
+) -> tuple[SimilarPair, ...]:
+    """The similar pairs of the mart file (read-only), remembered per file version: the minimization
+    report shows them without measuring again on every view."""
+    st = Path(mart_path).stat()
+    return _pairs_on_mart_version(
+        str(Path(mart_path).resolve()), (st.st_mtime_ns, st.st_size), catalog, reference_date, threshold
     )

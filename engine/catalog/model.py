@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +18,9 @@ ItemKind = Literal["attribute", "event"]
 ValueType = Literal["bool", "integer", "decimal", "category", "date"]
 Organ = Literal["mayor", "board_of_education"]
 
-DIFFICULTIES: tuple[str, ...] = ("虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達")
+# The difficulty types (困難の種類) a catalog item helps to notice and a rule screens for: the one list.
+Difficulty = Literal["虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達"]
+DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
 
 ENTITY_LABELS_JA: dict[str, str] = {"child": "こども", "household": "世帯", "guardian": "保護者"}
 TYPE_LABELS_JA: dict[str, str] = {
@@ -90,7 +92,7 @@ class CatalogItem(_Frozen):
     range: ValueRange | None = None
     codes: tuple[Code, ...] | None = None
     sensitive: bool
-    difficulties: tuple[str, ...]
+    difficulties: tuple[Difficulty, ...]
     event_unit: str | None = None
 
     @property

@@ -60,6 +60,7 @@ from engine.rules.model import (
     iter_comparisons,
 )
 from engine.rules.semantics import add_months, event_bounds, fiscal_year, month_index
+from engine.rules.stages import STAGES
 
 SIDES = ("welfare", "education", "both")
 
@@ -198,7 +199,10 @@ class _Builder:
         adjacent stages merge into one range (elementary + junior_high: grade index 0..8), so each
         range reads the grade index once."""
         inf = float("inf")
-        ranges = {"preschool": (-inf, -1), "elementary": (0, 5), "junior_high": (6, 8), "high_school": (9, 11), "other": (12, inf)}
+        ranges: dict[str, tuple[float, float]] = {
+            s.id: (-inf if s.first_grade is None else s.first_grade, inf if s.last_grade is None else s.last_grade)
+            for s in STAGES
+        }
         spans: list[list[float]] = []
         for lo, hi in sorted(ranges[st] for st in set(stages)):
             if spans and lo <= spans[-1][1] + 1:
@@ -219,15 +223,12 @@ class _Builder:
 
     def stage_expr(self) -> exp.Expression:
         g = self.grade_index()
-        return n.case(
-            [
-                (exp.LT(this=g, expression=n.lit(0)), n.lit("preschool")),
-                (exp.LTE(this=g.copy(), expression=n.lit(5)), n.lit("elementary")),
-                (exp.LTE(this=g.copy(), expression=n.lit(8)), n.lit("junior_high")),
-                (exp.LTE(this=g.copy(), expression=n.lit(11)), n.lit("high_school")),
-            ],
-            n.lit("other"),
-        )
+        first, *middle, last = STAGES
+        assert first.last_grade is not None and last.last_grade is None
+        cases: list[tuple[exp.Expression, exp.Expression]] = [
+            (exp.LT(this=g, expression=n.lit(first.last_grade + 1)), n.lit(first.id))]
+        cases += [(exp.LTE(this=g.copy(), expression=n.lit(s.last_grade)), n.lit(s.id)) for s in middle]
+        return n.case(cases, n.lit(last.id))
 
     def population(self, pop: Population | None) -> list[exp.Expression]:
         if pop is None:

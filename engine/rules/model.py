@@ -38,6 +38,8 @@ from typing import Annotated, Literal, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine.catalog.model import Difficulty
+from engine.rules.stages import SchoolStage
 from engine.rules.walk import leaves
 
 Scalar = Union[bool, int, float, str]
@@ -46,8 +48,6 @@ ComparisonOp = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "between
 AggregateFn = Literal["count", "sum", "min", "max", "exists"]
 Side = Literal["welfare", "education", "both"]
 MissingPolicy = Literal["not_met", "met"]
-SchoolStage = Literal["preschool", "elementary", "junior_high", "high_school", "other"]
-Difficulty = Literal["虐待", "貧困", "不登校", "いじめ", "ヤングケアラー", "産後うつ", "発達"]
 
 SIDE_LABELS_JA: dict[str, str] = {"welfare": "福祉", "education": "教育", "both": "福祉・教育"}
 MISSING_LABELS_JA: dict[str, str] = {"not_met": "該当しないとみなす", "met": "該当するとみなす"}
@@ -254,6 +254,18 @@ class ReferenceDatePolicy(_Model):
             raise ValueError("a fixed reference date needs `date`")
         return self
 
+    def resolve(self, today: dt.date) -> dt.date:
+        """The reference date of a run started on ``today`` (the one place that applies the policy)."""
+        if self.policy == "run_date":
+            return today
+        if self.policy == "month_start":
+            return today.replace(day=1)
+        assert self.date is not None  # the validator requires it for "fixed"
+        return self.date
+
+
+# Previews and drafts with no ruleset of their own use the default policy (the first of this month).
+DEFAULT_REFERENCE_DATE = ReferenceDatePolicy()
 
 DEFAULT_EXCLUSION = Exclusion(
     id="yotaikyo-registered",
@@ -274,7 +286,7 @@ class Ruleset(_Model):
     alert_levels: list[AlertLevel] = Field(default_factory=list)
     exclusions: list[Exclusion] = Field(default_factory=lambda: [DEFAULT_EXCLUSION])
     extraction: Extraction = Extraction()
-    reference_date: ReferenceDatePolicy = ReferenceDatePolicy()
+    reference_date: ReferenceDatePolicy = DEFAULT_REFERENCE_DATE
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> Ruleset:

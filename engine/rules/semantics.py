@@ -9,8 +9,9 @@ Derived items (month-based approximation, because the mart keeps only the birth 
   belongs to the cohort of the April's year (children born on 1 April, who legally join the
   earlier cohort, are counted in the later one). Cohort ``c = b.year - (1 if b.month < 4 else 0)``;
   in the fiscal year ``fy`` of the reference date (April..March) the grade index is
-  ``g = fy - c - 7`` (0 = first year of elementary school). ``g < 0`` preschool, ``0..5``
-  elementary, ``6..8`` junior_high, ``9..11`` high_school, otherwise other.
+  ``g = fy - c - 7`` (0 = first year of elementary school); the stage of each grade range is
+  in ``engine.rules.stages`` (``g < 0`` preschool, ``0..5`` elementary, ``6..8`` junior_high,
+  ``9..11`` high_school, otherwise other).
 - Children born after the reference date (birth month later than the reference month) are not
   screened at all; neither are children without a birth month.
 
@@ -28,17 +29,9 @@ import datetime as dt
 
 from engine.catalog.model import CatalogItem
 from engine.rules.model import Aggregate, Comparison
+from engine.rules.stages import stage_from_grade_index
 
 ORDER_OPS: tuple[str, ...] = ("<", "<=", ">", ">=")
-
-# Rough age span (full years, month-based) of each school stage; used to check population filters.
-DERIVED_STAGE_AGES: dict[str, tuple[int, int]] = {
-    "preschool": (0, 7),
-    "elementary": (5, 12),
-    "junior_high": (11, 15),
-    "high_school": (14, 18),
-    "other": (17, 19),
-}
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -78,18 +71,6 @@ def fiscal_year(d: dt.date) -> int:
 
 def age_at(birth_month: dt.date, reference_date: dt.date) -> int:
     return (month_index(reference_date) - month_index(birth_month)) // 12
-
-
-def stage_from_grade_index(g: int) -> str:
-    if g < 0:
-        return "preschool"
-    if g <= 5:
-        return "elementary"
-    if g <= 8:
-        return "junior_high"
-    if g <= 11:
-        return "high_school"
-    return "other"
 
 
 def school_stage_at(birth_month: dt.date, reference_date: dt.date) -> str:

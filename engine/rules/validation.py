@@ -29,7 +29,8 @@ from engine.rules.model import (
     Ruleset,
     iter_comparisons,
 )
-from engine.rules.semantics import DERIVED_STAGE_AGES, ORDER_OPS, leaf_result_type
+from engine.rules.semantics import ORDER_OPS, leaf_result_type
+from engine.rules.stages import DERIVED_STAGE_AGES
 from engine.rules.walk import json_path, leaves_with_trails, walk
 
 Severity = Literal["error", "warning"]
