@@ -72,8 +72,13 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
         version="0.1.0",
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's /docs and /redoc load from a CDN, which the CSP blocks: api/docs.py serves it locally
+        redoc_url=None,
     )
     app.state.ctx = context
+    from api.docs import mount_docs
+
+    mount_docs(app)
 
     # one handler for every domain error (ServiceError is registered too: the UI wraps that entry)
     app.add_exception_handler(TsunaguError, domain_error_handler)
