@@ -78,7 +78,7 @@ def load_mart(path: Path) -> MartData:
         for t in sorted(x for x in tables if x.startswith("ev_")):
             by_key: dict[str, list[tuple[dt.date, Any]]] = {}
             for r in rows(t):
-                key = r.get("child_id", r.get("household_id"))
+                key: str = r["child_id"] if "child_id" in r else r["household_id"]  # whose event
                 by_key.setdefault(key, []).append((r["event_date"], r["value"]))
             events[t] = by_key
     finally:
@@ -164,6 +164,7 @@ class Evaluator:
     def leaf(self, c: Comparison, child: dict[str, Any], default_missing: str) -> tuple[bool, Any]:
         item = self.catalog[c.item]
         missing_met = (c.when_missing or default_missing) == "met"
+        v: Any  # the leaf value: its type follows the item and the aggregate
         if c.item == AGE_ITEM:
             v = age_at(child[BIRTH_MONTH_COLUMN], self.as_of)
             return self.single(v, c, "integer", missing_met), v
@@ -178,7 +179,7 @@ class Evaluator:
             start, end = event_bounds(agg, self.as_of)
             rows = [
                 val
-                for (d, val) in self.mart.events.get(event_table(item.id), {}).get(key, [])
+                for (d, val) in (self.mart.events.get(event_table(item.id), {}).get(key, []) if key is not None else [])
                 if d is not None and (start is None or start <= d) and d < end
             ]
             vf = agg.value_filter
@@ -186,7 +187,7 @@ class Evaluator:
                 rows = [val for val in rows if val is not None and compare(val, vf.op, vf.value, item.type)]
             present = [val for val in rows if val is not None]
             if agg.fn == "count":
-                v: Any = len(rows)
+                v = len(rows)
                 vtype = "integer"
             elif agg.fn == "exists":
                 v, vtype = len(rows) > 0, "bool"

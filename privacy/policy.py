@@ -285,8 +285,8 @@ def check_use(
         raise PolicyError("臨時の実行には one_off_id（どの臨時的利用の承認に基づく実行か）を指定してください")
     rules_by_item: dict[str, set[str]] = {}
     for rule_id, items in items_by_rule.items():
-        for item in items:
-            rules_by_item.setdefault(item, set()).add(rule_id)
+        for read in items:
+            rules_by_item.setdefault(read, set()).add(rule_id)
     by_item: dict[str, list[LegalBasisEntry]] = {}
     for e in entries:
         by_item.setdefault(e.item_id, []).append(e)
@@ -310,7 +310,8 @@ def check_use(
                 PolicyProblem("no_entry", item_id, rule_ids, f"{item_id}: 法的根拠が登録されていません（この項目を読むルール: {rules_txt}）")
             )
             continue
-        e, code, detail = min(verdicts, key=lambda v: (_PRIORITY.index(v[1]), v[0].id))
+        failing = [(e, code, detail) for e, code, detail in verdicts if code is not None]  # all of them (none is ok)
+        e, code, detail = min(failing, key=lambda v: (_PRIORITY.index(v[1]), v[0].id))
         name = f"{e.item_name}（{item_id}）"
         problems.append(PolicyProblem(code, item_id, rule_ids, f"{name}: {detail}（この項目を読むルール: {rules_txt}）"))
 

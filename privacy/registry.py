@@ -304,7 +304,7 @@ def approve(
     return _move(entry, "approved", actor, at, reason)
 
 
-def _officer_transition(entry: LegalBasisEntry, target: str, verb: str, time_label: str, actor: str, reason: str,
+def _officer_transition(entry: LegalBasisEntry, target: Status, verb: str, time_label: str, actor: str, reason: str,
                         now: datetime, actor_role: str, policy: Any) -> LegalBasisEntry:
     """A transition only a privacy officer may make, with a required reason (reject, revoke)."""
     at = _utc(now, time_label)

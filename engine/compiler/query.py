@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from engine.catalog.model import Catalog, CatalogItem
+from engine.catalog.model import Catalog, CatalogItem, EntityLevel
 from engine.compiler import nodes as n
 from engine.errors import Category, TsunaguError
 from engine.mart.layout import (
@@ -63,6 +63,9 @@ from engine.rules.semantics import add_months, event_bounds, fiscal_year, month_
 from engine.rules.stages import STAGES
 
 SIDES = ("welfare", "education", "both")
+
+# one aggregate over an event table: its column, (the aggregate, its filters: [lower bound or None, ...]), the lower bound
+EventAggregate = tuple[str, tuple[exp.Expression, list[exp.Expression | None]], dt.date | None]
 
 
 class CompileError(TsunaguError, ValueError):
@@ -124,8 +127,8 @@ def compare(v: exp.Expression, op: str, value: Any, vtype: str) -> exp.Expressio
     if op == "between":
         return exp.Between(this=v, low=n.lit(_typed(value[0], vtype)), high=n.lit(_typed(value[1], vtype)))
     right = n.lit(_typed(value, vtype))
-    cls = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
-    return cls(this=v, expression=right)
+    classes: dict[str, type[exp.Expression]] = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+    return classes[op](this=v, expression=right)
 
 
 def leaf_bool(v: exp.Expression, c: Comparison, vtype: str, missing_met: bool, nullable: bool) -> exp.Expression:
@@ -169,8 +172,8 @@ class _Builder:
         self.need_household = False
         self.guardian_cols: list[exp.Expression] = []
         self.guardian_keys: dict[str, tuple[str, str]] = {}
-        # event table -> (entity, {agg key: (column, expression)})
-        self.events: dict[str, tuple[str, dict[str, tuple[str, exp.Expression]]]] = {}
+        # event table -> (entity, {agg key: its aggregate})
+        self.events: dict[str, tuple[EntityLevel, dict[str, EventAggregate]]] = {}
         self.event_alias: dict[str, str] = {}
         # values pass: read the scoring pass's per-child event aggregates (same CTEs, no re-scan)
         self.shared_events = shared_events is not None
@@ -340,11 +343,11 @@ class _Builder:
                 base = exp.Min(this=n.col(EVENT_VALUE_COLUMN))
             else:
                 base = exp.Max(this=n.col(EVENT_VALUE_COLUMN))
-            aggs[akey] = (colname, (base, conds), start)  # type: ignore[assignment]
+            aggs[akey] = (colname, (base, conds), start)
         colname = aggs[akey][0]
         ref = n.col(colname, self.event_alias[tname])
         if agg.fn == "exists":
-            v = exp.GT(this=n.coalesce(ref, n.lit(0)), expression=n.lit(0))
+            v: exp.Expression = exp.GT(this=n.coalesce(ref, n.lit(0)), expression=n.lit(0))
             return leaf_bool(exp.Paren(this=v), c, "bool", missing_met, nullable=False), exp.Paren(this=v.copy())
         if agg.fn in ("count", "sum"):
             v = n.coalesce(ref, n.lit(0))
@@ -372,20 +375,21 @@ class _Builder:
         for tname, (entity, aggs) in self.events.items():
             a = self.event_alias[tname]
             key = ENTITY_KEY[entity]
-            starts = [st for (_, _, st) in aggs.values()]  # type: ignore[misc]
+            starts = [st for (_, _, st) in aggs.values()]
+            bounded = [st for st in starts if st is not None]
             # the earliest lower bound (None when some aggregate reads the whole record) goes into WHERE
-            earliest = None if any(st is None for st in starts) else min(starts)
+            earliest = min(bounded) if len(bounded) == len(starts) else None
             where_conds: list[exp.Expression] = []
             if earliest is not None:
                 where_conds.append(exp.GTE(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(earliest)))
             where_conds.append(exp.LT(this=n.col(EVENT_DATE_COLUMN), expression=n.date_lit(self.as_of)))
             where = n.and_(where_conds)
             agg_cols = []
-            for colname, (base, conds), st in aggs.values():  # type: ignore[misc]
+            for colname, (base, conds), st in aggs.values():
                 # the earliest start is already in WHERE: filter only what remains
                 extra = [x for x in (conds[1:] if st == earliest else conds) if x is not None]
                 agg_cols.append(n.alias(n.filtered(base, n.and_(extra)) if extra else base, colname))
-            q = n.select([n.col(key)] + agg_cols, n.table(tname), where=where, group_by=[n.col(key)])
+            q = n.select([n.col(key), *agg_cols], n.table(tname), where=where, group_by=[n.col(key)])
             ctes.append(n.cte(a, q, inline=True))
             child_key = n.col("child_id" if entity == "child" else "household_id", "c")
             joins.append(n.left_join(n.table(a), exp.EQ(this=n.col(key, a), expression=child_key)))
@@ -549,7 +553,9 @@ def _values_plan(ruleset: Ruleset, catalog: Catalog, as_of: dt.date, scoring: _B
 
     guardians = vb.guardian_cte()
     if guardians is not None:
-        guardians = (guardians[0], guardians[1].transform(to_row))
+        join = guardians[1].transform(to_row)
+        assert isinstance(join, exp.Join)  # to_row rewrites columns only: the root stays the JOIN
+        guardians = (guardians[0], join)
     return ValuesPlan([e.transform(to_row) for e in cols], carried, guardians, vb.required)
 
 
@@ -606,7 +612,7 @@ def scoring_ctes(
         nfired = n.add([n.if_points(fire_ref[f].copy(), 1) for f in fire_cols])
     else:
         nfired = n.add([exp.Mod(this=n.col(f"raw_{sd}"), expression=n.lit(_pack_base(ruleset))) for sd in SIDES])
-    t_cols = [n.col("cid"), n.col("x")] + ([n.col("age")] if include_age else [])
+    t_cols: list[exp.Expression] = [n.col("cid"), n.col("x"), *([n.col("age")] if include_age else [])]
     if include_age:
         t_cols += [n.col(f) for f in fire_cols]
     t_cols += [n.alias(side_sum[sd], f"s_{sd}") for sd in SIDES]

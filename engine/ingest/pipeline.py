@@ -391,7 +391,8 @@ class _Build:
 
     # ----------------------------------------------------------------- mart tables
     def _attr_select(self, entity: str, alias: str) -> tuple[list[str], list[str]]:
-        cols, joins = [], []
+        cols: list[str] = []
+        joins: list[str] = []
         for es in self.spec.exports.values():
             for rule in es.rules:
                 item = rule.item
@@ -569,7 +570,7 @@ def ingest_exports(
         step("データマートの作成")
         b.build_tables()
         rejected_rows = dict(con.execute("SELECT export, count(DISTINCT line) FROM rejects GROUP BY export ORDER BY export").fetchall())
-        tables = {t: con.execute(f"SELECT count(*) FROM {q(t)}").fetchone()[0]
+        tables = {t: con.execute(f"SELECT count(*) FROM {q(t)}").fetchall()[0][0]  # one row
                   for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() ORDER BY table_name").fetchall()}
         meta = {
             "ingest_version": INGEST_VERSION,

@@ -384,8 +384,8 @@ def generate_city(out_dir: str | Path, children: int | None = None, seed: int = 
 
     # ---- 乳幼児健診 未受診 (4か月, 1歳6か月, 3歳) whose target month lies in the last 3 years
     kc, km, kcode = [], [], []
-    for months, code in ((4, "04M"), (18, "18M"), (36, "36M")):
-        target = _add_months(child_birth, months) if C else np.zeros(0, dtype=np.int64)
+    for age_months, code in ((4, "04M"), (18, "18M"), (36, "36M")):
+        target = _add_months(child_birth, age_months) if C else np.zeros(0, dtype=np.int64)
         eligible = (target < date(as_of.year, as_of.month, 1).toordinal()) & (target >= today - 3 * 365)
         missed = eligible & draw.flag("checkup_missed", cscore)
         kc.append(np.flatnonzero(missed))
