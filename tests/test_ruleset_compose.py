@@ -190,6 +190,10 @@ def test_one_off_run_names_its_approved_purpose(svc):
         assert "定期実行には" in info.value.problems[0]["message"]
         purposes = rc.one_off_purposes(svc.ctx, db, rv_id)
     assert [p["id"] for p in purposes] == [ONE_OFF] and purposes[0]["allowed"]
+    c, csrf = svc.login("super1")
+    page = c.get(f"/ui/rulesets/versions/{rv_id}")
+    assert page.status_code == 200, page.text
+    assert "承認された臨時的利用の目的" in page.text and ONE_OFF in page.text
     with pytest.raises(rc.PublishRefused):
         rc.run_one_off(svc.ctx, _actor(svc), rv_id, "another-purpose")
     run_id = rc.run_one_off(svc.ctx, _actor(svc), rv_id, ONE_OFF)

@@ -554,8 +554,8 @@ def one_off_purposes(ctx, db: Session, ruleset_version_id: int) -> list[dict[str
     found: dict[str, dict[str, Any]] = {}
     for e in load_entries(db):
         if e.use == "one_off" and e.one_off_id and e.item_id in used and e.in_force_on(today):
-            f = found.setdefault(e.one_off_id, {"id": e.one_off_id, "purpose": e.purpose, "items": [], "until": e.valid_until})
-            f["items"].append(e.item_name)
+            f = found.setdefault(e.one_off_id, {"id": e.one_off_id, "purpose": e.purpose, "item_names": [], "until": e.valid_until})
+            f["item_names"].append(e.item_name)
     for f in found.values():
         f["allowed"] = policy_decision(ctx, db, ruleset, purpose="one_off_run", on=today, one_off_id=f["id"]).allowed
     return sorted(found.values(), key=lambda f: f["id"])
