@@ -37,7 +37,8 @@ from typing import IO, Literal, Union
 
 from engine.cells import FORMULA_TRIGGERS, neutralize
 
-__all__ = ["FORMULA_TRIGGERS", "ExportError", "Sheet", "csv_bytes", "neutralize", "write_csv", "write_xlsx", "xlsx_bytes"]
+__all__ = ["CP932_REPLACEMENT", "FORMULA_TRIGGERS", "ExportError", "Sheet", "Unmappable", "cp932_replace", "cp932_unmappable",
+           "csv_bytes", "neutralize", "write_csv", "write_xlsx", "xlsx_bytes"]
 
 from engine.errors import TsunaguError
 
@@ -59,6 +60,62 @@ CP932_FIXES = str.maketrans({
 
 class ExportError(TsunaguError, ValueError):
     """An export cannot be written as asked (Japanese message naming the row and column)."""
+
+
+# The usual stand-in (GETA MARK, in CP932) for a character a code page cannot hold.
+CP932_REPLACEMENT = "\u3013"
+
+
+@dataclass(frozen=True)
+class Unmappable:
+    """A character CP932 cannot hold: CSV line (the header is line 1), column header, the character."""
+
+    row: int
+    column: str
+    char: str
+
+    @property
+    def codepoint(self) -> str:
+        return f"U+{ord(self.char):04X}"
+
+
+def _cp932_ok(ch: str) -> bool:
+    try:
+        ch.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def cp932_replace(value: object) -> object:
+    """A text cell with each character CP932 cannot hold replaced by 〓 (after the usual code point fixes)."""
+    if not isinstance(value, str):
+        return value
+    text = value.translate(CP932_FIXES)
+    try:
+        text.encode("cp932")
+        return text
+    except UnicodeEncodeError:
+        return "".join(ch if _cp932_ok(ch) else CP932_REPLACEMENT for ch in text)
+
+
+def cp932_unmappable(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[Unmappable]:
+    """Every character of the text cells (header included) that CP932 cannot hold, in reading order."""
+    out: list[Unmappable] = []
+    lines: list[list[object]] = [list(header), *(list(r) for r in rows)]
+    for r_index, cells in enumerate(lines, start=1):
+        for c_index, cell in enumerate(cells):
+            if not isinstance(cell, str):
+                continue
+            text = cell.translate(CP932_FIXES)
+            try:
+                text.encode("cp932")
+                continue
+            except UnicodeEncodeError:
+                pass
+            column = str(header[c_index]) if c_index < len(header) else f"{c_index + 1}列目"
+            out += [Unmappable(r_index, column, ch) for ch in text if not _cp932_ok(ch)]
+    return out
 
 
 @dataclass(frozen=True)

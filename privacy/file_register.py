@@ -16,7 +16,17 @@ from datetime import date
 from pathlib import Path
 
 from engine.catalog.model import Catalog
-from privacy.exports import Encoding, ExportError, Sheet, csv_bytes, xlsx_bytes
+from privacy.exports import (
+    CP932_REPLACEMENT,
+    Encoding,
+    ExportError,
+    Sheet,
+    Unmappable,
+    cp932_replace,
+    cp932_unmappable,
+    csv_bytes,
+    xlsx_bytes,
+)
 from privacy.registry import STATUS_LABELS_JA, USE_LABELS_JA, LegalBasisEntry, Status
 
 SUBJECT_LABELS_JA: dict[str, str] = {"child": "こども", "guardian": "保護者", "household": "世帯員"}
@@ -183,6 +193,25 @@ def to_csv_bytes(rows: Sequence[FileRegisterRow], encoding: Encoding = "utf-8-si
         return csv_bytes(HEADERS_JA, (row.cells() for row in rows), encoding)
     except ExportError as exc:
         raise FileRegisterError(str(exc)) from None
+
+
+def cp932_problems(rows: Sequence[FileRegisterRow]) -> list[Unmappable]:
+    """The characters of the register that CP932 (Shift_JIS) cannot hold (CSV line, column, character)."""
+    return cp932_unmappable(HEADERS_JA, (row.cells() for row in rows))
+
+
+def to_cp932_csv_bytes(rows: Sequence[FileRegisterRow]) -> tuple[bytes, list[Unmappable]]:
+    """The register as a CP932 CSV that never fails: each character CP932 cannot hold is written as 〓 and
+    listed in note rows after the table (line, column, code point), so the reader knows what to look up in
+    the UTF-8 CSV or the Excel file. Returns the bytes and the list."""
+    bad = cp932_problems(rows)
+    body: list[list[object]] = [[cp932_replace(v) for v in row.cells()] for row in rows]
+    if bad:
+        body.append([])
+        body.append([f"※ CP932（Shift_JIS）で表せない文字が{len(bad)}文字あったため「{CP932_REPLACEMENT}」に置き換えました。"
+                     "元の文字は UTF-8（BOM付き）の CSV 又は Excel で確認してください。"])
+        body += [[f"※ {u.row}行目「{u.column}」", u.codepoint] for u in bad]
+    return csv_bytes(HEADERS_JA, body, "cp932"), bad
 
 
 def write_csv(rows: Sequence[FileRegisterRow], path: Path | str, encoding: Encoding = "utf-8-sig") -> Path:

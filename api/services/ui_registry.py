@@ -91,9 +91,17 @@ def minimization(ctx, db: Session, actor: Actor):
     return report
 
 
+def file_register_cp932_problems(ctx, db: Session) -> list[Any]:
+    """The characters of the current 個人情報ファイル簿 that CP932 cannot hold (shown before the download)."""
+    from privacy.file_register import build_file_register, cp932_problems
+
+    return cp932_problems(build_file_register(registry.load_entries(db), ctx.catalog, city_name=ctx.settings.city_name))
+
+
 def file_register_export(ctx, db: Session, actor: Actor, fmt: str) -> tuple[bytes, str, str]:
-    """(content, media type, file name) for fmt xlsx | csv (UTF-8 BOM) | cp932; logged. CP932 problems raise."""
-    from privacy.file_register import build_file_register, to_csv_bytes, to_xlsx_bytes
+    """(content, media type, file name) for fmt xlsx | csv (UTF-8 BOM) | cp932; logged. In CP932, characters
+    it cannot hold are written as 〓 and listed after the table (privacy.file_register.to_cp932_csv_bytes)."""
+    from privacy.file_register import build_file_register, to_cp932_csv_bytes, to_csv_bytes, to_xlsx_bytes
 
     entries = registry.load_entries(db)
     rows = build_file_register(entries, ctx.catalog, city_name=ctx.settings.city_name)
@@ -103,8 +111,12 @@ def file_register_export(ctx, db: Session, actor: Actor, fmt: str) -> tuple[byte
     elif fmt == "csv":
         data, media, name = to_csv_bytes(rows), "text/csv; charset=utf-8", "file_register.csv"
     elif fmt == "cp932":
-        data, media, name = to_csv_bytes(rows, "cp932"), "text/csv; charset=shift_jis", "file_register_cp932.csv"
+        data, replaced = to_cp932_csv_bytes(rows)
+        media, name = "text/csv; charset=shift_jis", "file_register_cp932.csv"
     else:
         raise ValueError(fmt)
-    audit_store.append(db, actor, "registry_exported", "registry", "file_register", details={"format": fmt, "rows": len(rows)})
+    details: dict[str, Any] = {"format": fmt, "rows": len(rows)}
+    if fmt == "cp932":
+        details["replaced_characters"] = len(replaced)
+    audit_store.append(db, actor, "registry_exported", "registry", "file_register", details=details)
     return data, media, name

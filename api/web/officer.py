@@ -61,8 +61,11 @@ def minimization(request: Request, user: WebUser = Depends(page_user("privacy_of
 
 
 @router.get("/file-register", response_class=HTMLResponse)
-def file_register(request: Request, user: WebUser = Depends(page_user("privacy_officer", "auditor"))) -> Response:
-    return render(request, "registry_ui/file_register.html", {"page_title": "個人情報ファイル簿"}, user=user)
+def file_register(request: Request, user: WebUser = Depends(page_user("privacy_officer", "auditor")),
+                  db: Session = Depends(get_db)) -> Response:
+    problems = ui_registry.file_register_cp932_problems(request.app.state.ctx, db)
+    return render(request, "registry_ui/file_register.html", {"page_title": "個人情報ファイル簿", "cp932_problems": problems},
+                  user=user)
 
 
 @router.get("/file-register/download")
