@@ -509,8 +509,11 @@ def _problems_by_item(decision, ruleset, catalog) -> list[dict[str, Any]]:
     out = []
     for p in decision.problems:
         item = catalog.get(p.item_id)
+        # the policy's sentence without the item name in front and the rule ids behind (both shown apart)
+        reason = re.sub(r"（この項目を読むルール: [^）]*）$", "", p.message_ja.split(": ", 1)[-1])
         out.append({"item_id": p.item_id, "item_name": item.name if item is not None else p.item_id,
                     "department": item.department if item is not None else "", "code": p.code, "message": p.message_ja,
+                    "reason": reason,
                     "rules": [{"id": r, "title": titles.get(r, r)} for r in p.rule_ids]})
     return out
 

@@ -132,7 +132,8 @@ def diff_page(request: Request, a: int, b: int, user: WebUser = Depends(page_use
               db: Session = Depends(get_db)) -> Response:
     ctx = request.app.state.ctx
     d = ruleset_compose.version_diff(ctx, db, user.actor, a, b)
-    versions = [v for g in ruleset_compose.ruleset_groups(db) if g["key"] == d["b"].ruleset_key for v in g["versions"]]
+    keys = {d["a"].ruleset_key, d["b"].ruleset_key}
+    versions = [v for g in ruleset_compose.ruleset_groups(db) if g["key"] in keys for v in g["versions"]]
     from api.services.ui_drafting import rule_card
 
     return render(request, "rulesets/diff.html", {"page_title": "版の比較", "d": d, "versions": versions,

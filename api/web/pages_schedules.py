@@ -48,7 +48,8 @@ def create(request: Request, ruleset_version_id: int = Form(...), mode: str = Fo
         if not expr:
             raise ServiceError("cron 式を入力してください（例: 0 6 1 * * = 毎月1日 6時）", status_code=422)
         fixed = date.fromisoformat(fixed_date) if fixed_date else None
-        run_history.create_checked(request.app.state.ctx, db, user.actor, ruleset_version_id, expr, reference_date_policy, fixed)
+        row = run_history.create_checked(request.app.state.ctx, db, user.actor, ruleset_version_id, expr,
+                                         reference_date_policy, fixed)
     except PublishRefused as exc:
         db.commit()
         return _page(request, db, user, selected=ruleset_version_id, refusal=exc, typed=typed, status_code=422)
@@ -58,7 +59,7 @@ def create(request: Request, ruleset_version_id: int = Form(...), mode: str = Fo
     except ValueError:
         return _page(request, db, user, selected=ruleset_version_id, error="固定の日付を YYYY-MM-DD で入力してください",
                      typed=typed, status_code=422)
-    return RedirectResponse("/ui/schedules?created=1", status_code=303)
+    return RedirectResponse(f"/ui/schedules?created=1&ruleset_version_id={row.ruleset_version_id}", status_code=303)
 
 
 @router.post("/{schedule_id}/disable", response_class=HTMLResponse)

@@ -232,9 +232,16 @@ def test_supervisor_path(ui_server, page):
     assert "/ui/runs/" in page.url and page.locator("#run-status").inner_text() == "成功"
     assert "前回の実行との違い" in page.content()
     _check(page, "10-run")
+    # a second run: the diff against the previous run (newly extracted; score rose)
+    page.goto(ui_server.url("/ui/schedules"))
+    page.locator("tr", has_text="管理職テスト用ルールセット").get_by_role("button", name=re.compile("今すぐ実行")).click()
+    page.wait_for_load_state()
+    assert re.search(r"前回（実行 \d+）と比べて: 新たに抽出 0人・点数が上がった 0人・抽出されなくなった 0人",
+                     page.locator("section[aria-labelledby='diff-h']").inner_text())
     page.get_by_role("navigation", name="メニュー").get_by_role("link", name="実行の履歴").click()
-    first = page.locator("table tbody tr").first
+    first, second = page.locator("table tbody tr").nth(0), page.locator("table tbody tr").nth(1)
     assert "supervisor-test 第2版" in first.inner_text() and "成功" in first.inner_text()
+    assert "新規 0人・上昇 0人" in first.inner_text() and "比較できる前回の成功した実行はありません" in second.inner_text()
     _check(page, "11-history")
     # disable the schedule
     page.goto(ui_server.url("/ui/schedules"))
