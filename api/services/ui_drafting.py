@@ -167,7 +167,8 @@ def rule_diff(catalog, old: dict[str, Any] | None, new: dict[str, Any] | None) -
     la, lb = _leaves(catalog, old), _leaves(catalog, new)
 
     def text(c: CardCondition) -> str:
-        return f"{c.item_name} {c.value_ja}{c.op_ja}（{c.window_ja}）"
+        span = f"（{c.window_ja}）" if c.window_ja and c.window_ja != "—" else ""
+        return f"{c.item_name} {c.value_ja}{c.op_ja}{span}"
 
     for key in list(la) + [k for k in lb if k not in la]:
         ca, cb = la.get(key), lb.get(key)
