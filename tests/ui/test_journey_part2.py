@@ -215,7 +215,7 @@ def _auditor(page, server: UiServer, run_id: int, pseudonym: str) -> None:
     _check(page, "13-audit")
     sup, rev = server.users["supervisor"], server.users["reviewer"]
     expected = [  # (actor, action label, target text that must be on the row)
-        (sup, "ルールセットの作成", RULESET_ID), (sup, "ルールセットの公開", RULESET_ID),
+        (sup, "ルールセットの作成", RULESET_ID), (sup, "プレビューの閲覧", ""), (sup, "ルールセットの公開", RULESET_ID),
         (sup, "定期実行の登録", ""), (sup, "抽出の開始", str(run_id)), (sup, "抽出の終了", str(run_id)),
         (rev, "抽出結果の閲覧", str(run_id)), (rev, "こどもごとの理由の閲覧", pseudonym),
         (rev, "再識別 (仮名から本人の特定)", pseudonym), (rev, "確認結果の記録", pseudonym),

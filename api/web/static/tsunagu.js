@@ -22,6 +22,14 @@
     keepTyping(document);
     chatTurns();
   });
+  // Scrolling to a URL fragment (e.g. #outcome after a post/redirect/get) resets the focus to the body in
+  // Chromium after the page has loaded: move it to the new message again (focusing scrolls there too).
+  window.addEventListener("load", function () {
+    if (!location.hash || !document.querySelector("[data-focus-on-load]")) { return; }
+    setTimeout(function () {
+      if (!document.activeElement || document.activeElement === document.body) { focusNew(document); }
+    }, 0);
+  });
 
   // 3. Drafting chat: a turn (a message, or a clicked answer) without a full page reload. The form is
   //    posted with fetch, the post/redirect/get answer (the draft page) is parsed, and the part marked
