@@ -300,3 +300,51 @@ def test_pages_render_and_forms_need_csrf(svc):
     c2, _ = svc.login("review1")
     r = c2.get("/ui/rulesets")
     assert r.status_code == 403 and "開けません" in r.text
+
+
+def test_failed_run_reason_cron_form_and_auditor_counts(svc):
+    from api.services import ruleset_compose as rc
+    from api.services.rules import publish
+    from api.services.runs import execute_run
+
+    # a version published before its item's approval lapsed (the API's publish does not check): its run fails
+    with _db(svc) as db:
+        _, row = rc.save(db, svc.ctx.catalog, _actor(svc), _comp(ruleset_id="lapsed-set", rules=_sample_tokens([BLOCKED_RULE])))
+        publish(db, svc.ctx.catalog, _actor(svc), row.id)
+        rv_id = row.id
+    run_id = execute_run(svc.ctx, rv_id, actor=_actor(svc))
+    c, csrf = svc.login("super1")
+    page = c.get(f"/ui/runs/{run_id}")
+    assert "失敗" in page.text and "失敗の理由" in page.text and "care.household_ltc_certified" in page.text
+    hist = c.get("/ui/runs", params={"ruleset": "lapsed-set"})
+    assert "有効期限" in hist.text
+    # the version page warns that it may not be scheduled, and the schedule form refuses it with the reasons
+    version = c.get(f"/ui/rulesets/versions/{rv_id}")
+    assert "定期実行に使えません" in version.text
+    r = c.post("/ui/schedules", data={"csrf_token": csrf, "ruleset_version_id": rv_id, "mode": "simple", "frequency": "monthly",
+                                      "day": "1", "hour": "6", "minute": "0", "reference_date_policy": "month_start"})
+    assert r.status_code == 422 and "定期実行を登録できません" in r.text and "世帯に要介護者がいる" in r.text
+    # cron mode: a bad expression is a Japanese error on the form, a good one is shown in plain Japanese
+    with _db(svc) as db:
+        good = rc.published_version(db, "izumi-style-sample").id
+    r = c.post("/ui/schedules", data={"csrf_token": csrf, "ruleset_version_id": good, "mode": "cron", "cron": "0 25 * * *",
+                                      "reference_date_policy": "month_start"})
+    assert r.status_code == 422 and "読めません" in r.text and 'value="0 25 * * *"' in r.text
+    r = c.post("/ui/schedules", data={"csrf_token": csrf, "ruleset_version_id": good, "mode": "cron", "cron": "30 7 * * 1",
+                                      "reference_date_policy": "run_date"}, follow_redirects=True)
+    assert r.status_code == 200 and "毎週月曜日 7時30分" in r.text and "定期実行を登録しました" in r.text
+    sid = int(re.findall(r"/ui/schedules/(\d+)/disable", r.text)[-1])
+    assert c.post(f"/ui/schedules/{sid}/disable", data={}).status_code == 403  # no CSRF token
+    r = c.post(f"/ui/schedules/{sid}/disable", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "定期実行を停止しました" in r.text
+    # auditors see the run history with small counts suppressed
+    ok_run = execute_run(svc.ctx, good, actor=_actor(svc))
+    a, _ = svc.login("audit1")
+    r = a.get(f"/ui/runs/{ok_run}")
+    assert r.status_code == 200 and "確認候補一覧を開く" not in r.text
+    shown = re.search(r"<dt>件数</dt><dd>(.*?)</dd>", r.text).group(1)
+    values = re.findall(r"(?:対象|除外|点数あり|抽出) (10未満|[\d,]+人)", shown)
+    assert len(values) == 4 and all(v == "10未満" or int(v[:-1].replace(",", "")) >= 10 for v in values), shown
+    sup = c.get(f"/ui/runs/{ok_run}")
+    assert "確認候補一覧を開く" in sup.text  # supervisors see the list (and the exact counts)
+    assert a.get("/ui/rulesets").status_code == 403
