@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -247,9 +248,14 @@ def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: in
         return {"ok": False, "problems": [p.message_ja for p in decision.problems] or [decision.message_ja]}
     if not ctx.settings.mart_path.is_file():
         return {"ok": False, "problems": ["データマートがまだありません。先にデータを取り込んでください"]}
-    report = preview(ctx.settings.mart_path, rule, ctx.catalog, as_of, top_n=top_n).to_dict()
-    if baseline is not None:
-        report["top_n_change"] = top_n_change(ctx.settings.mart_path, rule, baseline, ctx.catalog, as_of, top_n)
+    # The counts and the top-N comparison are two independent read-only queries on the mart: run side by
+    # side (DuckDB leaves Python's lock while it scans), a chat turn waits for the longer one only.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview") as pool:
+        change = (pool.submit(top_n_change, ctx.settings.mart_path, rule, baseline, ctx.catalog, as_of, top_n)
+                  if baseline is not None else None)
+        report = preview(ctx.settings.mart_path, rule, ctx.catalog, as_of, top_n=top_n).to_dict()
+        if change is not None:
+            report["top_n_change"] = change.result()
     audit_store.append(db, actor, "preview_viewed", "preview", rule.id, details={"reference_date": as_of.isoformat()})
     return {"ok": True, "report": report, "as_of": as_of, "baseline": base_row}
 
