@@ -222,7 +222,7 @@ def _auditor(page, server: UiServer, run_id: int, pseudonym: str) -> None:
         (rev, "抽出結果の出力", str(run_id)),
     ]
     # the first one through the form (a GET form: the filters land in the URL), the rest through bookmarks
-    page.get_by_label("利用者").select_option(sup)
+    page.get_by_label("利用者", exact=True).select_option(sup)
     page.get_by_label("操作", exact=True).select_option(label="ルールセットの作成")
     page.get_by_role("button", name="検索する").click()
     assert f"actor={sup}" in page.url and "action=ruleset_created" in page.url
