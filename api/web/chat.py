@@ -28,16 +28,32 @@ def _kinds_ja(summary: dict[str, int]) -> list[str]:
     return sorted({PII_KIND_JA.get(k.upper(), k) for k in summary})
 
 
-def _choices(turn: dict[str, Any]) -> list[dict[str, str]]:
-    """Clickable answers: the drafter's ``choices`` when given, else the clarification candidates."""
+def _choices(turn: dict[str, Any]) -> list[dict[str, Any]]:
+    """Clickable answers: the drafter's ``choices`` when given, else the clarification candidates.
+    ``question_index`` says which question a choice answers (-1: an assumption of a valid draft)."""
     if turn.get("choices"):
-        return [{"label": str(c.get("label", "")), "reply": str(c.get("reply", ""))} for c in turn["choices"]]
+        return [{"label": str(c.get("label", "")), "reply": str(c.get("reply", "")), "question_index": int(c.get("question_index", 0))}
+                for c in turn["choices"]]
     out = []
     for clar in turn.get("clarifications") or []:
         for cand in clar.get("candidates") or []:
             text = cand if isinstance(cand, str) else str(cand.get("label") or cand.get("name") or cand)
-            out.append({"label": text, "reply": text})
+            out.append({"label": text, "reply": text, "question_index": 0})
     return out
+
+
+def _question_blocks(turn: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The drafter's questions, each with the choices that answer it, and the choices about assumptions."""
+    questions = [str(q) for q in turn.get("questions") or []]
+    choices = _choices(turn)
+    blocks = [{"text": q, "choices": []} for q in questions]
+    assumptions = []
+    for c in choices:
+        if c["question_index"] < 0 or not blocks:
+            assumptions.append(c)
+        else:
+            blocks[min(c["question_index"], len(blocks) - 1)]["choices"].append(c)
+    return blocks, assumptions
 
 
 def _message_problem(text: str) -> str | None:
@@ -96,10 +112,11 @@ def draft_page(draft_id: int, request: Request, a: int | None = None, b: int | N
     if current is not None and current.rule and preview:
         preview_result = ui_drafting.draft_preview(ctx, db, user.actor, current.rule)
     saved = [r for d in ui_drafting.own_drafts(db, draft.created_by) if d["draft"].id == draft_id for r in d["saved"]]
+    blocks, assumptions = _question_blocks(last_bot or {})
     return render(request, "chat/draft.html", {
         "page_title": f"ルール案: {draft.title}", "draft": draft, "turns": turns, "versions": [_version_row(v) for v in versions],
         "current": current, "card": card, "diff": diff, "statuses": statuses, "preview": preview_result,
-        "questions": (last_bot or {}).get("questions") or [], "choices": _choices(last_bot or {}),
+        "questions": blocks, "assumption_choices": assumptions,
         "bot_problems": (last_bot or {}).get("problems") or [], "saved": saved,
         "blocked": [k for k in blocked.split(",") if k], "bases": _bases(),
         "requested": request.query_params.get("requested", ""), "saved_id": request.query_params.get("saved", ""),
