@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -440,10 +441,19 @@ def _settings_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, str]]
     return rows
 
 
-def _extracted(mart: Path, rs, catalog, as_of: date) -> set[str]:
+@lru_cache(maxsize=16)
+def _extracted_cached(stamp: tuple[str, int, int], ruleset_json: str, catalog, as_of: date) -> frozenset[str]:
+    from engine.rules.model import Ruleset
     from engine.runner import run_ruleset
 
-    return {c.pseudonym for c in run_ruleset(mart, rs, catalog, as_of).children}
+    rs = Ruleset.model_validate_json(ruleset_json)
+    return frozenset(c.pseudonym for c in run_ruleset(Path(stamp[0]), rs, catalog, as_of).children)
+
+
+def _extracted(mart: Path, rs, catalog, as_of: date) -> frozenset[str]:
+    """Who a full run (top N, minimum score, one-side extras) would extract, remembered per mart file version."""
+    st = Path(mart).stat()
+    return _extracted_cached((str(mart), st.st_mtime_ns, st.st_size), rs.model_dump_json(by_alias=True), catalog, as_of)
 
 
 def version_diff(ctx, db: Session, actor: Actor, a_id: int, b_id: int, *, with_mart: bool = True) -> dict[str, Any]:
