@@ -1,4 +1,5 @@
-"""The navigation table (nav.yaml): which entries a role sees and where it starts."""
+"""The navigation table (nav.yaml): which entries a role sees (by the action of api/roles.yaml each entry
+names) and where it starts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from api.roles import roles_for
 from api.security import ROLES
 
 NAV_FILE = Path(__file__).with_name("nav.yaml")
@@ -37,7 +39,8 @@ def load_nav(path: Path = NAV_FILE) -> Nav:
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries = []
     for i, raw in enumerate(doc.get("entries", [])):
-        roles = frozenset(raw.get("roles", []))
+        # an entry names an action of the role table (api/roles.yaml); a literal role list still works
+        roles = roles_for(raw["action"]) if raw.get("action") else frozenset(raw.get("roles", []))
         unknown = roles - set(ROLES)
         if unknown or not raw.get("path") or not raw.get("label"):
             raise ValueError(f"{path.name}: entries[{i}] is malformed (path/label missing or unknown roles {sorted(unknown)})")
