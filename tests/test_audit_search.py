@@ -129,6 +129,8 @@ def test_audit_page_filters_banner_and_exports(sqlite_service):
     logged = svc.as_role("auditor").get("/api/audit", params={"action": "audit_exported"}).json()["items"]
     assert len(logged) == 3 and {i["details"]["format"] for i in logged} == {"xlsx", "csv"}
     assert logged[-1]["details"]["filters"] == {"action": "draft_created"} and logged[-1]["details"]["rows"] == 2
+    r = c.get("/ui/audit", params={"action": "audit_exported"})
+    assert "形式: xlsx／件数: 2" in r.text and "検索条件: ｛操作: draft_created｝" in r.text  # details in Japanese
 
     # other roles get the Japanese 403 page
     rc, _ = svc.login("review1")

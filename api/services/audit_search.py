@@ -135,8 +135,8 @@ class ChainStatus:
 @lru_cache(maxsize=1)
 def _targets() -> dict[str, dict[str, str]]:
     doc = yaml.safe_load(TARGETS_PATH.read_text(encoding="utf-8")) or {}
-    return {"target_types": {str(k): str(v) for k, v in (doc.get("target_types") or {}).items()},
-            "actor_roles": {str(k): str(v) for k, v in (doc.get("actor_roles") or {}).items()}}
+    return {part: {str(k): str(v) for k, v in (doc.get(part) or {}).items()}
+            for part in ("target_types", "actor_roles", "detail_keys")}
 
 
 def target_label(target_type: str) -> str:
@@ -246,15 +246,21 @@ def _statement(f: AuditFilters) -> sa.Select:
     return stmt
 
 
+def _value_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "はい" if v else "いいえ"
+    if isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v):
+        return "、".join(_value_text(x) for x in v)
+    if isinstance(v, dict):
+        keys = _targets()["detail_keys"]
+        return "｛" + "、".join(f"{keys.get(str(k), k)}: {_value_text(x)}" for k, x in v.items()) + "｝"
+    return json.dumps(v, ensure_ascii=False) if isinstance(v, list) else str(v)
+
+
 def _details_text(details: Mapping[str, Any] | None) -> str:
-    parts = []
-    for k, v in (details or {}).items():
-        if v is None:
-            continue
-        shown = "、".join(str(x) for x in v) if isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v) \
-            else json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
-        parts.append(f"{k}: {shown}")
-    return "／".join(parts)
+    """The details in Japanese: 「形式: xlsx／件数: 23／再識別: いいえ」 (keys the vocabulary does not name stay as they are)."""
+    keys = _targets()["detail_keys"]
+    return "／".join(f"{keys.get(k, k)}: {_value_text(v)}" for k, v in (details or {}).items() if v is not None)
 
 
 def _row(e: AuditEntry, names: Mapping[str, str], broken: set[int]) -> LogRow:
