@@ -348,3 +348,15 @@ def test_failed_run_reason_cron_form_and_auditor_counts(svc):
     sup = c.get(f"/ui/runs/{ok_run}")
     assert "確認候補一覧を開く" in sup.text  # supervisors see the list (and the exact counts)
     assert a.get("/ui/rulesets").status_code == 403
+
+
+def test_an_existing_id_is_a_warning_not_a_silent_new_version(svc):
+    from api.services import ruleset_compose as rc
+
+    comp = _comp(ruleset_id="izumi-style-sample", rules=_sample_tokens(["w-dv"]))
+    with _db(svc) as db:
+        checked = rc.check(db, svc.ctx.catalog, comp)
+        assert checked.ok and "第2版になります" in checked.warnings["ruleset_id"][0]
+        base = rc.published_version(db, "izumi-style-sample").id
+        edited = rc.from_version(db, base)
+        assert "ruleset_id" not in rc.check(db, svc.ctx.catalog, edited).warnings  # editing its own ruleset

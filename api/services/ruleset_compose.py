@@ -339,6 +339,13 @@ def check(db: Session, catalog, comp: Composition) -> Checked:
         problems.setdefault(name, []).append(p.message + (f"（{p.hint}）" if p.hint else ""))
     for p in report.warnings:
         warnings.setdefault(_field_of(p.path, built.paths), []).append(p.message)
+    if comp.ruleset_id:
+        latest = db.execute(sa.select(RulesetVersion).where(RulesetVersion.ruleset_key == comp.ruleset_id)
+                            .order_by(RulesetVersion.version.desc())).scalars().first()
+        base = db.get(RulesetVersion, comp.base_id) if comp.base_id is not None else None
+        if latest is not None and (base is None or base.ruleset_key != comp.ruleset_id):
+            warnings.setdefault("ruleset_id", []).append(
+                f"ID「{comp.ruleset_id}」のルールセット（{latest.title}）は既にあります。保存すると、その第{latest.version + 1}版になります")
     ok = report.ok and not problems
     return Checked(ok, built.document, problems, warnings, report.ruleset if ok else None)
 
