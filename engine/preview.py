@@ -98,8 +98,8 @@ class PreviewReport:
             t = self.top_n_change
             lines += [
                 "",
-                f"上位 {t['top_n']} 名の入れ替わり (現行ルールセット {t['baseline_id']} と比べて): "
-                f"新たに入る {t['entering']} 名、外れる {t['leaving']} 名、変わらない {t['staying']} 名",
+                (f"上位 {t['top_n']} 名の入れ替わり (現行ルールセット {t['baseline_id']} と比べて): "
+                 f"新たに入る {t['entering']} 名、外れる {t['leaving']} 名、変わらない {t['staying']} 名"),
             ]
         lines += [""] + [f"※ {n}" for n in self.notes]
         return "\n".join(lines)

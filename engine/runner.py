@@ -364,7 +364,7 @@ def _checksums_alongside(con, tables: dict[str, set[str]], sql: str) -> tuple[di
     def work() -> None:
         try:
             out["checksums"] = table_checksums(cur2, tables)
-        except BaseException as exc:  # re-raised in the caller
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
             out["error"] = exc
 
     th = threading.Thread(target=work, name="tsunagu-checksums", daemon=True)

@@ -208,8 +208,8 @@ def to_cp932_csv_bytes(rows: Sequence[FileRegisterRow]) -> tuple[bytes, list[Unm
     body: list[list[object]] = [[cp932_replace(v) for v in row.cells()] for row in rows]
     if bad:
         body.append([])
-        body.append([f"※ CP932（Shift_JIS）で表せない文字が{len(bad)}文字あったため「{CP932_REPLACEMENT}」に置き換えました。"
-                     "元の文字は UTF-8（BOM付き）の CSV 又は Excel で確認してください。"])
+        body.append([(f"※ CP932（Shift_JIS）で表せない文字が{len(bad)}文字あったため「{CP932_REPLACEMENT}」に置き換えました。"
+                      "元の文字は UTF-8（BOM付き）の CSV 又は Excel で確認してください。")])
         body += [[f"※ {u.row}行目「{u.column}」", u.codepoint] for u in bad]
     return csv_bytes(HEADERS_JA, body, "cp932"), bad
 

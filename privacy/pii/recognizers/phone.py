@@ -28,8 +28,8 @@ class PhoneRecognizer(JaRegexRecognizer):
     ENTITY = "PHONE_NUMBER"
     PATTERNS = [
         # 0AA-BBBB-CCCC with separators (incl. 0725(41)1234 and 090 1234 5678)
-        rf"{NOT_ALNUM_BEFORE}(?:[+＋][8８][1１][ 　]?{DASH}?[ 　]?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
-        rf"(?:{_SEP}|{_OPEN}){{1,2}}{DIGIT}{{1,4}}(?:{_SEP}){{1,2}}{DIGIT}{{4}}{NOT_ALNUM_AFTER}",
+        (rf"{NOT_ALNUM_BEFORE}(?:[+＋][8８][1１][ 　]?{DASH}?[ 　]?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
+         rf"(?:{_SEP}|{_OPEN}){{1,2}}{DIGIT}{{1,4}}(?:{_SEP}){{1,2}}{DIGIT}{{4}}{NOT_ALNUM_AFTER}"),
         # bare 10 or 11 digits starting with 0
         rf"{NOT_ALNUM_BEFORE}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
     ]
