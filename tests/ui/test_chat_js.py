@@ -99,3 +99,29 @@ def test_assumption_of_a_valid_draft_is_offered_as_choices(page, ui_server):
     page.locator("[data-chat-body][data-version='2']").wait_for()
     assert "過去6か月間" in page.locator("section[aria-labelledby=card-h]").inner_text()
     expect(page.locator("#answer")).to_be_focused()
+
+
+def test_keyboard_only_turns(page, ui_server):
+    """Answer the question and send a follow-up with the keyboard only (JS on: no page load)."""
+    _new_draft(page, ui_server)
+    expect(page.locator("#answer")).to_be_focused()
+
+    def tab_to(predicate: str, limit: int = 40) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(predicate):
+                return
+        raise AssertionError(f"focus never reached: {predicate}")
+
+    tab_to("document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent === '貧困'")
+    page.keyboard.press("Enter")
+    page.locator("[data-chat-body][data-version='2']").wait_for()
+    expect(page.locator("#answer")).to_be_focused()
+    tab_to("document.activeElement.id === 'message'")
+    page.keyboard.type("中学生だけに")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "送る"
+    page.keyboard.press("Enter")
+    page.locator("[data-chat-body][data-version='3']").wait_for()
+    expect(page.locator("#answer")).to_be_focused()
+    assert "中学生" in page.locator("section[aria-labelledby=card-h]").inner_text()
