@@ -15,6 +15,11 @@ suppressed, all three are.
 A draft *rule* is previewed inside a ruleset: the baseline with the rule added (or replacing the
 baseline's rule of the same id), or, without a baseline, a ruleset of that rule alone with the
 default exclusion.
+
+API: ``preview`` (the report), ``as_ruleset`` (the ruleset a draft is tried in), ``top_set`` (a
+ruleset's main top N, ids only, for counting), ``baseline_top_set`` (the same, remembered per mart
+file version, ruleset hash, catalog, reference date and N: the published ruleset does not change
+between chat turns) and ``top_n_change`` (entering / leaving / staying, suppressed together).
 """
 
 from __future__ import annotations
