@@ -51,6 +51,7 @@ SETS = {
     "dev3": ROOT / "tests/data/pii_dev3.jsonl",
     "dev4": ROOT / "tests/data/pii_dev4.jsonl",
     "dev5": ROOT / "tests/data/pii_dev5.jsonl",
+    "dev6": ROOT / "tests/data/pii_dev6.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
 }
 NOT_SHOWN = frozenset({"frozen"})

@@ -35,7 +35,7 @@ _PLACE_AFTER_CONTEXT = regex.compile(
     r"(?:実家|宅|転出先|転居先|転入元|転居前|引っ越し先|引越し先|引越先|移転先|現住所|住所|居所|自宅|本籍地?)"
     r"(?:は|が|も|で|：|:|（|\(|[ 　])?[ 　]?"
     r"(?P<v>(?:\p{Han}{2,3}[都道府県])?\p{Han}{1,5}[市郡](?:\p{Han}{1,4}区)?[\p{Han}\p{Katakana}ー々ヶ]{1,8})")
-_NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会)")
+_NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会|周辺|一帯|界隈)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
 _PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}$")
 _PLACE_SUFFIX = regex.compile(
@@ -48,6 +48,7 @@ _BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|メゾ�
 # Floor, wing and room after a building name: 3階301号室, B棟 402号室, 12棟305号室, 102号室, -305.
 _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:[0-9０-９]{1,2}(?:階|F))?[ 　]?"
          r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟)|[ 　]?[0-9０-９]{1,2}(?:階|F|Ｆ)"
+         rf"|[ 　]?[0-9０-９]{{1,3}}{DASH}[0-9０-９]{{2,4}}(?:号室)?(?![0-9０-９])"  # 12-305: wing and room
          r"|[ 　]?[0-9０-９]{2,4}(?![0-9０-９]))")
 # A building name with a room number and no street address: コーポ桜 102号室, サンシャイン府中 B棟 402号室.
 _BUILDING_ROOM = regex.compile(
@@ -103,6 +104,9 @@ class AddressRecognizer(JaRegexRecognizer):
                                            boosted))
         for m in _BUILDING_ROOM.finditer(text):
             start, end = m.span()
+            dash_room = _DASH_ROOM.match(text[end:end + 6])
+            if dash_room:  # 市営信太山住宅12-305
+                end += len(dash_room.group(0))
             if not regex.search("号室|棟|階|[0-9０-９][FＦ]", text[start:end]) and not regex.search(
                     _BUILDING_WORD, text[start:end]):
                 continue

@@ -54,6 +54,7 @@ class _Vocabulary:
     latin_not_names: frozenset[str]
     name_kanji: frozenset[str]
     kin_words: frozenset[str]
+    before_later_mention: regex.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +72,7 @@ def vocabulary() -> _Vocabulary:
         latin_not_names=frozenset(data["latin_not_names"]),
         name_kanji=frozenset(str(data["name_kanji"]).replace(" ", "")),
         kin_words=frozenset(data["kin_before"]),
+        before_later_mention=regex.compile(rf"(?:{alternatives(data['words_before_later_mention'])})$"),
     )
 
 
@@ -269,7 +271,8 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
             if _taken(found, s, e):
                 continue
             before, after = text[s - 1:s] if s else "", text[e:e + 1]
-            if _HAN.match(name[0]) and before and _HAN.match(before):
+            if _HAN.match(name[0]) and before and _HAN.match(before) and \
+                    not vocabulary().before_later_mention.search(text[max(0, s - 3):s]):
                 continue
             if _HAN.match(name[-1]) and after and _HAN.match(after) and not HONORIFIC.match(text[e:e + 3]):
                 continue
