@@ -284,6 +284,7 @@ def test_pages_render_and_forms_need_csrf(svc):
             "exclusion": "yotaikyo-registered", "top_n": "abc", "action": "check"}
     r = c.post("/ui/rulesets/compose", data=form)
     assert r.status_code == 422 and "整数ではありません" in r.text and 'aria-invalid="true"' in r.text
+    assert '<a href="#top-n">上位何人</a>' in r.text  # the summary links to the field
     assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
     r = c.post("/ui/rulesets/compose", data={**form, "top_n": "50", "action": "save"}, follow_redirects=False)
     assert r.status_code == 303, r.text

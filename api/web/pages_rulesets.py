@@ -24,6 +24,31 @@ def ruleset_list(request: Request, user: WebUser = Depends(page_user(*SUPERVISOR
                   user=user)
 
 
+FIELD_LABELS = {"ruleset_id": ("rs-id", "ルールセットのID"), "title": ("rs-title", "名前"), "description": ("rs-desc", "説明"),
+                "rules": ("add-token", "ルール"), "exclusions": ("ex-1", "除外"), "top_n": ("top-n", "上位何人"),
+                "min_score": ("min-score", "最低点"), "cap_welfare": ("cap-welfare", "福祉側の上限"),
+                "cap_education": ("cap-education", "教育側の上限"), "cap_both": ("cap-both", "福祉・教育側の上限"),
+                "cap_total": ("cap-total", "合計の上限"), "extra_welfare": ("extra-welfare-n", "福祉側だけ高いこどもの追加"),
+                "extra_education": ("extra-education-n", "教育側だけ高いこどもの追加"), "alerts": ("al-0", "警戒度"),
+                "ref_policy": ("ref-policy", "基準日")}
+
+
+def _anchor(name: str, rows: list[dict]) -> str:
+    if name.startswith("rule-"):
+        return f"rule-row-{name[5:]}"
+    if name.startswith("alert-"):
+        return f"al-{name[6:]}"
+    return FIELD_LABELS.get(name, ("main", ""))[0]
+
+
+def _field_label(name: str, rows: list[dict]) -> str:
+    if name.startswith("rule-") and name[5:].isdigit() and int(name[5:]) < len(rows):
+        return f"{int(name[5:]) + 1}番目のルール「{rows[int(name[5:])]['doc'].get('title', '')}」"
+    if name.startswith("alert-") and name[6:].isdigit():
+        return f"警戒度{int(name[6:]) + 1}"
+    return FIELD_LABELS.get(name, ("", "ルールセット全体"))[1]
+
+
 def _compose_page(request: Request, db: Session, user: WebUser, comp, *, checked=None, preview=None, note: str | None = None,
                   status_code: int = 200) -> Response:
     library = ruleset_compose.rule_library(db)
@@ -39,11 +64,12 @@ def _compose_page(request: Request, db: Session, user: WebUser, comp, *, checked
             doc = {"title": exc.detail}
         rows.append({"i": i, "token": token, "doc": doc, "problems": problems.get(f"rule-{i}", [])})
     used_ids = {r["doc"].get("id") for r in rows}
+    summary = [(_anchor(name, rows), _field_label(name, rows), msg) for name, msgs in problems.items() for msg in msgs]
     return render(request, "rulesets/compose.html", {
         "page_title": "ルールセットの編集", "comp": comp, "rows": rows,
         "library": [lib for lib in library if lib.rule_id not in used_ids],
         "exclusions": ruleset_compose.exclusion_library(db, base_doc), "checked": checked, "problems": problems,
-        "preview": preview, "note": note, "sides": ruleset_compose.SIDE_JA, "extra_sides": ruleset_compose.EXTRA_SIDES,
+        "preview": preview, "note": note, "summary": summary, "sides": ruleset_compose.SIDE_JA, "extra_sides": ruleset_compose.EXTRA_SIDES,
         "ref_policies": ruleset_compose.REF_POLICIES,
     }, user=user, status_code=status_code)
 
