@@ -73,15 +73,24 @@ def _check_role(user: WebUser, allowed: frozenset[str]) -> None:
         raise PageForbidden(f"このページは「{user.role_ja}」の役割では開けません（開ける役割: {names}）。")
 
 
-def _roles(roles: tuple[str, ...]) -> frozenset[str]:
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
-    return frozenset(roles or ROLES)
+def _roles(names: tuple[str, ...]) -> frozenset[str]:
+    """Roles allowed by ``names``: actions of the role table (api/roles.yaml, preferred) or role names."""
+    from api.roles import roles_for, table
+
+    allowed: set[str] = set()
+    for name in names:
+        if name in ROLES:
+            allowed.add(name)
+        elif name in table():
+            allowed |= roles_for(name)
+        else:
+            raise ValueError(f"unknown action or role: {name!r} (api/roles.yaml)")
+    return frozenset(allowed or ROLES)
 
 
 def page_user(*roles: str) -> Callable[..., WebUser]:
-    """Dependency for a GET page: the logged-in user with one of ``roles`` (none given: any role)."""
+    """Dependency for a GET page: the logged-in user allowed to do one of the actions of the role table
+    (``page_user("results.read")``; role names still work; none given: any role)."""
     allowed = _roles(roles)
 
     def dependency(request: Request, db: Session = Depends(get_db)) -> WebUser:
