@@ -254,3 +254,54 @@ def test_child_export_pseudonym_only_unless_reidentified(sqlite_service):
     exported = [i for i in items if i["action"] == "results_exported"]
     assert len(exported) == 3 and exported[0]["details"]["reidentified"] is True and exported[0]["reason"] == "家庭訪問の準備"
     assert any(i["action"] == "reidentified" and i["reason"] == "家庭訪問の準備" for i in items)
+
+
+def test_large_log_checks_new_entries_each_time_and_all_of_them_on_request(sqlite_service, monkeypatch):
+    from api import audit_store
+    from api.audit_store import Actor
+    from api.db.engine import session_scope
+    from api.services import audit_search
+
+    svc = sqlite_service
+    home = svc.ctx.settings.home
+    monkeypatch.setattr(audit_search, "FULL_CHECK_MAX", 0)  # every log counts as large
+
+    def add(n: int) -> None:
+        with session_scope(svc.ctx.sessions) as db:
+            for i in range(n):
+                audit_store.append(db, Actor("review1", "reviewer"), "results_viewed", "run", "1", details={"count": i})
+
+    def status(fresh: bool = False):
+        with session_scope(svc.ctx.sessions) as db:
+            return audit_search.chain_status(db, home, fresh=fresh)
+
+    def edit(seq: int) -> None:
+        with svc.ctx.engine.begin() as conn:
+            conn.execute(sa.text("update audit_log set target_id = 'forged' where seq = :s"), {"s": seq})
+
+    add(3)
+    first = status(fresh=True)
+    assert first.ok and first.full_check_at is None
+    old_seq = first.count - 1
+    add(3)
+    s = status()
+    assert s.ok and s.count == first.count + 3 and s.full_check_at is not None  # only the new ones were re-hashed
+    add(2)
+    edit(s.count + 1)  # an entry appended since the last check: caught at once by the incremental check
+    s2 = status()
+    assert [p.seq for p in s2.problems] == [s.count + 1] and s2.problems[0].kind == "edited"
+    with svc.ctx.engine.begin() as conn:  # put it back
+        conn.execute(sa.text("update audit_log set target_id = '1' where seq = :s"), {"s": s.count + 1})
+    assert status(fresh=True).ok
+    edit(old_seq)  # an old entry: found by the next full check (every FULL_CHECK_SECONDS, or on request)
+    assert status().ok
+    s = status(fresh=True)
+    assert old_seq in s.broken_seqs and "書き換え" in s.problems[0].message_ja
+    assert not status().ok  # and it stays on the banner
+    with svc.ctx.engine.begin() as conn:
+        conn.execute(sa.text("update audit_log set target_id = '1' where seq = :s"), {"s": old_seq})
+    assert status(fresh=True).ok
+    with svc.ctx.engine.begin() as conn:  # a deleted old entry changes the count: a full check at once
+        conn.execute(sa.text("delete from audit_log where seq = 2"))
+    s = status()
+    assert not s.ok and 2 in s.broken_seqs and s.full_check_at is None

@@ -12,6 +12,7 @@ spreadsheet writer, with 出力者, 出力日時, the conditions and the check's
 from __future__ import annotations
 
 import json
+import time as time_module
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -26,16 +27,18 @@ import yaml
 from sqlalchemy.orm import Session
 
 from api import audit_store
-from api.db.models import AuditEntry, User
+from api.db.models import AuditEntry, AuditHead, User
 from api.errors import ServiceError
 from api.security import ROLE_LABELS_JA
 from api.services import review_exports
-from privacy.audit import ChainProblem
+from privacy.audit import AuditRecord, ChainProblem, verify_chain
 
 JST = ZoneInfo("Asia/Tokyo")
 PAGE_SIZE = 50
 MAX_EXPORT_ROWS = 100_000
 ROOTS_FILE = "audit-roots.txt"
+FULL_CHECK_MAX = 5_000  # up to this many entries every view re-hashes the whole log (about 0.3 s)
+FULL_CHECK_SECONDS = 60.0  # above it, the whole log is re-hashed at most this often (and on request)
 TARGETS_PATH = Path(__file__).with_name("audit_targets.yaml")
 EXPORT_HEADER = ["番号(seq)", "日時", "利用者", "役割", "操作", "操作（記号）", "対象の種類", "対象", "理由", "詳細", "ハッシュ"]
 FILTER_KEYS = ("actor", "action", "target_type", "target_id", "since", "until", "seq")
@@ -109,6 +112,7 @@ class SearchResult:
 class ChainStatus:
     count: int
     problems: list[ChainProblem] = field(default_factory=list)
+    full_check_at: datetime | None = None  # when every entry was last re-hashed (None: just now)
 
     @property
     def ok(self) -> bool:
@@ -290,11 +294,50 @@ def search(db: Session, f: AuditFilters, *, broken: set[int] | None = None, page
 # --- the chain check --------------------------------------------------------------------
 
 
-def chain_status(db: Session, home: Path) -> ChainStatus:
-    """The tamper check over the whole log: chain, head row, roots in HOME/audit-roots.txt, anchor file."""
-    roots = audit_store.read_roots(home / ROOTS_FILE)
-    problems = audit_store.verify(db, roots)
+@dataclass
+class _Checked:
+    at: float  # time.monotonic() of the last full check
+    wall: datetime
+    last: AuditRecord  # the newest entry verified so far
+    count: int  # entries up to ``last``
+    problems: list[ChainProblem]
+
+
+_CHECKED: dict[str, _Checked] = {}
+
+
+def chain_status(db: Session, home: Path, *, fresh: bool = False) -> ChainStatus:
+    """The tamper check: hash chain, head row, roots in HOME/audit-roots.txt and the anchor file.
+
+    A log of at most FULL_CHECK_MAX entries is re-hashed in full on every call. A larger one is re-hashed in
+    full at most every FULL_CHECK_SECONDS (and whenever ``fresh``); in between, the entries appended since
+    are checked against the newest verified one (hashes and links), and any sign that earlier rows were
+    deleted or inserted or that the head moved back forces a full check. ``full_check_at`` tells when every
+    entry was last re-hashed (None: by this call).
+    """
+    head = db.get(AuditHead, 1)
+    head_seq = head.seq if head is not None else 0
+    key = f"{db.get_bind().engine.url}|{home}"
+    done = _CHECKED.get(key)
+    if (not fresh and done is not None and head_seq > FULL_CHECK_MAX and head_seq >= done.last.seq
+            and time_module.monotonic() - done.at < FULL_CHECK_SECONDS):
+        older = db.execute(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.seq <= done.last.seq)).scalar_one()
+        if older == done.count:
+            rows = db.execute(sa.select(AuditEntry).where(AuditEntry.seq > done.last.seq).order_by(AuditEntry.seq)).scalars()
+            new = [audit_store.record_of(r) for r in rows]
+            problems = verify_chain(new, after=done.last)
+            newest = new[-1].seq if new else done.last.seq
+            if newest != head_seq:
+                problems.append(ChainProblem(head_seq, "truncated",
+                                             f"最新の記録は seq {head_seq} のはずですが、seq {newest} までしかありません（末尾が削除されています）"))
+            if new and not problems:
+                done.last, done.count = new[-1], older + len(new)
+            return ChainStatus(count=older + len(new), problems=[*done.problems, *problems], full_check_at=done.wall)
+    problems = audit_store.verify(db, audit_store.read_roots(home / ROOTS_FILE))
     count = db.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
+    last_row = db.execute(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
+    if last_row is not None:
+        _CHECKED[key] = _Checked(time_module.monotonic(), datetime.now(JST), audit_store.record_of(last_row), count, problems)
     return ChainStatus(count=count, problems=problems)
 
 

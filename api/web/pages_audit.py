@@ -23,7 +23,7 @@ JST = ZoneInfo("Asia/Tokyo")
 @router.get("", response_class=HTMLResponse)
 def log_page(request: Request, user: WebUser = Depends(page_user(*AUDITORS)), db: Session = Depends(get_db)) -> Response:
     f, problems = audit_search.parse_filters(request.query_params)
-    status = audit_search.chain_status(db, request.app.state.ctx.settings.home)
+    status = audit_search.chain_status(db, request.app.state.ctx.settings.home, fresh=request.query_params.get("recheck") == "1")
     result = audit_search.search(db, f, broken=set(status.broken_seqs))
     page = {"page_title": "操作ログ", "f": f, "problems": problems, "status": status, "result": result,
             "conditions": audit_search.describe_ja(f), "actors": audit_search.actor_choices(db),
