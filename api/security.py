@@ -19,6 +19,12 @@ ROLE_LABELS_JA: dict[str, str] = {
 }
 TOKEN_PREFIX = "tsu_"
 MIN_PASSWORD_LENGTH = 10
+# argon2id with OWASP's first recommended configuration (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1).
+# pwdlib's default (m=64 MiB, t=3, p=4) cost about 8x the CPU per login (about 250 ms of CPU on this 2-core
+# machine): 20 concurrent logins then queued for seconds each (benchmarks/load.py). p=1: the hash slots
+# below already run one hash per core. Hashes made with other parameters still verify and are rehashed
+# with these at the next successful login.
+ARGON2_PARAMS: dict[str, int] = {"memory_cost": 19456, "time_cost": 2, "parallelism": 1}
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +32,7 @@ def _hasher():
     from pwdlib import PasswordHash
     from pwdlib.hashers.argon2 import Argon2Hasher
 
-    return PasswordHash((Argon2Hasher(),))
+    return PasswordHash((Argon2Hasher(**ARGON2_PARAMS),))
 
 
 # argon2 is CPU- and memory-bound: at most one hash per core at a time, so that 20 logins at once finish one
@@ -45,6 +51,14 @@ def verify_password(password: str, password_hash: str) -> bool:
             return _hasher().verify(password, password_hash)
     except Exception:  # noqa: BLE001 - a malformed hash never authenticates
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True for a hash made with other parameters than :data:`ARGON2_PARAMS` (rehash after a good login)."""
+    try:
+        return bool(_hasher().current_hasher.check_needs_rehash(password_hash))
+    except Exception:  # noqa: BLE001 - a malformed hash is replaced too
+        return True
 
 
 # A fixed hash to verify against when the user does not exist (same timing as a wrong password).

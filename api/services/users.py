@@ -20,6 +20,7 @@ from api.security import (
     ROLES,
     dummy_hash,
     hash_password,
+    needs_rehash,
     new_token,
     password_problem,
     token_hash,
@@ -110,7 +111,11 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     if user is None or not user.active:
         verify_password(password, dummy_hash())
         return None
-    return user if verify_password(password, user.password_hash) else None
+    if not verify_password(password, user.password_hash):
+        return None
+    if needs_rehash(user.password_hash):  # made with older argon2 parameters: stored anew with the caller's writes
+        user.password_hash = hash_password(password)
+    return user
 
 
 def login_refusal(db: Session, username: str, address: str) -> login_throttle.Locked | None:
