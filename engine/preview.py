@@ -265,3 +265,43 @@ def preview(
             "プレビューは承認前の確認用です。個々のこどもは表示しません。",
         ],
     )
+
+
+# Reports of rule_preview per (mart file version, rule, baseline, catalog, reference date, N): counts only.
+_RULE_PREVIEWS: dict[tuple[Any, ...], tuple[Catalog, dict[str, Any]]] = {}
+_RULE_PREVIEWS_MAX = 32
+_RULE_PREVIEWS_LOCK = threading.Lock()
+
+
+def rule_preview(mart_path: Path, rule: Rule, catalog: Catalog, as_of: dt.date, *, baseline: Ruleset | None = None,
+                 top_n: int = 200) -> dict[str, Any]:
+    """The drafting chat's preview of one rule (``PreviewReport.to_dict()``): the rule's counts in a ruleset
+    of its own (default exclusion) and, with a baseline, ``top_n_change`` against it. The two are
+    independent read-only queries and run side by side (DuckDB releases Python's lock while it scans).
+    The report holds counts only and is remembered per mart file version, rule, baseline, catalog,
+    reference date and N, so looking at the same version again costs nothing; any write to the mart
+    (a new file version) means computing again."""
+    import copy
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engine.runner import _file_version, ruleset_hash
+
+    version = _file_version(Path(mart_path))
+    key = (version, ruleset_hash(as_ruleset(rule, None)), ruleset_hash(baseline) if baseline is not None else None,
+           catalog.content_hash, as_of.isoformat(), top_n)
+    if version is not None:
+        with _RULE_PREVIEWS_LOCK:
+            hit = _RULE_PREVIEWS.get(key)
+        if hit is not None and (hit[0] is catalog or hit[0] == catalog):
+            return copy.deepcopy(hit[1])
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview") as pool:
+        change = pool.submit(top_n_change, Path(mart_path), rule, baseline, catalog, as_of, top_n) if baseline is not None else None
+        report = preview(Path(mart_path), rule, catalog, as_of, top_n=top_n).to_dict()
+        if change is not None:
+            report["top_n_change"] = change.result()
+    if version is not None:
+        with _RULE_PREVIEWS_LOCK:
+            while len(_RULE_PREVIEWS) >= _RULE_PREVIEWS_MAX:
+                _RULE_PREVIEWS.pop(next(iter(_RULE_PREVIEWS)))
+            _RULE_PREVIEWS[key] = (catalog, copy.deepcopy(report))
+    return report

@@ -98,3 +98,30 @@ def test_no_difficulty_question_when_the_items_agree_or_the_text_names_it(catalo
     assert drafter.draft("過去1年間に欠席が30日以上ある小学生に5点").questions == []
     named = drafter.draft("貧困の観点で、小学生で直近半年に欠席が20日を超え、就学援助を受けている家庭の子は8点")
     assert named.ok and named.questions == [] and named.rule.difficulties == ["貧困"]
+
+
+def test_rule_preview_is_remembered_per_mart_version_and_rule(tmp_path, catalog, monkeypatch):
+    mart = _mart(tmp_path, catalog)
+    time.sleep(3.1)
+    calls: list[str] = []
+    real = pv.preview
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].id)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pv, "preview", counting)
+    base = _baseline()
+    draft = Rule.model_validate(_rule("past", "child.yotaikyo_past", 5))
+    first = pv.rule_preview(mart, draft, catalog, REF, baseline=base, top_n=30)
+    assert first["rules"][0]["rule_id"] == "past" and first["rules"][0]["total"] == 30
+    assert first["top_n_change"] == pv.top_n_change(mart, draft, base, catalog, REF, 30)
+    first["rules"].clear()  # a caller changing its copy changes nothing remembered
+    again = pv.rule_preview(mart, draft, catalog, REF, baseline=base, top_n=30)
+    assert calls == ["past"] and again["rules"][0]["total"] == 30
+    other = pv.rule_preview(mart, draft.model_copy(update={"points": 2}), catalog, REF, baseline=base, top_n=30)
+    assert calls == ["past", "past"] and other["top_n_change"]["top_n"] == 30
+    os.utime(mart, None)  # a new file version
+    time.sleep(3.1)
+    pv.rule_preview(mart, draft, catalog, REF, baseline=base, top_n=30)
+    assert calls == ["past", "past", "past"]

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -231,7 +230,7 @@ def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: in
     """{"ok": True, "report": ...} or {"ok": False, "problems": [...]} (policy refusal or missing mart)."""
     from api.services.registry import load_entries
     from api.services.runs import today_jst
-    from engine.preview import preview
+    from engine.preview import rule_preview
     from engine.rules.model import DEFAULT_REFERENCE_DATE, Rule, Ruleset, items_by_rule
     from privacy.policy import check_use
 
@@ -248,25 +247,11 @@ def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: in
         return {"ok": False, "problems": [p.message_ja for p in decision.problems] or [decision.message_ja]}
     if not ctx.settings.mart_path.is_file():
         return {"ok": False, "problems": ["データマートがまだありません。先にデータを取り込んでください"]}
-    # The counts and the top-N comparison are two independent read-only queries on the mart: run side by
-    # side (DuckDB leaves Python's lock while it scans), a chat turn waits for the longer one only.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview") as pool:
-        change = (pool.submit(top_n_change, ctx.settings.mart_path, rule, baseline, ctx.catalog, as_of, top_n)
-                  if baseline is not None else None)
-        report = preview(ctx.settings.mart_path, rule, ctx.catalog, as_of, top_n=top_n).to_dict()
-        if change is not None:
-            report["top_n_change"] = change.result()
+    # The rule's counts and the top-N comparison against the published ruleset (engine.preview.rule_preview:
+    # side by side, remembered per mart file version and rule).
+    report = rule_preview(ctx.settings.mart_path, rule, ctx.catalog, as_of, baseline=baseline, top_n=top_n)
     audit_store.append(db, actor, "preview_viewed", "preview", rule.id, details={"reference_date": as_of.isoformat()})
     return {"ok": True, "report": report, "as_of": as_of, "baseline": base_row}
-
-
-def top_n_change(mart: Path, rule, baseline, catalog, as_of: date, top_n: int) -> dict[str, Any]:
-    """How many children enter / leave / stay in the top N when the draft joins the published ruleset
-    (``engine.preview.top_n_change``: the baseline's top set is computed once per mart file version,
-    ruleset, reference date and top N, and reused across chat turns)."""
-    from engine.preview import top_n_change as engine_top_n_change
-
-    return engine_top_n_change(Path(mart), rule, baseline, catalog, as_of, top_n)
 
 
 def own_drafts(db: Session, username: str, q: str = "", limit: int = 100) -> list[dict[str, Any]]:
