@@ -1,51 +1,27 @@
 """Reviewer UI speed (issue 13, item 13) on the demo mart: the candidate list page of the run (206 children
-with the sample ruleset: top 200 + 6 one-side extras), a child's page, an Excel and a CSV export of the
-whole list, and 20 concurrent reviewers against a real server on 127.0.0.1 (bounded: each does
-``--rounds`` list+child+stats page loads; p50/p99 and errors). Same-process baseline: GET /api/health.
+with the sample ruleset: top 200 + 6 one-side extras), a child's page, the figures of the run and of the
+ruleset version, an Excel and a CSV export of the whole list (in one process, medians over ``--repeat``);
+then ``--users`` concurrent reviewers against a real server on 127.0.0.1 for ``--seconds`` (bounded, closed
+loop without think time: list, filtered list, a child's page, the run's figures, and every 4th round an
+outcome recorded for a child nobody has reviewed yet): p50/p99 and errors. Same-process baseline:
+GET /api/health (the ratio holds on a loaded machine; the absolute values do not).
 
-    .venv/bin/python benchmarks/review_ui.py [--home DIR] [--children 32700] [--repeat 15] [--users 20] [--rounds 5]
+    .venv/bin/python benchmarks/review_ui.py [--home DIR] [--children 32700] [--repeat 15] [--users 20] [--seconds 30]
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PASSWORD = "bench-password-1"
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
-def _pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def _stats(xs: list[float]) -> str:
-    return f"median {statistics.median(xs) * 1000:7.1f} ms  p90 {_pct(xs, 0.9) * 1000:7.1f} ms"
-
-
-def _login(client, username: str) -> str:
-    r = client.get("/ui/login")
-    tok = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
-    r = client.post("/ui/login", data={"username": username, "password": PASSWORD, "csrf_token": tok})
-    assert r.status_code == 200, r.status_code
-    return re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+from _server import ROOT, bounded_load, demo_home, login, server, stats_line, timed  # noqa: E402
 
 
 def main() -> None:
@@ -54,108 +30,71 @@ def main() -> None:
     ap.add_argument("--children", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--users", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--reuse-run", action="store_true", help="with --home: reuse its latest run instead of running again")
+    ap.add_argument("--server-root", type=Path, default=None,
+                    help="serve from another source tree (e.g. an exported older commit) for a before/after comparison")
+    ap.add_argument("--load-only", action="store_true", help="skip the single-process page timings")
     args = ap.parse_args()
 
-    import httpx
     from fastapi.testclient import TestClient
 
-    from api import demo as d
     from api.app import create_app
-    from api.audit_store import Actor
-    from api.context import ServiceContext
-    from api.services.runs import execute_run
-    from api.settings import Settings
-    from engine.synth import default_children
+    from api.services import outcomes
 
     home = args.home or Path(tempfile.mkdtemp(prefix="tsunagu-review-bench-"))
-    n = args.children or default_children()
-    settings = Settings.from_env(home, env={})
-    t = time.perf_counter()
-    d.build_mart(settings, n, seed=0, pii_check=False)
-    ctx = ServiceContext.open(settings)
-    users = d.ensure_users(ctx, PASSWORD)
-    d.ensure_registry(ctx)
-    rv_id, _ = d.ensure_published_sample(ctx, users)
-    run_id = execute_run(ctx, rv_id, actor=Actor(users["supervisor"][0], "supervisor"))
-    d.ensure_demo_outcomes(ctx, run_id, users["reviewer"][0], users["supervisor"][0])
-    print(f"demo mart: {n:,} children, run {run_id} ready in {time.perf_counter() - t:.1f} s ({home})")
+    demo = demo_home(home, args.children, run=True, reuse_run=args.reuse_run)
+    run_id = demo.run_id
+    print(f"demo mart: {demo.children:,} children, run {run_id} ready in {demo.seconds:.1f} s ({home})")
 
-    client = TestClient(create_app(settings, ctx=ctx))
-    _login(client, users["reviewer"][0])
+    reviewer = demo.users["reviewer"][0]
+    client = TestClient(create_app(demo.settings, ctx=demo.ctx))
+    login(client, reviewer)
     page = client.get(f"/ui/review/runs/{run_id}")
     pseudonyms = list(dict.fromkeys(re.findall(rf'/ui/review/runs/{run_id}/children/([^"]+)"', page.text)))
     print(f"list page: {len(pseudonyms)} children")
     child = f"/ui/review/runs/{run_id}/children/{pseudonyms[len(pseudonyms) // 2]}"
     pages = {"/api/health (baseline)": "/api/health", "確認候補一覧（全員）": f"/ui/review/runs/{run_id}",
-             "こどもごとの理由": child, "抽出から支援まで": f"/ui/review/runs/{run_id}/stats",
+             "確認候補一覧（小学生・未確認）": f"/ui/review/runs/{run_id}?stage=elementary&status=open&sort=welfare",
+             "こどもごとの理由": child, "抽出から支援まで（実行）": f"/ui/review/runs/{run_id}/stats",
+             "抽出から支援まで（版）": f"/ui/review/versions/{demo.ruleset_version_id}/stats",
              "Excel 出力（全員）": f"/ui/review/runs/{run_id}/export?reason=bench&format=xlsx",
              "CSV 出力（全員・CP932）": f"/ui/review/runs/{run_id}/export?reason=bench&format=csv&encoding=cp932"}
     times: dict[str, list[float]] = {k: [] for k in pages}
     for p in pages.values():
         client.get(p).raise_for_status()  # warm-up
-    for _ in range(args.repeat):
+    for _ in range(0 if args.load_only else args.repeat):
         for k, path in pages.items():
-            times[k].append(_timed(lambda p=path: client.get(p).raise_for_status()))
-    base = statistics.median(times["/api/health (baseline)"])
-    for k, xs in times.items():
-        print(f"{k:28s} {_stats(xs)}  ({statistics.median(xs) / base:.1f}x baseline)")
+            times[k].append(timed(lambda p=path: client.get(p).raise_for_status()))
+    if not args.load_only:
+        base = statistics.median(times["/api/health (baseline)"])
+        for k, xs in times.items():
+            print(f"{k:30s} {stats_line(xs)}  ({statistics.median(xs) / base:.1f}x baseline)")
+    client.close()
 
-    # concurrent reviewers against a real server process on 127.0.0.1
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {"TSUNAGU_HOME": str(home), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--home", str(home), "--host", "127.0.0.1",
-                             "--port", str(port), "--no-scheduler"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        sessions = []
-        for _ in range(args.users):
-            c = httpx.Client(base_url=base_url, timeout=30, follow_redirects=True)
-            _login(c, users["reviewer"][0])
-            sessions.append(c)
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
+    with demo.ctx.sessions() as db:
+        reviewed = set(outcomes.current_by_pseudonym(db, run_id))
+    todo = [p for p in pseudonyms if p not in reviewed]
+    todo_lock = threading.Lock()
 
-        def reviewer(c: httpx.Client, k: int) -> None:
-            for r in range(args.rounds):
-                for path in (f"/ui/review/runs/{run_id}", f"/ui/review/runs/{run_id}/children/{pseudonyms[(k * 7 + r) % len(pseudonyms)]}",
-                             f"/ui/review/runs/{run_id}/stats"):
-                    t0 = time.perf_counter()
-                    try:
-                        resp = c.get(path)
-                        ok = resp.status_code == 200
-                    except httpx.HTTPError as exc:
-                        ok, resp = False, exc
-                    dt_ = time.perf_counter() - t0
-                    with lock:
-                        latencies.append(dt_)
-                        if not ok:
-                            errors.append(str(getattr(resp, "status_code", resp)))
+    def steps(k: int, r: int, csrf: str):
+        p = pseudonyms[(k * 7 + r) % len(pseudonyms)]
+        out = [("list", f"/ui/review/runs/{run_id}", None),
+               ("list filtered", f"/ui/review/runs/{run_id}?stage=junior_high&side=education&sort=total", None),
+               ("child", f"/ui/review/runs/{run_id}/children/{p}", None),
+               ("stats (run)", f"/ui/review/runs/{run_id}/stats", None)]
+        if r % 4 == 3:
+            with todo_lock:
+                q = todo.pop() if todo else None
+            if q is not None:
+                out.append(("outcome (POST)", f"/ui/review/runs/{run_id}/children/{q}/outcome",
+                            {"csrf_token": csrf, "category": "watching", "outcome_date": "2026-10-05", "note": "学校と様子を見る",
+                             "mode": "record"}))
+        return out
 
-        threads = [threading.Thread(target=reviewer, args=(c, k)) for k, c in enumerate(sessions)]
-        t0 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - t0
-        print(f"{args.users} concurrent reviewers x {args.rounds} rounds x 3 pages: {len(latencies)} requests in {wall:.1f} s, "
-              f"p50 {_pct(latencies, 0.5) * 1000:.0f} ms, p99 {_pct(latencies, 0.99) * 1000:.0f} ms, errors {len(errors)}"
-              f"{' ' + str(sorted(set(errors))) if errors else ''}")
-        for c in sessions:
-            c.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with server(home, args.server_root or ROOT) as base_url:
+        result = bounded_load(base_url, reviewer, args.users, args.seconds, steps)
+    print(result.report(args.users))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,11 @@ def _serve(ctx, host: str, port: int, scheduler: bool) -> None:
     from api.app import create_app
 
     app = create_app(ctx.settings, start_scheduler=scheduler, ctx=ctx)
+    import threading
+
+    from api.services.outcomes import warm_guard
+
+    threading.Thread(target=warm_guard, name="pii-guard-warm-up", daemon=True).start()
     typer.echo(f"Tsunagu を http://{host}:{port}/ で起動します（API の説明: http://{host}:{port}/docs、"
                f"定期実行: {'有効' if scheduler else '無効'}）。終了は Ctrl+C")
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,52 @@ from engine.errors import Category, TsunaguError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 READ_ONLY_OPTION = "tsunagu_read_only"
+WRITER_WAIT_SECONDS = 30.0
+
+
+class WriterQueue:
+    """A lock handed to its waiters in the order they came (a waiter that gives up leaves the queue)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held and not self._waiters:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over while timing out
+                return True
+            self._waiters.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()  # the lock passes to the next waiter directly
+            else:
+                self._held = False
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def _writer_queue(url: str) -> WriterQueue:
+    """One queue per database file in this process (engines on the same file share it)."""
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path == ":memory:" or "mode=memory" in url:
+        return WriterQueue()  # a database of this engine only
+    key = str(Path(path.split("?", 1)[0]).resolve())
+    with _queues_lock:
+        return _queues.setdefault(key, WriterQueue())
 
 
 class DatabaseError(TsunaguError, RuntimeError):
@@ -46,10 +94,60 @@ def make_engine(settings: Settings) -> sa.Engine:
 
         # A session from ``read_only_session`` begins DEFERRED instead: a WAL reader takes no lock, so pages
         # that only read (their audit entry is written in its own short transaction) never queue on writers.
+        # Writers of this process queue first for a first-come-first-served lock of the database file:
+        # SQLite's busy handler polls with growing sleeps, so under many writers one could wait for seconds
+        # while later ones got through; in the queue each waits for the ones before it only.
+        queue = _writer_queue(url)
+        holders: set[int] = set()  # DB-API connections of this engine that hold the queue
+        holders_lock = threading.Lock()
+
+        def _let_go(dbapi_conn) -> None:
+            key = id(getattr(dbapi_conn, "dbapi_connection", dbapi_conn))  # the pool's proxy or the connection
+            with holders_lock:
+                held = key in holders
+                holders.discard(key)
+            if held:
+                queue.release()
+
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn):  # pragma: no cover - trivial
-            deferred = conn.get_execution_options().get(READ_ONLY_OPTION)
-            conn.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ_ONLY_OPTION):
+                conn.exec_driver_sql("BEGIN DEFERRED")
+                return
+            dbapi_conn = conn.connection.dbapi_connection
+            if not queue.acquire(WRITER_WAIT_SECONDS):
+                raise DatabaseError(f"データベースの書き込みが混み合っています（{WRITER_WAIT_SECONDS:.0f}秒待ちました）。"
+                                    "しばらくしてからもう一度お試しください")
+            with holders_lock:
+                holders.add(id(dbapi_conn))
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _let_go(dbapi_conn)
+                raise
+
+        # The queue is let go once COMMIT / ROLLBACK has finished (so the next writer finds the file unlocked).
+        dialect = engine.dialect
+        plain_commit, plain_rollback = dialect.do_commit, dialect.do_rollback
+
+        def _commit(dbapi_conn) -> None:  # pragma: no cover - trivial
+            try:
+                plain_commit(dbapi_conn)
+            finally:
+                _let_go(dbapi_conn)
+
+        def _rollback(dbapi_conn) -> None:  # pragma: no cover - trivial
+            try:
+                plain_rollback(dbapi_conn)
+            finally:
+                _let_go(dbapi_conn)
+
+        dialect.do_commit = _commit  # type: ignore[method-assign]
+        dialect.do_rollback = _rollback  # type: ignore[method-assign]
+
+        @event.listens_for(engine, "checkin")
+        def _checkin(dbapi_conn, _record):  # pragma: no cover - a transaction ended without commit/rollback
+            _let_go(dbapi_conn)
 
         return engine
     connect_args: dict[str, object] = {}

@@ -10,6 +10,7 @@ stored (in the service database only). Every step is written to the operation lo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -75,15 +76,34 @@ class NoteCheck:
 NoteChecker = Callable[[str], NoteCheck]
 
 
+_guard_first = threading.Lock()
+_guard_loaded = False
+
+
 def guard_note(text: str) -> NoteCheck:
-    """The product's PII guard (privacy.pii.guard) applied to a note."""
+    """The product's PII guard (privacy.pii.guard) applied to a note.
+
+    Its first call loads the guard's dictionaries (seconds): one thread does it while the others wait,
+    instead of every concurrent first caller loading its own copy."""
+    global _guard_loaded
     if not text.strip():
         return NoteCheck({}, {})
     from privacy.pii.guard import guard_text
 
-    result = guard_text(text)
+    if _guard_loaded:
+        result = guard_text(text)
+    else:
+        with _guard_first:
+            result = guard_text(text)
+            _guard_loaded = True
     summary = result.summary()
     return NoteCheck(dict(summary["counts"]), dict(summary["labels"]))  # type: ignore[arg-type]
+
+
+def warm_guard() -> None:
+    """Load the PII guard now (the server calls this in the background at start, so that the first
+    reviewer's note is not the one that waits for it)."""
+    guard_note("準備")
 
 
 class NoteHasPII(ServiceError):

@@ -6,6 +6,7 @@ import secrets
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -63,15 +64,17 @@ async def login_submit(request: Request, db: Session = Depends(get_db), username
     if not username.strip() or not password:
         return login_page(request, next_path=next, error="利用者名とパスワードを入力してください", username=username,
                           kept=kept, status_code=400)
+    # off the event loop: the password hash takes a while and the session insert may wait for SQLite's write lock
     address = request.client.host if request.client else "unknown"
     try:
-        result = web_sessions.login(db, username.strip(), password, request.app.state.ctx.settings.session_minutes, address)
+        result = await run_in_threadpool(web_sessions.login, db, username.strip(), password,
+                                         request.app.state.ctx.settings.session_minutes, address)
     except web_sessions.WebLoginLocked as exc:  # the API login's throttle: 429 before any password is hashed
         locked = login_page(request, next_path=next, error=exc.detail, username=username, kept=kept, status_code=429)
         locked.headers.update(exc.headers)
         return locked
+    await run_in_threadpool(db.commit)  # the session and the login record are stored before the answer
     if result is None:
-        db.commit()  # keep the failed-login audit record
         return login_page(request, next_path=next, error="利用者名又はパスワードが違います", username=username,
                           kept=kept, status_code=401)
     target = _safe_next(next) or load_nav().start_of(result.user.role)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from api.audit_store import Actor
@@ -110,6 +111,11 @@ def form_user(*roles: str) -> Callable[..., Any]:
 
     async def dependency(request: Request, db: Session = Depends(get_db)) -> WebUser:
         form = await request.form()
+        # The session look-up begins the write transaction (SQLite BEGIN IMMEDIATE) and may wait for the lock:
+        # never on the event loop, which the lock holder may need to send its answer before it commits.
+        return await run_in_threadpool(checked, request, db, form)
+
+    def checked(request: Request, db: Session, form: Any) -> WebUser:
         user = _resolve(request, db)
         if user is None:
             kept = {k: v for k, v in form.items() if isinstance(v, str) and k not in (CSRF_FIELD, "password", RETURN_FIELD) and v}

@@ -159,14 +159,18 @@ def post_outcome(run_id: int, pseudonym: str, request: Request, category: str = 
                  user: WebUser = Depends(form_user(*REVIEWERS)), db: Session = Depends(get_db)) -> Response:
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
+    extracted = {c.pseudonym for c in _results(ctx, run).children}
+    # The PII guard may take a while (its first call loads its dictionaries): it runs outside the write
+    # transaction that the session look-up began, so that other people's writes do not wait for it.
+    db.commit()
+    check = outcomes.guard_note(note.strip())
     try:
         if mode == "review":
             outcomes.review(db, user.actor, run, pseudonym, category_id=category, outcome_date=outcome_date, note=note,
-                            keep_note=bool(keep_note))
+                            keep_note=bool(keep_note), checker=lambda _text: check)
         else:
-            extracted = {c.pseudonym for c in _results(ctx, run).children}
             outcomes.record(db, user.actor, run, pseudonym, extracted=extracted, category_id=category,
-                            outcome_date=outcome_date, note=note, keep_note=bool(keep_note))
+                            outcome_date=outcome_date, note=note, keep_note=bool(keep_note), checker=lambda _text: check)
     except ServiceError as exc:
         page = _child_context(request, db, run, pseudonym)
         return render(request, "review/child.html", {"page_title": f"こどもごとの理由（{pseudonym}）", "form_error": exc.detail,
