@@ -361,3 +361,20 @@ def test_an_existing_id_is_a_warning_not_a_silent_new_version(svc):
         base = rc.published_version(db, "izumi-style-sample").id
         edited = rc.from_version(db, base)
         assert "ruleset_id" not in rc.check(db, svc.ctx.catalog, edited).warnings  # editing its own ruleset
+
+
+def test_session_expiry_keeps_the_composition(svc):
+    c, csrf = svc.login("super1")
+    form = {"csrf_token": csrf, "ruleset_id": "kept-set", "title": "途中のルールセット", "rule": ["sample:w-dv", "sample:e-late"],
+            "rule_order": "sample:w-dv sample:e-late", "exclusion_list": "yotaikyo-registered", "top_n": "40",
+            "return_to": "/ui/rulesets/compose", "action": "check"}
+    c.cookies.clear()  # the session is gone
+    r = c.post("/ui/rulesets/compose", data=form)
+    assert "セッションの有効期限が切れました" in r.text and 'name="keep_rule_order"' in r.text
+    kept = dict(re.findall(r'name="keep_([a-z_]+)" value="([^"]*)"', r.text))
+    r = c.post("/ui/login", data={"username": "super1", "password": "test-password-123", "next": "/ui/rulesets/compose",
+                                  "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1),
+                                  **{f"keep_{k}": v for k, v in kept.items()}}, follow_redirects=True)
+    assert r.status_code == 200 and "入力中の内容を戻しました" in r.text
+    assert 'value="kept-set"' in r.text and 'value="40"' in r.text
+    assert r.text.index("w-dv") < r.text.index("e-late") and 'value="yotaikyo-registered" checked' in r.text

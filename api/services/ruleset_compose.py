@@ -179,8 +179,9 @@ def from_sample() -> Composition:
     return comp
 
 
-def from_form(form: Mapping[str, Any]) -> Composition:
-    """The compose form as posted (``form.getlist`` for repeated fields)."""
+def from_form(form: Mapping[str, Any], *, kept: bool = False) -> Composition:
+    """The compose form as posted (``form.getlist`` for repeated fields); ``kept``: the fields kept over a
+    re-login (one value per name: the lists come from ``rule_order`` / ``exclusion_list``)."""
 
     def one(name: str) -> str:
         v = form.get(name)
@@ -192,9 +193,13 @@ def from_form(form: Mapping[str, Any]) -> Composition:
         return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
     base = one("base_id")
+    # ``rule_order`` / ``exclusion_list`` repeat the lists in one field each: a form kept over a session
+    # expiry (one value per name) still gives the whole composition back
+    rules = one("rule_order").split() if kept else many("rule")
+    exclusions = one("exclusion_list").split() if kept else many("exclusion")
     return Composition(
         ruleset_id=one("ruleset_id"), title=one("title"), description=one("description"),
-        base_id=int(base) if base.isdigit() else None, rules=many("rule"), exclusions=many("exclusion"),
+        base_id=int(base) if base.isdigit() else None, rules=rules, exclusions=exclusions,
         caps={s: one(f"cap_{s}") for s in (*SIDES, "total")}, top_n=one("top_n"), min_score=one("min_score"),
         extras={s: (one(f"extra_{s}_top_n"), one(f"extra_{s}_min")) for s in EXTRA_SIDES},
         alerts=[(one(f"alert_level_{i}"), one(f"alert_min_{i}")) for i in range(ALERT_ROWS)],

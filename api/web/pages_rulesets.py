@@ -77,6 +77,10 @@ def _compose_page(request: Request, db: Session, user: WebUser, comp, *, checked
 @router.get("/compose", response_class=HTMLResponse)
 def compose_form(request: Request, base: int | None = None, user: WebUser = Depends(page_user(*SUPERVISOR)),
                  db: Session = Depends(get_db)) -> Response:
+    kept = {k.removeprefix("keep_"): v for k, v in request.query_params.items() if k.startswith("keep_")}
+    if kept.get("rule_order") or kept.get("ruleset_id"):  # back from a re-login after the session expired
+        comp = ruleset_compose.from_form(kept, kept=True)
+        return _compose_page(request, db, user, comp, note="入力中の内容を戻しました。操作をもう一度行ってください")
     comp = ruleset_compose.from_version(db, base) if base is not None else ruleset_compose.from_sample()
     return _compose_page(request, db, user, comp)
 
