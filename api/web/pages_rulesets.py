@@ -11,6 +11,7 @@ from api.auth import get_db
 from api.errors import ServiceError
 from api.services import rules, ruleset_compose, run_history
 from api.services.ruleset_compose import PublishRefused
+from api.services.ui_drafting import rule_card
 from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
@@ -120,6 +121,7 @@ def _version_page(request: Request, db: Session, user: WebUser, rv_id: int, *, r
         "schedules": [s for s in run_history.schedule_rows(db, row.ruleset_key) if s["rv"].id == row.id],
         "runs": [r for r in run_history.history(db, row.ruleset_key, limit=5)],
         "sides": ruleset_compose.SIDE_JA, "ref_policies": ruleset_compose.REF_POLICIES,
+        "card": lambda doc: rule_card(ctx.catalog, doc),
     }, user=user, status_code=status_code)
 
 
@@ -164,8 +166,6 @@ def diff_page(request: Request, a: int, b: int, user: WebUser = Depends(page_use
     d = ruleset_compose.version_diff(ctx, db, user.actor, a, b)
     keys = {d["a"].ruleset_key, d["b"].ruleset_key}
     versions = [v for g in ruleset_compose.ruleset_groups(db) if g["key"] in keys for v in g["versions"]]
-    from api.services.ui_drafting import rule_card
-
     return render(request, "rulesets/diff.html", {"page_title": "版の比較", "d": d, "versions": versions,
                                                   "card": lambda doc: rule_card(ctx.catalog, doc),
                                                   "sides": ruleset_compose.SIDE_JA}, user=user)
