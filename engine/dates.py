@@ -161,10 +161,6 @@ def format_seireki(d: date, style: SeirekiStyle = "slash_zero") -> str:
     raise ValueError(f"unknown seireki style {style!r}")
 
 
-def first_of_month(d: date) -> date:
-    return d.replace(day=1)
-
-
 def age_on(birth: date, on: date) -> int:
     """Full years (満年齢) on a date."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -17,6 +17,7 @@ from typing import Any
 from api.context import ServiceContext
 from api.db.models import Run
 from api.services import runs
+from engine.rules.stages import STAGE_IDS
 
 STAGE_ITEM = "resident.school_stage"
 SIDES = {"welfare": "福祉", "education": "教育", "both": "福祉・教育共通"}
@@ -148,7 +149,7 @@ def rows(children: list[Any], *, rules: dict[str, dict], diff: dict[str, Any] | 
         out.append(Row(c=c, stage=stage, new=c.pseudonym in newly, rose=rose.get(c.pseudonym), outcome=o,
                        earlier=earlier.get(c.pseudonym) if o is None else None,
                        rules=[(rules.get(x.rule_id) or {}).get("title", x.rule_id) for x in c.fired], sides=sides))
-    stage_rank = {s: i for i, s in enumerate(("preschool", "elementary", "junior_high", "high_school", "other"))}
+    stage_rank = {s: i for i, s in enumerate(STAGE_IDS)}
     band_rank = {b: i for i, b in enumerate(band_order)}
     keys = {
         "total": lambda r: (-r.c.total, r.c.rank),

@@ -147,10 +147,6 @@ def left_join(t: exp.Expression, on: exp.Expression) -> exp.Join:
     return exp.Join(this=t, on=on, side="LEFT")
 
 
-def cross_join(t: exp.Expression) -> exp.Join:
-    return exp.Join(this=t, kind="CROSS")
-
-
 def select(exprs: Sequence[exp.Expression], from_: exp.Expression, joins: Sequence[exp.Join] = (), where: exp.Expression | None = None, group_by: Sequence[exp.Expression] = ()) -> exp.Select:
     s = exp.Select(expressions=list(exprs))
     s.set("from_" if "from_" in exp.Select.arg_types else "from", exp.From(this=from_))

@@ -34,6 +34,8 @@ from rulegen.reading import window_ja
 
 DIFFICULTY_WORDS: tuple[str, ...] = DIFFICULTIES  # engine.catalog.model: the one list
 DEFAULT_WINDOW = 12
+# Difficulty words that alone do not name the type (they are also read as items or other phrases: 虐待通告, いじめ認知, 発達相談).
+NOT_BARE_DIFFICULTIES = frozenset({"虐待", "いじめ", "発達"})
 # Items whose name means that something was not done (未受診, 未接種, 会えなかった).
 NEGATION_MARKS = ("未", "ない", "なかった", "なし")
 
@@ -201,7 +203,8 @@ class OfflineParser:
         diff_re = "(" + "|".join(DIFFICULTY_WORDS) + ")(" + "|".join(map(re.escape, sorted(lex["difficulty_suffixes"], key=len, reverse=True))) + ")"
         t.find(diff_re, "difficulty", lambda m: {"difficulty": m.group(1)})
         # A bare difficulty word that is no item (「中学生の不登校（30日以上欠席）」) names the difficulty type.
-        t.find(r"(不登校|貧困|ヤングケアラー|産後うつ)(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
+        bare = "|".join(d for d in DIFFICULTY_WORDS if d not in NOT_BARE_DIFFICULTIES)
+        t.find(rf"({bare})(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
         t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
         t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
         t.find("|".join(map(re.escape, sorted(lex["all_guardian_words"], key=len, reverse=True))) + "(?:が|の|とも)?", "guardians_all")
@@ -794,10 +797,6 @@ class OfflineParser:
 def _num(s: str) -> int | float:
     f = float(s)
     return int(f) if f.is_integer() else f
-
-
-def _only_particles(s: str) -> bool:
-    return s == "" or all(tok.pos in ("助詞", "補助記号") for tok in tokenize(s)) and "、" not in s
 
 
 def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
