@@ -4,8 +4,9 @@ In one process, through the real app (FastAPI TestClient, SQLite): a chat turn =
 (offline drafter) with the live preview on, followed to the draft page it redirects to (the page with the
 preview: what the browser, with or without JavaScript, does for one turn); its two halves are timed
 apart too (the POST alone; the GET of the page with the preview). And GET of every part-1 page. Medians
-and p90 over ``--repeat`` rounds, with the same-process baseline GET /api/health for the ratio (the
-machine is shared: the ratio says more than the absolute figure).
+and p90 over ``--repeat`` rounds, with two same-process baselines for ratios (the machine is shared: a
+ratio says more than the absolute figure): GET /api/health, and one scoring of the published ruleset on
+the mart by the engine (its top 200, what any top-N comparison has to compute at least once).
 
     .venv/bin/python benchmarks/ui.py [--home DIR] [--children 32700] [--repeat 15]
 """
@@ -74,6 +75,17 @@ def main() -> None:
             posts.append(dp)
             previews.append(dg)
             again.append(da)
+    from api.db.engine import session_scope
+    from api.services.runs import today_jst
+    from api.services.ui_drafting import published_baseline
+    from engine.preview import top_set
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Ruleset
+
+    with session_scope(demo.ctx.sessions) as db:
+        published = Ruleset.model_validate(published_baseline(db).document)  # type: ignore[union-attr]
+    as_of = DEFAULT_REFERENCE_DATE.resolve(today_jst())
+    scorings = [timed(lambda: top_set(demo.settings.mart_path, published, demo.ctx.catalog, as_of, 200))
+                for _ in range(max(3, args.repeat // 3))]
     pages = {"/api/health (baseline)": "/api/health", "チャット（新規）": "/ui/drafts/new", "ルール案（試算なし）": draft,
              "自分のルール案": "/ui/drafts?q=欠席"}
     times: dict[str, list[float]] = {k: [] for k in pages}
@@ -95,6 +107,9 @@ def main() -> None:
     print(f"  the POST alone (drafter, stored): {stats_line(posts)}")
     print(f"  the page with the preview:       {stats_line(previews)}  [{'ok' if statistics.median(previews) < 0.3 else 'OVER 300 ms'}]")
     print(f"  the same page again (remembered): {stats_line(again)}")
+    engine = statistics.median(scorings)
+    print(f"reference: one engine scoring of the published ruleset ({len(published.rules)} rules, top 200): {stats_line(scorings)}"
+          f"  -> chat turn = {statistics.median(turns) / engine:.1f}x, page with the preview = {statistics.median(previews) / engine:.1f}x")
     for k, xs in times.items():
         print(f"{k:24s} {stats_line(xs)}  ({statistics.median(xs) / base:.1f}x baseline)"
               f"  [{'ok' if statistics.median(xs) < 0.3 else 'OVER 300 ms'}]")
