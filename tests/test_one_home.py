@@ -248,3 +248,12 @@ def test_policy_and_registry_do_not_import_each_other():
     assert "privacy.policy" in _imports("privacy/registry.py")
     assert not any(m.startswith("rulegen.offline.edits") for m in _imports("rulegen/offline/parser.py"))
     assert not (ROOT / "privacy/demo.py").exists() and (ROOT / "privacy/registry_file.py").is_file()
+
+
+def test_reference_date_and_side_labels_are_written_once():
+    def homes(text: str) -> set[str]:
+        return {f for f, tree in _sources().items() for n in ast.walk(tree)
+                if isinstance(n, ast.Constant) and n.value == text}
+
+    assert homes("実行した月の1日") == {"engine/rules/model.py"}
+    assert homes("福祉・教育") == {"engine/rules/model.py"}

@@ -30,13 +30,14 @@ from api import audit_store
 from api.audit_store import Actor
 from api.db.models import RulesetVersion, RuleVersion
 from api.errors import NotFound, Refused, ServiceError
+from engine.rules.model import REFERENCE_DATE_LABELS_JA, SIDE_LABELS_JA
 
 SAMPLE_RULESET = Path(__file__).resolve().parents[2] / "engine" / "rules" / "samples" / "izumi_style.json"
 SIDES = ("welfare", "education", "both")
 EXTRA_SIDES = ("welfare", "education")
 ALERT_ROWS = 4
-REF_POLICIES = {"month_start": "実行した月の1日", "run_date": "実行した日", "fixed": "固定の日付"}
-SIDE_JA = {"welfare": "福祉", "education": "教育", "both": "福祉・教育"}
+REF_POLICIES = REFERENCE_DATE_LABELS_JA  # engine.rules.model
+SIDE_JA = SIDE_LABELS_JA  # engine.rules.model
 
 
 class PublishRefused(Refused):

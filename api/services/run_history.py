@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from api.audit_store import Actor
 from api.db.models import RulesetVersion, Run, Schedule
 from api.errors import ServiceError
+from engine.rules.model import REFERENCE_DATE_LABELS_JA
 
 FREQUENCIES = {"monthly": "毎月", "weekly": "毎週", "daily": "毎日"}
 WEEKDAYS = {"1": "月曜日", "2": "火曜日", "3": "水曜日", "4": "木曜日", "5": "金曜日", "6": "土曜日", "0": "日曜日"}
 STATUS_JA = {"running": "実行中", "succeeded": "成功", "failed": "失敗"}
 TRIGGER_JA = {"scheduled": "定期実行", "manual": "今すぐ実行"}
-POLICY_JA = {"month_start": "実行した月の1日", "run_date": "実行した日", "fixed": "固定の日付"}
+POLICY_JA = REFERENCE_DATE_LABELS_JA  # engine.rules.model
 
 
 def cron_from_choices(frequency: str, day: str, weekday: str, hour: str, minute: str = "0") -> str:

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from api import audit_store
 from api.audit_store import Actor
 from api.db.models import Draft, DraftVersion, RulesetVersion, RuleVersion
+from engine.rules.model import SIDE_LABELS_JA
+from engine.rules.stages import STAGE_LABELS_JA
 
 LABELS_FILE = Path(__file__).with_name("ui_labels.yaml")
-SIDE_JA = {"welfare": "福祉", "education": "教育", "both": "福祉・教育"}
+SIDE_JA = SIDE_LABELS_JA  # engine.rules.model
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +119,7 @@ def rule_card(catalog, doc: dict[str, Any] | None, problems: list[Any] | None = 
     if isinstance(doc.get("condition"), dict):
         _walk(catalog, doc["condition"], "condition", 0, conds)
     pop = doc.get("population") or {}
-    stages = [labels()["stages"].get(s, s) for s in pop.get("school_stages", [])]
+    stages = [STAGE_LABELS_JA.get(s, s) for s in pop.get("school_stages", [])]
     target = "、".join(stages) if stages else "すべてのこども"
     if pop.get("age_min") is not None or pop.get("age_max") is not None:
         target += f"（{pop.get('age_min', '')}〜{pop.get('age_max', '')}歳）"

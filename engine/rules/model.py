@@ -51,6 +51,7 @@ MissingPolicy = Literal["not_met", "met"]
 
 SIDE_LABELS_JA: dict[str, str] = {"welfare": "福祉", "education": "教育", "both": "福祉・教育"}
 MISSING_LABELS_JA: dict[str, str] = {"not_met": "該当しないとみなす", "met": "該当するとみなす"}
+REFERENCE_DATE_LABELS_JA: dict[str, str] = {"month_start": "実行した月の1日", "run_date": "実行した日", "fixed": "固定の日付"}
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 ITEM_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
