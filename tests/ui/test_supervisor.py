@@ -293,3 +293,20 @@ def test_compose_keyboard_only(ui_server, page):
         page.keyboard.press("Enter")
     assert "誤りは見つかりませんでした" in page.content()
     assert page.evaluate("document.activeElement && document.activeElement.getAttribute('role')") == "status"
+
+
+def test_compose_without_javascript(ui_server, new_page):
+    page = new_page(java_script_enabled=False)
+    login(page, ui_server, "supervisor")
+    page.goto(ui_server.url("/ui/rulesets/compose"))
+    page.get_by_label("ルールセットのID（半角英小文字・数字・ハイフン）").fill("no-js-set")
+    page.get_by_label("名前", exact=True).fill("JavaScript なしで作るルールセット")
+    add_rule(page, "一時保護歴")
+    add_rule(page, "世帯のDV相談")
+    page.get_by_role("button", name="「世帯のDV相談」を上へ").click()
+    assert _rule_order(page) == ["世帯のDV相談", "一時保護歴"]
+    page.get_by_role("button", name="「一時保護歴」を外す").click()
+    assert _rule_order(page) == ["世帯のDV相談"]
+    page.get_by_role("button", name="新しい版として保存").click()
+    assert "新しい版を保存しました" in page.content() and "no-js-set 第1版" in page.content()
+    shot(page, "supervisor-13-no-js-saved")
