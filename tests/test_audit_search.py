@@ -305,3 +305,20 @@ def test_large_log_checks_new_entries_each_time_and_all_of_them_on_request(sqlit
         conn.execute(sa.text("delete from audit_log where seq = 2"))
     s = status()
     assert not s.ok and 2 in s.broken_seqs and s.full_check_at is None
+
+
+def test_cp932_export_names_the_character_in_japanese_html(sqlite_service):
+    from api import audit_store
+    from api.audit_store import Actor
+    from api.db.engine import session_scope
+
+    svc = sqlite_service
+    with session_scope(svc.ctx.sessions) as db:
+        audit_store.append(db, Actor("review1", "reviewer"), "reidentified", "child", "P1", reason="家庭訪問🏠の準備")
+    c, _ = svc.login("audit1")
+    r = c.get("/ui/audit/export", params={"action": "reidentified", "format": "csv", "encoding": "cp932"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    main = r.text.split("<main", 1)[1]
+    assert "「操作ログ」の1件目の「理由」にある文字「🏠」" in main and "CP932" in main  # table, row and column named
+    r = c.get("/ui/audit/export", params={"action": "reidentified", "format": "csv", "encoding": "utf-8-sig"})
+    assert r.status_code == 200 and "家庭訪問🏠の準備" in r.content.decode("utf-8-sig")

@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from api.errors import ServiceError
 from api.services import outcomes
-from privacy.exports import Encoding, Sheet, write_csv, write_xlsx
+from privacy.exports import CP932_FIXES, Encoding, ExportError, Sheet, write_csv, write_xlsx
 
 JST = ZoneInfo("Asia/Tokyo")
 Format = Literal["xlsx", "csv"]
@@ -45,16 +46,37 @@ def meta_rows(exporter: str, reference_date: str, run_id: int, now: datetime | N
             ["実行", run_id], ["注意", NOTICE]]
 
 
+def _cp932_check(table: str, header: list[str] | tuple[str, ...], rows: list[list[object]] | Any) -> None:
+    """Name the table, its row and column of the first character CP932 cannot hold (the CSV's meta lines shift
+    the writer's own row numbers, so the check is made here, per table)."""
+    for r_index, row in enumerate(rows, start=1):
+        for c_index, cell in enumerate(row):
+            if not isinstance(cell, str):
+                continue
+            try:
+                cell.translate(CP932_FIXES).encode("cp932")
+            except UnicodeEncodeError as exc:
+                bad = exc.object[exc.start:exc.end]
+                column = header[c_index] if c_index < len(header) else f"{c_index + 1}列目"
+                raise ServiceError(f"「{table}」の{r_index}件目の「{column}」にある文字「{bad}」（U+{ord(bad[0]):04X}）は"
+                                   " CP932（Shift_JIS）で表せません。UTF-8（BOM付き）で出力してください", status_code=422) from None
+
+
 def render(fmt: Format, title: str, meta: list[list[object]], header: list[str], rows: list[list[object]],
            encoding: Encoding = "utf-8-sig", description: str = NOTICE) -> bytes:
     """One table with the meta rows: Excel (the table, then a sheet 出力情報) or CSV (meta lines, a blank line, the table)."""
     buf = io.BytesIO()
-    if fmt == "xlsx":
-        write_xlsx(buf, [Sheet(title, header, rows), Sheet("出力情報", ["項目", "内容"], meta)], title=title,
-                   description=description)
-    else:
-        lines: list[list[object]] = [*meta[1:], [], header, *rows]
-        write_csv(buf, [str(meta[0][0]), str(meta[0][1])], lines, encoding=encoding)
+    try:
+        if fmt == "xlsx":
+            write_xlsx(buf, [Sheet(title, header, rows), Sheet("出力情報", ["項目", "内容"], meta)], title=title,
+                       description=description)
+        else:
+            if encoding == "cp932":
+                _cp932_check(title, header, rows)
+            lines: list[list[object]] = [*meta[1:], [], header, *rows]
+            write_csv(buf, [str(meta[0][0]), str(meta[0][1])], lines, encoding=encoding)
+    except ExportError as exc:  # e.g. a character CP932 cannot hold: the message names the row and column
+        raise ServiceError(str(exc), status_code=422) from None
     return buf.getvalue()
 
 
@@ -100,11 +122,16 @@ def render_sections(fmt: Format, meta: list[list[object]], sections: list[Sheet]
                     title: str = "こどもごとの理由") -> bytes:
     """Several tables with the meta rows: Excel (one sheet each, then 出力情報) or CSV (meta, then each table under its name)."""
     buf = io.BytesIO()
-    if fmt == "xlsx":
-        write_xlsx(buf, [*sections, Sheet("出力情報", ["項目", "内容"], meta)], title=title, description=NOTICE)
-    else:
-        lines: list[list[object]] = [*meta[1:]]
-        for s in sections:
-            lines += [[], [f"【{s.title}】"], list(s.header), *[list(r) for r in s.rows]]
-        write_csv(buf, [str(meta[0][0]), str(meta[0][1])], lines, encoding=encoding)
+    try:
+        if fmt == "xlsx":
+            write_xlsx(buf, [*sections, Sheet("出力情報", ["項目", "内容"], meta)], title=title, description=NOTICE)
+        else:
+            lines: list[list[object]] = [*meta[1:]]
+            for s in sections:
+                if encoding == "cp932":
+                    _cp932_check(s.title, s.header, s.rows)
+                lines += [[], [f"【{s.title}】"], list(s.header), *[list(r) for r in s.rows]]
+            write_csv(buf, [str(meta[0][0]), str(meta[0][1])], lines, encoding=encoding)
+    except ExportError as exc:
+        raise ServiceError(str(exc), status_code=422) from None
     return buf.getvalue()
