@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 
 class Category(StrEnum):
@@ -28,7 +28,7 @@ class Category(StrEnum):
 class TsunaguError(Exception):
     """A domain error: Japanese ``message``, structured ``problems``, a ``category`` for the API."""
 
-    category: ClassVar[Category] = Category.INVALID
+    category: Category = Category.INVALID  # each class sets its own; category=... overrides it for one error
 
     def __init__(self, message: str = "", problems: Sequence[object] = (), *, category: Category | None = None) -> None:
         super().__init__(message)
@@ -36,7 +36,7 @@ class TsunaguError(Exception):
         if problems or not hasattr(self, "problems"):
             self.problems: list[Any] = list(problems)
         if category is not None:
-            self.category = category  # type: ignore[misc]
+            self.category = category
 
     def problem_texts(self) -> list[str]:
         return [str(p) for p in self.problems]

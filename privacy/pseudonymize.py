@@ -90,6 +90,6 @@ class HmacPseudonymizer:
             n = normalize_id(v, width)
             p = None if n is None else self._digest(id_type, n)
             cache[v] = p
-            if record is not None and p is not None:
-                record[p] = n  # type: ignore[assignment]
+            if record is not None and p is not None and n is not None:  # (p is None exactly when n is)
+                record[p] = n
         return [cache[v] for v in values]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -269,9 +270,9 @@ def _require(entry: LegalBasisEntry, to: Status) -> None:
 
 
 def _require_reason(reason: str | None, what: str) -> str:
-    if _blank(reason):
+    if reason is None or _blank(reason):
         raise RegistryError(f"{what}の理由を記載してください")
-    return reason.strip()  # type: ignore[union-attr]
+    return reason.strip()
 
 
 def approve(
@@ -363,7 +364,6 @@ def entries_for_item(entries: Iterable[LegalBasisEntry], item_id: str) -> list[L
 
 
 def check_unique_ids(entries: Collection[LegalBasisEntry]) -> None:
-    seen: set[str] = set()
-    dups = sorted({e.id for e in entries if e.id in seen or seen.add(e.id)})  # type: ignore[func-returns-value]
+    dups = sorted(i for i, k in Counter(e.id for e in entries).items() if k > 1)
     if dups:
         raise RegistryError("登録簿の中で同じ id が重複しています: " + "、".join(dups))

@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, SupportsFloat
 
 from engine.catalog.model import Catalog, CatalogItem
 from engine.errors import Category, TsunaguError
@@ -271,10 +271,10 @@ SELECT CASE WHEN m.ss IS NULL OR m.ss = 0 THEN NULL ELSE sqrt(sum(g.ng * power(g
 FROM g, m GROUP BY m.ss, m.n"""
 
 
-def _clean(v: object) -> float | None:
+def _clean(v: SupportsFloat | None) -> float | None:
     if v is None:
         return None
-    f = float(v)  # type: ignore[arg-type]
+    f = float(v)
     if math.isnan(f) or math.isinf(f):
         return None
     return round(max(-1.0, min(1.0, f)), 6)

@@ -576,7 +576,7 @@ def scoring_ctes(
     ex_parts = [b.condition(ex.condition, ex.when_missing, None) for ex in ruleset.exclusions]
     s_cols.append(n.alias(n.or_(ex_parts), "x"))
     rule_cols, fire_cols, leaf_outputs = _rule_columns(b, ruleset, with_values=False)
-    fires = {a.alias: a.this for a in rule_cols}  # type: ignore[attr-defined]
+    fires = {a.alias: a.this for a in rule_cols}  # each rule column is an Alias: its name -> its flag
     if include_age:
         s_cols += rule_cols  # previews count per rule: keep the flags
         fire_ref = {f: n.col(f) for f in fire_cols}

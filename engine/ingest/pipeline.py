@@ -314,7 +314,8 @@ class _Build:
             shown = "、".join(f"{c.code}={c.label}" for c in item.codes or ())
             return mapped, f"CASE WHEN {mapped} NOT IN {_in_list(codes)} THEN 'コード表にない値です (使える値: {shown})' END"
         if item.type == "date":
-            col = item.source.column  # type: ignore[union-attr]
+            assert item.source is not None  # a date read from an export
+            col = item.source.column
             return q("_d_" + col), q("_de_" + col)
         raise IngestError(f"unsupported type {item.type}")
 
@@ -332,14 +333,15 @@ class _Build:
             item = rule.item
             src = item.source
             assert src is not None
-            use_g2 = item.entity == "guardian" and es.guardian_key is not None
+            g2_key = es.guardian_key if item.entity == "guardian" else None  # the second guardian's id column
+            use_g2 = g2_key is not None
             ek = {"child": "_ek_child", "guardian": "_ek_g2" if use_g2 else "_ek_guardian", "household": "_ek_household"}[item.entity]
             raw = q(src.column) if item.type != "date" else q("_dv_" + src.column)
             value, err = self._value_sql(rule, raw)
             base = f"{res} WHERE row_err IS NULL"
-            if use_g2:
+            if g2_key is not None:
                 self.reject(es.name, f"{base} AND _g2_err IS NOT NULL AND {raw} IS NOT NULL", "_line",
-                            lit(es.guardian_key.column), "NULL", "_g2_err")  # type: ignore[union-attr]
+                            lit(g2_key.column), "NULL", "_g2_err")
             if item.kind == "event":
                 dc = src.date_column
                 assert dc is not None

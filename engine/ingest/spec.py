@@ -77,9 +77,7 @@ def _spec_doc() -> dict:
     return yaml.safe_load(resources.files("engine.ingest").joinpath("exports.yaml").read_text(encoding="utf-8"))
 
 
-def _key(d: dict | None) -> KeySpec | None:
-    if d is None:
-        return None
+def _key(d: dict) -> KeySpec:
     if d.get("id_type") not in ID_LABELS_JA:
         raise SpecError(f"unknown id_type {d.get('id_type')!r}")
     return KeySpec(column=d["column"], id_type=d["id_type"])
@@ -127,6 +125,7 @@ def build_spec(catalog: Catalog, doc: dict | None = None) -> IngestSpec:
             if rule.absent is not None and rule.population not in ("residents", "students"):
                 raise SpecError(f"取込仕様 {name}: {item.id} の absent には population (residents/students) が必要です")
             rules.append(rule)
-        exports[name] = ExportSpec(name=name, key=_key(e["key"]), guardian_key=_key(e.get("guardian_key")),  # type: ignore[arg-type]
+        guardian_key = e.get("guardian_key")
+        exports[name] = ExportSpec(name=name, key=_key(e["key"]), guardian_key=_key(guardian_key) if guardian_key is not None else None,
                                    rules=tuple(rules), raw=e)
     return IngestSpec(registry=doc["registry"], student_map=doc["student_map"], exports=exports)

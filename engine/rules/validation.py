@@ -121,7 +121,7 @@ def _clean_loc(doc: Any, loc: tuple[Any, ...]) -> list[str | int] | None:
                 continue
         out.append(seg)
         try:
-            node = node[seg]  # type: ignore[index]
+            node = node[seg]
         except (KeyError, IndexError, TypeError):
             node = None
     return out
@@ -385,9 +385,10 @@ class _Checker:
 
     def check_between_order(self, c: Comparison, path: str) -> None:
         if c.op == "between" and isinstance(c.value, list) and len(c.value) == 2:
-            lo, hi = c.value
+            bounds: list[Any] = c.value  # two scalars of the item's type; others fail below (TypeError)
+            lo, hi = bounds
             try:
-                if lo > hi:  # type: ignore[operator]
+                if lo > hi:
                     self.add(f"{path}.value", "between_reversed", f"between の下限 {lo!r} が上限 {hi!r} より大きくなっています", "[下限, 上限] の順にしてください")
             except TypeError:
                 pass

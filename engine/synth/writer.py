@@ -10,6 +10,7 @@ import io
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any, get_args
 
 import numpy as np
 
@@ -18,12 +19,22 @@ from engine import dates
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
+def _style(name: str, styles: tuple[Any, ...], kind: str) -> Any:
+    """``name`` as one of the Literal ``styles`` (an export's date style read from its description)."""
+    for known in styles:
+        if name == known:
+            return known
+    raise ValueError(f"unknown {kind} style {name!r}")
+
+
 def _format_one(d: date, style: str) -> str:
     if style.startswith("wareki_"):
-        return dates.format_wareki(d, style.removeprefix("wareki_"))  # type: ignore[arg-type]
+        wareki: dates.WarekiStyle = _style(style.removeprefix("wareki_"), get_args(dates.WarekiStyle), "wareki")
+        return dates.format_wareki(d, wareki)
     if style == "iso_month":
         return f"{d.year}-{d.month:02d}"
-    return dates.format_seireki(d, style.removeprefix("seireki_"))  # type: ignore[arg-type]
+    seireki: dates.SeirekiStyle = _style(style.removeprefix("seireki_"), get_args(dates.SeirekiStyle), "seireki")
+    return dates.format_seireki(d, seireki)
 
 
 def format_dates(ordinals: np.ndarray, style: str) -> np.ndarray:

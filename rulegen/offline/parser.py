@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -119,7 +120,7 @@ class _Text:
     def is_free(self, start: int, end: int) -> bool:
         return all(self.free[start:end])
 
-    def find(self, pattern: str, kind: str, handler=None) -> list[Span]:  # type: ignore[no-untyped-def]
+    def find(self, pattern: str, kind: str, handler: Callable[..., dict[str, Any] | None] | None = None) -> list[Span]:
         out = []
         for m in re.finditer(pattern, self.masked()):
             if m.end() == m.start():

@@ -6,8 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from engine.catalog import Catalog
+
+if TYPE_CHECKING:
+    from sudachipy import Tokenizer
 
 _SKIP_POS = {"助詞", "補助記号", "空白"}
 
@@ -26,7 +30,7 @@ class Tok:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # type: ignore[no-untyped-def]
+def _tokenizer() -> Tokenizer:
     from sudachipy import dictionary
 
     return dictionary.Dictionary(dict="core").create()
