@@ -26,6 +26,7 @@ class Turn:
     source: str | None = None  # the text actually drafted (staff text, or the question's text with the answer)
     clarifications: list[dict[str, Any]] = field(default_factory=list)
     choices: list[dict[str, Any]] = field(default_factory=list)  # clickable answers (rulegen/choices.py)
+    alternatives: list[dict[str, Any]] = field(default_factory=list)  # two readings to pick from (cross_check.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class Turn:
             "source": self.source,
             "clarifications": list(self.clarifications),
             "choices": list(self.choices),
+            "alternatives": list(self.alternatives),
         }
 
 
@@ -66,10 +68,29 @@ class Conversation:
             return None
         return staff.source, reply.clarifications[0]
 
+    def _picked_alternative(self, text: str) -> tuple[DraftOutcome, str | None] | None:
+        """The reading a clicked choice picks among the last turn's alternatives, and the text it read."""
+        if len(self.turns) < 2 or not self.turns[-1].alternatives:
+            return None
+        last = self.turns[-1]
+        choice = next((c for c in last.choices if c.get("reply") == text and "alternative" in c), None)
+        if choice is None or not 0 <= int(choice["alternative"]) < len(last.alternatives):
+            return None
+        alt = last.alternatives[int(choice["alternative"])]
+        rule = Rule.model_validate(alt["rule"])
+        reading = f"{alt['reading_ja']}\n※ 「{alt['label']}」を選びました。"
+        outcome = DraftOutcome(True, rule, reading, drafter=alt["drafter"], model=alt.get("model"),
+                               prompt_version=alt.get("prompt_version"), attempts=0)
+        return outcome, self.turns[-2].source
+
     def send(self, text: str) -> DraftOutcome:
         source = text
         outcome = None
-        pending = self._pending_question()
+        picked = self._picked_alternative(text)
+        if picked is not None:
+            outcome, picked_source = picked
+            source = picked_source or text
+        pending = self._pending_question() if outcome is None else None
         if self.turns and any(c.get("reply") == text for c in self.turns[-1].choices):
             pending = None  # a clicked choice is a whole message: read it as it is
         if pending is not None:
@@ -105,6 +126,7 @@ class Conversation:
             Turn(
                 "drafter", reply, version_no, list(outcome.questions), list(outcome.problems), outcome.blocked_by_guard,
                 clarifications=list(outcome.clarifications), choices=list(outcome.choices),
+                alternatives=list(outcome.alternatives),
             )
         )
         return outcome

@@ -101,7 +101,11 @@ def make_drafter(settings: DraftingSettings | None = None, guard: TextGuard | No
     settings = settings or DraftingSettings.from_env()
     catalog = catalog or default_catalog()
     if settings.uses_llm:
+        from rulegen.cross_check import CrossCheckedDrafter
         from rulegen.llm import LLMDrafter
 
-        return LLMDrafter(settings, catalog, guard)
+        llm = LLMDrafter(settings, catalog, guard)
+        if not settings.cross_check:
+            return llm
+        return CrossCheckedDrafter(llm, OfflineDrafter(settings, catalog, guard), catalog)
     return OfflineDrafter(settings, catalog, guard)

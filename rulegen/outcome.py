@@ -40,6 +40,10 @@ class DraftOutcome:
     # Clickable answers: {"question_index", "label" (Japanese), "reply" (the message a click sends)};
     # question_index -1: a choice about a stated assumption of a valid draft (see rulegen/choices.py).
     choices: list[dict[str, Any]] = field(default_factory=list)
+    # Two readings that disagree (rulegen/cross_check.py): {"label", "rule", "reading_ja", "drafter", "model",
+    # "prompt_version"}; a choice with "alternative": i picks alternatives[i]; differences name what differs.
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    differences: list[dict[str, str]] = field(default_factory=list)
 
     def rule_json(self) -> dict[str, Any] | None:
         return self.rule.model_dump(mode="json", by_alias=True, exclude_none=True) if self.rule else None

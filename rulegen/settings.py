@@ -36,11 +36,14 @@ class DraftingSettings(BaseModel):
     default_points: int = Field(default=10, ge=1, le=100)
     max_points: int = Field(default=30, ge=1, le=100)
     max_catalog_items: int = Field(default=14, ge=3, le=200)
+    # Compare the LLM draft with the offline parse and show both when they disagree (issue 14, item 5).
+    cross_check: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> DraftingSettings:
         """Read ``TSUNAGU_LLM_PROVIDER``, ``_BASE_URL``, ``_MODEL``, ``_API_KEY``, ``_API_VERSION``,
-        ``_TIMEOUT`` (seconds per call), ``_MAX_TOKENS``, ``_MAX_REPAIRS``, ``_METHOD``, ``_MAX_POINTS``, ``_DEFAULT_POINTS``.
+        ``_TIMEOUT`` (seconds per call), ``_MAX_TOKENS``, ``_MAX_REPAIRS``, ``_METHOD``, ``_MAX_POINTS``, ``_DEFAULT_POINTS``,
+        ``_CROSS_CHECK`` (``0`` to skip the comparison with the offline parse).
 
         Without a provider the drafter is the LLM one when a model and a base URL are set, else offline.
         """
@@ -59,6 +62,7 @@ class DraftingSettings(BaseModel):
             "DEFAULT_POINTS": "default_points",
             "PROMPT_VERSION": "prompt_version",
             "MAX_TOKENS": "max_tokens",
+            "CROSS_CHECK": "cross_check",
         }
         for key, field in mapping.items():
             value = get(key)
