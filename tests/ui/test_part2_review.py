@@ -38,6 +38,15 @@ def test_reviewer_path(ui_server, page):
     assert "人が確認するための候補" in page.content()
     axe_check(page, "review list")
     shot(page, "part2-review-list")
+    stages = page.locator("#f-stage option").evaluate_all("os => os.map(o => o.value).filter(v => v)")
+    assert stages, "the school stage filter lists the stages on this run"
+    page.get_by_label("学校段階").select_option(stages[0])
+    page.get_by_label("並べ替え", exact=True).select_option("welfare")
+    page.get_by_role("button", name="表示する").click()
+    assert f"stage={stages[0]}" in page.url and "sort=welfare" in page.url
+    assert page.locator("tbody tr").count() >= 1
+    shot(page, "part2-review-list-stage")
+    page.get_by_label("学校段階").select_option("")
     page.get_by_label("確認の状況").select_option("open")
     page.get_by_role("button", name="表示する").click()
     assert "status=open" in page.url
@@ -47,7 +56,7 @@ def test_reviewer_path(ui_server, page):
     assert "点数の合計" in page.content()
     axe_check(page, "child page")
     shot(page, "part2-child")
-    page.get_by_label("理由（必須・操作ログに記録されます）").fill("ケース会議の準備のため")
+    page.get_by_label("理由（必須・操作ログに記録されます）", exact=True).fill("ケース会議の準備のため")
     page.get_by_role("button", name="宛名番号を表示する").click()
     assert "宛名番号:" in page.content()
     shot(page, "part2-reidentified")
@@ -61,6 +70,10 @@ def test_reviewer_path(ui_server, page):
     assert page.locator("svg").count() == 2
     axe_check(page, "funnel")
     shot(page, "part2-funnel")
+    page.get_by_role("link", name="この版の実行すべての集計").click()
+    assert "/ui/review/versions/" in page.url and page.locator("svg").count() == 2 and "延べ" in page.content()
+    axe_check(page, "funnel per ruleset version")
+    shot(page, "part2-funnel-version")
     page.goto(ui_server.url(f"/ui/review/runs/{run_id}"))
     page.get_by_label("出力の理由（操作ログに記録されます）").fill("ケース会議")
     with page.expect_download() as dl:
