@@ -4,6 +4,8 @@ status line says so. Without JS the same forms work by post/redirect/get."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from playwright.sync_api import expect
 
 from tests.ui.conftest import axe_check, login, shot
@@ -125,3 +127,21 @@ def test_keyboard_only_turns(page, ui_server):
     page.locator("[data-chat-body][data-version='3']").wait_for()
     expect(page.locator("#answer")).to_be_focused()
     assert "中学生" in page.locator("section[aria-labelledby=card-h]").inner_text()
+
+
+def test_expired_session_during_a_js_turn_keeps_the_text(page, ui_server):
+    """The fetch gets the login page instead of the draft: the plain post follows, the login page keeps the
+    text, and after logging in again the message box has it (nothing was sent to the drafter)."""
+    _new_draft(page, ui_server)
+    draft_path = urlsplit(page.url).path
+    page.context.clear_cookies()
+    page.get_by_label("続けて指示する", exact=False).fill("窓を2年にして")
+    page.get_by_role("button", name="送る").click()
+    page.get_by_label("利用者名").wait_for()
+    page.get_by_label("利用者名").fill(ui_server.users["staff"])
+    page.get_by_label("パスワード").fill(ui_server.password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == draft_path
+    assert page.get_by_label("続けて指示する", exact=False).input_value() == "窓を2年にして"
+    assert page.locator("[data-chat-body]").get_attribute("data-version") == "1"

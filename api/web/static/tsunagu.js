@@ -49,10 +49,12 @@
       buttons.forEach(function (b) { b.disabled = true; });
       say("送信しました。読み取っています…");
       var data = new FormData(form);
+      var stored = null;  // set once the server has taken the message (it answered with a redirect)
       fetch(form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
                            headers: { "Accept": "text/html" } })
         .then(function (res) {
           var url = new URL(res.url);
+          if (res.redirected) { stored = url; }
           if (!res.ok || url.pathname !== location.pathname) { throw new Error("fallback"); }
           return res.text().then(function (html) { return { html: html, url: url }; });
         })
@@ -73,7 +75,8 @@
         .catch(function () {
           say("");
           buttons.forEach(function (b) { b.disabled = false; });
-          HTMLFormElement.prototype.submit.call(form);  // the plain post/redirect/get
+          if (stored) { location.assign(stored.href); return; }  // taken: just show where it led (never post twice)
+          HTMLFormElement.prototype.submit.call(form);  // refused or unreachable: the plain post/redirect/get
         });
     });
   }
