@@ -322,3 +322,23 @@ def test_cp932_export_names_the_character_in_japanese_html(sqlite_service):
     assert "「操作ログ」の1件目の「理由」にある文字「🏠」" in main and "CP932" in main  # table, row and column named
     r = c.get("/ui/audit/export", params={"action": "reidentified", "format": "csv", "encoding": "utf-8-sig"})
     assert r.status_code == 200 and "家庭訪問🏠の準備" in r.content.decode("utf-8-sig")
+
+
+def test_list_export_with_atena_is_a_logged_reidentification_of_each_child(sqlite_service):
+    from openpyxl import load_workbook
+
+    svc = sqlite_service
+    run_id = _run(svc)["run"]["id"]
+    c, _ = svc.login("review1")
+    base = f"/ui/review/runs/{run_id}/export"
+    plain = load_workbook(io.BytesIO(c.get(base, params={"reason": "ケース会議"}).content))["確認候補一覧"]
+    assert "宛名番号" not in next(plain.iter_rows(values_only=True))
+    r = c.get(base, params={"reason": "ケース会議で訪問先を決めるため", "with_atena": "1"})
+    rows = list(load_workbook(io.BytesIO(r.content))["確認候補一覧"].iter_rows(values_only=True))
+    assert rows[0][-1] == "宛名番号" and all(re.fullmatch(r"\d+", str(x[-1])) for x in rows[1:])
+    audit = svc.as_role("auditor")
+    reid = audit.get("/api/audit", params={"action": "reidentified", "limit": 500}).json()["items"]
+    assert {i["target_id"] for i in reid} == {x[1] for x in rows[1:]}
+    assert {i["reason"] for i in reid} == {"ケース会議で訪問先を決めるため"}
+    exported = audit.get("/api/audit", params={"action": "results_exported"}).json()["items"]
+    assert [i["details"]["reidentified"] for i in exported] == [True, False]

@@ -135,3 +135,19 @@ def render_sections(fmt: Format, meta: list[list[object]], sections: list[Sheet]
     except ExportError as exc:
         raise ServiceError(str(exc), status_code=422) from None
     return buf.getvalue()
+
+
+def atena_numbers(settings: Any, pseudonyms: list[str]) -> dict[str, str]:
+    """宛名番号 of these children from the encrypted re-identification map (the caller logs the re-identification
+    with its reason before anything is shown or written)."""
+    from privacy.keys import load_key_file
+    from privacy.reid_map import read_reid_map
+
+    if not settings.reid_map_path.is_file() or not settings.key_file.is_file():
+        raise ServiceError("再識別対応表又は鍵ファイルがありません", status_code=409)
+    residents = read_reid_map(settings.reid_map_path, load_key_file(settings.key_file)).get("resident", {})
+    missing = [p for p in pseudonyms if p not in residents]
+    if missing:
+        raise ServiceError(f"仮名ID {missing[0]} は再識別対応表にありません" + (f"（ほか{len(missing) - 1}件）" if len(missing) > 1 else ""),
+                           status_code=404)
+    return {p: str(residents[p]) for p in pseudonyms}

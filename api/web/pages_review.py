@@ -258,7 +258,7 @@ def version_stats_page(version_id: int, request: Request, user: WebUser = Depend
 
 @router.get("/runs/{run_id}/export")
 def export(run_id: int, request: Request, reason: str = "", format: str = "xlsx", encoding: str = "utf-8-sig",
-           user: WebUser = Depends(reader(*REVIEWERS)), db: Session = Depends(get_reader)) -> Response:
+           with_atena: str = "", user: WebUser = Depends(reader(*REVIEWERS)), db: Session = Depends(get_reader)) -> Response:
     if not reason.strip():
         raise ServiceError("出力の理由を入力してください（操作ログに記録されます）", status_code=422)
     if format not in ("xlsx", "csv") or encoding not in ("utf-8-sig", "cp932"):
@@ -266,12 +266,20 @@ def export(run_id: int, request: Request, reason: str = "", format: str = "xlsx"
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
     children = _results(ctx, run).children
-    header, rows = review_exports.list_rows(children, run.diff, outcomes.current_by_pseudonym(db, run.id))
+    # 宛名番号 only as a re-identification of every listed child, logged with the typed reason before the file leaves
+    atena = review_exports.atena_numbers(ctx.settings, [c.pseudonym for c in children]) if with_atena else None
+    header, rows = review_exports.list_rows(children, run.diff, outcomes.current_by_pseudonym(db, run.id), atena=atena)
     meta = review_exports.meta_rows(user.display_name, run.reference_date.isoformat(), run.id)
     data = review_exports.render(format, "確認候補一覧", meta, header, rows, encoding=encoding)  # type: ignore[arg-type]
+    if atena is not None:
+        db.close()
+        with session_scope(ctx.sessions) as w:
+            for c in children:
+                audit_store.append(w, user.actor, "reidentified", "child", c.pseudonym, reason=reason.strip(),
+                                   details={"run_id": run_id, "via": "list_export"})
     _log(request, db, user.actor, "results_exported", "run", run_id, reason=reason.strip(),
          details={"format": format, "encoding": encoding if format == "csv" else None, "rows": len(rows),
-                  "reidentified": False})
+                  "reidentified": atena is not None})
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if format == "xlsx"
              else "text/csv; charset=" + ("utf-8" if encoding == "utf-8-sig" else "shift_jis"))
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="candidates-run{run_id}.{format}"'})

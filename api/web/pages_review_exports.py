@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api import audit_store
 from api.auth import get_db
-from api.errors import NotFound, ServiceError
+from api.errors import ServiceError
 from api.services import review_exports, runs
 from api.web.deps import WebUser, page_user
 from api.web.pages_review import REVIEWERS, _child_context
@@ -21,19 +21,6 @@ from api.web.pages_review import REVIEWERS, _child_context
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "utf-8-sig": "text/csv; charset=utf-8", "cp932": "text/csv; charset=shift_jis"}
-
-
-def _atena(request: Request, pseudonym: str) -> str:
-    from privacy.keys import load_key_file
-    from privacy.reid_map import read_reid_map
-
-    settings = request.app.state.ctx.settings
-    if not settings.reid_map_path.is_file() or not settings.key_file.is_file():
-        raise ServiceError("再識別対応表又は鍵ファイルがありません", status_code=409)
-    atena = read_reid_map(settings.reid_map_path, load_key_file(settings.key_file)).get("resident", {}).get(pseudonym)
-    if atena is None:
-        raise NotFound(f"仮名ID {pseudonym} は再識別対応表にありません")
-    return str(atena)
 
 
 @router.get("/runs/{run_id}/children/{pseudonym}/export")
@@ -49,7 +36,7 @@ def child_export(run_id: int, pseudonym: str, request: Request, reason: str = ""
     page = _child_context(request, db, run, pseudonym)
     atena = None
     if with_atena:
-        atena = _atena(request, pseudonym)
+        atena = review_exports.atena_numbers(request.app.state.ctx.settings, [pseudonym])[pseudonym]
         audit_store.append(db, user.actor, "reidentified", "child", pseudonym, reason=reason,
                            details={"run_id": run_id, "via": "export"})
     c = page["c"]
