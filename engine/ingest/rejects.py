@@ -14,13 +14,15 @@ anybody:
   (kana and kanji, e.g. a name in the wrong column, a 宛名番号 or a phone number in the wrong column,
   formulas, long text) is shown by kind and length too;
 - reasons never quote a value (``「...」`` is replaced by ``この値``);
-- every cell goes through the product's one formula rule (:func:`engine.cells.neutralize`).
+- every cell goes through the product's one formula rule (:func:`engine.cells.neutralize`);
+- the file is readable by its owner only (mode 600), like the key and the re-identification map.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -113,7 +115,11 @@ def write_report(path: Path, rows: Iterable[Sequence[object]]) -> None:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(REJECT_COLUMNS)
     w.writerows([neutralize(v) for v in row] for row in rows)  # a cell like =HYPERLINK(...) stays text
-    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
+    data = buf.getvalue().encode("utf-8-sig")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: readable by its owner only
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)
 
 
 def default_path(exports_dir: Path, mart_path: Path) -> Path:

@@ -85,6 +85,7 @@ def test_report_goes_to_the_ingest_side_never_next_to_the_mart(city, tmp_path):
     messages: list[str] = []
     summary = ingest_exports(ex, martdir / "m.duckdb", _ps(city[1]), as_of=DEFAULT_AS_OF, progress=messages.append)
     assert summary.rejects_path == ex / "m.rejects.csv" and summary.rejects_path.is_file()
+    assert summary.rejects_path.stat().st_mode & 0o777 == 0o600  # personal data: its owner only
     assert sorted(p.name for p in martdir.iterdir()) == ["m.duckdb"]  # the old report is gone, with a message
     assert any("以前の不採用の記録を削除しました" in m for m in messages)
     # a configured folder works; the mart's folder is refused before anything is written
