@@ -27,12 +27,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.catalog.model import ORGAN_LABELS_JA, Organ
 from engine.errors import Category, TsunaguError, pydantic_problems
 from privacy.registry_model import Basis, LegalBasisEntry, Use, within_validity
+from privacy.yaml_file import read_yaml_file
 
 Purpose = Literal["scheduled_run", "one_off_run", "preview"]
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.yaml")
@@ -95,14 +95,7 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"ポリシーファイルが見つかりません: {path}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" {mark.line + 1}行目" if mark is not None else ""
-        raise PolicyError(f"ポリシーファイル {path}{line} を YAML として読めません: {getattr(exc, 'problem', exc)}") from None
+    doc = read_yaml_file(path, "ポリシーファイル", PolicyError)
     if doc is None:
         return {}
     if not isinstance(doc, dict):

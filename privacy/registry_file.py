@@ -15,10 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.catalog.model import Catalog
 from privacy.registry import LegalBasisEntry, RegistryError, approve, expire_due, propose
+from privacy.yaml_file import read_yaml_file
 
 DEMO_REGISTRY_PATH = Path(__file__).with_name("demo_registry.yaml")
 
@@ -146,14 +145,7 @@ def parse_registry_document(doc: Any, catalog: Catalog, *, source: str = "regist
 def load_registry_yaml(path: Path | str, catalog: Catalog, *, today: date | None = None) -> list[LegalBasisEntry]:
     """Entries of a registry YAML file; with ``today``, entries past valid_until are moved to expired."""
     p = Path(path)
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RegistryError(f"登録簿ファイルが見つかりません: {p}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" {mark.line + 1}行目" if mark is not None else ""
-        raise RegistryError(f"登録簿ファイル {p}{line} を YAML として読めません") from None
+    doc = read_yaml_file(p, "登録簿ファイル", RegistryError)
     entries = parse_registry_document(doc, catalog, source=p.name)
     return expire_due(entries, today) if today is not None else entries
 

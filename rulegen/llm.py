@@ -70,32 +70,22 @@ class LLMDrafter:
         if self._chat is not None:
             return self._chat
         s = self.settings
-        key = s.api_key if s.api_key else SecretStr("not-needed")
+        common: dict[str, Any] = {
+            "api_key": s.api_key if s.api_key else SecretStr("not-needed"),
+            "timeout": s.timeout_s,
+            "max_retries": 0,
+            "temperature": s.temperature,
+            "max_completion_tokens": s.max_tokens,  # the field max_tokens, by its alias
+        }
         if s.provider == "azure":
             from langchain_openai import AzureChatOpenAI
 
-            self._chat = AzureChatOpenAI(
-                azure_endpoint=s.base_url,
-                azure_deployment=s.model,
-                api_version=s.api_version or "2024-10-21",
-                api_key=key,
-                timeout=s.timeout_s,
-                max_retries=0,
-                temperature=s.temperature,
-                max_completion_tokens=s.max_tokens,  # the field max_tokens, by its alias
-            )
+            self._chat = AzureChatOpenAI(azure_endpoint=s.base_url, azure_deployment=s.model,
+                                         api_version=s.api_version or "2024-10-21", **common)
         else:
             from langchain_openai import ChatOpenAI
 
-            self._chat = ChatOpenAI(
-                base_url=s.base_url,
-                model=s.model or "default",
-                api_key=key,
-                timeout=s.timeout_s,
-                max_retries=0,
-                temperature=s.temperature,
-                max_completion_tokens=s.max_tokens,  # the field max_tokens, by its alias
-            )
+            self._chat = ChatOpenAI(base_url=s.base_url, model=s.model or "default", **common)
         return self._chat
 
     def _structured(self, method: str | None = None) -> Any:

@@ -187,14 +187,13 @@ def test_one_list_of_difficulty_types():
         assert {tuple(n["enum"]) for n in _dicts(schema) if "enum" in n and "虐待" in n["enum"]} == {DIFFICULTIES}
 
 
-def _dicts(node):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from _dicts(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _dicts(v)
+def _dicts(root):
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+        stack.extend(node.values() if isinstance(node, dict) else node if isinstance(node, list) else ())
 
 
 # --- 和暦 and the reference date --------------------------------------------------------------------

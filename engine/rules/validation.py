@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal, TypeGuard, TypeVar
 
 from pydantic import ValidationError
 
@@ -34,6 +34,7 @@ from engine.rules.stages import DERIVED_STAGE_AGES
 from engine.rules.walk import json_path, leaves_with_trails, walk
 
 Severity = Literal["error", "warning"]
+_Doc = TypeVar("_Doc", Rule, Ruleset)
 
 
 @dataclass(frozen=True)
@@ -556,18 +557,24 @@ def _not_a_document(doc: Any) -> ValidationReport | None:
     return _report([RuleProblem("$", "object_required", "ルールは JSON のオブジェクト ({...}) で指定してください", "ファイルの中身を確認してください")])
 
 
-def validate_rule(doc: dict | Rule, catalog: Catalog) -> ValidationReport:
-    """Validate one rule (a dict from JSON, or a parsed Rule) against the schema and the catalog."""
+def _parse(doc: Any, model: type[_Doc]) -> _Doc | ValidationReport:
+    """The parsed rule or ruleset, or the report of why ``doc`` is not one."""
     bad = _not_a_document(doc)
     if bad:
         return bad
-    if isinstance(doc, Rule):
-        rule = doc
-    else:
-        try:
-            rule = Rule.model_validate(doc)
-        except ValidationError as exc:
-            return _report(_schema_problems(doc, exc))
+    if isinstance(doc, model):
+        return doc
+    try:
+        return model.model_validate(doc)
+    except ValidationError as exc:
+        return _report(_schema_problems(doc, exc))
+
+
+def validate_rule(doc: dict | Rule, catalog: Catalog) -> ValidationReport:
+    """Validate one rule (a dict from JSON, or a parsed Rule) against the schema and the catalog."""
+    rule = _parse(doc, Rule)
+    if isinstance(rule, ValidationReport):
+        return rule
     checker = _Checker(catalog)
     checker.check_rule(rule, "$")
     return _report(checker.problems, rule=rule)
@@ -575,16 +582,9 @@ def validate_rule(doc: dict | Rule, catalog: Catalog) -> ValidationReport:
 
 def validate_ruleset(doc: dict | Ruleset, catalog: Catalog) -> ValidationReport:
     """Validate a ruleset (every rule, exclusions, alert levels, extraction) against the schema and the catalog."""
-    bad = _not_a_document(doc)
-    if bad:
-        return bad
-    if isinstance(doc, Ruleset):
-        rs = doc
-    else:
-        try:
-            rs = Ruleset.model_validate(doc)
-        except ValidationError as exc:
-            return _report(_schema_problems(doc, exc))
+    rs = _parse(doc, Ruleset)
+    if isinstance(rs, ValidationReport):
+        return rs
     checker = _Checker(catalog)
     checker.check_population(rs.population, "$.population")
     for i, rule in enumerate(rs.rules):
