@@ -17,7 +17,7 @@ from api.db.types import utcnow
 from api.errors import ServiceError
 from api.routes.schemas import DbId
 from api.security import ROLE_LABELS_JA, ROLES
-from api.services import users
+from api.services import reasons, users
 from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
@@ -79,20 +79,11 @@ def user_page(username: str, request: Request, done: str = "", user: WebUser = D
     return _detail(request, db, user, username, notice=NOTICES.get(done))
 
 
-def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("理由を入力してください（操作ログに記録されます）", status_code=422)
-    if len(reason) > 2000:
-        raise ServiceError("理由は2,000文字以内にしてください", status_code=422)
-    return reason
-
-
 @router.post("/users/{username}/role", response_class=HTMLResponse)
 def change_role(username: str, request: Request, role: str = Form(""), reason: str = Form(""),
                 user: WebUser = Depends(form_user(*ADMIN)), db: Session = Depends(get_db)) -> Response:
     try:
-        users.change_role(db, user.actor, username, role, _reason(reason))
+        users.change_role(db, user.actor, username, role, reasons.require_reason(reason, "役割の変更"))
     except ServiceError as exc:
         db.rollback()
         return _detail(request, db, user, username, exc.status_code, role_error=exc.detail,
@@ -104,7 +95,7 @@ def change_role(username: str, request: Request, role: str = Form(""), reason: s
 def deactivate(username: str, request: Request, reason: str = Form(""), user: WebUser = Depends(form_user(*ADMIN)),
                db: Session = Depends(get_db)) -> Response:
     try:
-        users.deactivate_user(db, user.actor, username, _reason(reason))
+        users.deactivate_user(db, user.actor, username, reasons.require_reason(reason, "利用者の停止"))
     except ServiceError as exc:
         db.rollback()
         return _detail(request, db, user, username, exc.status_code, deact_error=exc.detail, typed={"deact_reason": reason})

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api import audit_store
 from api.auth import get_db
 from api.errors import ServiceError
-from api.services import review_exports, runs
+from api.services import reasons, review_exports, runs
 from api.web.deps import WebUser, page_user
 from api.web.pages_review import REVIEWERS, _child_context
 
@@ -27,9 +27,7 @@ MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 def child_export(run_id: int, pseudonym: str, request: Request, reason: str = "", format: str = "xlsx",
                  encoding: str = "utf-8-sig", with_atena: str = "", user: WebUser = Depends(page_user(*REVIEWERS)),
                  db: Session = Depends(get_db)) -> Response:
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("出力の理由を入力してください（操作ログに記録されます）", status_code=422)
+    reason = reasons.require_reason(reason, "出力" if not with_atena else "再識別を含む出力")
     if format not in ("xlsx", "csv") or encoding not in ("utf-8-sig", "cp932"):
         raise ServiceError("出力形式は Excel（xlsx）又は CSV（UTF-8 / CP932）を選んでください", status_code=422)
     run = runs.get_run(db, run_id)
