@@ -160,7 +160,7 @@ def test_personal_columns_come_from_the_spec_and_the_catalog():
     from engine.ingest.spec import build_spec
 
     cols = rejects_report.personal_columns(build_spec(default_catalog()))
-    assert {"宛名番号", "世帯番号", "生年月日"} <= cols["jumin.csv"]
+    assert {"宛名番号", "世帯番号", "生年月日", "続柄", "国籍"} <= cols["jumin.csv"]  # the last two: personal_columns
     assert {"宛名番号", "母宛名番号", "EPDS得点"} <= cols["boshi.csv"]  # guardian key and a 要配慮 item
     assert {"虐待種別", "通告日"} <= cols["tsukoku.csv"]  # a sensitive event: value and date
     assert "欠席日数" not in cols["school_attendance.csv"] and "学籍番号" in cols["school_attendance.csv"]
