@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from api.errors import ServiceError
+from api.errors import NotFound, ServiceError
 from api.services import outcomes
 from privacy.exports import CP932_FIXES, Encoding, ExportError, Sheet, write_csv, write_xlsx
 
@@ -138,8 +138,9 @@ def render_sections(fmt: Format, meta: list[list[object]], sections: list[Sheet]
 
 
 def atena_numbers(settings: Any, pseudonyms: list[str]) -> dict[str, str]:
-    """宛名番号 of these children from the encrypted re-identification map (the caller logs the re-identification
-    with its reason before anything is shown or written)."""
+    """宛名番号 of these children from the encrypted re-identification map: the one lookup of the reviewer's
+    pages (re-identification, list and child exports). The caller logs the re-identification with its
+    reason before anything is shown or written."""
     from privacy.keys import load_key_file
     from privacy.reid_map import read_reid_map
 
@@ -148,6 +149,5 @@ def atena_numbers(settings: Any, pseudonyms: list[str]) -> dict[str, str]:
     residents = read_reid_map(settings.reid_map_path, load_key_file(settings.key_file)).get("resident", {})
     missing = [p for p in pseudonyms if p not in residents]
     if missing:
-        raise ServiceError(f"仮名ID {missing[0]} は再識別対応表にありません" + (f"（ほか{len(missing) - 1}件）" if len(missing) > 1 else ""),
-                           status_code=404)
+        raise NotFound(f"仮名ID {missing[0]} は再識別対応表にありません" + (f"（ほか{len(missing) - 1}件）" if len(missing) > 1 else ""))
     return {p: str(residents[p]) for p in pseudonyms}

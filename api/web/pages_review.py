@@ -183,9 +183,6 @@ def post_outcome(run_id: int, pseudonym: str, request: Request, category: str = 
 @router.post("/runs/{run_id}/children/{pseudonym}/reidentify", response_class=HTMLResponse)
 def post_reidentify(run_id: int, pseudonym: str, request: Request, reason: str = Form(""),
                     user: WebUser = Depends(form_user(*REVIEWERS)), db: Session = Depends(get_db)) -> Response:
-    from privacy.keys import load_key_file
-    from privacy.reid_map import read_reid_map
-
     ctx = request.app.state.ctx
     run = runs.get_run(db, run_id)
     page = _child_context(request, db, run, pseudonym)
@@ -195,11 +192,7 @@ def post_reidentify(run_id: int, pseudonym: str, request: Request, reason: str =
         return render(request, "review/child.html", {"page_title": f"こどもごとの理由（{pseudonym}）",
                                                      "reid_error": exc.detail, **page},
                       user=user, status_code=422)
-    if not ctx.settings.reid_map_path.is_file() or not ctx.settings.key_file.is_file():
-        raise ServiceError("再識別対応表又は鍵ファイルがありません", status_code=409)
-    atena = read_reid_map(ctx.settings.reid_map_path, load_key_file(ctx.settings.key_file)).get("resident", {}).get(pseudonym)
-    if atena is None:
-        raise NotFound(f"仮名ID {pseudonym} は再識別対応表にありません")
+    atena = review_exports.atena_numbers(ctx.settings, [pseudonym])[pseudonym]
     # committed before the 宛名番号 is put into the answer: no entry, no number
     audit_store.append_committed(db, user.actor, "reidentified", "child", pseudonym, reason=reason.strip(),
                                  details={"run_id": run_id})
