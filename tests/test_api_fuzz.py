@@ -9,6 +9,7 @@ included: ``api.errors.ErrorBody``). Bounded: a few examples per operation, no s
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -22,12 +23,31 @@ from tests.conftest_api import Service, approve_items, make_service  # noqa: E40
 
 pytest_plugins = ["tests.conftest_api"]
 
-EXAMPLES = 6
+# Bounded for the suite; a deeper run: TSUNAGU_FUZZ_EXAMPLES=50 TSUNAGU_FUZZ_BACKEND=postgres
+# TSUNAGU_FUZZ_ROLES=admin,staff,supervisor,reviewer,privacy_officer,auditor
+EXAMPLES = int(os.environ.get("TSUNAGU_FUZZ_EXAMPLES", "6"))
+BACKEND = os.environ.get("TSUNAGU_FUZZ_BACKEND", "sqlite")
+ROLES = os.environ.get("TSUNAGU_FUZZ_ROLES", "admin,staff").split(",")
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance]
 @pytest.fixture(scope="module")
+def pg_schema(pg_admin_engine):
+    """One PostgreSQL schema for the module's service (the shared fixture is per test)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = "tsunagu_fuzz_" + uuid.uuid4().hex[:12]
+    with pg_admin_engine.begin() as conn:
+        conn.execute(sa.text(f'create schema "{schema}"'))
+    yield schema
+    with pg_admin_engine.begin() as conn:
+        conn.execute(sa.text(f'drop schema "{schema}" cascade'))
+
+
+@pytest.fixture(scope="module")
 def fuzz_service(tmp_path_factory, service_mart, request) -> Service:
-    svc = make_service("sqlite", tmp_path_factory.mktemp("fuzz"), service_mart, request)
+    svc = make_service(BACKEND, tmp_path_factory.mktemp("fuzz"), service_mart, request)
     from engine.rules.model import Ruleset, items_used
 
     staff, sup = svc.as_role("staff"), svc.as_role("supervisor")
@@ -67,7 +87,7 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
-SEEN: dict[str, Counter[int]] = {"admin": Counter(), "staff": Counter()}  # status codes answered, per role
+SEEN: dict[str, Counter[int]] = {role: Counter() for role in ROLES}  # status codes answered, per role
 
 
 def _call(case, svc: Service, role: str) -> None:
@@ -78,7 +98,7 @@ def _call(case, svc: Service, role: str) -> None:
         svc._tokens.pop(svc.users[role], None)  # the caller revoked its own token: the next call gets a new one
 
 
-@pytest.mark.parametrize("role", ["admin", "staff"])
+@pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_fuzz(case, role, fuzz_service):

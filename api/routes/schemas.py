@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-MAX_ID = 2**63 - 1  # database ids and offsets are BIGINT: larger values are a 422, never an overflow
-DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
-"""A database id in a path, a query or a body (1 .. 2^63-1)."""
+MAX_ID = 2**63 - 1  # offsets are BIGINT (LIMIT/OFFSET): larger values are a 422, never an overflow
+MAX_ROW_ID = 2**31 - 1  # row ids are INTEGER columns (PostgreSQL int4): a larger id is a 422, never a 500
+DbId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+"""A database row id in a path, a query or a body (1 .. 2^31-1, the INTEGER primary keys)."""
 Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
@@ -88,7 +89,7 @@ class PreviewBody(Body):
 
 class RulesetBody(Body):
     ruleset: dict[str, Any] | None = Field(default=None, description="ルールセットの JSON")
-    rule_version_ids: list[int] | None = Field(default=None, description="保存済みルールからルールセットを組む場合")
+    rule_version_ids: list[DbId] | None = Field(default=None, max_length=200, description="保存済みルールからルールセットを組む場合")
     id: str | None = Field(default=None, description="rule_version_ids を使うときのルールセットID")
     title: str | None = Field(default=None, max_length=200)
 
