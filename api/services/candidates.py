@@ -36,6 +36,7 @@ MARKERS = {"new": "新規のみ", "rose": "上昇のみ"}
 _CACHE_MAX = 32
 
 _lock = threading.Lock()
+_loading = threading.Lock()  # held while a results file is parsed or the stages are looked up (rare: once per run)
 _results: dict[int, tuple[tuple[str, int, int], Any]] = {}
 _stages: dict[tuple[int, tuple[int, int]], dict[str, str]] = {}
 
@@ -53,7 +54,12 @@ def results(ctx: ServiceContext, run: Run) -> Any:
         found = _results.get(run.id)
     if found is not None and found[0] == ident:
         return found[1]
-    loaded = runs.load_children(ctx, run)
+    with _loading:  # one thread parses a file; the others that came for it at the same time wait and reuse it
+        with _lock:
+            found = _results.get(run.id)
+        if found is not None and found[0] == ident:
+            return found[1]
+        loaded = runs.load_children(ctx, run)
     with _lock:
         if len(_results) >= _CACHE_MAX:
             _results.pop(next(iter(_results)))
@@ -81,13 +87,18 @@ def stages(ctx: ServiceContext, run: Run, pseudonyms: list[str]) -> dict[str, st
         found = _stages.get(key)
     if found is not None:
         return found
-    con = open_mart(mart)
-    try:
-        rows = con.execute(
-            f"SELECT {ENTITY_KEY['child']}, {BIRTH_MONTH_COLUMN} FROM {CHILD_TABLE} "
-            f"WHERE {ENTITY_KEY['child']} IN (SELECT UNNEST(?::VARCHAR[]))", [list(pseudonyms)]).fetchall()
-    finally:
-        con.close()
+    with _loading:
+        with _lock:
+            found = _stages.get(key)
+        if found is not None:
+            return found
+        con = open_mart(mart)
+        try:
+            rows = con.execute(
+                f"SELECT {ENTITY_KEY['child']}, {BIRTH_MONTH_COLUMN} FROM {CHILD_TABLE} "
+                f"WHERE {ENTITY_KEY['child']} IN (SELECT UNNEST(?::VARCHAR[]))", [list(pseudonyms)]).fetchall()
+        finally:
+            con.close()
     out = {p: school_stage_at(bm, run.reference_date) for p, bm in rows if bm is not None}
     with _lock:
         if len(_stages) >= _CACHE_MAX:

@@ -17,13 +17,14 @@ from api.auth import get_db
 from api.db.engine import read_only_session, session_scope
 from api.db.models import RulesetVersion, Run
 from api.errors import NotFound, ServiceError
-from api.services import candidates, outcome_stats, outcomes, reasons, review_exports, runs
+from api.roles import may
+from api.services import candidates, outcome_stats, outcomes, page_audit, reasons, review_exports, runs
 from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
-REVIEWERS = ("reviewer", "supervisor")
-STATS = ("reviewer", "supervisor", "auditor")
+REVIEWERS = ("results.read",)  # actions of api/roles.yaml
+STATS = ("outcomes.stats",)
 SIDES = candidates.SIDES
 
 
@@ -53,8 +54,8 @@ def _log(request: Request, db: Session, actor: Actor, action: str, target_type: 
     """Write the page's audit entry and commit it before the answer is built (audit before answer). The read
     session's connection is given back first, so that a request never holds two pooled connections."""
     db.close()
-    with session_scope(request.app.state.ctx.sessions) as w:
-        audit_store.append(w, actor, action, target_type, target_id, details=details, reason=reason)
+    page_audit.log_committed(request.app.state.ctx.sessions, actor, action, target_type, target_id, details=details,
+                             reason=reason)
 
 
 def _results(ctx, run: Run):
@@ -210,11 +211,11 @@ def stats_page(run_id: int, request: Request, user: WebUser = Depends(reader(*ST
     run = runs.get_run(db, run_id)
     children = _results(ctx, run).children
     titles = {k: v.get("title", k) for k, v in _rules(db, run).items()}
-    stats = outcome_stats.run_stats(db, run, children, child_access=user.role in REVIEWERS, rule_titles=titles)
+    stats = outcome_stats.run_stats(db, run, children, child_access=may(user.role, "outcomes.child_counts"), rule_titles=titles)
     _log(request, db, user.actor, "outcome_stats_viewed", "run", run_id, details={"run_id": run_id, "suppressed": stats["suppressed"]})
     rv = db.get(RulesetVersion, run.ruleset_version_id)
     return render(request, "review/stats.html", {"page_title": "抽出から支援まで", "run": run, "s": stats, "rv": rv,
-                                                 "child_access": user.role in REVIEWERS, **_chart_scales(stats)}, user=user)
+                                                 "child_access": may(user.role, "outcomes.child_counts"), **_chart_scales(stats)}, user=user)
 
 
 def _chart_scales(stats: dict) -> dict[str, int]:
@@ -241,11 +242,11 @@ def version_stats_page(version_id: int, request: Request, user: WebUser = Depend
         except ServiceError:
             continue  # a results file that is gone or fails its hash is left out (the run's own page says why)
     titles = {x["id"]: x.get("title", x["id"]) for x in (rv.document or {}).get("rules", [])}
-    stats = outcome_stats.version_stats(db, version_id, run_children, child_access=user.role in REVIEWERS, rule_titles=titles)
+    stats = outcome_stats.version_stats(db, version_id, run_children, child_access=may(user.role, "outcomes.child_counts"), rule_titles=titles)
     _log(request, db, user.actor, "outcome_stats_viewed", "ruleset_version", version_id,
          details={"ruleset_version_id": version_id, "runs": [r.id for r, _ in run_children], "suppressed": stats["suppressed"]})
     return render(request, "review/stats.html", {"page_title": "抽出から支援まで（版ごと）", "run": None, "rv": rv, "s": stats,
-                                                 "child_access": user.role in REVIEWERS, "runs_max": VERSION_RUNS_MAX,
+                                                 "child_access": may(user.role, "outcomes.child_counts"), "runs_max": VERSION_RUNS_MAX,
                                                  **_chart_scales(stats)}, user=user)
 
 
