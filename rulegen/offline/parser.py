@@ -34,9 +34,9 @@ from rulegen.outcome import problem
 from rulegen.reading import window_ja
 
 DIFFICULTY_WORDS: tuple[str, ...] = DIFFICULTIES  # engine.catalog.model: the one list
-DEFAULT_WINDOW = 12
 # Difficulty words that alone do not name the type (they are also read as items or other phrases: 虐待通告, いじめ認知, 発達相談).
 NOT_BARE_DIFFICULTIES = frozenset({"虐待", "いじめ", "発達"})
+DEFAULT_WINDOW = 12
 # Items whose name means that something was not done (未受診, 未接種, 会えなかった).
 NEGATION_MARKS = ("未", "ない", "なかった", "なし")
 
@@ -52,13 +52,16 @@ OPS = {
     "より多い": ">", "より多く": ">", "を上回る": ">", "より少ない": "<", "に満たない": "<",
     "を下回る": "<", "以内": "<=", "まで": "<=",
 }
-UNIT_GROUPS = {"回": "count", "件": "count", "度": "count", "日": "day", "か月": "month", "月": "month",
+UNIT_GROUPS = {"回": "count", "件": "count", "度": "count", "つ": "count", "個": "count", "日": "day", "か月": "month", "月": "month",
                "人": "person", "点": "point", "歳": "age", "年": "year", "学年": "grade"}
 ITEM_UNIT_GROUP = {"件": "count", "回": "count", "日": "day", "か月": "month", "人": "person", "点": "point",
                    "歳": "age", "学年": "grade"}
 
 NUM = r"(\d+(?:\.\d+)?)"
-UNIT = r"(回|件|度|日|か月|月|人|点|歳|学年)?"
+# 「次のうち3つ以上に該当」「3項目以上に当てはまる」: a count of conditions met, not of an item's records.
+_K_OF_N = re.compile(r"(?:のうち|の中で|の中から)[^。]{0,12}?\d+(?:つ|個|項目)(?:以上|以下|未満)?"
+                     r"|\d+(?:つ|個|項目)(?:以上|以下|未満)?(?:の(?:項目|条件))?(?:に|を)?(?:該当|当てはま|あてはま|満た)")
+UNIT = r"(回|件|度|つ|個|日|か月|月|人|点|歳|学年)?"
 OP_RE = "|".join(sorted(map(re.escape, OPS), key=len, reverse=True))
 
 
@@ -81,11 +84,18 @@ class Span:
 
 
 @dataclass
-class ParseResult:
+class Reading:
+    """What the offline drafter made of a text: a rule document (or None), with notes, questions and problems."""
+
     rule: dict[str, Any] | None
     notes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    clarifications: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ParseResult(Reading):
     # The pieces, for edits in a conversation.
     condition: dict[str, Any] | None = None
     population: dict[str, Any] | None = None
@@ -94,7 +104,6 @@ class ParseResult:
     default_window: bool = False  # an event item was counted over the stated default window (an assumption)
     # The difficulty type was assumed (the items point to different ones): {"question", "candidates"}.
     difficulty_question: dict[str, Any] | None = None
-    clarifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Text:
@@ -157,6 +166,12 @@ class OfflineParser:
         text = normalize(source_text)
         if not text:
             return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
+        k_of_n = _K_OF_N.search(text)
+        if k_of_n:  # 「次のうち3つ以上に該当」: how many conditions hold is not in the rule language
+            return ParseResult(None, problems=[problem(
+                "k_of_n", f"「{k_of_n.group(0)}」は、いくつの条件に当てはまるかを数える書き方と読めます。この数え方はまだルールにできません。",
+                phrase=k_of_n.group(0),
+                hint="条件ごとに1つのルールにして点数を分けるか、「かつ」「または」でつないで書いてください。")])
         t = _Text(text)
         tokens = tokenize(text)
         self._match_grades(t)
@@ -707,7 +722,7 @@ class OfflineParser:
             problems.append(problem("two_amounts", f"「{phrase}」に数値の条件が2つあります。", phrase=phrase, hint="1つの項目には1つの比較を書いてください (範囲なら 3〜5日)。"))
             return {}, False
         amount = amounts[0].data if amounts else None
-        if amount and amount["unit"] and item.unit and amount["unit"] not in ("回", "件", "度"):
+        if amount and amount["unit"] and item.unit and amount["unit"] not in ("回", "件", "度", "つ", "個"):
             if UNIT_GROUPS.get(amount["unit"]) != ITEM_UNIT_GROUP.get(item.unit, item.unit) and not (item.kind == "event" and UNIT_GROUPS.get(amount["unit"]) == "month"):
                 problems.append(problem("unit_mismatch", f"「{phrase}」の単位は{item.unit}ですが、「{amount['value']}{amount['unit']}」と書かれています。", phrase=phrase))
                 return {}, False

@@ -49,7 +49,7 @@ def tokenize(text: str) -> list[Tok]:
 _MONTH_WORDS = re.compile(r"[ヶケカヵ箇]月|かげつ|ヵ月|ケ月")
 _WAVE = re.compile(r"[~～〜―-]")
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_KANJI_NUM = re.compile(r"(?<![一-龥])([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週)")
+_KANJI_NUM = re.compile(r"(?<![一-龥])([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週|つ|個)")
 
 
 def _kanji_number(m: re.Match[str]) -> str:
