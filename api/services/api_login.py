@@ -48,7 +48,7 @@ def login(db: Session, username: str, password: str, address: str, session_minut
         users.record_login_failure(db, username, address, {"method": "password"})
         db.commit()
         raise LoginFailed()
-    users.record_login_success(db, user.username)
+    users.record_login_success(db, user.username, address)
     token, csrf, expires = users.start_session(db, user, session_minutes)
     audit_store.append(db, Actor(user.username, user.role), "login", "user", user.username, details={"method": "password"})
     return LoginResult(user, token, csrf, expires)

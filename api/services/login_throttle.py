@@ -5,6 +5,11 @@ allowance nothing changes; from then on each further failure locks logins for ``
 seconds (at most ``max_lock``). Counters start again once no failure came for ``window``; a successful
 login clears the account's counter (not the address's). While locked, a login is refused with 429 and a
 Japanese message before any password is checked, so a flood of wrong passwords costs no hashing.
+
+Behind a proxy or NAT every client shares one address, so a flood of wrong passwords would lock every
+colleague out with the address. An account that logged in successfully from an address within
+:data:`KNOWN_PAIR_WINDOW` (a "known pair", kind ``known``) is therefore not refused by that address's lock;
+its own account lock still applies, and its failures still count against the address.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ RULES: dict[str, ThrottleRule] = {
     "account": ThrottleRule(free=5, base_seconds=30, max_lock_seconds=15 * 60, window=timedelta(minutes=15)),
     "address": ThrottleRule(free=20, base_seconds=30, max_lock_seconds=15 * 60, window=timedelta(minutes=15)),
 }
+KNOWN_PAIR_WINDOW = timedelta(days=90)
 MESSAGES_JA: dict[str, str] = {
     "account": "ログインの失敗が続いたため、この利用者名でのログインを一時的に止めています。{seconds}秒後にもう一度お試しください",
     "address": "この端末からのログインの失敗が続いたため、ログインを一時的に止めています。{seconds}秒後にもう一度お試しください",
@@ -58,12 +64,24 @@ def _keys(username: str, address: str) -> list[tuple[str, str]]:
     return [("account", username.strip()[:200]), ("address", (address or "unknown")[:200])]
 
 
+def _pair(username: str, address: str) -> str:
+    return f"{username.strip()[:120]}|{(address or 'unknown')[:79]}"
+
+
+def _known_pair(db: Session, username: str, address: str, now: datetime) -> bool:
+    row = db.execute(sa.select(LoginThrottle).where(LoginThrottle.kind == "known",
+                                                    LoginThrottle.key == _pair(username, address))).scalar_one_or_none()
+    return row is not None and row.last_failure_at + KNOWN_PAIR_WINDOW > now
+
+
 def check(db: Session, username: str, address: str) -> Locked | None:
-    """The lock that refuses this login now, if any (account first)."""
+    """The lock that refuses this login now, if any (account first; an address lock spares known pairs)."""
     now = utcnow()
     for kind, key in _keys(username, address):
         row = db.execute(sa.select(LoginThrottle).where(LoginThrottle.kind == kind, LoginThrottle.key == key)).scalar_one_or_none()
         if row is not None and row.locked_until is not None and row.locked_until > now:
+            if kind == "address" and _known_pair(db, username, address, now):
+                continue
             return Locked(kind, key, row.locked_until)
     return None
 
@@ -99,5 +117,12 @@ def record_failure(db: Session, username: str, address: str) -> list[Locked]:
     return started
 
 
-def record_success(db: Session, username: str) -> None:
+def record_success(db: Session, username: str, address: str | None = None) -> None:
+    """Clear the account's counter; remember (account, address) as a known pair (its time in last_failure_at)."""
     db.execute(sa.delete(LoginThrottle).where(LoginThrottle.kind == "account", LoginThrottle.key == username.strip()[:200]))
+    if address is None:
+        return
+    now = utcnow()
+    row = _row(db, "known", _pair(username, address), now)
+    row.last_failure_at = now
+    db.flush()

@@ -136,8 +136,8 @@ def record_login_failure(db: Session, username: str, address: str, details: Mapp
                            details={"scope": lock.kind, "seconds": seconds})
 
 
-def record_login_success(db: Session, username: str) -> None:
-    login_throttle.record_success(db, username)
+def record_login_success(db: Session, username: str, address: str | None = None) -> None:
+    login_throttle.record_success(db, username, address)
 
 
 def start_session(db: Session, user: User, minutes: int) -> tuple[str, str, datetime]:

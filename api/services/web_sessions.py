@@ -66,7 +66,7 @@ def login(db: Session, username: str, password: str, minutes: int, address: str)
     if user is None:
         users.record_login_failure(db, username, address, {"method": "password", "via": "web"})
         return None
-    users.record_login_success(db, user.username)
+    users.record_login_success(db, user.username, address)
     token, csrf, _ = users.start_session(db, user, minutes)
     audit_store.append(db, Actor(user.username, user.role), "login", "user", user.username,
                        details={"method": "password", "via": "web"})

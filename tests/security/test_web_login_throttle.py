@@ -84,3 +84,23 @@ def test_a_successful_form_login_clears_the_account_counter(sqlite_service):
     for _ in range(4):
         assert _post(c2, token2, "staff1", "wrong-password").status_code == 401
     assert _post(c2, token2, "staff1", PASSWORD).status_code == 303
+
+
+def test_an_address_lock_spares_accounts_known_from_that_address(service):
+    """Behind a proxy everybody shares one address: a flood of wrong passwords must not lock out colleagues
+    who logged in from there before (their own account lock still applies). SQLite and PostgreSQL."""
+    svc = service
+    c, token = _form_client(svc)
+    assert _post(c, token, "review1", PASSWORD).status_code == 303  # review1 is known from this address
+    assert svc.client().post("/api/auth/login", json={"username": "audit1", "password": PASSWORD}).status_code == 200
+    attacker, t2 = _form_client(svc)
+    for i in range(20):
+        assert _post(attacker, t2, f"nobody{i}", "wrong-password").status_code == 401
+    assert _post(attacker, t2, "staff1", PASSWORD).status_code == 429  # never logged in from here: locked
+    c3, t3 = _form_client(svc)
+    assert _post(c3, t3, "review1", PASSWORD).status_code == 303  # known pair: the address lock does not refuse it
+    assert svc.client().post("/api/auth/login", json={"username": "audit1", "password": PASSWORD}).status_code == 200
+    c4, t4 = _form_client(svc)
+    for _ in range(5):  # but a known account's own failures still lock it
+        assert _post(c4, t4, "review1", "wrong-password").status_code == 401
+    assert _post(c4, t4, "review1", PASSWORD).status_code == 429
