@@ -244,3 +244,44 @@ def test_writers_are_served_in_the_order_they_came():
     q.release()
     assert q.acquire(0.05)
     q.release()
+
+
+def test_page_audit_entries_are_committed_together_and_the_chain_holds(tmp_path):
+    import sqlalchemy as sa
+
+    from api import audit_store
+    from api.audit_store import Actor
+    from api.context import ServiceContext
+    from api.services import page_audit
+    from api.settings import Settings
+
+    ctx = ServiceContext.open(Settings.from_env(tmp_path, env={}))
+    commits = []
+    sa.event.listen(ctx.engine, "commit", lambda conn: commits.append(1))
+    try:
+        def view(i: int) -> None:
+            page_audit.log_committed(ctx.sessions, Actor(f"r{i}", "reviewer"), "results_viewed", "run", 1,
+                                     details={"count": i})
+            with ctx.sessions() as db:  # the caller's own entry is committed when it returns
+                seen = {r.details.get("count") for r in audit_store.all_records(db) if r.action == "results_viewed"}
+            assert i in seen
+
+        together = threading.Barrier(40)
+        threads = [threading.Thread(target=lambda i=i: (together.wait(), view(i))) for i in range(40)]
+        commits.clear()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        with ctx.sessions() as db:
+            recs = [r for r in audit_store.all_records(db) if r.action == "results_viewed"]
+            assert sorted(r.details["count"] for r in recs) == list(range(40))
+            assert audit_store.verify(db) == []
+        assert len(commits) < 40  # entries that arrive together share a transaction (not one commit each)
+        # an entry that cannot be stored raises in its caller (the page is not shown)
+        from privacy.audit import AuditError
+
+        with pytest.raises(AuditError):
+            page_audit.log_committed(ctx.sessions, Actor("r", "reviewer"), "no_such_action", "run", 1)
+    finally:
+        ctx.close()
