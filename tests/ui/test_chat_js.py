@@ -47,10 +47,10 @@ def test_chat_turn_without_page_reload(page, ui_server):
 
     # 2. the live preview, once shown, stays on across turns (the form carries it)
     page.get_by_role("button", name="データマートで件数を試算する").click()
-    page.wait_for_load_state()
-    assert "該当人数" in page.locator("#preview").inner_text()
-    page.evaluate("window.__sameDocument = 'yes'")
-    loads.clear()
+    expect(page.locator("#preview")).to_contain_text("該当人数")
+    expect(page.locator("#pv-h")).to_be_focused()  # with JS the counts come in place, focused
+    assert page.evaluate("window.__sameDocument") == "yes" and loads == []
+    assert "試算の結果" in page.locator("#chat-status").inner_text() and "preview=1" in page.url
     page.get_by_label("続けて指示する", exact=False).fill("窓を1年にして")
     page.get_by_role("button", name="送る").click()
     page.locator("[data-chat-body][data-version='3']").wait_for()
@@ -60,6 +60,12 @@ def test_chat_turn_without_page_reload(page, ui_server):
     assert page.get_by_label("続けて指示する", exact=False).input_value() == ""
     diff = page.locator("table#diff")
     assert "第2版 → 第3版" in diff.inner_text() and "変更" in diff.inner_text()
+    # another pair of versions, in place too (the preview stays)
+    page.get_by_label("比べる版（前）").select_option("1")
+    page.get_by_role("button", name="変更点を表示").click()
+    expect(diff).to_contain_text("第1版 → 第3版")
+    expect(page.locator("#diff")).to_be_focused()
+    assert "該当人数" in page.locator("#preview").inner_text() and loads == []
     shot(page, "chat_js_turn")
     axe_check(page, "chat js turn")
 

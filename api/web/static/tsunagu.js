@@ -35,6 +35,9 @@
   //    posted with fetch, the post/redirect/get answer (the draft page) is parsed, and the part marked
   //    data-chat-body is swapped in; focus moves to the new answer, the status line says what happened.
   //    Anything unexpected (an error page, an expired session, no fetch) falls back to the plain form post.
+  //    GET forms marked the same way (the preview, the version diff) are fetched and swapped alike; focus
+  //    then goes to their data-focus-after element (the live counts, the diff table) and the status line
+  //    reads their data-done text.
   function chatTurns() {
     var body = document.querySelector("[data-chat-body]");
     if (!body || !window.fetch || !window.DOMParser || !window.FormData) { return; }
@@ -47,11 +50,15 @@
       form.setAttribute("data-busy", "1");
       var buttons = form.querySelectorAll("button");
       buttons.forEach(function (b) { b.disabled = true; });
-      say("送信しました。読み取っています…");
       var data = new FormData(form);
+      var isGet = (form.getAttribute("method") || "get").toLowerCase() === "get";
       var stored = null;  // set once the server has taken the message (it answered with a redirect)
-      fetch(form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
-                           headers: { "Accept": "text/html" } })
+      var target = new URL(form.action, location.href);
+      if (isGet) { target.search = new URLSearchParams(data).toString(); target.hash = ""; }
+      say(isGet ? "表示を更新しています…" : "送信しました。読み取っています…");
+      fetch(target.href, isGet ? { credentials: "same-origin", headers: { "Accept": "text/html" } }
+                               : { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+                                   headers: { "Accept": "text/html" } })
         .then(function (res) {
           var url = new URL(res.url);
           if (res.redirected) { stored = url; }
@@ -65,17 +72,27 @@
           var current = document.querySelector("[data-chat-body]");
           current.replaceWith(document.importNode(fresh, true));
           if (doc.title) { document.title = doc.title; }
-          try { history.replaceState(null, "", r.url.pathname + r.url.search + "#answer"); } catch (e) { /* ignore */ }
+          var after = form.getAttribute("data-focus-after");
+          var hash = new URL(form.action, location.href).hash || after || "#answer";
+          try { history.replaceState(null, "", r.url.pathname + r.url.search + hash); } catch (e) { /* ignore */ }
           var swapped = document.querySelector("[data-chat-body]");
           keepTyping(swapped);
           var version = swapped.getAttribute("data-version");
-          say(version ? "読み取りを表示しました（いまのルール案は第" + version + "版）。" : "読み取りを表示しました。");
-          focusNew(swapped);
+          var focusTo = after ? swapped.querySelector(after) : null;
+          if (focusTo) {
+            say(form.getAttribute("data-done") || "");
+            focusTo.setAttribute("tabindex", "-1");
+            focusTo.focus();
+          } else {
+            say(version ? "読み取りを表示しました（いまのルール案は第" + version + "版）。" : "読み取りを表示しました。");
+            focusNew(swapped);
+          }
         })
         .catch(function () {
           say("");
           buttons.forEach(function (b) { b.disabled = false; });
           if (stored) { location.assign(stored.href); return; }  // taken: just show where it led (never post twice)
+          if (isGet) { location.assign(target.href); return; }
           HTMLFormElement.prototype.submit.call(form);  // refused or unreachable: the plain post/redirect/get
         });
     });
