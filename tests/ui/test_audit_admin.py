@@ -136,6 +136,8 @@ def test_child_page_export_and_print(ui_server, page):
     page.emulate_media(media="print")
     assert not page.locator("nav.main-nav").is_visible() and not page.locator("form").first.is_visible()
     assert page.locator(".print-meta").is_visible() and "基準日" in page.locator(".print-meta").inner_text()
+    has_steps = page.locator("#outcome table").count() > 0  # without recorded outcomes the section is only a form
+    assert page.locator("#outcome").is_visible() == has_steps
     shot(page, "part2-child-print")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
