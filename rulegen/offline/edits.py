@@ -7,23 +7,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine.rules.model import Rule
 from engine.rules.walk import leaves
-from rulegen.offline.parser import OPS, OfflineParser, _num
+from rulegen.offline.parser import OPS, OfflineParser, Reading, _num
 from rulegen.offline.tokens import normalize
 from rulegen.reading import window_ja
 
 
-@dataclass
-class EditResult:
-    rule: dict[str, Any] | None
-    notes: list[str] = field(default_factory=list)
-    questions: list[str] = field(default_factory=list)
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    clarifications: list[dict[str, Any]] = field(default_factory=list)
+class EditResult(Reading):
+    """A follow-up edit read offline: the edited rule document, or why it could not be edited."""
 
 
 _WINDOW = re.compile(r"(?:窓|期間|見る期間|対象期間|集計期間|遡る期間)(?:を|は)?(?:過去|直近)?(\d+)(年|か月)(?:間)?(?:に|へ)")
