@@ -224,3 +224,19 @@ def test_error_bodies_match_the_document(sqlite_service: Service, app_and_doc):
     r = cases[0][0].json()
     assert r["errors"] and r["errors"][0]["loc"] == ["body", "text"] and "必須" in r["errors"][0]["message"]
     assert "Not Found" not in cases[6][0].text and "Method Not Allowed" not in cases[5][0].text
+
+
+def test_menu_pages_open_for_exactly_the_roles_of_their_action(sqlite_service: Service):
+    """Each menu entry's page opens for the roles the table allows its action (404: nothing to show yet, e.g. no run),
+    and is a Japanese 403 for every other role."""
+    from api.web.nav import load_nav
+
+    entries = load_nav().entries
+    for role, username in sqlite_service.users.items():
+        c, _ = sqlite_service.login(username)
+        for e in entries:
+            r = c.get(e.path, follow_redirects=False)
+            if role in e.roles:
+                assert r.status_code in (200, 303, 404) and "開けません" not in r.text, (role, e.path, r.status_code)
+            else:
+                assert r.status_code == 403 and "開けません" in r.text, (role, e.path, r.status_code)

@@ -17,7 +17,7 @@ from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-DRAFTERS = ("staff", "supervisor")
+DRAFTERS = ("drafts.write",)  # an action of api/roles.yaml
 MAX_MESSAGE = 2000
 PII_KIND_JA = {"PERSON": "氏名", "JP_ATENA": "宛名番号", "ATENA_NUMBER": "宛名番号", "PHONE_NUMBER": "電話番号",
                "JP_PHONE": "電話番号", "LOCATION": "住所", "JP_ADDRESS": "住所", "ADDRESS": "住所", "DATE_OF_BIRTH": "生年月日",

@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from api.auth import get_db
 from api.errors import Refused, ServiceError
+from api.roles import may
 from api.services import registry, ui_registry
 from api.services.runs import today_jst
 from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui/registry", include_in_schema=False)
-OFFICER = ("privacy_officer",)
-READERS = ("privacy_officer", "staff", "supervisor", "auditor")
+OFFICER = ("registry.decide",)  # actions of api/roles.yaml
+READERS = ("registry.read",)
 ACTIONS = {"approve": "承認", "reject": "却下", "revoke": "取消し"}
 
 
@@ -54,14 +55,14 @@ def table(request: Request, status: str = "", basis: str = "", department: str =
 
 
 @router.get("/minimization", response_class=HTMLResponse)
-def minimization(request: Request, user: WebUser = Depends(page_user("privacy_officer", "supervisor")),
+def minimization(request: Request, user: WebUser = Depends(page_user("registry.minimization")),
                  db: Session = Depends(get_db)) -> Response:
     report = ui_registry.minimization(request.app.state.ctx, db, user.actor)
     return render(request, "registry_ui/minimization.html", {"page_title": "データ項目の見直し", "report": report}, user=user)
 
 
 @router.get("/file-register", response_class=HTMLResponse)
-def file_register(request: Request, user: WebUser = Depends(page_user("privacy_officer", "auditor")),
+def file_register(request: Request, user: WebUser = Depends(page_user("registry.export")),
                   db: Session = Depends(get_db)) -> Response:
     problems = ui_registry.file_register_cp932_problems(request.app.state.ctx, db)
     return render(request, "registry_ui/file_register.html", {"page_title": "個人情報ファイル簿", "cp932_problems": problems},
@@ -69,7 +70,7 @@ def file_register(request: Request, user: WebUser = Depends(page_user("privacy_o
 
 
 @router.get("/file-register/download")
-def file_register_download(request: Request, fmt: str = "xlsx", user: WebUser = Depends(page_user("privacy_officer", "auditor")),
+def file_register_download(request: Request, fmt: str = "xlsx", user: WebUser = Depends(page_user("registry.export")),
                            db: Session = Depends(get_db)) -> Response:
     from privacy.file_register import FileRegisterError
 
@@ -89,7 +90,7 @@ def entry_page(entry_id: str, request: Request, user: WebUser = Depends(page_use
     ctx = request.app.state.ctx
     e = registry.get_entry(db, entry_id)
     blocked = None
-    if e.status == "proposed" and user.role == "privacy_officer":
+    if e.status == "proposed" and may(user.role, "registry.decide"):
         blocked = next((q.blocked_reason for q in ui_registry.pending_queue(db, ctx.catalog, user.username) if q.entry.id == e.id), None)
     return render(request, "registry_ui/entry.html", {
         "page_title": f"登録: {e.item_name}", "e": e, "history": registry.history(db, entry_id),

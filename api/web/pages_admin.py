@@ -22,7 +22,7 @@ from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui/admin", include_in_schema=False)
-ADMIN = ("admin",)
+ADMIN = ("users.manage",)  # an action of api/roles.yaml
 NOTICES = {"created": "利用者を登録しました", "role": "役割を変更しました（この利用者のログイン中のセッションは終了しました）",
            "deactivated": "利用者を停止しました（セッションと APIトークンは無効になりました）", "revoked": "APIトークンを失効させました"}
 

@@ -16,7 +16,7 @@ from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui/rulesets", include_in_schema=False)
-SUPERVISOR = ("supervisor",)
+SUPERVISOR = ("rulesets.manage",)  # an action of api/roles.yaml
 
 
 @router.get("", response_class=HTMLResponse)

@@ -17,7 +17,7 @@ from api.web.deps import WebUser, form_user, page_user
 from api.web.render import render
 
 router = APIRouter(prefix="/ui/schedules", include_in_schema=False)
-SUPERVISOR = ("supervisor",)
+SUPERVISOR = ("schedules.write",)  # an action of api/roles.yaml
 
 
 def _page(request: Request, db: Session, user: WebUser, *, selected: int | None = None, error: str = "",
