@@ -52,7 +52,11 @@ def configure_anchor(engine: Engine, path: Path) -> AnchorFile:
 def anchor_for(session: Session) -> AnchorFile | None:
     bind = session.get_bind()
     engine = bind.engine if hasattr(bind, "engine") else bind
-    return _anchors.get(engine)
+    found = _anchors.get(engine)
+    if found is None:  # an engine with execution options (e.g. a read-only session's) shares the service engine's pool
+        pool = getattr(engine, "pool", None)
+        found = next((a for e, a in list(_anchors.items()) if pool is not None and e.pool is pool), None)
+    return found
 
 
 @event.listens_for(Session, "after_commit")
