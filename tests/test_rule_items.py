@@ -59,6 +59,20 @@ def test_officer_whose_old_rule_no_longer_validates_is_still_refused(service):
     assert r.status_code == 200, r.text
 
 
+def test_the_item_page_lists_a_stored_rule_that_no_longer_validates(service):
+    """The officer's page names the same readers as the approval check (engine.rules.items.items_read)."""
+    from api.services.ui_drafting import readers_of_item
+
+    rule_id = _officer_saves_rule(service)
+    with service.ctx.engine.begin() as conn:
+        conn.execute(sa.text("update rule_versions set document = :d where id = :i"),
+                     {"d": '{"title": "古いルール", "condition": {"any": [{"item": "school.absence_days", "op": "≥"}]}}',
+                      "i": rule_id})
+    with service.ctx.sessions() as db:
+        readers = readers_of_item(db, ITEM)
+    assert {"kind": "ルール", "name": "古いルール（officer-old 第1版）", "by": service.users["privacy_officer"]} in readers
+
+
 def test_migration_0002_back_fills_stored_versions(tmp_path):
     from api.db.engine import upgrade
 
