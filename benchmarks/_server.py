@@ -5,7 +5,8 @@
 - ``login``: logs a client (TestClient or httpx.Client) in through the login form; returns the CSRF token.
 - ``server``: ``python -m api.cli serve`` on a free 127.0.0.1 port (no scheduler), stopped on exit.
 - ``bounded_load``: ``users`` logged-in clients, each doing one request after the other until ``seconds``
-  have passed (closed loop, no think time: the hardest case for a given number of people); latencies and errors.
+  have passed (closed loop; without think time by default: the hardest case for a given number of people);
+  latencies and errors.
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ class LoadResult:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (start after the load began, latency)
 
     @property
     def all(self) -> list[float]:
@@ -146,6 +148,10 @@ class LoadResult:
         lines = [(f"{users} concurrent users for {self.wall:.1f} s: {len(xs)} requests ({len(xs) / self.wall:.1f}/s), "
                   f"p50 {pct(xs, 0.5) * 1000:.0f} ms, p99 {pct(xs, 0.99) * 1000:.0f} ms, max {max(xs) * 1000:.0f} ms, "
                   f"errors {len(self.errors)}{' ' + str(sorted(set(self.errors))[:5]) if self.errors else ''}")]
+        late = [dt for t, dt in self.timeline if t >= 5.0]
+        if late:
+            lines.append(f"  after the first 5 s: {len(late)} requests, p50 {pct(late, 0.5) * 1000:.0f} ms, "
+                         f"p99 {pct(late, 0.99) * 1000:.0f} ms")
         for k, v in self.latencies.items():
             lines.append(f"  {k:24s} n={len(v):4d}  p50 {pct(v, 0.5) * 1000:6.0f} ms  p99 {pct(v, 0.99) * 1000:6.0f} ms")
         return "\n".join(lines)
@@ -155,9 +161,10 @@ Step = tuple[str, str, dict[str, str] | None]  # (label, path, form data for a P
 
 
 def bounded_load(base_url: str, username: str, users: int, seconds: float,
-                 steps: Callable[[int, int, str], list[Step]], timeout: float = 30.0) -> LoadResult:
+                 steps: Callable[[int, int, str], list[Step]], timeout: float = 30.0, think: float = 0.0) -> LoadResult:
     """``users`` clients (each logged in as ``username``) run ``steps(user, round, csrf)`` in a loop until
-    ``seconds`` have passed; every request's latency is kept by label, a non-2xx/3xx answer is an error."""
+    ``seconds`` have passed, pausing ``think`` seconds after each answer (0: none, the hardest case); every
+    request's latency is kept by label, a non-2xx/3xx answer is an error."""
     import httpx
 
     clients = []
@@ -165,9 +172,14 @@ def bounded_load(base_url: str, username: str, users: int, seconds: float,
         c = httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=False)
         clients.append((c, login(c, username)))
     out = LoadResult()
+    # warm-up (not timed): the pages once, as on a server that has been up for a while
+    for _label, path, form in steps(0, 0, clients[0][1]):
+        if form is None:
+            clients[0][0].get(path)
     lock = threading.Lock()
     start = threading.Barrier(users + 1)
     deadline = [0.0]
+    started = [0.0]
 
     def worker(k: int, c: Any, csrf: str) -> None:
         start.wait()
@@ -183,16 +195,20 @@ def bounded_load(base_url: str, username: str, users: int, seconds: float,
                 dt = time.perf_counter() - t0
                 with lock:
                     out.latencies.setdefault(label, []).append(dt)
+                    out.timeline.append((t0 - started[0], dt))
                     if err:
                         out.errors.append(f"{label}: {err}")
                 if time.perf_counter() >= deadline[0]:
                     break
+                if think:
+                    time.sleep(think)
             r += 1
 
     threads = [threading.Thread(target=worker, args=(k, c, csrf)) for k, (c, csrf) in enumerate(clients)]
     for th in threads:
         th.start()
-    deadline[0] = time.perf_counter() + seconds
+    started[0] = time.perf_counter()
+    deadline[0] = started[0] + seconds
     t0 = time.perf_counter()
     start.wait()
     for th in threads:

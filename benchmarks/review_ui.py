@@ -6,7 +6,7 @@ loop without think time: list, filtered list, a child's page, the run's figures,
 outcome recorded for a child nobody has reviewed yet): p50/p99 and errors. Same-process baseline:
 GET /api/health (the ratio holds on a loaded machine; the absolute values do not).
 
-    .venv/bin/python benchmarks/review_ui.py [--home DIR] [--children 32700] [--repeat 15] [--users 20] [--seconds 30]
+    .venv/bin/python benchmarks/review_ui.py [--home DIR] [--children 32700] [--repeat 15] [--users 20] [--seconds 30] [--think 0]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--think", type=float, default=0.0, help="seconds each reviewer pauses after each page (default 0)")
     ap.add_argument("--reuse-run", action="store_true", help="with --home: reuse its latest run instead of running again")
     ap.add_argument("--server-root", type=Path, default=None,
                     help="serve from another source tree (e.g. an exported older commit) for a before/after comparison")
@@ -93,8 +94,8 @@ def main() -> None:
         return out
 
     with server(home, args.server_root or ROOT) as base_url:
-        result = bounded_load(base_url, reviewer, args.users, args.seconds, steps)
-    print(result.report(args.users))
+        result = bounded_load(base_url, reviewer, args.users, args.seconds, steps, think=args.think)
+    print(result.report(args.users) + (f"  (think time {args.think:g} s)" if args.think else "  (no think time)"))
 
 
 if __name__ == "__main__":
