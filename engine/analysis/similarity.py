@@ -52,6 +52,7 @@ from engine.mart.layout import (
     is_stored,
     item_location,
 )
+from engine.rules.model import AGE_ITEM
 
 Measure = Literal["phi", "pearson", "cramers_v", "correlation_ratio"]
 FeatureKind = Literal["bool", "numeric", "category"]
@@ -63,7 +64,6 @@ MEASURE_LABELS_JA: dict[str, str] = {
     "correlation_ratio": "相関比 (η)",
 }
 FEATURE_TABLE = "_item_features"
-AGE_ITEM = "resident.age"
 _PAIRS_PER_QUERY = 150
 
 
