@@ -178,6 +178,11 @@ def test_admin_users_roles_deactivation_tokens(sqlite_service):
     assert "利用者を登録しました" in c.get(r.headers["location"]).text
     r = c.post("/ui/admin/users", data={**form, "password": PASSWORD, "csrf_token": csrf})
     assert r.status_code == 409 and "既に登録されています" in r.text
+    r = c.post("/ui/admin/users", data={**form, "username": "山本 花子", "password": PASSWORD, "csrf_token": csrf},
+               follow_redirects=False)
+    assert r.headers["location"] == "/ui/admin/users/%E5%B1%B1%E6%9C%AC%20%E8%8A%B1%E5%AD%90?done=created"
+    page = c.get(r.headers["location"])
+    assert page.status_code == 200 and 'action="/ui/admin/users/%E5%B1%B1%E6%9C%AC%20%E8%8A%B1%E5%AD%90/role"' in page.text
 
     # role change needs a reason
     r = c.post("/ui/admin/users/yamamoto/role", data={"role": "supervisor", "reason": " ", "csrf_token": csrf})

@@ -6,6 +6,8 @@ active administrator); a refusal is shown in Japanese next to the form it concer
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -58,7 +60,7 @@ def create_user(request: Request, username: str = Form(""), display_name: str = 
         return render(request, "admin/users.html", {**_list_context(db), "create_error": exc.detail,
                                                    "typed": {"username": username, "display_name": display_name, "role": role}},
                       user=user, status_code=exc.status_code)
-    return RedirectResponse(f"/ui/admin/users/{created.username}?done=created", status_code=303)
+    return RedirectResponse(f"/ui/admin/users/{quote(created.username, safe='')}?done=created", status_code=303)
 
 
 def _detail_context(db: Session, username: str) -> dict:
@@ -88,7 +90,7 @@ def change_role(username: str, request: Request, role: str = Form(""), reason: s
         db.rollback()
         return _detail(request, db, user, username, exc.status_code, role_error=exc.detail,
                        typed={"role": role, "role_reason": reason})
-    return RedirectResponse(f"/ui/admin/users/{username}?done=role", status_code=303)
+    return RedirectResponse(f"/ui/admin/users/{quote(username, safe='')}?done=role", status_code=303)
 
 
 @router.post("/users/{username}/deactivate", response_class=HTMLResponse)
@@ -99,7 +101,7 @@ def deactivate(username: str, request: Request, reason: str = Form(""), user: We
     except ServiceError as exc:
         db.rollback()
         return _detail(request, db, user, username, exc.status_code, deact_error=exc.detail, typed={"deact_reason": reason})
-    return RedirectResponse(f"/ui/admin/users/{username}?done=deactivated", status_code=303)
+    return RedirectResponse(f"/ui/admin/users/{quote(username, safe='')}?done=deactivated", status_code=303)
 
 
 @router.post("/users/{username}/tokens", response_class=HTMLResponse)
@@ -130,4 +132,4 @@ def revoke_token(username: str, token_id: DbId, request: Request, user: WebUser 
                  db: Session = Depends(get_db)) -> Response:
     target = users.get_user(db, username)
     users.revoke_token(db, target.id, token_id, user.actor)
-    return RedirectResponse(f"/ui/admin/users/{username}?done=revoked#tokens", status_code=303)
+    return RedirectResponse(f"/ui/admin/users/{quote(username, safe='')}?done=revoked#tokens", status_code=303)
