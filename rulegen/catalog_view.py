@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from engine.catalog import Catalog, CatalogItem
+from engine.rules.model import AGE_ITEM, STAGE_ITEM
 from rulegen.offline.tokens import normalize, phrase_key, tokenize
 
 # Always shown: the population items and the most used signals.
-CORE_ITEMS = ("resident.age", "resident.school_stage", "school.absence_days", "welfare.public_assistance")
+CORE_ITEMS = (AGE_ITEM, STAGE_ITEM, "school.absence_days", "welfare.public_assistance")
 
 
 def relevant_items(text: str, catalog: Catalog, limit: int) -> list[CatalogItem]:
@@ -32,7 +33,7 @@ def relevant_items(text: str, catalog: Catalog, limit: int) -> list[CatalogItem]
     return [catalog[i] for i in ids][:limit] if len(ids) > limit else [catalog[i] for i in ids]
 
 
-POPULATION_ITEMS = ("resident.age", "resident.school_stage")
+POPULATION_ITEMS = (AGE_ITEM, STAGE_ITEM)
 
 
 def candidate_items(text: str, catalog: Catalog, limit: int) -> list[CatalogItem]:

@@ -17,9 +17,9 @@ from typing import Any
 from api.context import ServiceContext
 from api.db.models import Run
 from api.services import runs
+from engine.rules.model import STAGE_ITEM
 from engine.rules.stages import STAGE_IDS
 
-STAGE_ITEM = "resident.school_stage"
 SIDES = {"welfare": "福祉", "education": "教育", "both": "福祉・教育共通"}
 SORTS = {
     "rank": "順位",
