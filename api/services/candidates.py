@@ -132,6 +132,15 @@ class Row:
     rules: list[str] = field(default_factory=list)
     sides: frozenset[str] = frozenset()
 
+    @property
+    def rules_text(self) -> str:
+        return "、".join(self.rules)
+
+    @property
+    def side_scores(self) -> str:
+        sc = self.c.scores
+        return f"{sc.get('welfare', 0)}／{sc.get('education', 0)}／{sc.get('both', 0)}"
+
 
 def rows(children: list[Any], *, rules: dict[str, dict], diff: dict[str, Any] | None, current: dict[str, Any],
          earlier: dict[str, Any], stage_of: dict[str, str], band_order: list[str], f: Filters) -> list[Row]:
