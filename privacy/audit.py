@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engine.errors import Category, TsunaguError
 
 GENESIS = "0" * 64
+JST = timezone(timedelta(hours=9), "JST")
 ACTIONS_PATH = Path(__file__).with_name("audit_actions.yaml")
 HASH_ALGORITHM = "sha256"
 
@@ -271,7 +272,7 @@ def verify_chain(
         except (TypeError, ValueError):  # a stored value that is not canonical JSON any more (e.g. NaN)
             h = ""
         if h != r.hash:
-            problems.append(ChainProblem(r.seq, "edited", f"seq {r.seq}（{r.at:%Y-%m-%d %H:%M:%S}、{r.actor}、{r.action}）の内容が記録後に書き換えられています（ハッシュ不一致）"))
+            problems.append(ChainProblem(r.seq, "edited", f"seq {r.seq}（{_jst(r.at)}、{r.actor}、{load_actions().label(r.action)}）の内容が記録後に書き換えられています（ハッシュ不一致）"))
 
     # 2. the sequence: duplicates, order, gaps
     first_seq = 1 if after is None else after.seq + 1
@@ -320,6 +321,12 @@ def verify_chain(
 
     order = {id(p): i for i, p in enumerate(problems)}
     return sorted(problems, key=lambda p: (p.seq, order[id(p)]))
+
+
+def _jst(at: datetime) -> str:
+    """A record's time as city workers read it: Japan time (a stored time without a zone is UTC)."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return aware.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _runs(values: list[int]) -> list[tuple[int, int]]:

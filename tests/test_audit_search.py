@@ -143,7 +143,7 @@ def test_audit_page_filters_banner_and_exports(sqlite_service):
         conn.execute(sa.text("update audit_log set target_id = 'forged' where seq = :s"), {"s": target})
     r = c.get("/ui/audit")
     assert 'role="alert" id="chain-status"' in r.text and f'<a href="/ui/audit?seq={target}">seq {target}</a>' in r.text
-    assert "書き換えられています" in r.text
+    assert "staff1、ルール案の作成）の内容が記録後に書き換えられています" in r.text  # Japanese action name in the message
     r = c.get("/ui/audit", params={"seq": target})
     assert _rows(r.text) == [target] and f'<tr id="seq-{target}" class="broken">' in r.text and ">異常<" in r.text
     wb = load_workbook(io.BytesIO(c.get("/ui/audit/export", params={"seq": target}).content))
