@@ -8,10 +8,13 @@ reminder that the list holds candidates for human review, never decisions.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.catalog.model import Catalog
 from engine.rules.model import SIDE_LABELS_JA, Ruleset
+
+if TYPE_CHECKING:
+    from engine.runner import ChildResult
 
 REMINDER_JA = (
     "※ この結果は、人による確認 (アセスメント) の対象とする「候補」を示すものです。"
@@ -65,8 +68,8 @@ def reason_label(reason: str) -> str:
     return REASON_LABELS_JA.get(reason, reason)
 
 
-def explain_child(child, ruleset: Ruleset, catalog: Catalog) -> str:
-    """Why this child is where it is, in Japanese (child: ``engine.runner.ChildResult``)."""
+def explain_child(child: ChildResult, ruleset: Ruleset, catalog: Catalog) -> str:
+    """Why this child is where it is, in Japanese."""
     rules = {r.id: r for r in ruleset.rules}
     s = child.scores
     lines = [

@@ -23,12 +23,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.catalog.model import Catalog
 from engine.errors import Category, TsunaguError
+from engine.mart.connection import Connection
 from engine.rules.model import Ruleset
 from engine.version import ENGINE_VERSION
+
+if TYPE_CHECKING:
+    from engine.compiler.query import CompiledRuleset
 
 RESULTS_FORMAT = "tsunagu-run/1"
 SIDES = ("welfare", "education", "both")
@@ -216,7 +220,7 @@ def open_mart(mart_path: Path, threads: int | None = None) -> MartConnection:
             raise
 
 
-def mart_tables(con) -> dict[str, set[str]]:
+def mart_tables(con: Connection) -> dict[str, set[str]]:
     rows = con.execute(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
     ).fetchall()
@@ -239,7 +243,7 @@ def check_required(tables: dict[str, set[str]], required: dict[str, set[str]]) -
         raise RunError("データマートにルールセットが使う項目がありません (取り込みを確認してください):\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def table_checksums(con, tables: dict[str, set[str]] | list[str]) -> dict[str, dict[str, Any]]:
+def table_checksums(con: Connection, tables: dict[str, set[str]] | list[str]) -> dict[str, dict[str, Any]]:
     """Order-independent checksum per table, in one SQL query: row count and the sum of the rows' hashes."""
     from engine.mart import checksums
 
@@ -323,7 +327,7 @@ def _remember_checksums(version: tuple | None, checksums: dict[str, dict[str, An
         _CHECKSUMS[version] = json.loads(json.dumps(checksums))
 
 
-def _recorded_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str, Any]] | None:
+def _recorded_checksums(con: Connection, tables: dict[str, set[str]]) -> dict[str, dict[str, Any]] | None:
     """The data tables' checksums recorded in ``_meta`` at ingest, plus ``_meta``'s own (computed:
     a few rows); None when the mart records none or not for exactly its tables (then the run
     computes them). Row counts are checked against the tables (metadata, no scan): a mart whose
@@ -350,13 +354,13 @@ def _recorded_checksums(con, tables: dict[str, set[str]]) -> dict[str, dict[str,
     return dict(sorted(out.items()))
 
 
-def _fetch_rows(con, sql: str) -> list[dict[str, Any]]:
+def _fetch_rows(con: Connection, sql: str) -> list[dict[str, Any]]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _checksums_alongside(con, tables: dict[str, set[str]], sql: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+def _checksums_alongside(con: Connection, tables: dict[str, set[str]], sql: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """``table_checksums`` on a second cursor in a thread, concurrently with ``sql`` on ``con``."""
     out: dict[str, Any] = {}
     cur2 = con.cursor()
@@ -467,7 +471,7 @@ def run_ruleset(
     return RunResult(manifest=manifest, children=children)
 
 
-def _child(row: dict[str, Any], reason: str, compiled, ruleset: Ruleset) -> ChildResult:
+def _child(row: dict[str, Any], reason: str, compiled: CompiledRuleset, ruleset: Ruleset) -> ChildResult:
     fired: list[tuple[int, FiredRule]] = []
     for i, (fcol, rule) in enumerate(zip(compiled.fire_columns, ruleset.rules, strict=True)):
         if not row[fcol]:

@@ -188,6 +188,7 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, title: str | None = None, description
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     if not sheets:
         raise ExportError("Excel ファイルには少なくとも1枚のシートが必要です")
@@ -197,7 +198,7 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, title: str | None = None, description
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def put(ws, r: int, c: int, value: object) -> Cell:
+    def put(ws: Worksheet, r: int, c: int, value: object) -> Cell:
         cell = ws.cell(row=r, column=c)
         value = neutralize(value)
         if isinstance(value, str):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from engine.catalog.model import Catalog
 from privacy.exports import (
@@ -244,7 +245,7 @@ def to_xlsx_bytes(
     )
 
 
-def write_xlsx(rows: Sequence[FileRegisterRow], path: Path | str, entries: Sequence[LegalBasisEntry] = (), **kw) -> Path:
+def write_xlsx(rows: Sequence[FileRegisterRow], path: Path | str, entries: Sequence[LegalBasisEntry] = (), **kw: Any) -> Path:
     p = Path(path)
     p.write_bytes(to_xlsx_bytes(rows, entries, **kw))
     return p

@@ -41,6 +41,7 @@ from typing import Literal, SupportsFloat
 
 from engine.catalog.model import Catalog, CatalogItem
 from engine.errors import Category, TsunaguError
+from engine.mart.connection import Connection
 from engine.mart.layout import (
     BIRTH_MONTH_COLUMN,
     CHILD_TABLE,
@@ -113,7 +114,7 @@ def _lit_date(d: dt.date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
-def _existing_columns(con) -> dict[str, set[str]]:
+def _existing_columns(con: Connection) -> dict[str, set[str]]:
     rows = con.execute(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
     ).fetchall()
@@ -134,7 +135,7 @@ def _kind(item: CatalogItem) -> FeatureKind:
 
 
 def build_features(
-    con,
+    con: Connection,
     catalog: Catalog,
     *,
     reference_date: dt.date,
@@ -280,7 +281,7 @@ def _clean(v: SupportsFloat | None) -> float | None:
     return round(max(-1.0, min(1.0, f)), 6)
 
 
-def pairwise_similarity(con, features: list[Feature], *, table: str = FEATURE_TABLE, min_n: int = 30) -> list[SimilarPair]:
+def pairwise_similarity(con: Connection, features: list[Feature], *, table: str = FEATURE_TABLE, min_n: int = 30) -> list[SimilarPair]:
     """Every pair's measure over the feature table (pairs with fewer than ``min_n`` children or no variance left out)."""
     pairs = [(a, b) for i, a in enumerate(features) for b in features[i + 1:]]
     out: list[SimilarPair] = []
@@ -320,7 +321,7 @@ def _pair(a: Feature, b: Feature, measure: Measure, value: float, n: int) -> Sim
 
 
 def similar_pairs(
-    con,
+    con: Connection,
     catalog: Catalog,
     *,
     reference_date: dt.date,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,6 +35,9 @@ from engine.ingest.reader import IngestError, map_distinct, normalize_text, pars
 from engine.ingest.spec import ID_LABELS_JA, ExportSpec, IngestSpec, ItemRule, KeySpec, build_spec
 from engine.mart import checksums as mart_checksums
 from engine.mart import layout
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 INGEST_VERSION = "1"
 log = logging.getLogger("tsunagu.ingest")
@@ -106,7 +109,7 @@ def _shown(values: Sequence[str]) -> str:
 
 
 class _Build:
-    def __init__(self, con, spec: IngestSpec, catalog: Catalog, pseudonymizer: Pseudonymizer, as_of: date,
+    def __init__(self, con: DuckDBPyConnection, spec: IngestSpec, catalog: Catalog, pseudonymizer: Pseudonymizer, as_of: date,
                  exports_dir: Path, step: Callable[[str], None], allow_missing: bool):
         self.con = con
         self.spec = spec
@@ -360,7 +363,7 @@ class _Build:
                 if rule.skip:
                     keep = f" AND raw NOT IN {_in_list(rule.skip)}"
                     filtered += self.con.execute(
-                        f"SELECT count(*) FROM {chk} WHERE date_err IS NULL AND err IS NULL AND raw IN {_in_list(rule.skip)}").fetchone()[0]
+                        f"SELECT count(*) FROM {chk} WHERE date_err IS NULL AND err IS NULL AND raw IN {_in_list(rule.skip)}").fetchall()[0][0]
                 typ = layout.DUCKDB_TYPE[item.type]
                 self.con.execute(f"""CREATE TEMP TABLE {q('v_' + item.id)} AS SELECT ek, d AS event_date, CAST(value AS {typ}) AS value
                     FROM {chk} WHERE date_err IS NULL AND err IS NULL{keep}""")
@@ -462,7 +465,7 @@ class _Build:
             self.con.execute(f"CREATE TABLE {table} AS {src} ORDER BY ALL")
 
 
-def _write_rejects(con, path: Path, spec: IngestSpec) -> int:
+def _write_rejects(con: DuckDBPyConnection, path: Path, spec: IngestSpec) -> int:
     rows = con.execute("""SELECT DISTINCT file, line, col, val, reason FROM rejects ORDER BY file, line, col, reason""").fetchall()
     shown = rejects_report.report_rows(rows, rejects_report.personal_columns(spec))
     rejects_report.write_report(path, shown)

@@ -12,14 +12,12 @@ live at run time. ``verify`` recomputes everything and compares (``tsunagu mart-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlglot import exp
 
+from engine.mart.connection import Connection
 from engine.mart.layout import META_TABLE
-
-if TYPE_CHECKING:
-    from duckdb import DuckDBPyConnection
 
 KEY_PREFIX = "checksum:"
 
@@ -40,7 +38,7 @@ def _per_table(tables: Iterable[str], columns: Callable[[], list[exp.Expr]]) -> 
     return query
 
 
-def compute(con: DuckDBPyConnection, tables: Iterable[str]) -> Checksums:
+def compute(con: Connection, tables: Iterable[str]) -> Checksums:
     """Row count and content checksum of each table, in one SQL query (a full read of each)."""
 
     def columns() -> list[exp.Expr]:
@@ -58,7 +56,7 @@ def compute(con: DuckDBPyConnection, tables: Iterable[str]) -> Checksums:
     return dict(sorted(out.items()))
 
 
-def row_counts(con: DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:
+def row_counts(con: Connection, tables: Iterable[str]) -> dict[str, int]:
     """``count(*)`` of each table (DuckDB answers these from table metadata, without a scan)."""
     query = _per_table(tables, lambda: [exp.alias_(exp.Count(this=exp.Star()), "n")])
     if query is None:
@@ -84,7 +82,7 @@ def recorded(meta: Mapping[str, str]) -> Checksums | None:
     return dict(sorted(out.items())) or None
 
 
-def data_tables(con: DuckDBPyConnection) -> list[str]:
+def data_tables(con: Connection) -> list[str]:
     """The mart's tables other than ``_meta``."""
     rows = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main' ORDER BY 1"
@@ -92,7 +90,7 @@ def data_tables(con: DuckDBPyConnection) -> list[str]:
     return [t for (t,) in rows if t != META_TABLE]
 
 
-def record(con: DuckDBPyConnection) -> Checksums:
+def record(con: Connection) -> Checksums:
     """Compute the checksums of every data table and store them in the (existing) ``_meta`` table."""
     sums = compute(con, data_tables(con))
     meta_table = exp.to_identifier(META_TABLE, quoted=True).sql(dialect="duckdb")
@@ -100,7 +98,7 @@ def record(con: DuckDBPyConnection) -> Checksums:
     return sums
 
 
-def read_meta(con: DuckDBPyConnection) -> dict[str, str]:
+def read_meta(con: Connection) -> dict[str, str]:
     """``_meta`` as a dict (empty when the mart has no ``_meta`` table)."""
     has = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
@@ -112,7 +110,7 @@ def read_meta(con: DuckDBPyConnection) -> dict[str, str]:
     return {str(k): str(v) for k, v in con.execute(f"SELECT key, value FROM {meta_table}").fetchall()}
 
 
-def verify(con: DuckDBPyConnection) -> list[str]:
+def verify(con: Connection) -> list[str]:
     """Recompute every data table's checksum and compare with ``_meta``; problems in Japanese (empty: all match)."""
     rec = recorded(read_meta(con))
     if rec is None:

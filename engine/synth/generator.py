@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -87,7 +88,7 @@ def _cp932_ok(s: str) -> bool:
 def _name_pools() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     from faker.providers.person.ja_JP import Provider
 
-    def pool(pairs, weighted: bool):
+    def pool(pairs: Any, weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:  # Faker's name tables
         items = list(pairs.items()) if hasattr(pairs, "items") else [(p, 1.0) for p in pairs]
         items = [(p, w) for p, w in items if _cp932_ok(p[0]) and _cp932_ok(p[1])]
         kanji = np.array([p[0] for p, _ in items], dtype=object)
@@ -135,7 +136,7 @@ class _Draws:
         return self.rng.random(len(score)) < p
 
 
-def _poisson(rng: np.random.Generator, lam, size: int | None = None) -> np.ndarray:
+def _poisson(rng: np.random.Generator, lam: np.ndarray | float, size: int | None = None) -> np.ndarray:
     """rng.poisson that accepts empty arrays (numpy validates lam with a max over it)."""
     n = size if size is not None else np.size(lam)
     if n == 0:
