@@ -22,9 +22,10 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from api.audit_store import Actor
+from api.context import ServiceContext
 from api.db.models import ApiToken, User, WebSession
 from api.db.types import utcnow
-from api.security import ROLE_LABELS_JA, ROLES, token_hash
+from api.security import token_hash
 
 SESSION_COOKIE = "tsunagu_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -45,7 +46,7 @@ class Principal:
         return Actor(self.username, self.role)
 
 
-def get_ctx(request: Request):
+def get_ctx(request: Request) -> ServiceContext:
     return request.app.state.ctx
 
 
@@ -115,16 +116,6 @@ def require_action(name: str) -> Callable[..., Principal]:
     dependency = _role_check(entry.roles, entry.roles_ja(), entry.label)
     dependency.__name__ = "may_" + name.replace(".", "_")
     dependency.action = name  # type: ignore[attr-defined]
-    return dependency
-
-
-def require_roles(*roles: str) -> Callable[..., Principal]:
-    """Dependency on literal roles (kept for callers outside the API; routes use :func:`require_action`)."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
-    dependency = _role_check(frozenset(roles), "、".join(ROLE_LABELS_JA[r] for r in roles), "この操作")
-    dependency.__name__ = f"require_{'_or_'.join(roles)}"
     return dependency
 
 

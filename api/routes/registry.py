@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api import deps
@@ -64,8 +64,8 @@ def get_entry(entry_id: str, p: deps.RegistryReader, db: deps.Db) -> dict:
 
 
 def _transition(action: str):
-    def endpoint(entry_id: str, body: ReasonBody, request: Request, p: deps.RegistryDecider, db: deps.Db) -> dict:
-        return _entry(registry.transition(db, p.actor, entry_id, action, body.reason, policy=request.app.state.ctx.policy))
+    def endpoint(entry_id: str, body: ReasonBody, p: deps.RegistryDecider, ctx: deps.Ctx, db: deps.Db) -> dict:
+        return _entry(registry.transition(db, p.actor, entry_id, action, body.reason, policy=ctx.policy))
 
     return endpoint
 
