@@ -2,7 +2,6 @@
 
 - ``Ctx``: the service context (settings, database engine, catalog, policy).
 - ``Db``: one database session per request (committed when the endpoint returns, else rolled back).
-- ``CurrentUser``: the authenticated caller, any role.
 - One alias per action of the role table (``api/roles.yaml``): the caller is authenticated and has a role
   the table allows for that action. A route writes ``p: deps.RegistryDecider``, never a role name.
 """
@@ -14,12 +13,11 @@ from typing import Annotated, Any
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from api.auth import Principal, current_principal, get_ctx, get_db, require_action
+from api.auth import Principal, get_ctx, get_db, require_action
 from api.context import ServiceContext
 
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Db = Annotated[Session, Depends(get_db)]
-CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
 def allowed(action: str) -> Any:

@@ -4,7 +4,7 @@ The real app (SQLite, the session's synthetic mart, one published ruleset with a
 run ids, pseudonyms and registry entries exist) is called in-process (ASGI) with generated requests, both
 valid and invalid ones, authenticated by a bearer token as admin and as staff. Every answer must be
 below 500 and conform to the documented status codes, content types and response schemas (error bodies
-included: ``api.errors.ErrorBody``). Bounded: a few examples per operation, no shrinking, derandomized.
+included: ``api.errors.ErrorBody``). Bounded: a few generated examples per operation (plus the coverage phase's boundary cases), no shrinking, derandomized.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ pytest_plugins = ["tests.conftest_api"]
 
 # Bounded for the suite; a deeper run: TSUNAGU_FUZZ_EXAMPLES=50 TSUNAGU_FUZZ_BACKEND=postgres
 # TSUNAGU_FUZZ_ROLES=admin,staff,supervisor,reviewer,privacy_officer,auditor
-EXAMPLES = int(os.environ.get("TSUNAGU_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("TSUNAGU_FUZZ_EXAMPLES", "4"))
 BACKEND = os.environ.get("TSUNAGU_FUZZ_BACKEND", "sqlite")
 ROLES = os.environ.get("TSUNAGU_FUZZ_ROLES", "admin,staff").split(",")
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
