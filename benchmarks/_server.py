@@ -91,10 +91,10 @@ def demo_home(home: Path, children: int | None = None, *, run: bool = False, reu
     return Demo(home, settings, ctx, users, rv_id, run_id, n, time.perf_counter() - t)
 
 
-def login(client: Any, username: str) -> str:
+def login(client: Any, username: str, password: str | None = None) -> str:
     r = client.get("/ui/login")
     tok = CSRF_RE.search(r.text).group(1)  # type: ignore[union-attr]
-    r = client.post("/ui/login", data={"username": username, "password": PASSWORD, "csrf_token": tok},
+    r = client.post("/ui/login", data={"username": username, "password": password or PASSWORD, "csrf_token": tok},
                     follow_redirects=True)
     assert r.status_code == 200, r.status_code
     return CSRF_RE.search(r.text).group(1)  # type: ignore[union-attr]
@@ -161,7 +161,8 @@ Step = tuple[str, str, dict[str, str] | None]  # (label, path, form data for a P
 
 
 def bounded_load(base_url: str, username: str, users: int, seconds: float,
-                 steps: Callable[[int, int, str], list[Step]], timeout: float = 30.0, think: float = 0.0) -> LoadResult:
+                 steps: Callable[[int, int, str], list[Step]], timeout: float = 30.0, think: float = 0.0,
+                 password: str | None = None) -> LoadResult:
     """``users`` clients (each logged in as ``username``) run ``steps(user, round, csrf)`` in a loop until
     ``seconds`` have passed, pausing ``think`` seconds after each answer (0: none, the hardest case); every
     request's latency is kept by label, a non-2xx/3xx answer is an error."""
@@ -170,7 +171,7 @@ def bounded_load(base_url: str, username: str, users: int, seconds: float,
     clients = []
     for _ in range(users):
         c = httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=False)
-        clients.append((c, login(c, username)))
+        clients.append((c, login(c, username, password)))
     out = LoadResult()
     # warm-up (not timed): the pages once, as on a server that has been up for a while
     for _label, path, form in steps(0, 0, clients[0][1]):

@@ -82,3 +82,39 @@ def test_reviewer_path(ui_server, page):
     rows = list(wb["確認候補一覧"].iter_rows(values_only=True))
     assert rows[0][1] == "仮名ID" and any(r[1] == pseudonym and r[10] == "見守り" for r in rows[1:])
     assert dict(wb["出力情報"].iter_rows(values_only=True))["出力者"]
+
+
+def test_concurrent_reviewers_never_stall(ui_server):
+    """Reviewers reading pages while others record outcomes (the real server): every answer comes, none waits
+    for a lock for long. Before the fix a form post waited for SQLite's lock on the event loop while the
+    lock's holder needed that loop to finish: every client stalled into a 30 s timeout."""
+    import re
+    import threading
+    import time
+
+    import httpx
+
+    from benchmarks._server import bounded_load, login
+
+    run_id = _run_demo(ui_server)
+    with httpx.Client(base_url=ui_server.base, timeout=30) as c:
+        login(c, ui_server.users["reviewer"], ui_server.password)
+        kids = list(dict.fromkeys(re.findall(rf'/ui/review/runs/{run_id}/children/([^"]+)"',
+                                             c.get(f"/ui/review/runs/{run_id}").text)))
+    todo, lock = list(kids), threading.Lock()
+
+    def steps(k: int, r: int, csrf: str):
+        out = [("list", f"/ui/review/runs/{run_id}", None), ("child", f"/ui/review/runs/{run_id}/children/{kids[(k + r) % len(kids)]}", None)]
+        with lock:
+            q = todo.pop() if todo else None
+        if q is not None:
+            out.append(("outcome", f"/ui/review/runs/{run_id}/children/{q}/outcome",
+                        {"csrf_token": csrf, "category": "watching", "outcome_date": "2026-10-05", "note": "", "mode": "record"}))
+        return out
+
+    t0 = time.perf_counter()
+    result = bounded_load(ui_server.base, ui_server.users["reviewer"], users=6, seconds=6, steps=steps, timeout=15,
+                          password=ui_server.password)
+    assert not result.errors, result.errors[:5]
+    assert result.latencies.get("outcome") and max(result.all) < 8, result.report(6)  # the tree before: 11–30 s
+    assert time.perf_counter() - t0 < 40
