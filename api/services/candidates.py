@@ -1,7 +1,7 @@
 """The candidate list (確認候補一覧) of a run: results read once, school stages, filters and sorts.
 
 A run's results file is written once, at the run's end, and checked against its manifest's hash when
-read; so it is parsed once per process (cached by run id and the file's identity) and shared by every
+read; so it is parsed once per process (``runs.load_children`` keeps it per file version) and shared by every
 request. The school stage (学校段階) of each extracted child is derived, as the engine does, from the
 birth month in the mart at the run's reference date (年齢相当の段階); it is looked up once per run and
 mart file version, for the extracted children only.
@@ -37,34 +37,12 @@ _CACHE_MAX = 32
 
 _lock = threading.Lock()
 _loading = threading.Lock()  # held while a results file is parsed or the stages are looked up (rare: once per run)
-_results: dict[int, tuple[tuple[str, int, int], Any]] = {}
 _stages: dict[tuple[int, tuple[int, int]], dict[str, str]] = {}
 
 
-def _ident(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return str(path), st.st_mtime_ns, st.st_size
-
-
 def results(ctx: ServiceContext, run: Run) -> Any:
-    """A succeeded run's ``RunResult`` (engine format), parsed once per results file."""
-    path = runs.results_file(ctx, run.id)
-    ident = _ident(path) if path.is_file() else (str(path), 0, 0)
-    with _lock:
-        found = _results.get(run.id)
-    if found is not None and found[0] == ident:
-        return found[1]
-    with _loading:  # one thread parses a file; the others that came for it at the same time wait and reuse it
-        with _lock:
-            found = _results.get(run.id)
-        if found is not None and found[0] == ident:
-            return found[1]
-        loaded = runs.load_children(ctx, run)
-    with _lock:
-        if len(_results) >= _CACHE_MAX:
-            _results.pop(next(iter(_results)))
-        _results[run.id] = (ident, loaded)
-    return loaded
+    """A succeeded run's ``RunResult`` (engine format), parsed once per results file (``runs.load_children``)."""
+    return runs.load_children(ctx, run)
 
 
 def stage_labels(ctx: ServiceContext) -> dict[str, str]:

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -230,15 +231,47 @@ def list_runs(db: Session, *, ruleset_key: str | None, status: str | None, limit
     return total, list(db.execute(stmt.order_by(Run.id.desc()).limit(limit).offset(offset)).scalars())
 
 
+_results_cache: dict[tuple[str, int], tuple[tuple[int, int, int, int], Any]] = {}
+_results_lock = threading.Lock()
+_results_loading = threading.Lock()
+RESULTS_CACHE_MAX = 64
+
+
 def load_children(ctx: ServiceContext, run: Run):
-    from engine.runner import read_results
+    """A succeeded run's results (engine ``RunResult``; shared between callers: read it, never change it).
+
+    A results file is written once, at the run's end, so it is parsed and checked against its manifest's
+    hash once per process and file version (path, size, modification time of the file and its manifest);
+    a file changed afterwards is read again, and fails the hash check."""
+    from engine.runner import manifest_path_for, read_results
 
     if run.status != "succeeded":
         raise Conflict(f"実行 {run.id} は成功していないため結果がありません（状態: {run.status}）")
     path = results_file(ctx, run.id)
     if not path.is_file():
         raise NotFound(f"実行 {run.id} の結果ファイルがありません")
-    return read_results(path)
+
+    def ident() -> tuple[int, int, int, int]:
+        st, mp = path.stat(), manifest_path_for(path)
+        ms = mp.stat() if mp.is_file() else None
+        return st.st_mtime_ns, st.st_size, ms.st_mtime_ns if ms else 0, ms.st_size if ms else 0
+
+    key, now = (str(path), run.id), ident()
+    with _results_lock:
+        found = _results_cache.get(key)
+    if found is not None and found[0] == now:
+        return found[1]
+    with _results_loading:  # one thread parses; the others that asked at the same time reuse its result
+        with _results_lock:
+            found = _results_cache.get(key)
+        if found is not None and found[0] == now:
+            return found[1]
+        result = read_results(path)
+        with _results_lock:
+            if len(_results_cache) >= RESULTS_CACHE_MAX:
+                _results_cache.pop(next(iter(_results_cache)))
+            _results_cache[key] = (now, result)
+    return result
 
 
 def is_current(db: Session, run: Run) -> bool:
