@@ -13,12 +13,13 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import SESSION_COOKIE
 from api.body_guard import JsonBodyGuardMiddleware
 from api.context import ServiceContext
-from api.errors import ERROR_RESPONSES, ServiceError, domain_error_handler, http_error_handler
+from api.errors import ERROR_RESPONSES, ServiceError, data_error_handler, domain_error_handler, http_error_handler
 from api.middleware import BodyLimitMiddleware, RequireCredentialsMiddleware, SecurityHeadersMiddleware
 from api.settings import Settings
 from engine.errors import TsunaguError, pydantic_message, pydantic_problems
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
     app.add_exception_handler(TsunaguError, domain_error_handler)
     app.add_exception_handler(ServiceError, domain_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)  # the same body (ErrorBody), in Japanese
+    app.add_exception_handler(DataError, data_error_handler)  # a value the database refuses: 400, never 500
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):

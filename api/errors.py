@@ -135,3 +135,20 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(detail, str) or detail in _STARLETTE_DEFAULTS:
         detail = HTTP_DETAILS_JA.get(exc.status_code, "リクエストを処理できませんでした")
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+
+DATA_ERROR_JA = ("値が範囲外か、保存できない形式です（番号は 1 から 2147483647 まで。"
+                 "文字列に制御文字を含めないでください）")
+
+
+async def data_error_handler(request: Request, exc: Exception):
+    """A value the database refuses (an id beyond INTEGER, a NUL in text): a Japanese 400, never a 500.
+
+    The API validates ids (``DbId``) and bodies first; this is the one safety net for every other path
+    (web pages with numeric ids, future routes). The request's transaction is rolled back by ``get_db``."""
+    from api.web import error_page, is_ui
+
+    if is_ui(request):
+        return error_page(request, 400, DATA_ERROR_JA)
+    return JSONResponse({"detail": DATA_ERROR_JA}, status_code=400)

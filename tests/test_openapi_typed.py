@@ -241,3 +241,16 @@ def test_menu_pages_open_for_exactly_the_roles_of_their_action(sqlite_service: S
                 assert r.status_code in (200, 303, 404) and "開けません" not in r.text, (role, e.path, r.status_code)
             else:
                 assert r.status_code == 403 and "開けません" in r.text, (role, e.path, r.status_code)
+
+
+def test_an_id_beyond_the_database_is_never_a_500(service: Service):
+    """Web pages take numeric ids too: beyond INTEGER, PostgreSQL refuses the value (DataError) -> a Japanese 400
+    page (SQLite holds 64-bit integers: there it is simply not found)."""
+    c, _ = service.login(service.users["supervisor"])
+    for url in ("/ui/runs/99999999999", "/ui/rulesets/99999999999", "/ui/schedules?ruleset_version_id=99999999999"):
+        r = c.get(url)
+        assert r.status_code in (200, 400, 404), (service.backend, url, r.status_code)  # the client raises on a 500
+        if r.status_code == 400:
+            assert "範囲外" in r.text, url
+    if service.backend == "postgres":
+        assert c.get("/ui/runs/99999999999").status_code == 400
