@@ -87,10 +87,10 @@ def test_search_filters_period_in_japan_time_and_pages(service):
 # --- the auditor's page -----------------------------------------------------------------
 
 
-def test_audit_page_filters_banner_and_exports(sqlite_service):
+def test_audit_page_filters_banner_and_exports(service):
     from openpyxl import load_workbook
 
-    svc = sqlite_service
+    svc = service
     staff = svc.as_role("staff")
     for text in ("生活保護世帯のこどもは5点", "年間欠席30日以上の児童は10点"):
         assert staff.post("/api/drafts", json={"text": text}).status_code == 201
@@ -164,8 +164,8 @@ def test_missing_anchor_file_is_named(sqlite_service):
 # --- the admin's pages ------------------------------------------------------------------
 
 
-def test_admin_users_roles_deactivation_tokens(sqlite_service):
-    svc = sqlite_service
+def test_admin_users_roles_deactivation_tokens(service):
+    svc = service
     c, csrf = svc.login("admin1")
     r = c.get("/ui/admin/users")
     assert r.status_code == 200 and "review1" in r.text and "確認者（結果の閲覧）" in r.text

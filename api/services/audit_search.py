@@ -257,14 +257,16 @@ def _value_text(v: Any) -> str:
         return "、".join(_value_text(x) for x in v)
     if isinstance(v, dict):
         keys = _targets()["detail_keys"]
-        return "｛" + "、".join(f"{keys.get(str(k), k)}: {_value_text(x)}" for k, x in v.items()) + "｝"
+        return "｛" + "、".join(f"{keys.get(str(k), k)}: {_value_text(x)}" for k, x in sorted(v.items())) + "｝"
     return json.dumps(v, ensure_ascii=False) if isinstance(v, list) else str(v)
 
 
 def _details_text(details: Mapping[str, Any] | None) -> str:
     """The details in Japanese: 「形式: xlsx／件数: 23／再識別: いいえ」 (keys the vocabulary does not name stay as they are)."""
     keys = _targets()["detail_keys"]
-    return "／".join(f"{keys.get(k, k)}: {_value_text(v)}" for k, v in (details or {}).items() if v is not None)
+    order = {k: i for i, k in enumerate(keys)}  # the vocabulary's order, the same on every database (JSONB sorts keys)
+    items = sorted((details or {}).items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return "／".join(f"{keys.get(k, k)}: {_value_text(v)}" for k, v in items if v is not None)
 
 
 def _row(e: AuditEntry, names: Mapping[str, str], broken: set[int]) -> LogRow:
