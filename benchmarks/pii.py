@@ -52,6 +52,7 @@ SETS = {
     "dev4": ROOT / "tests/data/pii_dev4.jsonl",
     "dev5": ROOT / "tests/data/pii_dev5.jsonl",
     "dev6": ROOT / "tests/data/pii_dev6.jsonl",
+    "dev7": ROOT / "tests/data/pii_dev7.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
 }
 NOT_SHOWN = frozenset({"frozen"})

@@ -32,9 +32,15 @@ _CITY_AND_TOWN = regex.compile(r"\p{Han}+[市郡区]\p{Han}+[町村]$")
 # An address-context word right before a city and town name with no block number:
 # 母の実家は泉大津市東雲町, 祖母宅（岸和田市土生町）, 転出先は大阪市住吉区長居東.
 _PLACE_AFTER_CONTEXT = regex.compile(
-    r"(?:実家|宅|転出先|転居先|転入元|転居前|引っ越し先|引越し先|引越先|移転先|現住所|住所|居所|自宅|本籍地?)"
+    r"(?:実家|宅|転出先|転居先|転入元|転居前|引っ越し先|引越し先|引越先|移転先|現住所|住所|住まい|居所|自宅|本籍地?"
+    r"|〒?[0-9０-９]{3}[-－ー‐][0-9０-９]{4})"
     r"(?:は|が|も|で|：|:|（|\(|[ 　])?[ 　]?"
-    r"(?P<v>(?:\p{Han}{2,3}[都道府県])?\p{Han}{1,5}[市郡](?:\p{Han}{1,4}区)?[\p{Han}\p{Katakana}ー々ヶ]{1,8})")
+    r"(?P<v>(?:\p{Han}{2,3}[都道府県])?\p{Han}{1,5}[市郡](?:\p{Han}{1,4}区)?"
+    r"(?:\p{Hiragana}{2,5}(?=[\p{Han}\p{Katakana}]))?[\p{Han}\p{Katakana}ー々ヶ]{1,8})")
+# A town where someone's home is, with no city: 家は信太山のほう, 自宅は光明台あたり.
+_HOME_TOWN = regex.compile(
+    r"(?:家|自宅|住まい|実家|住所)は[ 　]?(?P<v>[\p{Han}\p{Katakana}ー々ヶ]{2,8})"
+    r"(?=のほう|の方|方面|あたり|辺り|付近|周辺)")
 _NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会|周辺|一帯|界隈)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
 _PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}$")
@@ -67,12 +73,14 @@ _TOWN = regex.compile(
     r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション)"
     r"(?:の家|宅|方|の方)?(?:に|で|へ|から|を|、)|の(?:実家|自宅|アパート|マンション)))")
 _TOWN_GROUP_AFTER = regex.compile(
-    r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|0|０|[1-9１-９])|者|世帯|児童|の方は|を対象)")
+    r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|[0-9０-９]+(?:歳|才|か月|ヶ月|年|学年|以上|未満|〜|~))"
+    r"|者|世帯|児童|の方は|を対象)")
 _TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社)$")
 _BUILDING = regex.compile(
     rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号|{DASH}?[0-9０-９]{{0,3}}号室)"
     rf"|^[ 　]?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
-    rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}]{{0,8}}"
+    rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}\p{{Hiragana}}]{{0,8}}"
+    rf"|^[ 　][\p{{Katakana}}ー・]{{3,15}}(?=[ 　]?[0-9０-９]{{2,4}}(?![0-9０-９]))"
     rf"|^[ 　]?[\p{{Han}}\p{{Katakana}}ー]{{1,8}}(?:荘|団地|住宅|寮)(?:[0-9０-９]{{1,3}}(?:棟|号棟))?")
 _NOT_ADDRESS_BEFORE = regex.compile(r"(?:第|法|条|項|号|欠席|遅刻|点|歳|年|月|日|回|人|件|組|年生)$")
 _CONTEXT_WORDS = ("住所", "在住", "住む", "住ん", "転居", "転入", "居住", "自宅", "方")
@@ -114,6 +122,11 @@ class AddressRecognizer(JaRegexRecognizer):
                     any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.8, True))
+        for m in _HOME_TOWN.finditer(text):
+            start, end = m.span("v")
+            if regex.search(r"[市県府都道]$", text[start:end]) or any(r.start < end and start < r.end for r in results):
+                continue
+            results.append(self.result(start, end, 0.7, True))
         for m in _PLACE_AFTER_CONTEXT.finditer(text):
             start, end = m.span("v")
             if text[start:end].endswith("区") or any(r.start < end and start < r.end for r in results):

@@ -26,6 +26,7 @@ from privacy.pii.recognizers.person_context import (
     kin_and_enumerations,
     later_mentions,
     latin_names,
+    reading_names,
 )
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_NAME_BEFORE,
@@ -159,6 +160,7 @@ class PersonRecognizer(JaRegexRecognizer):
         context_names(found)
         kin_and_enumerations(found)
         latin_names(found)
+        reading_names(found)
         complete_spans(found)
         later_mentions(found, _name_parts(found, nlp_artifacts))
         return [self.result(s, e, score, boosted)

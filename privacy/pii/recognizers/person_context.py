@@ -82,12 +82,14 @@ _WORD_BEFORE = regex.compile(
     r"|(?<![\p{Katakana}ー])[\p{Katakana}ー]{2,8})$")
 _WORD_AFTER = regex.compile(
     r"^(?:[\p{Han}々]{1,3}(?![\p{Han}々])|[\p{Hiragana}]{2,5}|[\p{Katakana}ー]{2,8}(?![\p{Katakana}ー]))")
-_NAME_END = regex.compile(r"^(?:$|[、・,，と。（(「」)）\s]|が|は|も|の|に|を|くん|ちゃん|さん|君|本人)")
+_NAME_END = regex.compile(r"^(?:$|[、・,，と。（(「」)）\s]|が|は|も|の|に|を|で|くん|ちゃん|さん|君|本人)")
 _LIST_SEPARATOR = regex.compile(r"^(?:くん|ちゃん|さん|君)?(?:[、・,，]|と(?!して|いう|は))")
 _PARTICLE_END = regex.compile(r"[がはをにともへでの]$")
 _LATIN_NAME = regex.compile(
     r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?:,?[ ](?:[A-Z][a-z]+|[A-Z]{2,})){1,3}(?![A-Za-z])")
 _HAN = regex.compile(r"[\p{Han}々]")
+_LATIN_SINGLE = regex.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,12}(?![A-Za-z])")
+_WITH_READING = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,4})[（(][\p{Hiragana}ー]{2,10}[)）](?:さん|くん|ちゃん|様|君|氏)")
 _HIRAGANA = regex.compile(r"^\p{Hiragana}+$")
 _KATAKANA = regex.compile(r"^[\p{Katakana}ー]+$")
 
@@ -190,7 +192,8 @@ def kin_and_enumerations(found: Candidates) -> None:
 
 
 def latin_names(found: Candidates) -> None:
-    """Two to four latin words, at least one capitalized (Sato Haruto, SILVA, Ana)."""
+    """Two to four latin words, at least one capitalized (Sato Haruto, SILVA, Ana), and one capitalized
+    word right before person context (「Linaの母」「Kentaって呼ばれてる」)."""
     vocab = vocabulary()
     for m in _LATIN_NAME.finditer(found.text):
         words = regex.findall(r"[A-Za-z]+", m.group(0))
@@ -199,6 +202,19 @@ def latin_names(found: Candidates) -> None:
         if all(w.isupper() for w in words):
             continue
         found.spans.setdefault(m.span(), (0.75, True))  # add() keeps kana and kanji only
+    for m in _LATIN_SINGLE.finditer(found.text):
+        if m.group(0) in vocab.latin_not_names or any(s < m.end() and m.start() < e for s, e in found.spans):
+            continue
+        if vocab.after.match(found.text, m.end()):
+            found.spans.setdefault(m.span(), (0.7, True))
+
+
+def reading_names(found: Candidates) -> None:
+    """A kanji word with its reading in brackets before an honorific: 東海林（しょうじ）さん."""
+    for m in _WITH_READING.finditer(found.text):
+        start, end = m.span(1)
+        if not _taken(found, start, end):
+            found.add(start, end, 0.8, True)
 
 
 _SPACED_HAN = regex.compile(r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」/／:：;；]|[はがのもと]|くん|君|さん|ちゃん|様)")

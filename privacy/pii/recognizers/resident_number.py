@@ -6,6 +6,7 @@ is near it; a bare one scores low, so it counts only with caller context such as
 
 from __future__ import annotations
 
+import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -17,6 +18,9 @@ from privacy.pii.id_formats import (
 )
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near
+
+
+_LISTED = regex.compile(r"[ 　]?(?:と|、|・|,|，|及び|および|や)[ 　]?(?P<v>[0-9０-９]{4,20})(?![0-9０-９A-Za-z])")
 
 
 class ResidentNumberRecognizer(JaRegexRecognizer):
@@ -42,6 +46,10 @@ class ResidentNumberRecognizer(JaRegexRecognizer):
                 start, end = m.span("v")
                 if not NOT_ONE_ID_AFTER.match(text[end:end + 6]):
                     results.append(self.result(start, end, 0.9, True))
+                    # 宛名番号が5501234と5501235: the numbers listed after a labeled one
+                    while (more := _LISTED.match(text, end)) is not None:
+                        start, end = more.span("v")
+                        results.append(self.result(start, end, 0.85, True))
         return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
