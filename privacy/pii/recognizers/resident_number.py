@@ -19,7 +19,6 @@ from privacy.pii.id_formats import (
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near
 
-
 _LISTED = regex.compile(r"[ 　]?(?:と|、|・|,|，|及び|および|や)[ 　]?(?P<v>[0-9０-９]{4,20})(?![0-9０-９A-Za-z])")
 
 
