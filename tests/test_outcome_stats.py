@@ -285,3 +285,24 @@ def test_page_audit_entries_are_committed_together_and_the_chain_holds(tmp_path)
             page_audit.log_committed(ctx.sessions, Actor("r", "reviewer"), "no_such_action", "run", 1)
     finally:
         ctx.close()
+
+
+def test_version_figures_api(sqlite_service):
+    svc = sqlite_service
+    setup = _run(svc)
+    run_id = setup["run"]["id"]
+    rev = svc.as_role("reviewer")
+    kids = [c["pseudonym"] for c in rev.get(f"/api/runs/{run_id}/results", params={"limit": 500}).json()["children"]]
+    assert rev.post(f"/api/runs/{run_id}/children/{kids[0]}/outcomes",
+                    json={"category": "connected", "outcome_date": "2026-10-05"}).status_code in (200, 201)
+    vid = rev.get(f"/api/runs/{run_id}/outcome-stats").json()["ruleset_version_id"]
+    r = rev.get(f"/api/ruleset-versions/{vid}/outcome-stats")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    funnel = {s["step"]: s for s in body["funnel"]}
+    assert funnel["extracted"]["value"] == len(kids) and funnel["reviewed"]["value"] == 1
+    assert [x["run_id"] for x in body["runs"]] == [run_id] and body["supported_share"] == 1.0
+    aud = svc.as_role("auditor").get(f"/api/ruleset-versions/{vid}/outcome-stats").json()
+    assert {s["step"]: s for s in aud["funnel"]}["reviewed"]["display"] == "10未満" and aud["supported_share"] is None
+    assert svc.as_role("staff").get(f"/api/ruleset-versions/{vid}/outcome-stats").status_code == 403
+    assert rev.get("/api/ruleset-versions/999999/outcome-stats").status_code == 404

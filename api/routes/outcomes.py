@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import deps
 from api.db.models_outcomes import ReviewOutcome
 from api.roles import may
-from api.routes.responses import OutcomeStatsOut, file_responses
+from api.routes.responses import OutcomeStatsOut, VersionStatsOut, file_responses
 from api.routes.schemas import DbId
-from api.services import outcomes, run_results
+from api.services import outcome_stats, outcomes, run_results
 from api.services.schedule_text import describe_cron, next_runs
 
 router = APIRouter(tags=["確認結果"])
@@ -124,6 +124,14 @@ def child_outcomes(pseudonym: str, p: deps.OutcomeRecorder, db: deps.Db) -> Outc
                         "ルールごとの該当数（抽出・支援）、点数の分布。一覧を見られない役割には10未満を伏せます。")
 def run_outcome_stats(run_id: DbId, p: deps.OutcomeStatsReader, ctx: deps.Ctx, db: deps.Db) -> dict:
     return run_results.run_outcome_stats(ctx, db, p.actor, run_id, child_access=may(p.role, "outcomes.child_counts"))
+
+
+@router.get("/api/ruleset-versions/{version_id}/outcome-stats", summary="ルールセットの版ごとの、抽出から支援までの件数",
+            response_model=VersionStatsOut,
+            description="この版で成功した実行（新しい順に60回まで）の合計（延べ人数）と実行ごとの件数、実人数。"
+                        "項目は実行ごとの集計と同じです。一覧を見られない役割には10未満を伏せます。")
+def version_outcome_stats(version_id: DbId, p: deps.OutcomeStatsReader, ctx: deps.Ctx, db: deps.Db) -> dict:
+    return outcome_stats.version_figures_logged(ctx, db, p.actor, version_id, child_access=may(p.role, "outcomes.child_counts"))
 
 
 @router.get("/api/runs/{run_id}/export", summary="候補一覧の出力（Excel / CSV）",

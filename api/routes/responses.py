@@ -342,6 +342,26 @@ class OutcomeStatsOut(Out):
     notice: str
 
 
+class VersionStatsOut(Out):
+    """The figures of a ruleset version: its successful runs added up (延べ), one line per run, 実人数."""
+
+    ruleset_id: str
+    version: int
+    ruleset_version_id: int
+    runs_max: int
+    runs: list[dict[str, Any]]
+    distinct: dict[str, Any]
+    funnel: list[dict[str, Any]]
+    supported_share: float | None
+    supported_share_text: str
+    newly_extracted: dict[str, Any]
+    by_category: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    histogram: list[Any]
+    suppressed: bool
+    notice: str
+
+
 def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a file download: the 200 answer's media types, each a binary string."""
     return {200: {"description": "ファイル（添付）", "content": {m: {"schema": {"type": "string", "format": "binary"}}

@@ -23,10 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.db.models import Run
+from api.context import ServiceContext
+from api.db.models import RulesetVersion, Run
+from api.errors import NotFound
 from api.services import outcomes
+from engine.errors import TsunaguError
 
 SUPPRESS_BELOW = 10
 FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
@@ -201,3 +205,45 @@ def version_stats(db: Session, version_id: int, run_children: list[tuple[Run, li
                      "supported": cell(len(total.supported_ids), child_access).to_dict()},
         **present(total, child_access=child_access, rule_titles=rule_titles),
     }
+
+
+VERSION_RUNS_MAX = 60
+
+
+def version_runs(ctx: ServiceContext, db: Session, version_id: int) -> tuple[RulesetVersion, list[tuple[Run, list[Any]]]]:
+    """A ruleset version and its latest successful runs (at most ``VERSION_RUNS_MAX``, oldest first) with their
+    children; a run whose results file is gone or fails its hash check is left out (its own page says why)."""
+    from api.services import runs
+
+    rv = db.get(RulesetVersion, version_id)
+    if rv is None:
+        raise NotFound(f"ルールセットの版 {version_id} はありません")
+    found = list(db.execute(sa.select(Run).where(Run.ruleset_version_id == version_id, Run.status == "succeeded")
+                            .order_by(Run.id.desc()).limit(VERSION_RUNS_MAX)).scalars())
+    out = []
+    for r in reversed(found):
+        try:
+            out.append((r, runs.load_children(ctx, r).children))
+        except TsunaguError:
+            continue
+    return rv, out
+
+
+def version_figures(ctx: ServiceContext, db: Session, version_id: int, *, child_access: bool) -> dict[str, Any]:
+    """``version_stats`` of a ruleset version's runs, with the ruleset's id, version number and rule titles."""
+    rv, run_children = version_runs(ctx, db, version_id)
+    titles = {x["id"]: x.get("title", x["id"]) for x in (rv.document or {}).get("rules", []) if isinstance(x, dict)}
+    stats = version_stats(db, version_id, run_children, child_access=child_access, rule_titles=titles)
+    return {"ruleset_id": rv.ruleset_key, "version": rv.version, "runs_max": VERSION_RUNS_MAX, **stats}
+
+
+def version_figures_logged(ctx: ServiceContext, db: Session, actor: Any, version_id: int, *,
+                           child_access: bool) -> dict[str, Any]:
+    """``version_figures``, the viewing written to the operation log in ``db``'s transaction (the API's)."""
+    from api import audit_store
+
+    stats = version_figures(ctx, db, version_id, child_access=child_access)
+    audit_store.append(db, actor, "outcome_stats_viewed", "ruleset_version", version_id,
+                       details={"ruleset_version_id": version_id, "runs": [r["run_id"] for r in stats["runs"]],
+                                "suppressed": stats["suppressed"]})
+    return stats

@@ -223,30 +223,18 @@ def _chart_scales(stats: dict) -> dict[str, int]:
             "hmax": max([h["count"]["value"] or 0 for h in stats["histogram"]] + [1])}
 
 
-VERSION_RUNS_MAX = 60
-
-
 @router.get("/versions/{version_id}/stats", response_class=HTMLResponse)
 def version_stats_page(version_id: int, request: Request, user: WebUser = Depends(reader(*STATS)),
                        db: Session = Depends(get_reader)) -> Response:
     ctx = request.app.state.ctx
+    child_access = may(user.role, "outcomes.child_counts")
+    stats = outcome_stats.version_figures(ctx, db, version_id, child_access=child_access)
     rv = db.get(RulesetVersion, version_id)
-    if rv is None:
-        raise NotFound(f"ルールセットの版 {version_id} はありません")
-    found = list(db.execute(sa.select(Run).where(Run.ruleset_version_id == version_id, Run.status == "succeeded")
-                            .order_by(Run.id.desc()).limit(VERSION_RUNS_MAX)).scalars())
-    run_children = []
-    for r in reversed(found):
-        try:
-            run_children.append((r, _results(ctx, r).children))
-        except ServiceError:
-            continue  # a results file that is gone or fails its hash is left out (the run's own page says why)
-    titles = {x["id"]: x.get("title", x["id"]) for x in (rv.document or {}).get("rules", [])}
-    stats = outcome_stats.version_stats(db, version_id, run_children, child_access=may(user.role, "outcomes.child_counts"), rule_titles=titles)
     _log(request, db, user.actor, "outcome_stats_viewed", "ruleset_version", version_id,
-         details={"ruleset_version_id": version_id, "runs": [r.id for r, _ in run_children], "suppressed": stats["suppressed"]})
+         details={"ruleset_version_id": version_id, "runs": [r["run_id"] for r in stats["runs"]],
+                  "suppressed": stats["suppressed"]})
     return render(request, "review/stats.html", {"page_title": "抽出から支援まで（版ごと）", "run": None, "rv": rv, "s": stats,
-                                                 "child_access": may(user.role, "outcomes.child_counts"), "runs_max": VERSION_RUNS_MAX,
+                                                 "child_access": child_access, "runs_max": stats["runs_max"],
                                                  **_chart_scales(stats)}, user=user)
 
 
