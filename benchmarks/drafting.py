@@ -5,10 +5,12 @@ the engine (`engine.runner.run_ruleset`) on a synthetic mart, and count a match 
 exactly the same children. Prints the offline drafter's accuracy (all / common / unusual phrasings)
 and, when an LLM endpoint is configured (TSUNAGU_LLM_BASE_URL + TSUNAGU_LLM_MODEL), the LLM
 drafter's too. Reported separately: execution accuracy, silent misreadings (a valid rule with
-another meaning, or a rule on an ambiguous case), questions/refusals, crashes. A case may give
+another meaning, or a rule on an ambiguous case, with nothing said), wrong drafts whose reading
+states the assumption behind the difference with one-click alternatives (not silent, still wrong),
+questions/refusals, crashes. A case may give
 ``points`` (compared too) and ``kind: ambiguous`` / ``expect: question`` (right when the drafter asks).
 
-    .venv/bin/python benchmarks/drafting.py [--set eval|dev|frozen] [--children 3000] [--seed 7] [--verbose]
+    .venv/bin/python benchmarks/drafting.py [--set eval|dev|dev2|frozen] [--children 3000] [--seed 7] [--verbose]
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # run as a script, this directory comes first on sys.path and its engine.py would shadow the engine package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 EVAL_FILE = ROOT / "tests" / "data" / "drafting_eval.yaml"
-# eval: written alongside the parser; dev: for tuning (issue 14); frozen: never tuned on, scored only
-CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "frozen")}
+# eval: written alongside the parser; dev, dev2 (written blind): for tuning (issue 14); frozen: never tuned on, scored only
+CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "dev2", "frozen")}
 AS_OF = dt.date(2026, 11, 1)
 
 
@@ -170,7 +172,9 @@ def selected(mart: Path, rule_doc: dict[str, Any], catalog: Any) -> frozenset[st
 @dataclass
 class CaseResult:
     """One case's outcome: ``correct``, ``misread`` (a valid rule that means something else, or a
-    rule where the case is ambiguous), ``asked`` (a question or refusal) or ``crash``."""
+    rule where the case is ambiguous, with nothing said), ``assumed`` (the same, but the reading states
+    the assumption that made the difference and offers the alternatives as one-click choices: wrong,
+    not silent), ``asked`` (a question or refusal) or ``crash``."""
 
     text: str
     common: bool
@@ -206,8 +210,10 @@ def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any
             # an honest question: right on an ambiguous case, a non-answer (not a misreading) on a clear one
             out.append(res(amb, f"no rule: {msgs}", len(want), "asked"))
             continue
+        stated = any(c.get("question_index") == -1 for c in outcome.choices)
         if amb:
-            out.append(res(False, "a rule where a question was expected", len(want), "misread"))
+            out.append(res(False, "a rule where a question was expected" + (" (assumption stated)" if stated else ""),
+                           len(want), "assumed" if stated else "misread"))
             continue
         try:
             got = selected(mart, outcome.rule.model_dump(mode="json", by_alias=True, exclude_none=True), catalog)
@@ -220,7 +226,8 @@ def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any
         if case.get("points") is not None and outcome.rule.points != case["points"]:
             reasons.append(f"points {outcome.rule.points} vs intended {case['points']}")
         ok = not reasons
-        out.append(res(ok, "; ".join(reasons), len(want), "correct" if ok else "misread"))
+        status = "correct" if ok else ("assumed" if stated else "misread")
+        out.append(res(ok, "; ".join(reasons) + (" (assumption stated)" if status == "assumed" else ""), len(want), status))
     return out
 
 
@@ -232,7 +239,7 @@ def accuracy(results: list[CaseResult], common: bool | None = None) -> tuple[flo
 
 def breakdown(results: list[CaseResult]) -> dict[str, int]:
     """Counts of each status, and of the ambiguous cases that got a question."""
-    d = {k: sum(r.status == k for r in results) for k in ("correct", "misread", "asked", "crash")}
+    d = {k: sum(r.status == k for r in results) for k in ("correct", "misread", "assumed", "asked", "crash")}
     d["ambiguous"] = sum(r.ambiguous for r in results)
     d["ambiguous_asked"] = sum(r.ambiguous and r.status == "asked" for r in results)
     return d
@@ -249,6 +256,7 @@ def report(name: str, results: list[CaseResult], verbose: bool) -> None:
     b, n = breakdown(results), max(1, len(results))
     print(
         f"{name:8s} execution accuracy {accuracy(results)[0]:6.1%} | silent misreadings {b['misread']} ({b['misread'] / n:.1%})"
+        f" | wrong with the assumption stated {b['assumed']} ({b['assumed'] / n:.1%})"
         f" | questions/refusals {b['asked']} ({b['asked'] / n:.1%}) | crashes {b['crash']}"
         + (f" | ambiguous asked {b['ambiguous_asked']}/{b['ambiguous']}" if b["ambiguous"] else "")
     )

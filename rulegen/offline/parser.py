@@ -225,11 +225,12 @@ class OfflineParser:
         t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
         t.find("|".join(map(re.escape, sorted(lex["all_guardian_words"], key=len, reverse=True))) + "(?:が|の|とも)?", "guardians_all")
         # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
-        era = r"(令和|平成|R|H)(元|\d{1,2})年"
+        era = r"(令和|平成|R|H|(?=(?:19|20)\d{2}年))(元|\d{1,2}|(?:19|20)\d{2})年"  # 和暦 or 西暦
         day = r"(?:(\d{1,2})日)?"
         t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から){era}(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
+        t.find(rf"{era}(\d{{1,2}})月{day}(?:まで|以前)(?:に|で|の|において)?", "window", self._period_until)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
@@ -333,6 +334,16 @@ class OfflineParser:
         if a is None:
             return None
         return {"months": {"period": {"start": a.isoformat(), "end": dt.date(a.year + 1, 3, 31).isoformat()}}, "text": m.group(0)}
+
+    def _period_until(self, m: re.Match[str]) -> dict[str, Any] | None:
+        b = self._month_start(*m.group(1, 2, 3))
+        if b is None:
+            return None
+        try:
+            end = b.replace(day=int(m.group(4))) if m.group(4) else dt.date(b.year + b.month // 12, b.month % 12 + 1, 1) - dt.timedelta(days=1)
+        except ValueError:
+            return None
+        return {"months": {"period": {"end": end.isoformat()}}, "text": m.group(0)}
 
     def _period_since(self, m: re.Match[str]) -> dict[str, Any] | None:
         a = self._month_start(*m.group(1, 2, 3))

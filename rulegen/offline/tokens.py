@@ -49,7 +49,8 @@ def tokenize(text: str) -> list[Tok]:
 _MONTH_WORDS = re.compile(r"[ヶケカヵ箇]月|かげつ|ヵ月|ケ月")
 _WAVE = re.compile(r"[~～〜―-]")
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_KANJI_NUM = re.compile(r"(?<![一-龥])([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週|つ|個)")
+# A kanji numeral before a unit, not inside a word (一人親), but after 直近/過去/計 (直近二年間).
+_KANJI_NUM = re.compile(r"(?:(?<![一-龥])|(?<=直近)|(?<=過去)|(?<=合計)|(?<=計)|(?<=毎月)|(?<=年間)|(?<=月間))([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週|つ|個)")
 
 
 def _kanji_number(m: re.Match[str]) -> str:
@@ -68,6 +69,7 @@ def normalize(text: str) -> str:
     t = t.replace("半年", "6か月").replace("一年", "1年").replace("ひと月", "1か月")
     t = _WAVE.sub("〜", t)
     t = _KANJI_NUM.sub(_kanji_number, t)
+    t = re.sub(r"(?<=\d)才", "歳", t)  # 3才 -> 3歳
     return t
 
 
