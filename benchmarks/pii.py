@@ -53,6 +53,7 @@ SETS = {
     "dev5": ROOT / "tests/data/pii_dev5.jsonl",
     "dev6": ROOT / "tests/data/pii_dev6.jsonl",
     "dev7": ROOT / "tests/data/pii_dev7.jsonl",
+    "dev8": ROOT / "tests/data/pii_dev8.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
 }
 NOT_SHOWN = frozenset({"frozen"})

@@ -150,7 +150,7 @@ def test_coverage_counts_every_character():
     assert not covers([Finding("ADDRESS", 0, 4, 1.0), Finding("ADDRESS", 5, 9, 1.0)], 0, 9)
 
 
-@pytest.mark.parametrize("name", ["pii_dev.jsonl", "pii_dev2.jsonl", "pii_dev3.jsonl", "pii_dev4.jsonl", "pii_dev5.jsonl", "pii_dev6.jsonl", "pii_dev7.jsonl"])
+@pytest.mark.parametrize("name", ["pii_dev.jsonl", "pii_dev2.jsonl", "pii_dev3.jsonl", "pii_dev4.jsonl", "pii_dev5.jsonl", "pii_dev6.jsonl", "pii_dev7.jsonl", "pii_dev8.jsonl"])
 def test_dev_sets_meet_the_issue_targets(name):
     items = load_eval_set(DATA / name)
     texts = [item.text for item in items]

@@ -55,12 +55,15 @@ _BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|メゾ�
 _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:[0-9０-９]{1,2}(?:階|F))?[ 　]?"
          r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟)|[ 　]?[0-9０-９]{1,2}(?:階|F|Ｆ)"
          rf"|[ 　]?[0-9０-９]{{1,3}}{DASH}[0-9０-９]{{2,4}}(?:号室)?(?![0-9０-９])"  # 12-305: wing and room
+         rf"|[ 　]?[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?[0-9０-９]{{2,4}}(?:号室)?(?![0-9０-９])"  # A-102
+         rf"|{DASH}[A-Za-zＡ-Ｚ0-9０-９]{{1,4}}(?![0-9０-９A-Za-z])"  # 2F-B
          r"|[ 　]?[0-9０-９]{2,4}(?![0-9０-９]))")
 # A building name with a room number and no street address: コーポ桜 102号室, サンシャイン府中 B棟 402号室.
 _BUILDING_ROOM = regex.compile(
     rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{0,16}}?"
     rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?"
     rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
+_INSTITUTION = regex.compile(r"役所|役場|庁舎|センター|学校|病院|会館|公民館|図書館|支所")
 _DASH_ROOM = regex.compile(rf"^{DASH}[0-9０-９]{{1,4}}(?![0-9０-９])")
 _ROOM_AFTER = regex.compile(rf"^{_ROOM}")
 # A town name where someone lives (府中町の祖父宅, 光明台在住, 伏屋町に住む); not a city alone, and
@@ -81,6 +84,10 @@ _BUILDING = regex.compile(
     rf"|^[ 　]?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
     rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}\p{{Hiragana}}]{{0,8}}"
     rf"|^[ 　][\p{{Katakana}}ー・]{{3,15}}(?=[ 　]?[0-9０-９]{{2,4}}(?![0-9０-９]))"
+    # any building name (加守ハイツ, いぶき野タワー, パークサイド府中, ルミエール中もず) before its room number
+    rf"|^[ 　]?(?!電話|携帯|連絡|TEL|Tel|FAX|℡)(?=[A-Za-zＡ-Ｚ]{{0,19}}[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}])"
+    rf"[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}ー・A-Za-zＡ-Ｚ]{{2,20}}?"
+    rf"(?=[ 　]?(?:[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?)?[0-9０-９]{{1,4}}(?:号室|号|[FＦ階]|{DASH}[0-9０-９A-Za-zＡ-Ｚ]{{1,4}}|(?![0-9０-９])))"
     rf"|^[ 　]?[\p{{Han}}\p{{Katakana}}ー]{{1,8}}(?:荘|団地|住宅|寮)(?:[0-9０-９]{{1,3}}(?:棟|号棟))?")
 _NOT_ADDRESS_BEFORE = regex.compile(r"(?:第|法|条|項|号|欠席|遅刻|点|歳|年|月|日|回|人|件|組|年生)$")
 _CONTEXT_WORDS = ("住所", "在住", "住む", "住ん", "転居", "転入", "居住", "自宅", "方")
@@ -112,6 +119,8 @@ class AddressRecognizer(JaRegexRecognizer):
                                            boosted))
         for m in _BUILDING_ROOM.finditer(text):
             start, end = m.span()
+            if _INSTITUTION.search(text[start:end]):
+                continue  # 和泉市役所本庁舎2階: an office's floor, not a home
             dash_room = _DASH_ROOM.match(text[end:end + 6])
             if dash_room:  # 市営信太山住宅12-305
                 end += len(dash_room.group(0))

@@ -65,7 +65,8 @@ _CRITERIA_AFTER = regex.compile(
     r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|まで|"
     r"開催|の会議|会議|告示|通知|発出|策定|適用|から適用|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９])|"
-    r"(?:から|より)[ 　]*(?:運用|開始|施行|実施|適用|受付|始ま|スタート|試行|稼働))"
+    r"(?:から|より)[ 　]*(?:運用|開始|施行|実施|適用|受付|始ま|スタート|試行|稼働)|"
+    r"(?:に|の)[ 　]*[^。、生]{0,14}(?:会議|報告会|説明会|研修|検討会)(?:を|が)?(?:開催|実施)|に[ 　]*(?:開催|実施))"
 )
 _CRITERIA_BEFORE = regex.compile(
     r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日)[ 　:：は]*$"
@@ -105,7 +106,7 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
 
     def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
         """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
-        return bool(_CRITERIA_AFTER.match(text[end:end + 10])
+        return bool(_CRITERIA_AFTER.match(text[end:end + 24])
                     or _CRITERIA_BEFORE.search(text[max(0, start - 8):start]))
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:

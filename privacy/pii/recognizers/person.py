@@ -164,7 +164,15 @@ class PersonRecognizer(JaRegexRecognizer):
         complete_spans(found)
         later_mentions(found, _name_parts(found, nlp_artifacts))
         return [self.result(s, e, score, boosted)
-                for (s, e), (score, boosted) in found.spans.items()]
+                for (s, e), (score, boosted) in found.spans.items()
+                if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])]
+
+
+# Form values that are no name (住所：未記入　氏名：未記入) and places named after people (泉井上神社, 信太山駅前).
+_NOT_A_NAME = regex.compile(r"^(?:未記入|記入なし|空欄|不明|なし|記載なし|該当なし|非該当|同上)(?:[ 　].*)?$|.*(?:駅前|駅)$")
+_PLACE_NAME_AFTER = regex.compile(
+    r"^[\p{Han}]{0,2}(?:神社|寺|院|公園|駅|美術館|記念館|会館|病院|小学校|中学校|高校|保育園|幼稚園|こども園|"
+    r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")
 
 
 def _person_context(text: str, start: int, end: int, after: int = 6) -> bool:

@@ -116,7 +116,7 @@ def is_name_like(word: str, strong: bool = False) -> bool:
         return lexical_kind(word) != "noun"
     if len(word) == 1:  # 光, 翼, 晴: listed given names (方, 上 are surnames too), 蒼 in a list
         return word not in vocab.hiragana_not_names and (
-            can_be_given_name(word) or (strong and word in vocab.name_kanji))
+            can_be_given_name(word) or (strong and (word in vocab.name_kanji or can_be_surname(word))))
     if can_be_given_name(word) or can_be_surname(word):
         return True
     kind = lexical_kind(word)
@@ -220,6 +220,9 @@ def reading_names(found: Candidates) -> None:
 _SPACED_HAN = regex.compile(r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」/／:：;；]|[はがのもと]|くん|君|さん|ちゃん|様)")
 _DOTTED_KATAKANA = regex.compile(r"^(?:[・＝= 　][\p{Katakana}ー]{1,10})+")
 _HIRAGANA_RUN = regex.compile(r"^[\p{Hiragana}]{1,6}")
+_KATAKANA_HEAD = regex.compile(r"(?<![\p{Katakana}ー])(?:[\p{Katakana}ー]{1,10}[・＝=])+$")
+_LATIN_HEAD = regex.compile(r"(?<![A-Za-z])(?:[A-Z][A-Za-z]{1,12}[ ,]{1,2}){1,2}$")
+_SPACED_HIRAGANA = regex.compile(r"^[ 　][\p{Hiragana}]{2,5}(?=くん|ちゃん|さん|君|様)")
 _HAN_RUN = regex.compile(r"^[\p{Han}々]{1,3}(?![\p{Han}々])")
 
 
@@ -230,7 +233,21 @@ def complete_spans(found: Candidates) -> None:
         if score < 0.5:
             continue
         word = text[start:end]
+        head = None
+        if _KATAKANA.match(word[0]):  # ダ・シルバ・|ラファエル, ファン・ヴァン・|トゥアン
+            head = _KATAKANA_HEAD.search(text, max(0, start - 30), start)
+        elif regex.match(r"[A-Z]", word):  # DELA |CRUZ MARICEL
+            head = _LATIN_HEAD.search(text, max(0, start - 30), start)
+        if head and not _taken(found, head.start(), start):
+            del found.spans[(start, end)]
+            start = head.start()
+            found.spans[(start, end)] = (score, boosted)
+            word = text[start:end]
         new_end = end
+        if _HIRAGANA.match(word):
+            m = _SPACED_HIRAGANA.match(text[end:end + 10])
+            if m:  # やまぐち| たいがくん: a hiragana full name with a space
+                new_end = end + len(m.group(0))
         if _HAN.match(word[-1]) and len(word.replace(" ", "").replace("　", "")) <= 3:
             m = _SPACED_HAN.match(text[end:end + 5])
             if m and not is_role_word(m.group(0).strip()) and \

@@ -36,7 +36,7 @@ class PhoneRecognizer(JaRegexRecognizer):
     CONTEXT = ["電話", "TEL", "携帯", "連絡先", "番号"]
     _CONTEXT_WORDS = ("電話", "TEL", "Tel", "tel", "ＴＥＬ", "携帯", "連絡先", "☎", "℡", "FAX", "ファックス")
     # Numbers of offices and hotlines are not personal.
-    _ORGANIZATION_WORDS = ("市役所", "役所", "役場", "代表", "窓口", "センター", "ダイヤル", "相談所",
+    _ORGANIZATION_WORDS = ("市役所", "役所", "役場", "代表", "窓口", "センター", "ダイヤル", "相談所", "支援室", "相談室", "直通",
                            "事務所", "課", "学校", "保育園", "病院", "内線")
     _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")
     _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
