@@ -220,7 +220,8 @@ class AuditQuery:
     offset: int = 0
 
 
-def query(session: Session, q: AuditQuery) -> tuple[int, list[AuditEntry]]:
+def statement(q: AuditQuery) -> sa.Select:
+    """The search as a statement (no order, limit or offset): the API and the log page share it."""
     stmt = sa.select(AuditEntry)
     if q.actor:
         stmt = stmt.where(AuditEntry.actor == q.actor)
@@ -234,6 +235,11 @@ def query(session: Session, q: AuditQuery) -> tuple[int, list[AuditEntry]]:
         stmt = stmt.where(AuditEntry.at >= q.since)
     if q.until:
         stmt = stmt.where(AuditEntry.at < q.until)
+    return stmt
+
+
+def query(session: Session, q: AuditQuery) -> tuple[int, list[AuditEntry]]:
+    stmt = statement(q)
     total = session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     rows = session.execute(stmt.order_by(AuditEntry.seq.desc()).limit(q.limit).offset(q.offset)).scalars().all()
     return total, list(rows)
@@ -243,4 +249,4 @@ def label(action: str) -> str:
     return vocabulary().label(action)
 
 
-__all__ = ["Actor", "SYSTEM", "append", "append_committed", "verify", "query", "AuditQuery", "anchor", "read_roots", "label", "GENESIS"]
+__all__ = ["Actor", "SYSTEM", "append", "append_committed", "verify", "query", "statement", "AuditQuery", "anchor", "read_roots", "label", "GENESIS"]

@@ -232,19 +232,12 @@ def describe_ja(f: AuditFilters, db: Session | None = None) -> str:
 
 
 def _statement(f: AuditFilters) -> sa.Select:
-    stmt = sa.select(AuditEntry)
-    if f.actor:
-        stmt = stmt.where(AuditEntry.actor == f.actor)
-    if f.action:
-        stmt = stmt.where(AuditEntry.action == f.action)
-    if f.target_type:
-        stmt = stmt.where(AuditEntry.target_type == f.target_type)
-    if f.target_id:
-        stmt = stmt.where(AuditEntry.target_id == f.target_id)
-    if f.since:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(f.since, time(0), JST))
-    if f.until:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(f.until + timedelta(days=1), time(0), JST))
+    """The page's filters (days in Japan time, both ends included) as the shared search statement."""
+    stmt = audit_store.statement(audit_store.AuditQuery(
+        actor=f.actor or None, action=f.action or None, target_type=f.target_type or None,
+        target_id=f.target_id or None,
+        since=datetime.combine(f.since, time(0), JST) if f.since else None,
+        until=datetime.combine(f.until + timedelta(days=1), time(0), JST) if f.until else None))
     if f.seq is not None:
         stmt = stmt.where(AuditEntry.seq == f.seq)
     return stmt
