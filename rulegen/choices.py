@@ -49,6 +49,18 @@ def assumption_choices(source: str) -> list[dict[str, Any]]:
     return [{"question_index": -1, "label": label, "reply": prefix + text} for label, prefix in SCOPE_ALTERNATIVES]
 
 
+def reading_choices(source: str, assumptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One choice per stated assumption of a valid draft (「転入」 read as all of 転入・転居): the reply is the
+    staff's text with the phrase replaced by the alternative reading."""
+    text = normalize(source)
+    out: list[dict[str, Any]] = []
+    for a in assumptions:
+        phrase = a.get("phrase", "")
+        if phrase and phrase in text:
+            out.append({"question_index": -1, "label": a["label"], "reply": text.replace(phrase, a["replacement"], 1)})
+    return out
+
+
 def difficulty_choices(question_index: int, candidates: list[list[str]]) -> list[dict[str, Any]]:
     """One choice per candidate difficulty type (or combination) of an assumed 困難の種類; the reply is a
     follow-up edit (「困難の種類を貧困にして」) of the draft, read by ``rulegen.offline.edits``."""

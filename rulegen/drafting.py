@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from engine.catalog import Catalog, default_catalog
 from engine.rules.model import Rule
-from rulegen.choices import assumption_choices, difficulty_choices, question_choices
+from rulegen.choices import assumption_choices, difficulty_choices, question_choices, reading_choices
 from rulegen.guard import TextGuard
 from rulegen.outcome import DraftOutcome, OfflineProvenance, problem
 from rulegen.reading import rule_reading_ja
@@ -80,6 +80,8 @@ class OfflineDrafter:
         outcome = self._finish(parsed.rule, notes, base)
         if outcome.ok and parsed.default_window:
             outcome.choices = assumption_choices(text)
+        if outcome.ok and parsed.assumptions:
+            outcome.choices += reading_choices(text, parsed.assumptions)
         if outcome.ok and parsed.difficulty_question:
             # A valid draft with an assumed 困難の種類: asked, the answer is a follow-up edit.
             outcome.questions.append(parsed.difficulty_question["question"])

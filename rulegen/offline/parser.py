@@ -104,6 +104,8 @@ class ParseResult(Reading):
     default_window: bool = False  # an event item was counted over the stated default window (an assumption)
     # The difficulty type was assumed (the items point to different ones): {"question", "candidates"}.
     difficulty_question: dict[str, Any] | None = None
+    # Other stated assumptions, each with a one-click alternative: {"note", "label", "phrase", "replacement"}.
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Text:
@@ -115,6 +117,8 @@ class _Text:
         self.spans: list[Span] = []
         # What each question asks about, so that an answer can be put back into the text.
         self.clarifications: list[dict[str, Any]] = []
+        # Readings kept as stated assumptions of a valid draft: {"note", "label", "phrase", "replacement"}.
+        self.assumptions: list[dict[str, Any]] = []
 
     def masked(self) -> str:
         return "".join(c if f else "\x00" for c, f in zip(self.text, self.free, strict=True))
@@ -125,6 +129,11 @@ class _Text:
         span = Span(start, end, kind, data)
         self.spans.append(span)
         return span
+
+    def unclaim(self, span: Span) -> None:
+        for i in range(span.start, span.end):
+            self.free[i] = True
+        self.spans.remove(span)
 
     def is_free(self, start: int, end: int) -> bool:
         return all(self.free[start:end])
@@ -159,6 +168,7 @@ class OfflineParser:
         self.id_prefix = id_prefix
         self.lex = lexicon()
         self.index = _index(catalog)
+        self._child_nouns = frozenset(self.lex.get("child_nouns", []))
 
     # -- public -------------------------------------------------------------
 
@@ -185,6 +195,9 @@ class OfflineParser:
         problems = self._unread(t, tokens)
         result = self._build(source_text, t, questions, problems)
         result.clarifications = list(t.clarifications) if result.questions else []
+        if result.rule is not None:
+            result.assumptions = list(t.assumptions)
+            result.notes += [a["note"] for a in t.assumptions]
         return result
 
     # -- step 1: items by token sequences ------------------------------------
@@ -197,6 +210,8 @@ class OfflineParser:
             for n in range(min(self.index.max_len, len(content) - i), 0, -1):
                 base_key, surface_key = run_keys(content[i : i + n])
                 items = self.index.keys.get(base_key) or self.index.keys.get(surface_key)
+                if items and all(tok.base in self._child_nouns for tok in content[i : i + n]):
+                    items = None  # 「児童生徒」: words for the children themselves name no item
                 if items and t.is_free(content[i].start, content[i + n - 1].end):
                     found = (n, items)
                     break
@@ -206,11 +221,31 @@ class OfflineParser:
             n, items = found
             start, end = content[i].start, content[i + n - 1].end
             phrase = t.text[start:end]
-            if len(items) == 1:
+            generic = self._generic_candidates(content[i : i + n], phrase) if len(items) == 1 else set()
+            if len(generic) > 1:
+                # 「相談歴」: a synonym made only of generic words (相談 + 歴) names no one item on its own.
+                t.claim(start, end, "ambiguous", items=sorted(generic), phrase=phrase, generic=True)
+            elif len(items) == 1:
                 t.claim(start, end, "item", item=next(iter(items)), phrase=phrase)
             else:
                 t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
             i += n
+        present = {sp.data["item"] for sp in t.spans if sp.kind == "item"}
+        for sp in t.spans:
+            if sp.kind == "ambiguous" and sp.data.get("generic") and len(present & set(sp.data["items"])) == 1:
+                # 「家児相の相談歴」: the generic word repeats an item already named.
+                sp.kind, sp.data = "item", {"item": next(iter(present & set(sp.data["items"]))), "phrase": sp.data["phrase"]}
+
+    def _generic_candidates(self, part: list[Tok], phrase: str) -> set[str]:
+        """The items containing the generic word of a phrase made only of generic words and fillers."""
+        filler, weak = set(self.lex["filler_tokens"]), set(self.lex["weak_tokens"])
+        meaningful = [tok for tok in part if tok.base not in filler]
+        record = set(self.lex.get("record_suffixes", []))
+        if (len(meaningful) != 1 or meaningful[0].base not in weak or normalize(phrase) in self._own_names()
+                or not all(tok.base in record for tok in part if tok is not meaningful[0])):
+            return set()
+        base_key, surface_key = run_keys(meaningful)
+        return set(self.index.token_items.get(base_key) or self.index.token_items.get(surface_key) or ())
 
     # -- step 2: regular phrases --------------------------------------------
 
@@ -278,6 +313,10 @@ class OfflineParser:
     @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
     def _item_names(self) -> tuple[str, ...]:
         return tuple(normalize(p) for it in self.catalog.items for p in (it.name, *it.synonyms))
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
+    def _own_names(self) -> frozenset[str]:
+        return frozenset(normalize(it.name) for it in self.catalog.items)
 
     def _close_items(self, word: str) -> list[str]:
         """Items whose name or a synonym is within a typo-level distance of ``word`` (best first, at most 3)."""
@@ -371,12 +410,24 @@ class OfflineParser:
             if item.kind != "event" or not item.codes:
                 continue
             for c in item.codes:
-                variants = {normalize(c.label)}
-                inner = re.findall(r"\((.+?)\)", normalize(c.label))
-                variants.update(v for v in inner if len(v) >= 2)
-                variants.update(p for p in normalize(c.label).split("・") if len(p) >= 2)
-                for v in variants:
+                for v in _label_variants(c.label):
                     labels.append((v, item_id, c.code))
+        # 「不登校に関する教育相談」「いじめについての教育相談」: a code label joined to its item's name
+        # by a connector is the code, even where the label alone was read as another item or a difficulty.
+        connectors = "|".join(map(re.escape, sorted(self.lex.get("code_connectors", []), key=len, reverse=True)))
+        item_starts = {(sp.start, sp.data["item"]) for sp in t.spans if sp.kind == "item"}
+        for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
+            if not connectors:
+                break
+            for m in re.finditer(re.escape(label) + f"(?:{connectors})", t.text):
+                if (m.end(), item_id) not in item_starts:
+                    continue
+                inside = [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]
+                if any(sp.kind not in ("item", "difficulty", "ambiguous") or sp.start < m.start() or sp.end > m.end() for sp in inside):
+                    continue
+                for sp in inside:
+                    t.unclaim(sp)
+                t.claim(m.start(), m.end(), "code", item=item_id, code=code)
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
             t.find(re.escape(label) + r"(?:の|による|で)?", "code", lambda m, i=item_id, c=code: {"item": i, "code": c})
         # Single meaningful words of a label (「あざ」-> 身体のあざ・傷の確認), when they point to one code.
@@ -721,7 +772,16 @@ class OfflineParser:
                 )
                 return {}, False
         if len(amounts) == 2 and {a.data["op"] for a in amounts} <= {">=", ">", "<=", "<"} and len({a.data["op"][0] for a in amounts}) == 2:
-            # 「10日以上30日未満」: a lower and an upper bound on the same item.
+            # 「10日以上30日未満」: a lower and an upper bound on the same item. On a guardian item the same
+            # guardian must be within both bounds (「保護者の年齢が18歳以上19歳以下」): one range.
+            lo_a, hi_a = sorted(amounts, key=lambda a: 0 if a.data["op"][0] == ">" else 1)
+            lo_v, hi_v = lo_a.data["value"], hi_a.data["value"]
+            if item.entity == "guardian" and isinstance(lo_v, int) and isinstance(hi_v, int):
+                lo_v += 1 if lo_a.data["op"] == ">" else 0
+                hi_v -= 1 if hi_a.data["op"] == "<" else 0
+                if lo_v <= hi_v:
+                    rng = Span(lo_a.start, hi_a.end, "amount", {**lo_a.data, "op": "between", "value": [lo_v, hi_v]})
+                    return self._leaf(it, {**mods, "amount": [rng]}, global_window, questions, problems, t)
             parts = []
             used = False
             for a in sorted(amounts, key=lambda x: x.start):
@@ -746,10 +806,13 @@ class OfflineParser:
                 hint=f"基準日時点の「{item.name}」を条件にするなら「{phrase}を受けている」のように今の形で書いてください。",
             ))
             return {}, False
-        if mods["vague"] and amount is None:
-            word = t.text[mods["vague"][0].start : mods["vague"][0].end]
+        vague_in_name = [w for w in self.lex.get("vague_item_words", []) if w in phrase]
+        if (mods["vague"] or vague_in_name) and amount is None:
+            word = t.text[mods["vague"][0].start : mods["vague"][0].end] if mods["vague"] else vague_in_name[0]
             unit = item.unit or ("回" if item.kind == "event" else "")
-            questions.append(f"「{phrase}」が「{word}」とは、どのくらいからですか (例: {'30' if unit == '日' else '3'}{unit}以上)。")
+            example = f"{'30' if unit == '日' else '3'}{unit}以上"
+            questions.append(f"「{word}」とは、「{item.name}」がどのくらいからですか (例: {example})。" if word == phrase
+                             else f"「{phrase}」が「{word}」とは、どのくらいからですか (例: {example})。")
             steps = self.lex.get("vague_suggestions", {}).get(unit, [])
             t.clarifications.append({"phrase": word, "mode": "replace", "candidates": [f"{n}{unit}以上" for n in steps]})
             return {}, False
@@ -784,6 +847,25 @@ class OfflineParser:
             months = months or DEFAULT_WINDOW
             agg = dict(months) if isinstance(months, dict) else {"window_months": months}
             codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id})
+            rest = normalize(phrase).replace(normalize(item.name), "")
+            if not codes and rest and item.codes:
+                # 「3歳児健診の未受診」「転入・転居の転入」: the item words name one of the item's codes.
+                named = {c.code: c.label for c in item.codes if any(v in rest for v in _label_variants(c.label))}
+                if 0 < len(named) < len(item.codes):
+                    if any(rest in _label_variants(label) for label in named.values()):
+                        # 「転入」 alone: a declared name of the whole item that is also one code's label.
+                        # The whole item is kept, as an assumption with a one-click narrowing.
+                        label = next(iter(named.values()))
+                        lex = self.lex
+                        t.assumptions.append({
+                            "note": lex["code_assumption_note"].format(phrase=phrase, item=item.name,
+                                                                      codes="と".join(c.label for c in item.codes), label=label),
+                            "label": lex["code_assumption_label"].format(label=label),
+                            "phrase": phrase,
+                            "replacement": lex["code_assumption_reply"].format(item=item.name, label=label),
+                        })
+                    else:
+                        codes = sorted(named)
             if codes:
                 agg["value_filter"] = {"op": "in", "value": codes} if len(codes) > 1 else {"op": "=", "value": codes[0]}
             per_month = mods["per_month"]
@@ -819,6 +901,15 @@ class OfflineParser:
         if mods["window"]:
             return mods["window"][0].data["months"]
         return global_window
+
+
+def _label_variants(label: str) -> set[str]:
+    """A code label and its parts: 「発達・学習」-> 発達・学習, 発達, 学習; 「その他(不明)」-> 不明."""
+    variants = {normalize(label)}
+    inner = re.findall(r"\((.+?)\)", normalize(label))
+    variants.update(v for v in inner if len(v) >= 2)
+    variants.update(p for p in normalize(label).split("・") if len(p) >= 2)
+    return variants
 
 
 def _num(s: str) -> int | float:
