@@ -191,6 +191,7 @@ class OfflineParser:
         questions: list[str] = []
         self._match_partial_items(t, tokens, questions)
         self._match_codes(t)
+        self._context_items(t)
         self._ambiguity_questions(t, questions)
         problems = self._unread(t, tokens)
         result = self._build(source_text, t, questions, problems)
@@ -497,6 +498,28 @@ class OfflineParser:
                 t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
             i += n
 
+    def _context_items(self, t: _Text) -> None:
+        """「保育園に在園していて、…欠席が」: a bare item word (欠席) that another item names with a word the
+        text also uses (保育園の欠席) may mean either: asked, with both as candidates."""
+        for s in list(t.spans):
+            if s.kind != "item":
+                continue
+            word = normalize(s.data["phrase"])
+            if word in self.lex["weak_tokens"] or s.data.get("partial"):
+                continue  # 「…についての相談」 repeats a named item (read in _match_partial_items)
+            others: list[str] = []
+            for it in self.catalog.items:
+                if it.id == s.data["item"]:
+                    continue
+                for name in (it.name, *it.synonyms):
+                    n = normalize(name)
+                    prefix = n[: -len(word)].removesuffix("の") if n.endswith(word) else ""
+                    if len(prefix) >= 2 and prefix in t.text[: s.start] + t.text[s.end :]:
+                        others.append(it.id)
+                        break
+            if others:
+                s.kind, s.data = "ambiguous", {"items": [s.data["item"], *others], "phrase": s.data["phrase"]}
+
     def _ambiguity_questions(self, t: _Text, questions: list[str]) -> None:
         all_guardians = any(sp.kind == "guardians_all" for sp in t.spans)
         for s in t.spans:
@@ -610,6 +633,10 @@ class OfflineParser:
                 problems.append(problem("no_item", "データ項目を読み取れませんでした。", hint="カタログの項目名で書いてください (例: 欠席日数、生活保護、乳幼児健診の未受診)。"))
             return ParseResult(None, notes, questions, problems, population=population or None)
 
+        # 「休みがちで、直近1年の欠席日数が30日以上」: a vague word on an item that the text also gives a
+        # number for is said by that number; the vague occurrence adds no condition of its own.
+        counted = {it.data["item"] for it in items if attach[id(it)]["amount"] or attach[id(it)]["per_month"]}
+        items = [it for it in items if not (attach[id(it)]["vague"] and not attach[id(it)]["amount"] and it.data["item"] in counted)] or items
         notes.insert(0, "語の対応: " + "、".join(f"「{it.data['phrase']}」→「{self.catalog[it.data['item']].name}」" for it in items))
         global_window = windows[0].data["months"] if len(windows) == 1 else None
         leaves: list[dict[str, Any]] = []
