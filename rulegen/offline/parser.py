@@ -169,6 +169,7 @@ class OfflineParser:
         self.lex = lexicon()
         self.index = _index(catalog)
         self._child_nouns = frozenset(self.lex.get("child_nouns", []))
+        self._filler = frozenset(self.lex["filler_tokens"])
 
     # -- public -------------------------------------------------------------
 
@@ -456,6 +457,8 @@ class OfflineParser:
             found = None
             for n in range(min(self.index.max_len, len(content) - i), 0, -1):
                 part = content[i : i + n]
+                if n >= 2 and self._generic_compound(t, part):
+                    break
                 if not t.is_free(part[0].start, part[-1].end):
                     continue
                 if n == 1 and (part[0].base in filler or part[0].pos not in ("名詞", "動詞", "形容詞")):
@@ -497,6 +500,29 @@ class OfflineParser:
             else:
                 t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
             i += n
+
+    def _generic_compound(self, t: _Text, part: list[Tok]) -> bool:
+        """「過去に登録歴がある」: a compound of generic nouns ending in a record word (登録 + 歴) that is a part of an item name is
+        asked about (「「登録歴」は「要対協の登録歴」のことですか」), never dropped as filler. Its 歴 may
+        already be read as a time word (歴がある); the whole-record reading does not depend on that claim."""
+        filler = self._filler
+        if not all(tok.pos in ("名詞", "接尾辞") and tok.base in filler for tok in part) or part[0].pos != "名詞":
+            return False
+        if any(a.end != b.start for a, b in pairwise(part)) or part[-1].base not in self.lex.get("record_suffixes", []):
+            return False
+        start, end = part[0].start, part[-1].end
+        blocking = [sp for sp in t.spans if sp.start < end and start < sp.end]
+        if any(sp.kind != "time_word" for sp in blocking) or not t.is_free(start, part[0].end):
+            return False
+        phrase = t.text[start:end]
+        items = {it.id for it in self.catalog.items if it.id not in self.lex["population_items"]
+                 and any(phrase in normalize(name) for name in (it.name, *it.synonyms))}
+        if not items or len(items) > 3:
+            return False
+        for sp in blocking:
+            t.unclaim(sp)
+        t.claim(start, end, "ambiguous", items=sorted(items), phrase=t.text[start:end])
+        return True
 
     def _context_items(self, t: _Text) -> None:
         """「保育園に在園していて、…欠席が」: a bare item word (欠席) that another item names with a word the
