@@ -431,6 +431,11 @@ class OfflineParser:
                     t.unclaim(sp)
                 t.claim(m.start(), m.end(), "code", item=item_id, code=code)
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
+            # 「性的虐待の通告」: the label runs into its own item's words (虐待の通告); the part before them is the code.
+            for m in re.finditer(re.escape(label), t.text):
+                own = [sp for sp in t.spans if sp.kind == "item" and sp.data["item"] == item_id and m.start() < sp.start < m.end()]
+                if own and t.is_free(m.start(), own[0].start):
+                    t.claim(m.start(), own[0].start, "code", item=item_id, code=code)
             t.find(re.escape(label) + r"(?:の|による|で)?", "code", lambda m, i=item_id, c=code: {"item": i, "code": c})
         # Single meaningful words of a label (「あざ」-> 身体のあざ・傷の確認), when they point to one code.
         generic = set(self.lex["filler_tokens"]) | {"相談", "その他", "確認", "不明"}
