@@ -342,6 +342,18 @@ class OfflineParser:
         return {"points": int(m.group(1))}
 
     def _match_grades(self, t: _Text) -> None:
+        # 「小学1〜3年生」「中学3年生」: a school and a grade (range); the grade number is counted within the school.
+        for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items():
+            def grades(m: re.Match[str], s: str = stage, o: int = offset) -> dict[str, Any] | None:  # noqa: E306
+                lo = int(m.group(1))
+                hi = int(m.group(2)) if m.group(2) else lo
+                top = 6 if s == "elementary" else 3
+                if not 1 <= lo <= hi <= top:
+                    return None
+                return {"stage": None, "lo": lo + o, "hi": hi + o}  # the grade condition says it; no stage filter added
+            t.find(re.escape(prefix) + r"(?:校)?(\d)(?:年生?)?(?:(?:〜|から|-)(\d)年生?)?(?:の|で)?", "grade", grades)
+        for word, (item_id, code) in self.lex.get("code_words", {}).items():
+            t.find(re.escape(word) + r"(?:の|で)?", "code_word", lambda m, i=item_id, c=code: {"item": i, "code": c})
         for phrase, (stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
             t.find(re.escape(phrase) + r"(?:生|の)?", "grade", lambda m, s=stage, a=lo, b=hi: {"stage": s, "lo": a, "hi": b})
 
@@ -627,12 +639,15 @@ class OfflineParser:
             if s.kind == "stage":
                 stages.extend(x for x in s.data["stages"] if x not in stages)
             elif s.kind == "grade":
-                if s.data["stage"] not in stages:
+                if s.data["stage"] is not None and s.data["stage"] not in stages:
                     stages.append(s.data["stage"])
                 lo, hi = s.data["lo"], s.data["hi"]
                 pop_conditions.append({"item": "school.grade", "op": "between", "value": [lo, hi]} if lo != hi else {"item": "school.grade", "op": "=", "value": lo})
         if stages:
             population["school_stages"] = stages
+        for s in spans:
+            if s.kind == "code_word" and s.data["item"] in self.catalog:  # 「男子」: 性別 = 男
+                pop_conditions.append({"item": s.data["item"], "op": "=", "value": s.data["code"]})
 
         windows = [s for s in spans if s.kind == "window"]
         points_spans = [s for s in spans if s.kind == "points"]
