@@ -6,45 +6,23 @@ offline drafter is the real one.
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 from fake_openai_server import FakeOpenAI, error, reply
+from test_rulegen_llm import ABSENCE_RULE as AGREEING
+from test_rulegen_llm import TEXT, drafter_for, variant
 
-from api.commands.drafting import PiiTextGuard
 from rulegen.conversation import Conversation
 from rulegen.cross_check import LABEL_LLM, LABEL_OFFLINE, CrossCheckedDrafter
-from rulegen.drafting import make_drafter
 from rulegen.settings import DraftingSettings
-
-TEXT = "過去1年間に欠席が30日以上ある子に10点"
-AGREEING = {
-    "id": "x",
-    "title": "欠席30日以上",
-    "difficulties": ["不登校"],
-    "side": "education",
-    "condition": {"item": "school.absence_days", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "window_months": 12}},
-    "when_missing": "not_met",
-    "points": 10,
-    "explanation": "過去1年間の欠席 {school.absence_days}日",
-}
-
-
-def variant(**changes):
-    doc = copy.deepcopy(AGREEING)
-    doc.update(changes)
-    return doc
 
 
 @pytest.fixture(scope="module")
 def guard():
+    from api.services.text_guard import PiiTextGuard
+
     return PiiTextGuard()
-
-
-def drafter_for(server: FakeOpenAI, guard, **overrides):
-    values = {"provider": "openai", "base_url": server.base_url, "model": "fake-model", "api_key": "k", "timeout_s": 5}
-    return make_drafter(DraftingSettings(**{**values, **overrides}), guard=guard)
 
 
 def test_llm_is_cross_checked_by_default_and_can_be_switched_off(guard):

@@ -326,11 +326,11 @@ class AuditVerifyOut(Out):
 # --- outcomes ---------------------------------------------------------------------------------------------------
 
 
-class OutcomeStatsOut(Out):
-    run_id: int
+class _Figures(Out):
+    """What the list led to (funnel, share supported, 新規, per rule, histogram), as both figure pages give it."""
+
     ruleset_id: str
     ruleset_version_id: int
-    reference_date: str
     funnel: list[dict[str, Any]]
     supported_share: float | None
     supported_share_text: str
@@ -342,24 +342,18 @@ class OutcomeStatsOut(Out):
     notice: str
 
 
-class VersionStatsOut(Out):
+class OutcomeStatsOut(_Figures):
+    run_id: int
+    reference_date: str
+
+
+class VersionStatsOut(_Figures):
     """The figures of a ruleset version: its successful runs added up (延べ), one line per run, 実人数."""
 
-    ruleset_id: str
     version: int
-    ruleset_version_id: int
     runs_max: int
     runs: list[dict[str, Any]]
     distinct: dict[str, Any]
-    funnel: list[dict[str, Any]]
-    supported_share: float | None
-    supported_share_text: str
-    newly_extracted: dict[str, Any]
-    by_category: list[dict[str, Any]]
-    rules: list[dict[str, Any]]
-    histogram: list[Any]
-    suppressed: bool
-    notice: str
 
 
 def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
