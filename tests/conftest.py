@@ -10,3 +10,20 @@ from engine.catalog import Catalog, default_catalog
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return default_catalog()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, once per test process (tests/ui and the /docs check share it)."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh (apt-get install -y chromium fonts-noto-cjk)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

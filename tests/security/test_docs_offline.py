@@ -52,43 +52,34 @@ def test_the_docs_assets_package_is_pinned():
     assert pins and re.fullmatch(r"fastapi-offline==\d+\.\d+\.\d+", pins[0].strip())
 
 
-def test_a_browser_renders_docs_without_leaving_127_0_0_1(tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_a_browser_renders_docs_without_leaving_127_0_0_1(tmp_path, browser):
+    from tests.ui.conftest import start_server
 
-    from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
-
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh (apt-get install -y chromium fonts-noto-cjk)")
     proc, base = start_server(tmp_path)
     external: list[str] = []
     local: list[str] = []
     console: list[str] = []
+    context = browser.new_context(locale="ja-JP")
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                context = browser.new_context(locale="ja-JP")
+        def guard(route):
+            url = route.request.url
+            if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname == "127.0.0.1":
+                local.append(url)
+                route.continue_()
+            else:
+                external.append(url)
+                route.abort()
 
-                def guard(route):
-                    url = route.request.url
-                    if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname == "127.0.0.1":
-                        local.append(url)
-                        route.continue_()
-                    else:
-                        external.append(url)
-                        route.abort()
-
-                context.route("**/*", guard)
-                page = context.new_page()
-                page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-                page.goto(base + "/docs")
-                page.wait_for_selector(".swagger-ui .info .title", timeout=60_000)
-                assert "Tsunagu" in page.inner_text(".swagger-ui .info .title")
-                page.wait_for_selector(".opblock-tag", timeout=30_000)  # the operations, grouped by tag
-                assert page.locator(".opblock").count() > 10
-            finally:
-                browser.close()
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.goto(base + "/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=60_000)
+        assert "Tsunagu" in page.inner_text(".swagger-ui .info .title")
+        page.wait_for_selector(".opblock-tag", timeout=30_000)  # the operations, grouped by tag
+        assert page.locator(".opblock").count() > 10
     finally:
+        context.close()
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -106,13 +106,13 @@ def start_server(home: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the UI server did not answer within 90 s")
 
 
-@pytest.fixture(scope="session")
-def ui_server(tmp_path_factory) -> UiServer:
-    home = tmp_path_factory.mktemp("ui-home")
+def serve_fresh(tmp_path_factory, name: str):
+    """A service of its own on a new small city (a generator for a fixture): for tests that publish rulesets
+    or change the registry, so that the shared `ui_server` stays as the demo left it."""
+    home = tmp_path_factory.mktemp(name)
     users = prepare_home(home)
     proc, base = start_server(home)
-    server = UiServer(base, home, users, process=proc)
-    yield server
+    yield UiServer(base, home, users, process=proc)
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -121,15 +121,12 @@ def ui_server(tmp_path_factory) -> UiServer:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+def ui_server(tmp_path_factory) -> UiServer:
+    yield from serve_fresh(tmp_path_factory, "ui-home")
 
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh (apt-get install -y chromium fonts-noto-cjk)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+
+# The `browser` fixture lives in tests/conftest.py: one Playwright instance per test process (a second
+# sync_playwright() in the same process fails while the first is open).
 
 
 def _make_context(browser, external: list[str], **kwargs):

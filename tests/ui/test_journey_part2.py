@@ -17,12 +17,11 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-import subprocess
 
 import pytest
 
 from tests.ui import test_path as part1
-from tests.ui.conftest import UiServer, axe_check, login, prepare_home, shot, start_server
+from tests.ui.conftest import UiServer, axe_check, login, serve_fresh, shot
 from tests.ui.test_audit_admin import tab_to
 from tests.ui.test_supervisor import add_rule, publish, schedule_monthly
 
@@ -38,15 +37,7 @@ NOTE = "学校と連携して様子を見る"
 @pytest.fixture(scope="module")
 def journey_server(tmp_path_factory) -> UiServer:
     """A service of its own: this journey changes the registry and the published ruleset."""
-    home = tmp_path_factory.mktemp("journey-home")
-    users = prepare_home(home)
-    proc, base = start_server(home)
-    yield UiServer(base, home, users, process=proc)
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from serve_fresh(tmp_path_factory, "journey-home")
 
 
 def _check(page, name: str) -> None:

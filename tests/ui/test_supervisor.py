@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 
-from tests.ui.conftest import axe_check, login, shot
+import pytest
+
+from tests.ui.conftest import axe_check, login, serve_fresh, shot
 
 BLOCKED_ITEM = "care.household_ltc_certified"  # its demo approval has expired
 BLOCKED_TITLE = "世帯に要介護者がいる (10歳以上)"
@@ -33,8 +35,13 @@ SAVED_TITLE = "欠席と就学援助（保存済みのテスト用ルール）"
 ONE_OFF = "r8-school-wellbeing-pilot"
 
 
-# --- helpers the journey test may import ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ui_server(tmp_path_factory):
+    """A service of its own: these tests publish rulesets, which other UI tests must not see."""
+    yield from serve_fresh(tmp_path_factory, "supervisor-home")
 
+
+# --- helpers the journey test may import ---------------------------------------------------------------
 
 def add_rule(page, title: str) -> None:
     """Choose the rule whose option text starts with ``title`` and press 「ルールを追加」."""
