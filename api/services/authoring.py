@@ -16,7 +16,6 @@ from api.context import ServiceContext
 from api.db.models import DraftVersion, RulesetVersion, RuleVersion
 from api.errors import NotFound, Refused, ServiceError
 from api.services import rules, runs
-from api.services.registry import load_entries
 
 
 def _one_of(rule: dict[str, Any] | None, ruleset: dict[str, Any] | None, a: str = "rule", b: str = "ruleset") -> None:
@@ -37,9 +36,9 @@ def preview(ctx: ServiceContext, db: Session, actor: Actor, *, rule: dict[str, A
     """Counts of a draft rule or ruleset on the mart (small cells suppressed), after the policy check (purpose=preview).
 
     A refusal by the policy is logged (and committed) before it is answered."""
+    from api.services.preview_policy import preview_refusal
     from engine.preview import preview as do_preview
-    from engine.rules.model import Ruleset, items_by_rule
-    from privacy.policy import check_use
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Ruleset
 
     report = validate(ctx.catalog, rule, ruleset)
     if not report.ok:
@@ -49,15 +48,11 @@ def preview(ctx: ServiceContext, db: Session, actor: Actor, *, rule: dict[str, A
     baseline = None
     if baseline_ruleset_version_id is not None:
         baseline = Ruleset.model_validate(rules.get_ruleset_version(db, baseline_ruleset_version_id).document)
-    day = as_of or runs.today_jst().replace(day=1)
-    by_rule = items_by_rule(draft)
-    if baseline is not None:
-        by_rule.update(items_by_rule(baseline))
-    decision = check_use(by_rule, load_entries(db), purpose="preview", on=day, policy=ctx.policy, catalog=ctx.catalog)
-    if not decision.allowed:
-        audit_store.append(db, actor, "policy_blocked", "preview", draft.id, details=decision.audit_details())
+    day = as_of or DEFAULT_REFERENCE_DATE.resolve(runs.today_jst())
+    refusal = preview_refusal(ctx, db, actor, [draft] + ([baseline] if baseline is not None else []), draft.id, day)
+    if refusal is not None:
         db.commit()
-        raise Refused(decision.message_ja, extra={"problems": [pr.message_ja for pr in decision.problems]})
+        raise Refused(refusal.message_ja, extra={"problems": refusal.problems})
     if not ctx.settings.mart_path.is_file():
         raise ServiceError("データマートがまだありません。先にデータを取り込んでください", status_code=409)
     result = do_preview(ctx.settings.mart_path, draft, ctx.catalog, day, baseline=baseline, top_n=top_n)

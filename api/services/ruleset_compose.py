@@ -381,28 +381,19 @@ def published_version(db: Session, ruleset_key: str | None = None) -> RulesetVer
 
 def _preview_policy(ctx, db: Session, actor: Actor, rulesets: list[Any], target: str, as_of: date) -> list[str]:
     """Problems (Japanese) when the preview may not read the mart; logged as policy_blocked."""
-    from api.services.registry import load_entries
-    from engine.rules.model import items_by_rule
-    from privacy.policy import check_use
+    from api.services.preview_policy import preview_refusal
 
-    by_rule: dict[str, set[str]] = {}
-    for rs in rulesets:
-        for k, v in items_by_rule(rs).items():
-            by_rule.setdefault(k, set()).update(v)
-    decision = check_use(by_rule, load_entries(db), purpose="preview", on=as_of, policy=ctx.policy, catalog=ctx.catalog)
-    if decision.allowed:
-        return []
-    audit_store.append(db, actor, "policy_blocked", "preview", target, details=decision.audit_details())
-    return [p.message_ja for p in decision.problems] or [decision.message_ja]
+    refusal = preview_refusal(ctx, db, actor, rulesets, target, as_of)
+    return refusal.reasons() if refusal else []
 
 
 def preview_composition(ctx, db: Session, actor: Actor, ruleset) -> dict[str, Any]:
     """{"ok", "report" (engine preview against the published version), "baseline", "as_of", "problems"}."""
     from api.services.runs import today_jst
     from engine.preview import preview
-    from engine.rules.model import Ruleset
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Ruleset
 
-    as_of = today_jst().replace(day=1)
+    as_of = DEFAULT_REFERENCE_DATE.resolve(today_jst())  # the preview's reference date, as everywhere
     base_row = published_version(db, ruleset.id)
     baseline = Ruleset.model_validate(base_row.document) if base_row is not None else None
     problems = _preview_policy(ctx, db, actor, [ruleset] + ([baseline] if baseline else []), ruleset.id, as_of)
@@ -475,7 +466,7 @@ def version_diff(ctx, db: Session, actor: Actor, a_id: int, b_id: int, *, with_m
     from api.services.runs import today_jst
     from api.services.ui_drafting import rule_diff
     from engine.preview import SUPPRESS_BELOW, SUPPRESSED
-    from engine.rules.model import Ruleset
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Ruleset
 
     a, b = get_ruleset_version(db, a_id), get_ruleset_version(db, b_id)
     ra = {r["id"]: r for r in a.document.get("rules", [])}
@@ -495,7 +486,7 @@ def version_diff(ctx, db: Session, actor: Actor, a_id: int, b_id: int, *, with_m
                            "mart": None, "mart_problems": []}
     if not with_mart:
         return out
-    as_of = today_jst().replace(day=1)
+    as_of = DEFAULT_REFERENCE_DATE.resolve(today_jst())  # the preview's reference date, as everywhere
     rsa, rsb = Ruleset.model_validate(a.document), Ruleset.model_validate(b.document)
     problems = _preview_policy(ctx, db, actor, [rsa, rsb], f"{b.ruleset_key}@{a.version}-{b.version}", as_of)
     if problems:

@@ -230,23 +230,18 @@ def published_baseline(db: Session) -> RulesetVersion | None:
 
 def draft_preview(ctx, db: Session, actor: Actor, doc: dict[str, Any], top_n: int = 200) -> dict[str, Any]:
     """{"ok": True, "report": ...} or {"ok": False, "problems": [...]} (policy refusal or missing mart)."""
-    from api.services.registry import load_entries
+    from api.services.preview_policy import preview_refusal
     from api.services.runs import today_jst
     from engine.preview import rule_preview
-    from engine.rules.model import DEFAULT_REFERENCE_DATE, Rule, Ruleset, items_by_rule
-    from privacy.policy import check_use
+    from engine.rules.model import DEFAULT_REFERENCE_DATE, Rule, Ruleset
 
     rule = Rule.model_validate(doc)
     base_row = published_baseline(db)
     baseline = Ruleset.model_validate(base_row.document) if base_row is not None else None
     as_of = DEFAULT_REFERENCE_DATE.resolve(today_jst())
-    by_rule = items_by_rule(rule)
-    if baseline is not None:
-        by_rule.update(items_by_rule(baseline))
-    decision = check_use(by_rule, load_entries(db), purpose="preview", on=as_of, policy=ctx.policy, catalog=ctx.catalog)
-    if not decision.allowed:
-        audit_store.append(db, actor, "policy_blocked", "preview", rule.id, details=decision.audit_details())
-        return {"ok": False, "problems": [p.message_ja for p in decision.problems] or [decision.message_ja]}
+    refusal = preview_refusal(ctx, db, actor, [rule] + ([baseline] if baseline is not None else []), rule.id, as_of)
+    if refusal is not None:
+        return {"ok": False, "problems": refusal.reasons()}
     if not ctx.settings.mart_path.is_file():
         return {"ok": False, "problems": ["データマートがまだありません。先にデータを取り込んでください"]}
     # The rule's counts and the top-N comparison against the published ruleset (engine.preview.rule_preview:
