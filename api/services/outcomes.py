@@ -10,7 +10,6 @@ stored (in the service database only). Every step is written to the operation lo
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from api.audit_store import Actor
 from api.db.models import Run
 from api.db.models_outcomes import ReviewOutcome
 from api.errors import Conflict, NotFound, ServiceError
+from api.services import free_text
 
 CATEGORIES_FILE = Path(__file__).with_name("outcome_categories.yaml")
 NOTE_MAX = 500
@@ -76,34 +76,16 @@ class NoteCheck:
 NoteChecker = Callable[[str], NoteCheck]
 
 
-_guard_first = threading.Lock()
-_guard_loaded = False
-
-
 def guard_note(text: str) -> NoteCheck:
-    """The product's PII guard (privacy.pii.guard) applied to a note.
-
-    Its first call loads the guard's dictionaries (seconds): one thread does it while the others wait,
-    instead of every concurrent first caller loading its own copy."""
-    global _guard_loaded
-    if not text.strip():
-        return NoteCheck({}, {})
-    from privacy.pii.guard import guard_text
-
-    if _guard_loaded:
-        result = guard_text(text)
-    else:
-        with _guard_first:
-            result = guard_text(text)
-            _guard_loaded = True
-    summary = result.summary()
-    return NoteCheck(dict(summary["counts"]), dict(summary["labels"]))  # type: ignore[arg-type]
+    """The product's PII guard applied to a note (``api.services.free_text``, the one home of the guard)."""
+    found = free_text.check(text)
+    return NoteCheck(dict(found.counts), dict(found.labels))
 
 
 def warm_guard() -> None:
     """Load the PII guard now (the server calls this in the background at start, so that the first
     reviewer's note is not the one that waits for it)."""
-    guard_note("準備")
+    free_text.warm()
 
 
 class NoteHasPII(ServiceError):

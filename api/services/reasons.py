@@ -6,7 +6,8 @@ each kanji or kana counts 2 and each Latin letter or digit 1, while punctuation,
 nothing. So 「退職」「異動」「家庭訪問のため」 or "moved to HQ" are reasons; 「x」, "ab", 「。。。。」 or
 「　」 are not. At most :data:`MAX_CHARS` characters. The reason is recorded as typed, stripped of those
 ends.
-Failing that is a 422 with a Japanese message, in the API and the web forms alike (both call this).
+A reason that holds personal information (a name, a number, an address) is refused too: the log keeps it
+for good. Failing that is a 422 with a Japanese message, in the API and the web forms alike (both call this).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 
 from api.errors import ServiceError
+from api.services import free_text
 
 MIN_WIDTH = 4  # two kanji/kana, or four Latin letters/digits
 MAX_CHARS = 2000
@@ -51,4 +53,5 @@ def require_reason(reason: str | None, what: str) -> str:
                            "（英数字なら4文字以上）で具体的に書いてください（例: 要対協の個別ケース検討会議のため）", status_code=422)
     if len(text) > MAX_CHARS:
         raise ServiceError(f"{what}の理由は{MAX_CHARS}文字以内にしてください", status_code=422)
+    free_text.require_no_pii(text, f"{what}の理由")  # the operation log keeps it for good
     return text

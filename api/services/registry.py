@@ -19,6 +19,7 @@ from api.audit_store import SYSTEM, Actor
 from api.db.models import RegistryEntryRow, RegistryTransitionRow
 from api.db.types import utcnow
 from api.errors import NotFound, Refused, ServiceError
+from api.services import free_text
 from privacy.registry import LegalBasisEntry, RegistryError
 
 
@@ -62,6 +63,12 @@ def save_entry(db: Session, entry: LegalBasisEntry) -> None:
     db.flush()
 
 
+# The free texts of a legal-basis request (kept in the file register and shown to the officers).
+PROPOSAL_TEXT_FIELDS = (("purpose", "利用目的"), ("justification", "相当の理由"), ("reason", "理由"),
+                        ("receiving_department", "利用する課"), ("holding_department", "保有する課"),
+                        ("collection_method", "取得の方法"), ("file_name", "個人情報ファイルの名称"))
+
+
 def _refused(exc: RegistryError) -> Refused:
     return Refused(str(exc).split("\n")[0], extra={"problems": exc.problems})
 
@@ -73,6 +80,8 @@ def propose(db: Session, catalog, actor: Actor, fields: dict[str, Any]) -> Legal
     item = catalog.get(item_id)
     if item is None:
         raise NotFound(f"データ項目 {item_id} はカタログにありません")
+    for key, label in PROPOSAL_TEXT_FIELDS:
+        free_text.require_no_pii(fields.get(key), f"申請の{label}")
     try:
         entry = do_propose(item, actor=actor.name, now=utcnow(), **fields)
     except RegistryError as exc:
@@ -100,6 +109,7 @@ def transition(db: Session, actor: Actor, entry_id: str, action: str, reason: st
     from privacy import registry as reg
 
     entry = get_entry(db, entry_id)
+    free_text.require_no_pii(reason, "判断の理由")  # kept for good in the entry's history and the log
     now = utcnow()
     try:
         if action == "approve":

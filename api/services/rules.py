@@ -12,6 +12,7 @@ from api.audit_store import Actor
 from api.db.models import Draft, DraftVersion, RulesetVersion, RuleVersion
 from api.db.types import utcnow
 from api.errors import Conflict, Forbidden, NotFound, Refused
+from api.services import free_text
 
 
 def make_drafter(catalog):
@@ -52,6 +53,7 @@ def _store_outcome(db: Session, draft: Draft, conv, outcome, text: str, actor: A
 def create_draft(db: Session, catalog, actor: Actor, text: str, title: str | None = None) -> tuple[Draft, Any, DraftVersion | None]:
     from rulegen.conversation import Conversation
 
+    free_text.require_no_pii(title, "ルール案の名前")
     conv = Conversation(make_drafter(catalog))
     outcome = conv.send(text)
     draft = Draft(title=(title or text.strip().splitlines()[0])[:200] if not outcome.blocked_by_guard else (title or "ルール案"),
@@ -173,6 +175,7 @@ def save_rule(db: Session, catalog, actor: Actor, doc: dict[str, Any], source_dr
     report = validate_rule(doc, catalog)
     if not report.ok:
         raise validation_failure(report)
+    free_text.require_rule_texts_clean(doc)
     if source_draft_version_id is not None and db.get(DraftVersion, source_draft_version_id) is None:
         raise NotFound(f"ルール案の版 {source_draft_version_id} はありません")
     rule = report.rule
@@ -207,6 +210,7 @@ def create_ruleset(db: Session, catalog, actor: Actor, doc: dict[str, Any]) -> R
     report = validate_ruleset(doc, catalog)
     if not report.ok:
         raise validation_failure(report)
+    free_text.require_ruleset_texts_clean(doc)
     rs = report.ruleset
     n = db.execute(sa.select(sa.func.max(RulesetVersion.version)).where(RulesetVersion.ruleset_key == rs.id)).scalar_one() or 0
     document = rs.model_copy(update={"version": n + 1}).model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -30,6 +30,7 @@ from api import audit_store
 from api.audit_store import Actor
 from api.db.models import RulesetVersion, RuleVersion
 from api.errors import NotFound, Refused, ServiceError
+from api.services import free_text
 from engine.rules.model import REFERENCE_DATE_LABELS_JA, SIDE_LABELS_JA
 
 SAMPLE_RULESET = Path(__file__).resolve().parents[2] / "engine" / "rules" / "samples" / "izumi_style.json"
@@ -345,6 +346,11 @@ def check(db: Session, catalog, comp: Composition) -> Checked:
         problems.setdefault(name, []).append(p.message + (f"（{p.hint}）" if p.hint else ""))
     for p in report.warnings:
         warnings.setdefault(_field_of(p.path, built.paths), []).append(p.message)
+    for name in ("title", "description"):  # shown beside the field; saving would refuse them (free_text)
+        found = free_text.check(getattr(comp, name))
+        if not found.clean:
+            problems.setdefault(name, []).append(f"個人情報と思われる語句があります（{found.kinds_ja()}）。"
+                                                 "氏名・番号・住所などを書かずに言い換えてください")
     if comp.ruleset_id:
         latest = db.execute(sa.select(RulesetVersion).where(RulesetVersion.ruleset_key == comp.ruleset_id)
                             .order_by(RulesetVersion.version.desc())).scalars().first()

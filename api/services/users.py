@@ -26,7 +26,7 @@ from api.security import (
     token_hash,
     verify_password,
 )
-from api.services import login_throttle, reasons
+from api.services import free_text, login_throttle, reasons
 
 
 def create_user(db: Session, by: Actor, username: str, password: str, role: str, display_name: str | None = None) -> User:
@@ -161,6 +161,7 @@ def csrf_for(db: Session, session_id: int) -> str | None:
 
 
 def create_token(db: Session, user_id: int, by: Actor, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    free_text.require_no_pii(name, "トークンの用途")  # kept in the operation log
     token = new_token()
     row = ApiToken(user_id=user_id, name=name, token_hash=token_hash(token), prefix=token[:8],
                    expires_at=utcnow() + timedelta(days=days) if days else None)
