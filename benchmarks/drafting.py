@@ -7,7 +7,9 @@ and, when an LLM endpoint is configured (TSUNAGU_LLM_BASE_URL + TSUNAGU_LLM_MODE
 drafter's too. Reported separately: execution accuracy, silent misreadings (a valid rule with
 another meaning, or a rule on an ambiguous case, with nothing said), wrong drafts whose reading
 states the assumption behind the difference with one-click alternatives (not silent, still wrong),
-questions/refusals, crashes. A case may give
+questions/refusals, crashes; and for the questions, how many offer one-click answers and how often
+one click (the answer sent as the next chat turn, as the UI does) gives the intended rule (issue 14,
+item 8), with the accuracy within one click. A case may give
 ``points`` (compared too) and ``kind: ambiguous`` / ``expect: question`` (right when the drafter asks).
 
     .venv/bin/python benchmarks/drafting.py [--set eval|dev|dev2|frozen] [--children 3000] [--seed 7] [--verbose]
@@ -184,6 +186,9 @@ class CaseResult:
     heldout: bool = False
     status: str = "correct"
     ambiguous: bool = False
+    # for a question (status "asked"): one-click answers offered, and whether one of them gives the intended rule
+    clickable: bool = False
+    click_correct: bool = False
 
 
 def _is_ambiguous(case: dict[str, Any]) -> bool:
@@ -194,7 +199,29 @@ def _case_result(text: str, common: bool, held: bool, amb: bool, match: bool, re
     return CaseResult(text, common, match, reason, n, held, status, amb)
 
 
-def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any) -> list[CaseResult]:
+def _one_click_gives(drafter: Any, case: dict[str, Any], first: Any, want: frozenset[str], mart: Path, catalog: Any,
+                     limit: int = 8) -> bool:
+    """Whether one of the question's clickable answers, sent in the chat as the next turn (as the UI does),
+    gives the intended rule: the staff's answer without retyping (issue 14, item 8)."""
+    from rulegen.conversation import Conversation
+
+    for choice in [c for c in first.choices if c.get("question_index", 0) >= 0][:limit]:
+        conv = Conversation(drafter)
+        conv.send(case["text"])
+        try:
+            second = conv.send(choice["reply"])
+        except Exception:  # noqa: BLE001 - a crash after a click is not a right answer
+            continue
+        if not second.ok or second.rule is None:
+            continue
+        if case.get("points") is not None and second.rule.points != case["points"]:
+            continue
+        if selected(mart, second.rule.model_dump(mode="json", by_alias=True, exclude_none=True), catalog) == want:
+            return True
+    return False
+
+
+def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any, *, clicks: bool = True) -> list[CaseResult]:
     out = []
     for case in cases:
         common, held, amb = bool(case.get("common", True)), bool(case.get("heldout")), _is_ambiguous(case)
@@ -208,7 +235,11 @@ def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any
         if not outcome.ok or outcome.rule is None:
             msgs = "; ".join(outcome.questions + [p["message"] for p in outcome.problems])
             # an honest question: right on an ambiguous case, a non-answer (not a misreading) on a clear one
-            out.append(res(amb, f"no rule: {msgs}", len(want), "asked"))
+            r = res(amb, f"no rule: {msgs}", len(want), "asked")
+            r.clickable = any(c.get("question_index", 0) >= 0 for c in outcome.choices)
+            if clicks and r.clickable and not amb:
+                r.click_correct = _one_click_gives(drafter, case, outcome, want, mart, catalog)
+            out.append(r)
             continue
         stated = any(c.get("question_index") == -1 for c in outcome.choices)
         if amb:
@@ -260,10 +291,19 @@ def report(name: str, results: list[CaseResult], verbose: bool) -> None:
         f" | questions/refusals {b['asked']} ({b['asked'] / n:.1%}) | crashes {b['crash']}"
         + (f" | ambiguous asked {b['ambiguous_asked']}/{b['ambiguous']}" if b["ambiguous"] else "")
     )
+    asked = [r for r in results if r.status == "asked"]
+    clear_asked = [r for r in asked if not r.ambiguous]
+    clicked = sum(r.click_correct for r in clear_asked)
+    print(
+        f"{name:8s} questions with one-click answers {sum(r.clickable for r in asked)}/{len(asked)}"
+        f" | clear cases asked {len(clear_asked)}, one click gives the intended rule {clicked}"
+        f" | accuracy within one click {(accuracy(results)[1] + clicked) / n:6.1%}"
+    )
     if verbose:
         for r in results:
             if not r.match:
-                print(f"  {r.status.upper():7s} [{'common' if r.common else 'unusual'}] {r.text} -> {r.reason}")
+                click = " [one click gives it]" if r.click_correct else (" [no one-click answer]" if r.status == "asked" and not r.clickable else "")
+                print(f"  {r.status.upper():7s} [{'common' if r.common else 'unusual'}] {r.text} -> {r.reason}{click}")
 
 
 def main(argv: list[str] | None = None) -> int:
