@@ -53,7 +53,7 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
 
 # What may sit between a label and its value: No. / NO / № / # / : / は / が / = / → / an opening
 # bracket or quote, and spaces.
-_LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|[「『（(［\[])?[ 　]*"
+_LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|[「『（(［\[])?[ 　]*第?"
 # A range or an ordering, not one person's identifier (出席番号1番から10番, 出席番号順).
 NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順)")
 
@@ -63,6 +63,7 @@ def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Patt
     if not labels:
         return None
     alternatives = "|".join(regex.escape(w) for w in sorted(labels, key=len, reverse=True))
-    value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min_digits},20}}(?:[A-Za-zＡ-Ｚａ-ｚ]{{1,3}}[0-9０-９]{{1,10}})?"
+    # 12-3456-789: the first group may be short; the recognizer checks the digits of the whole value
+    value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min(min_digits, 2)},20}}(?:[A-Za-zＡ-Ｚａ-ｚ]{{1,3}}[0-9０-９]{{1,10}})?"
              r"(?:(?:[-‐－ー]|[ 　](?=[0-9０-９]{3}))[0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
     return regex.compile(rf"(?:{alternatives}){_LABEL_GLUE}{value}")

@@ -22,7 +22,7 @@ def default_recognizers(id_formats: IdFormats | None = None) -> list[EntityRecog
     return [
         PersonRecognizer(),
         MyNumberRecognizer(),
-        PhoneRecognizer(),
+        PhoneRecognizer(formats.resident.labels + formats.student.labels),
         PostalCodeRecognizer(),
         AddressRecognizer(),
         DateOfBirthRecognizer(),

@@ -23,7 +23,8 @@ _BLOCK_PATTERNS = [
     # 123番地の4 / 5番地 / 12番3号 / 12番地3
     rf"{_NUM}番地?(?:の?{_NUM}号?)?(?![0-9０-９〇一二三四五六七八九十百地])",
     # 1-2-3 / 12-3 / 123の4 (place name required before it)
-    rf"(?<![0-9０-９A-Za-z.．/／{DASH}]){_ANUM}(?:{DASH}|の){_ANUM}(?:(?:{DASH}|の){_ANUM})?(?![0-9０-９./／{DASH}])",
+    (rf"(?<![0-9０-９A-Za-z.．/／{DASH}]){_ANUM}(?:{_SP}{DASH}{_SP}|の){_ANUM}(?:(?:{_SP}{DASH}{_SP}|の){_ANUM})?"
+     rf"(?![0-9０-９./／{DASH}]|[ 　]{DASH})"),
     # 箕形町1234: a bare lot number right after a town name (city or county name required before it)
     rf"(?<=[町村]){_ANUM}(?:番地?)?(?![0-9０-９.．/／{DASH}年月日歳回人件点%％丁番号])",
 ]
@@ -43,7 +44,7 @@ _HOME_TOWN = regex.compile(
     r"(?=のほう|の方|方面|あたり|辺り|付近|周辺)")
 _NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会|周辺|一帯|界隈)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
-_PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}$")
+_PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}\Z")
 _PLACE_SUFFIX = regex.compile(
     r"(?:[都道府県市区町村郡]|丁目|条|通|台|丘|岡|野|園|原|谷|川|山|田|島|浜|沢|坂|橋|崎|宮|井|里|"
     r"林|森|木|池|江|津|瀬|尾|口|寺|新|東|西|南|北|中|上|下|本|畑|内|外|戸|屋|城|町目)$")
@@ -64,7 +65,7 @@ _BUILDING_ROOM = regex.compile(
     rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?"
     rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
 _INSTITUTION = regex.compile(r"役所|役場|庁舎|センター|学校|病院|会館|公民館|図書館|支所")
-_DASH_ROOM = regex.compile(rf"^{DASH}[0-9０-９]{{1,4}}(?![0-9０-９])")
+_DASH_ROOM = regex.compile(rf"^{DASH}[0-9０-９]{{1,4}}(?:号室|(?![0-9０-９]))")
 _ROOM_AFTER = regex.compile(rf"^{_ROOM}")
 # A town name where someone lives (府中町の祖父宅, 光明台在住, 伏屋町に住む); not a city alone, and
 # not a criterion about everyone living there (府中町在住の世帯は…).
@@ -80,7 +81,9 @@ _TOWN_GROUP_AFTER = regex.compile(
     r"|者|世帯|児童|の方は|を対象)")
 _TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社)$")
 _BUILDING = regex.compile(
-    rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号|{DASH}?[0-9０-９]{{0,3}}号室)"
+    rf"^[ 　]?(?:の[ 　]?)?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号|{DASH}?[0-9０-９]{{0,3}}号室)"
+    # a bare room number after the block number: 府中町1-2-3 305 (not 3人, 2025年, 090-…)
+    rf"|^[ 　][0-9０-９]{{3,4}}(?![0-9０-９]|{DASH}|[ 　]?(?:年|月|日|歳|才|人|件|回|点|時|分|%|％|円|名|枚|本|個|番|世帯|か月|ヶ月|kg|cm))"
     rf"|^[ 　]?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
     rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}\p{{Hiragana}}]{{0,8}}"
     rf"|^[ 　][\p{{Katakana}}ー・]{{3,15}}(?=[ 　]?[0-9０-９]{{2,4}}(?![0-9０-９]))"
@@ -89,6 +92,13 @@ _BUILDING = regex.compile(
     rf"[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}ー・A-Za-zＡ-Ｚ]{{2,20}}?"
     rf"(?=[ 　]?(?:[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?)?[0-9０-９]{{1,4}}(?:号室|号|[FＦ階]|{DASH}[0-9０-９A-Za-zＡ-Ｚ]{{1,4}}|(?![0-9０-９])))"
     rf"|^[ 　]?[\p{{Han}}\p{{Katakana}}ー]{{1,8}}(?:荘|団地|住宅|寮)(?:[0-9０-９]{{1,3}}(?:棟|号棟))?")
+# After a line break only a building word or a room number continues the address (not a name and a
+# phone number on the next line).
+_BUILDING_AFTER_BREAK = regex.compile(
+    rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚ]{{0,15}}?{_BUILDING_WORD}[\p{{Han}}\p{{Katakana}}ー・]{{0,8}}"
+    rf"|(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}号室)")
+_BREAK = regex.compile(r"^\r?\n")
+_GAP = " 　\r\n"
 _NOT_ADDRESS_BEFORE = regex.compile(r"(?:第|法|条|項|号|欠席|遅刻|点|歳|年|月|日|回|人|件|組|年生)$")
 _CONTEXT_WORDS = ("住所", "在住", "住む", "住ん", "転居", "転入", "居住", "自宅", "方")
 
@@ -158,22 +168,23 @@ class AddressRecognizer(JaRegexRecognizer):
     def _expand(self, text: str, start: int, end: int, dashed: bool) -> tuple[int, int, float] | None:
         """Grow a block-number match to the place name before it and the building after it."""
         before = text[max(0, start - 40):start]
-        spaced = regex.search(r"[ 　]$", before) is not None
-        run = _PLACE_RUN.search(before.rstrip(" 　")) if spaced else _PLACE_RUN.search(before)
+        base = before.rstrip(_GAP)  # spaces and line breaks between the parts of an address
+        spaced = len(base) < len(before)
+        run = _PLACE_RUN.search(base)
         if spaced and run and not (_PLACE_SUFFIX.search(run.group(0))
                                    or _HAS_MUNICIPALITY.search(run.group(0))):
             run = None
         place = run.group(0) if run else ""
-        gap = len(before) - len(before.rstrip(" 　")) if run and spaced else 0
-        if run and not spaced:  # いぶき野2-3-4: a town name written partly in hiragana
-            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　、:：]))[\p{Hiragana}]{1,5}$",
-                                     before[:len(before) - len(place)])
+        gap = len(before) - len(base) if run and spaced else 0
+        if run:  # いぶき野2-3-4, 和泉市 いぶき野 5-3-2: a town name written partly in hiragana
+            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　\n、:：]))[\p{Hiragana}]{1,5}\Z",
+                                     base[:len(base) - len(place)])
             if kana_head:
                 place = kana_head.group(0) + place
-        if run:  # 大阪府 和泉市 府中町: components separated by spaces
-            head = before.rstrip(" 　")[:run.start()]
+        if run:  # 大阪府 和泉市 府中町: components separated by spaces or a line break
+            head = base[:len(base) - len(place)]
             while True:
-                more = regex.search(rf"({_PLACE_CHAR}{{1,12}}(?:[都道府県市区町村郡]))[ 　]$", head)
+                more = regex.search(rf"({_PLACE_CHAR}{{1,12}}(?:[都道府県市区町村郡]))[ 　\r\n]{{1,2}}\Z", head)
                 if not more:
                     break
                 gap += len(head) - more.start()
@@ -199,7 +210,7 @@ class AddressRecognizer(JaRegexRecognizer):
             score = 0.85 if place else 0.6
         new_start = start - len(place) - gap
         if place and regex.match(r"\p{Hiragana}", place):  # 和泉市|いぶき野5丁目
-            head = regex.search(rf"{_PLACE_CHAR}{{1,12}}[都道府県市区町村郡]$",
+            head = regex.search(rf"{_PLACE_CHAR}{{1,12}}[都道府県市区町村郡][ 　]?\Z",
                                 text[max(0, new_start - 13):new_start])
             if head:
                 new_start -= len(head.group(0))
@@ -208,9 +219,16 @@ class AddressRecognizer(JaRegexRecognizer):
             end += len(dash_room.group(0))
         building = _BUILDING.match(text[end:end + 30])
         new_end = end + (len(building.group(0).rstrip(" 　")) if building else 0)
+        line_break = _BREAK.match(text[end:end + 2])
+        if building is None and line_break:  # 府中町1-2-3\nコーポ桜305号室
+            building = _BUILDING_AFTER_BREAK.match(text[end + line_break.end():end + 30])
+            if building:
+                new_end = end + line_break.end() + len(building.group(0).rstrip(" 　"))
         for _ in range(3 if building else 0):  # 3階301号室, C棟201 after a building name
-            room = _ROOM_AFTER.match(text[new_end:new_end + 16])
-            if not room or not room.group(0):
+            line_break = _BREAK.match(text[new_end:new_end + 2])
+            skip = line_break.end() if line_break else 0
+            room = _ROOM_AFTER.match(text[new_end + skip:new_end + skip + 16])
+            if not room or not room.group(0) or (skip and not regex.search("号室|棟|階", room.group(0))):
                 break
-            new_end += len(room.group(0))
+            new_end += skip + len(room.group(0))
         return new_start, new_end, score

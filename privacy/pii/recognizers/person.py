@@ -23,6 +23,7 @@ from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_context import (
     complete_spans,
     context_names,
+    kana_to_tails,
     kin_and_enumerations,
     later_mentions,
     latin_names,
@@ -162,6 +163,7 @@ class PersonRecognizer(JaRegexRecognizer):
         latin_names(found)
         reading_names(found)
         complete_spans(found)
+        kana_to_tails(found)
         later_mentions(found, _name_parts(found, nlp_artifacts))
         return [self.result(s, e, score, boosted)
                 for (s, e), (score, boosted) in found.spans.items()
@@ -240,6 +242,8 @@ def _from_ner(found: _Candidates, nlp_artifacts: NlpArtifacts,
         end = _extend_kana_tail(text, end)
         inner = [t for t in nlp_artifacts.tokens if start <= t.idx < end and t.text.strip(" 　")]
         common_nouns_only = bool(inner) and all("普通名詞" in t.tag_ for t in inner)
+        if inner and all("地名" in t.tag_ for t in inner) and text[end - 1] in "都道府県市区町村郡":
+            continue  # 春木町の祖父宅: a place the NER read as a person (石川 stays a surname)
         if HONORIFIC.match(text[end:end + 4]):
             found.add(start, end, 0.9, True)
         elif _person_context(text, start, end):

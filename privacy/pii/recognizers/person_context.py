@@ -24,6 +24,7 @@ from privacy.pii.recognizers.person_lexicon import (
     HIRAGANA_KIN,
     HONORIFIC,
     KATAKANA_ROLES,
+    LATIN_ROLES,
     ORG_TAIL,
     PLACE_OR_ORG_AFTER,
     ROLE_WORDS,
@@ -199,7 +200,9 @@ def latin_names(found: Candidates) -> None:
         words = regex.findall(r"[A-Za-z]+", m.group(0))
         if any(w in vocab.latin_not_names for w in words):
             continue
-        if all(w.isupper() for w in words):
+        if all(w.isupper() for w in words) and not (  # NGUYEN VAN ANの保護者, not PTA SSW
+                vocab.after.match(found.text, m.end()) or HONORIFIC.match(found.text[m.end():m.end() + 4])) \
+                or any(w in LATIN_ROLES for w in words) or max(len(w) for w in words) < 3:
             continue
         found.spans.setdefault(m.span(), (0.75, True))  # add() keeps kana and kanji only
     for m in _LATIN_SINGLE.finditer(found.text):
@@ -284,6 +287,20 @@ def complete_spans(found: Candidates) -> None:
         if (new_start, new_end) != (start, end):
             del found.spans[(start, end)]
             found.spans[(new_start, new_end)] = (score, boosted)
+
+
+_TO_TAIL = regex.compile(r"^と(?=$|[がはのもをにへで、。・,，.\s「」()（）]|くん|君|さん|ちゃん|様)")
+
+
+def kana_to_tails(found: Candidates) -> None:
+    """A name ending in kana goes on over と before a particle: 佐藤ゆい|とが欠席 is ゆいと (はると,
+    かいと); masking the と with it leaves no character of the name visible either way."""
+    text = found.text
+    for (start, end), (score, boosted) in list(found.spans.items()):
+        if score >= 0.5 and end - start >= 2 and regex.match(r"[\p{Hiragana}\p{Katakana}]", text[end - 1]) \
+                and _TO_TAIL.match(text[end:end + 4]) and not found.overlaps(end, end + 1):
+            del found.spans[(start, end)]
+            found.spans[(start, end + 1)] = (score, boosted)
 
 
 def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> None:

@@ -41,6 +41,12 @@ class PhoneRecognizer(JaRegexRecognizer):
     _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")
     _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
 
+    def __init__(self, id_labels: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        # Labels of local identifiers (id_formats.yaml: 住基番号, 世帯番号 …): a bare digit run
+        # after one of them is that identifier, not a phone number.
+        self._other_id_words = tuple(dict.fromkeys(self._OTHER_ID_WORDS + tuple(id_labels)))
+
     def analyze(self, text: str, entities: list[str],
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts)
@@ -78,7 +84,7 @@ class PhoneRecognizer(JaRegexRecognizer):
             return None
         has_context = near(text, start, end, self._CONTEXT_WORDS, before=12, after=6)
         bare = candidate.isdigit()
-        if bare and near(text, start, end, self._OTHER_ID_WORDS, before=12, after=6):
+        if bare and near(text, start, end, self._other_id_words, before=12, after=6):
             return None
         if has_context:
             return 0.95, True

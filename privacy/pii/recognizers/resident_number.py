@@ -43,7 +43,7 @@ class ResidentNumberRecognizer(JaRegexRecognizer):
         if self._labeled is not None:
             for m in self._labeled.finditer(text):
                 start, end = m.span("v")
-                if not NOT_ONE_ID_AFTER.match(text[end:end + 6]):
+                if len(digits_only(text[start:end])) >= 4 and not NOT_ONE_ID_AFTER.match(text[end:end + 6]):
                     results.append(self.result(start, end, 0.9, True))
                     # 宛名番号が5501234と5501235: the numbers listed after a labeled one
                     while (more := _LISTED.match(text, end)) is not None:
