@@ -200,6 +200,9 @@ class OfflineParser:
         if result.rule is not None:
             result.assumptions = list(t.assumptions)
             result.notes += [a["note"] for a in t.assumptions]
+        from rulegen.offline.sanity import review  # the post-parse cross-examination (issue 14)
+
+        review(t.text, t.spans, result, self.catalog, self.lex)
         return result
 
     # -- step 1: items by token sequences ------------------------------------

@@ -1,0 +1,204 @@
+"""The offline drafter's cross-examination of a draft against its text (rulegen/offline/sanity.py, issue 14).
+
+Each check: a text the parser alone would turn into a valid rule with another meaning becomes a question
+(with clickable rewrites where one says each reading), and texts it reads right stay rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from engine.catalog import default_catalog
+from rulegen.drafting import make_drafter
+from rulegen.offline import sanity
+from rulegen.offline.parser import OfflineParser, lexicon
+from rulegen.settings import DraftingSettings
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return default_catalog()
+
+
+@pytest.fixture(scope="module")
+def drafter(catalog):
+    return make_drafter(DraftingSettings(provider="offline"), catalog=catalog)
+
+
+@dataclass
+class S:
+    start: int
+    end: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _codes(text: str, spans: list[S], rule: dict[str, Any], catalog) -> list[str]:
+    return [f.code for f in sanity.cross_examine(text, spans, rule, catalog, lexicon())]
+
+
+# -- pure checks on hand-made spans ------------------------------------------------------------------
+
+
+def test_number_read_but_unused(catalog):
+    # 「6か月以内に一時保護」: a window on an item that has none
+    text = "6か月以内に一時保護"
+    spans = [S(0, 7, "window", {"months": 6}), S(7, 11, "item", {"item": "child.temporary_protection_history"})]
+    rule = {"condition": {"item": "child.temporary_protection_history", "op": "=", "value": True}, "points": 10}
+    assert _codes(text, spans, rule, catalog) == ["number_unused"]
+    rule_ok = {"condition": {"item": "school.absence_days", "op": ">=", "value": 30,
+                             "aggregate": {"fn": "sum", "window_months": 6}}, "points": 10}
+    assert "number_unused" not in _codes(text, spans, rule_ok, catalog)
+
+
+def test_free_comparison_after_grade(catalog):
+    text = "中学2年以上の遅刻20日以上"
+    spans = [S(0, 4, "grade", {"stage": None, "lo": 8, "hi": 8}), S(7, 9, "item", {"item": "school.late_days"}),
+             S(9, 14, "amount", {"op": ">=", "value": 20, "unit": "日"})]
+    rule = {"condition": {"all": [{"item": "school.late_days", "op": ">=", "value": 20, "aggregate": {"fn": "sum", "window_months": 12}},
+                                  {"item": "school.grade", "op": "=", "value": 8}]}, "points": 10}
+    found = sanity.cross_examine(text, spans, rule, catalog, lexicon())
+    assert [f.code for f in found] == ["comparison_unused"]
+    assert found[0].candidates == ("中学2〜3年生", "中学2年生")
+
+
+def test_negation_must_reach_the_rule(catalog):
+    text = "就学援助を受けていない"
+    spans = [S(0, 4, "item", {"item": "school.school_aid"}), S(5, 11, "negation")]
+    positive = {"condition": {"item": "school.school_aid", "op": "=", "value": True}, "points": 10}
+    negative = {"condition": {"not": {"item": "school.school_aid", "op": "=", "value": True}}, "points": 10}
+    assert _codes(text, spans, positive, catalog) == ["negation_unused"]
+    assert _codes(text, spans, negative, catalog) == []
+
+
+def test_or_word_without_or_in_rule(catalog):
+    text = "小学生または欠席30日以上"
+    spans = [S(0, 3, "stage", {"stages": ["elementary"]}), S(3, 6, "or"), S(6, 8, "item", {"item": "school.absence_days"}),
+             S(8, 13, "amount", {"op": ">=", "value": 30, "unit": "日"})]
+    rule = {"condition": {"item": "school.absence_days", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "window_months": 12}},
+            "population": {"school_stages": ["elementary"]}, "points": 10}
+    assert _codes(text, spans, rule, catalog) == ["or_unused"]
+
+
+# -- through the drafter -----------------------------------------------------------------------------
+
+MISREADINGS = [
+    # (text, finding code): each would otherwise be a valid rule with another meaning
+    ("中学2年以上の遅刻20日以上", "comparison_unused"),          # grade 8 only
+    ("小学4年生以上で保健室来室10回以上", "comparison_unused"),
+    ("中学生以下で一時保護歴", "comparison_unused"),              # junior high only
+    ("就学援助未受給", "negation_unread"),                        # 未 dropped: 就学援助 = true
+    ("保育所未利用の3歳以上児", "negation_unread"),
+    ("欠席は少ないが遅刻が20日以上", "negation_word"),            # 少ない read as ない
+    ("生活保護でも就学援助でもない世帯で欠席30日以上", "negation_both"),
+    ("保育園の欠席が月15日以上", "rate"),                         # a monthly rate summed over a year
+    ("月に5日以上休んだ月がある（直近6か月）中学生", "rate"),      # dev3
+    ("6か月以内に一時保護", "number_unused"),                     # a window on an attribute
+    ("中学2年・3年で、令和7年度の欠席30日以上", "number_unused"),  # dev3: 令和7年度 dropped
+    ("3歳児健診を受けていない", "population_in_name"),           # 3歳児 of 3歳児健診 as the population
+    ("小学生または欠席30日以上", "or_unused"),
+    ("就学援助を受けていて、欠席が30日以上か遅刻が20日以上", "ka_or"),
+    ("生活保護や就学援助の世帯", "ya"),
+    ("保健室来室が5回以上かつ欠席10日以上の中学生、または就学援助", "grouping"),
+    ("心の天気が雨の日が10回以上で保健室にも5回以上来ている", "attachment"),  # values swapped
+    ("4か月健診未受診", "code_in_name"),
+    ("保護者の年齢が全員20歳未満", "guardians_all"),
+    # from the blind dev sets 3 and 4
+    ("教育相談（不登校）の相談歴あり、かつ直近3か月で遅刻5日以上", "time_word"),       # 相談歴 counted over 3 months
+    ("過去に一度でも虐待通告を受けた小学生で、直近3か月の欠席が5日以上", "time_word"),
+    ("直近1年の家庭児童相談（その他を除く）が2件以上", "code_excluded"),             # the whole count negated
+    ("保育所を直近3か月で20日以上休んでいる", "item_pair"),                         # 保育所等の利用 + 学校の欠席
+    ("保育園を直近3か月で合計15日以上休んでいる", "item_pair"),
+    ("未就学児で、直近3か月の欠席が10日以上", "population_item"),                  # school records below school age
+    ("直近3か月の欠席が10日以上かつ5日未満の児童", "contradiction"),
+    ("過去にいじめについて教育相談をしたことがある子", "code_pair"),               # いじめの認知 + 教育相談
+    ("きょうだいが要対協に登録されている子", "subject_item"),
+    ("これまでに3歳児健診を受けていない3〜5歳の子", "number_unused"),              # 3歳児健診 dropped
+    ("中1〜中2で欠席30日以上", "contradiction"),                                  # 学年=7 かつ 学年=8
+    ("中学生（中3を除く）で欠席30日以上", "population_excluded"),                 # the exclusion dropped
+]
+
+
+@pytest.mark.parametrize(("text", "code"), MISREADINGS)
+def test_misreading_becomes_a_question(drafter, catalog, text, code):
+    parser = OfflineParser(catalog)
+    spans: list[Any] = []
+    real_review = sanity.review
+
+    def capture(t, sp, result, cat, lex):
+        spans.append((t, list(sp), result.rule))
+        return real_review(t, sp, result, cat, lex)
+
+    sanity.review = capture
+    try:
+        parser.parse(text)
+    finally:
+        sanity.review = real_review
+    t, sp, rule = spans[0]
+    assert rule is not None, "the parser alone makes a rule of it"
+    assert code in [f.code for f in sanity.cross_examine(t, sp, rule, catalog, lexicon())]
+    out = drafter.draft(text)
+    assert not out.ok and out.rule is None and out.questions
+
+
+@pytest.mark.parametrize(("text", "labels"), [
+    ("中学2年以上の遅刻20日以上", {"中学2〜3年生", "中学2年生"}),
+    ("就学援助未受給", {"就学援助を受給していない", "就学援助を受給している"}),
+    ("生活保護や就学援助の世帯", {"生活保護かつ就学援助", "生活保護または就学援助"}),
+    ("就学援助を受けていて、欠席が30日以上か遅刻が20日以上", {"30日以上または", "30日以上かつ"}),
+    ("4か月健診未受診", {"乳幼児健診の未受診"}),
+    ("中1〜中2で欠席30日以上", {"中学1〜2年生"}),
+    ("中学生（中3を除く）で欠席30日以上", {"中学1〜2年生"}),
+    ("未就学児で、直近3か月の欠席が10日以上", {"保育所等の欠席日数"}),
+    ("過去にいじめについて教育相談をしたことがある子", {"いじめについての教育相談"}),
+])
+def test_choices_lead_to_valid_rules(drafter, text, labels):
+    out = drafter.draft(text)
+    assert not out.ok
+    got = {c["label"]: c["reply"] for c in out.choices if c["question_index"] >= 0}
+    assert set(got) == labels
+    for reply in got.values():
+        assert drafter.draft(reply).ok, reply
+
+
+def test_choice_for_the_or_reading(drafter):
+    out = drafter.draft("就学援助を受けていて、欠席が30日以上か遅刻が20日以上")
+    reply = next(c["reply"] for c in out.choices if c["label"] == "30日以上または")
+    cond = drafter.draft(reply).rule_json()["condition"]
+    assert any("any" in part for part in cond["all"])
+
+
+# Texts from the dev sets (and the eval set) the parser reads right: they stay rules.
+CORRECT = [
+    "直近3か月で欠席が15日以上の小学生",
+    "休みがちで、直近1年の欠席日数が30日以上ある中学生",
+    "就学援助を受けていて、かつ直近半年の欠席が10日以上",
+    "予防接種の未接種が2件以上ある3歳未満の子",
+    "保護者が全員障害者手帳を所持している世帯",
+    "両親とも20歳未満の家庭",
+    "心の天気で「雨」が直近1か月に5回以上",
+    "月に5日以上欠席した月が3か月以上ある",
+    "遅刻が月に3日以上の月が2か月以上",
+    "身体的虐待か心理的虐待の通告歴がある子",
+    "短期証か資格証明書が出ている世帯",
+    "要対協登録中の子は除いて、過去に虐待通告があった子",
+    "SSW対応中ではなく、心の天気が雨の日が過去3か月に5回以上",
+    "エジンバラ産後うつ病質問票が9点以上、または全戸訪問未面会",
+    "国保料滞納または市税滞納のいずれかがあり、かつ就学援助",
+    "虐待通告はないがDV相談がある世帯",
+    "欠席30日以上の小学生または中学生",
+    "要対協の登録歴あり（現在は終結）で、直近半年の欠席15日以上",
+    "直近半年で、身体のあざ・傷の確認のため保健室に来室した記録がある",
+    "ひとり親で児童扶養手当を受給し、給食費滞納が2か月以上の小中学生",
+    "ひとり親なのに児童扶養手当を受けていない",
+    "きょうだいが3人以上",
+    "保護者の年齢が18歳以上20歳未満",
+]
+
+
+@pytest.mark.parametrize("text", CORRECT)
+def test_correct_readings_stay_rules(drafter, text):
+    out = drafter.draft(text)
+    assert out.ok, (out.questions, out.problems)
