@@ -35,7 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 EVAL_FILE = ROOT / "tests" / "data" / "drafting_eval.yaml"
 # eval: written alongside the parser; dev, dev2 (written blind): for tuning (issue 14); frozen: never tuned on, scored only
-CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "dev2", "dev3", "dev4", "frozen")}
+CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "dev2", "dev3", "dev4", "holdout", "frozen")}
+# frozen and holdout (written blind, never tuned on): scored only, their texts are never printed
+NOT_SHOWN = frozenset({"frozen", "holdout"})
 AS_OF = dt.date(2026, 11, 1)
 
 
@@ -325,9 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         mart = build_eval_mart(Path(tmp) / "eval.duckdb", catalog, args.children, args.seed)
         print(f"mart: {args.children} children, built in {time.perf_counter() - t0:.1f}s; cases: {len(cases)}")
         empty = [c["text"] for c in cases if c.get("condition") is not None and not selected(mart, intended_rule(c), catalog)]
-        # the frozen set's texts are never shown (it must not be tuned on)
-        print(f"cases whose intended rule selects nobody on this mart: {len(empty)} {empty if args.case_set != 'frozen' else ''}")
-        if args.case_set == "frozen":
+        # the frozen and hold-out sets' texts are never shown (they must not be tuned on)
+        print(f"cases whose intended rule selects nobody on this mart: {len(empty)} {empty if args.case_set not in NOT_SHOWN else ''}")
+        if args.case_set in NOT_SHOWN:
             args.verbose = False
         t0 = time.perf_counter()
         offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog), cases, mart, catalog)
