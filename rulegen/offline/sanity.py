@@ -236,6 +236,69 @@ def check_comparisons(text: str, spans: Sequence[SpanLike], parts: _Rule) -> lis
     return out
 
 
+TIME_DIRECTION = ("以降", "以後", "以前", "から", "まで", "より前", "より後")
+
+
+def check_period_direction(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Finding]:
+    """「令和6年度以降に転入」: the period was read as that fiscal year only; 以降 was not read."""
+    import datetime as dt
+
+    from engine.dates import format_wareki
+
+    free = _free(text, spans)
+    out: list[Finding] = []
+    for s in spans:
+        if s.kind != "window" or not isinstance(s.data.get("months"), dict) or "period" not in s.data["months"]:
+            continue
+        rest = text[s.end :]
+        word = next((w for w in TIME_DIRECTION if rest.startswith(w) and all(free[s.end : s.end + len(w)])), None)
+        if word is None:
+            continue
+        period = s.data["months"]["period"]
+        cands: list[str] = []
+        try:
+            if word in ("以降", "以後", "から", "より後") and period.get("start"):
+                cands.append(format_wareki(dt.date.fromisoformat(period["start"]), "full_month") + "以降")
+            if word in ("以前", "まで", "より前") and period.get("end"):
+                cands.append(format_wareki(dt.date.fromisoformat(period["end"]), "full_month") + "まで")
+        except ValueError:
+            cands = []
+        phrase = text[s.start : s.end + len(word)]
+        out.append(Finding("period_direction", f"「{phrase}」の「{word}」がルールに反映されていません (いまは「{text[s.start:s.end]}」の期間だけで数えています)。", phrase, tuple(cands)))
+    return out
+
+
+def check_shared_amount(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
+    """「欠席か遅刻が10日以上」: the amount after the second item may be meant for both; the first item
+    silently got 「1日以上」."""
+    items = sorted((s for s in spans if s.kind == "item" and s.data.get("item") in catalog), key=lambda s: s.start)
+    amounts = sorted((s for s in spans if s.kind == "amount"), key=lambda s: s.start)
+    leaf_by_item = {leaf["item"]: leaf for leaf, _ in parts.leaves}
+    out: list[Finding] = []
+    for a, b in zip(items, items[1:], strict=False):
+        gap = text[a.end : b.start]
+        if not gap or len(gap) > 4 or any(a.end <= x.start < b.start for x in amounts):
+            continue
+        ia, ib = catalog[a.data["item"]], catalog[b.data["item"]]
+        if ia.id == ib.id:
+            continue  # 「給食費未納（滞納月数1以上）」: two names of one item
+        leaf = leaf_by_item.get(ia.id, {})
+        default = (leaf.get("op") == ">=" and leaf.get("value") == 1) or (leaf.get("op") == "=" and leaf.get("value") is True and "aggregate" in leaf)
+        total = re.search("合計|合わせ|あわせ|足し", text[b.end :])
+        reach = 8 if total and total.start() < 4 else 3
+        after = next((x for x in amounts if x.start >= b.end and x.start - b.end <= reach), None)
+        if not default or after is None or ia.unit != ib.unit or ia.type not in ("integer", "decimal"):
+            continue
+        amt = text[after.start : after.end]
+        pa, pb = text[a.start : a.end], text[b.start : b.end]
+        phrase = text[a.start : after.end]
+        joined = "または" if parts.has_any else "かつ"
+        out.append(Finding("shared_amount", f"「{phrase}」の「{amt}」は「{pa}」にもかかりますか。いまは「{pa}」は1{ia.unit or ''}以上、「{pb}」だけが{amt}と読んでいます。"
+                           "合計のことなら、この書き方はまだルールにできません。",
+                           phrase, (f"{pa}が{amt}{joined}{pb}が{amt}",)))
+    return out
+
+
 def _grade_candidates(grade_text: str, word: str) -> tuple[str, ...]:
     m = re.match(r"(小学|中学|小|中)(?:校)?(\d)", grade_text)
     if not m:
@@ -264,7 +327,10 @@ def check_negations(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog:
         if s.kind not in ("negation", "negation_prefix"):
             continue
         if s.kind == "negation_prefix":
-            target = next((i for i in items if i.start >= s.end), None)
+            # 「未受診の健診」: the item after; 「就学援助未受給」: the item just before, when none follows
+            after = next((i for i in items if i.start >= s.end), None)
+            glued = next((i for i in items if i.end == s.start), None)
+            target = glued if glued is not None and (after is None or after.start > s.end) else after
         else:
             target = next((i for i in reversed(items) if i.end <= s.start), None)
         phrase = text[s.start : s.end]
@@ -281,13 +347,24 @@ def check_negations(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog:
                                word, _excluded_grade_candidates(text, spans, before)))
             continue
         if target is None:
-            continue  # reported by the parser (a negation before any item)
+            if s.kind == "negation_prefix":
+                word = text[s.start : s.start + 3]
+                out.append(Finding("negation_unread", f"「{word}」の「未」(…でない) がルールに反映されていません。どの項目がないことですか。", word))
+            continue  # a negation word before any item: reported by the parser
         code = next((c for c in spans if c.kind == "code" and c.end <= s.start and not text[c.end : s.start].strip("をはが")), None)
         if code is not None and s.kind == "negation":
             # 「家庭児童相談（その他を除く）」: the code is excluded, not the item
             word = text[code.start : s.end]
             out.append(Finding("code_excluded", f"「{word}」は「{text[code.start:code.end]}」以外の記録のことですか。いまは「{text[code.start:code.end]}」の記録がないことを条件にしています。"
                                "記録の種類を除く条件は、残す種類を並べて書いてください (例: 養護相談または非行相談)。", word))
+            continue
+        if target.data.get("item") not in negative_items and s.kind == "negation_prefix" and target.end == s.start:
+            name = text[target.start : target.end]
+            m = re.match(r"[一-龥]{1,3}", text[s.end :])
+            rest = m.group(0) if m else ""
+            phrase = name + "未" + rest
+            cands = (f"{name}を{rest}していない", f"{name}を{rest}している") if rest else ()
+            out.append(Finding("negation_unread", f"「{phrase}」の「未」(…でない) がルールに反映されていません。「{name}」がない方ですか、ある方ですか。", phrase, cands))
             continue
         if target.data.get("item") not in negative_items:
             whole = text[target.start : s.end] if target.end <= s.start else text[s.start : target.end]
@@ -685,6 +762,8 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
     findings = [
         *check_numbers(text, spans, parts, catalog),
         *check_comparisons(text, spans, parts),
+        *check_period_direction(text, spans, parts),
+        *check_shared_amount(text, spans, parts, catalog),
         *check_negations(text, spans, parts, catalog),
         *check_rates(text, spans, parts, catalog),
         *check_population(text, spans, parts, catalog),
