@@ -36,6 +36,8 @@ from engine.catalog import Catalog
 COMPARISON_WORDS = ("以上", "以下", "未満", "を超え", "を超える", "超え", "より多", "より少な", "に満たな", "を下回", "を上回", "以内")
 # Prefixes that negate the noun they precede (未受給, 無職, 非該当).
 NEGATING_PREFIXES = "未無非"
+# Words ending in ない that negate nothing (少ない: few), as far as the ない: 「欠席は少ないが」.
+FALSE_NEGATIONS = ("少な", "足りな", "危な", "切な", "頼りな", "情けな", "だらしな", "つまらな", "くだらな", "ぎこちな", "せわしな")
 # Strong AND words (a comma is no strong AND).
 STRONG_AND = ("かつ", "且つ", "および", "及び", "並びに", "ならびに", "であって", "しかも")
 # Words that make a guardian comparison hold for every guardian.
@@ -334,7 +336,7 @@ def check_negations(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog:
         else:
             target = next((i for i in reversed(items) if i.end <= s.start), None)
         phrase = text[s.start : s.end]
-        if s.kind == "negation" and phrase.startswith("な") and s.start > 0 and free[s.start - 1] and re.match(r"[一-龥]", text[s.start - 1]):
+        if s.kind == "negation" and phrase.startswith("な") and s.start > 0 and free[s.start - 1] and text[: s.start + 1].endswith(FALSE_NEGATIONS):
             # 「少ない」「足りない」: the ない belongs to another word, it negates nothing
             word = text[s.start - 1 : s.end]
             out.append(Finding("negation_word", f"「{word}」を否定 (…がない) と読みましたが、別の意味の言葉かもしれません。どういう条件ですか (例: 10日未満、1回もない)。", word))
@@ -554,7 +556,8 @@ def check_contradictions(text: str, spans: Sequence[SpanLike], rule: dict[str, A
                     phrase, cands = text, tuple[str, ...]()
                     if item_id == "school.grade":
                         phrase, cands = _grade_range(text, spans, vals)
-                    out.append(Finding("contradiction", f"「{name}」に同時には成り立たない条件 ({shown}) が「かつ」でつながっています。範囲のことですか。", phrase, cands))
+                    where = f"「{phrase}」で、" if phrase != text else ""
+                    out.append(Finding("contradiction", f"{where}「{name}」に同時には成り立たない条件 ({shown}) が「かつ」でつながっています。範囲のことですか。", phrase, cands))
         for key in ("all", "any"):
             for c in cond.get(key, []):
                 walk(c)
@@ -743,6 +746,44 @@ def check_population_items(text: str, spans: Sequence[SpanLike], parts: _Rule, c
     return out
 
 
+# Words of degree the parser may leave as particles (「雨ばかり」): a vague amount, asked like 「多い」.
+VAGUE_LEFTOVERS = ("ばかり", "ばっかり", "だらけ", "しょっちゅう", "いつも", "ずっと", "毎回", "常に", "続いて", "続く", "続いている")
+
+
+def check_partial_items(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
+    """Items matched through a part of their name:
+    - 「課税されていない」: the word is the item's name without its negating prefix (非課税): the opposite;
+    - 「国保の短期証」: a partly matched item word before の and another item names what the other is of;
+    - 「雨ばかり」: a word of degree left unread after an item (asked like 「多い」)."""
+    from rulegen.offline.tokens import normalize
+
+    items = sorted((s for s in spans if s.kind == "item" and s.data.get("item") in catalog), key=lambda s: s.start)
+    free = _free(text, spans)
+    out: list[Finding] = []
+    for s in items:
+        if not s.data.get("partial"):
+            continue
+        item = catalog[s.data["item"]]
+        word = normalize(text[s.start : s.end])
+        names = [normalize(n) for n in (item.name, *item.synonyms)]
+        if word and any(n.find(word) > 0 and n[n.find(word) - 1] in NEGATING_PREFIXES + "不" for n in names) and not any(n.startswith(word) for n in names):
+            word_ja = text[s.start : s.end]
+            neg = next((n for n in spans if n.kind == "negation" and 0 <= n.start - s.end <= 1), None)
+            phrase = text[s.start : neg.end] if neg is not None else word_ja
+            out.append(Finding("negated_name", f"「{phrase}」の「{word_ja}」を「{item.name}」と読みましたが、「{item.name}」は「{word_ja}」の反対 (…でない) の記録です。どちらの意味ですか。",
+                               phrase, (item.name, f"{item.name}ではない")))
+    for a, b in zip(items, items[1:], strict=False):
+        if a.data.get("partial") and text[a.end : b.start] == "の" and a.data["item"] != b.data["item"]:
+            phrase = text[a.start : b.end]
+            out.append(Finding("modifier_item", f"「{phrase}」は「{catalog[b.data['item']].name}」だけのことですか。いまは「{catalog[a.data['item']].name}」も条件にしています。",
+                               phrase, (text[b.start : b.end],)))
+    for word in VAGUE_LEFTOVERS:
+        for m in re.finditer(re.escape(word), text):
+            if all(free[m.start() : m.end()]) and any(i.end <= m.start() and m.start() - i.end <= 2 for i in items):
+                out.append(Finding("vague_leftover", f"「{word}」とは、どのくらいからですか (例: 過去3か月に5回以上)。", word))
+    return out
+
+
 def check_guardians(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
     """「保護者の年齢が全員20歳未満」: all guardians, not any."""
     guardian_leaves = [leaf for leaf, _ in parts.leaves if leaf["item"] in catalog and catalog[leaf["item"]].entity == "guardian"]
@@ -776,6 +817,7 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
         *check_item_pairs(text, spans, parts, catalog),
         *check_population_items(text, spans, parts, catalog),
         *check_guardians(text, spans, parts, catalog),
+        *check_partial_items(text, spans, parts, catalog),
     ]
     seen: set[tuple[str, str]] = set()
     out = []
@@ -819,7 +861,8 @@ def review(text: str, spans: Sequence[SpanLike], result: Any, catalog: Catalog, 
             cands = list(f.candidates)
             if not nested and f.phrase in text:
                 cands = [c for c in cands if _reads(text.replace(f.phrase, c, 1), catalog)]
-            result.questions.append(f.question)
+            question = f.question if f.phrase in f.question else f"{f.question} (「{f.phrase}」)"
+            result.questions.append(question)
             result.clarifications.append({"phrase": f.phrase, "mode": "replace", "candidates": cands})
     finally:
         _REVIEWING.active = nested
