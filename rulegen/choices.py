@@ -8,9 +8,13 @@ a stated assumption (e.g. the default look-back window) of a draft that is alrea
 
 from __future__ import annotations
 
+import difflib
+import re
+import threading
 from typing import Any
 
-from rulegen.offline.tokens import normalize
+from engine.catalog.model import DIFFICULTIES
+from rulegen.offline.tokens import normalize, tokenize
 
 
 def _applied(text: str, clarification: dict[str, Any], candidate: str) -> str | None:
@@ -18,6 +22,8 @@ def _applied(text: str, clarification: dict[str, Any], candidate: str) -> str | 
     if not phrase or phrase not in text:
         return None
     mode = clarification.get("mode")
+    if mode == "text":  # the candidate is the whole reply
+        return candidate
     if mode == "append":
         return text.replace(phrase, f"{phrase}が{candidate}", 1)
     return text.replace(phrase, candidate, 1)
@@ -29,10 +35,14 @@ def question_choices(source: str, questions: list[str], clarifications: list[dic
     for clar in clarifications:
         phrase = clar.get("phrase", "")
         index = next((i for i, q in enumerate(questions) if phrase and phrase in normalize(q)), 0)
-        for cand in clar.get("candidates") or []:
+        labels, notes = clar.get("labels") or [], clar.get("notes") or []
+        for k, cand in enumerate(clar.get("candidates") or []):
             reply = _applied(text, clar, cand)
             if reply is not None and reply != text:
-                out.append({"question_index": index, "label": cand, "reply": reply})
+                choice = {"question_index": index, "label": labels[k] if k < len(labels) else cand, "reply": reply}
+                if k < len(notes) and notes[k]:
+                    choice["note"] = notes[k]  # said in the reading after the click (「「〜」を除いて読みました」)
+                out.append(choice)
     return out
 
 
@@ -73,3 +83,276 @@ def difficulty_choices(question_index: int, candidates: list[list[str]]) -> list
         label = joined if len(types) == 1 else lex["difficulty_both_label"].format("と".join(types))
         out.append({"question_index": question_index, "label": label, "reply": lex["difficulty_reply"].format(joined)})
     return out
+
+
+# -- one-click answers for every question of the offline drafter (issue 14, item 8) ---------------------
+#
+# The parser calls ``clarify`` once a text gave no rule. It turns the problems that a short answer can
+# settle (an unread phrase, a number with no item, a text naming only a difficulty type) into questions
+# with candidates, fills in candidates where a question had none (a threshold of an item, an item that
+# records something not done), and keeps only candidates whose reply, read again, gives a rule or a
+# narrower question (never the same question again). Staff-facing wording is in the lexicon
+# (section ``click_*``); the candidates come from the catalog (names, synonyms, units, difficulty types).
+
+_CLARIFYING = threading.local()
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def clarify(text: str, result: Any, spans: list[Any], parser: Any) -> None:
+    """The parser's hook: ``result`` (a ``ParseResult`` without a rule) gets clickable questions, in place.
+    Replies are read once each (never recursively: a nested read adds no candidates)."""
+    if result.rule is not None or getattr(_CLARIFYING, "active", False):
+        return
+    _CLARIFYING.active = True
+    try:
+        _Clarifier(text, result, spans, parser).run()
+    finally:
+        _CLARIFYING.active = False
+
+
+def threshold_candidates(item: Any, lex: dict[str, Any], word: str = "") -> list[str]:
+    """Typical thresholds of an item as answers (「10日以上」「30日以上」); below (「20歳未満」) after a word
+    that says "low" (低い, 若い, 少ない)."""
+    unit = item.unit or ("回" if item.kind == "event" else "")
+    steps = lex.get("click_thresholds", {}).get(item.id) or lex.get("vague_suggestions", {}).get(unit) \
+        or lex.get("click_thresholds", {}).get(unit) or []
+    below = any(w in word for w in lex.get("click_low_words", []))
+    return [f"{n}{unit}{'未満' if below else '以上'}" for n in steps]
+
+
+def _issues(result: Any) -> tuple[str, ...]:
+    return (*result.questions, *(p["message"] for p in result.problems))
+
+
+def _is_kana(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u30ff" or ch == "ー"
+
+
+class _Clarifier:
+    def __init__(self, text: str, result: Any, spans: list[Any], parser: Any):
+        self.text, self.result, self.spans, self.parser = text, result, spans, parser
+        self.catalog, self.lex = parser.catalog, parser.lex
+        self.base = _issues(result)
+        self._read: dict[str, int | None] = {}
+
+    # A reply's worth: 0 a rule, 1 a narrower question, None not an answer (no change, or the same question).
+    def verdict(self, reply: str, issue: str) -> int | None:
+        if reply in self._read:
+            return self._read[reply]
+        out: int | None = None
+        if reply.strip() and reply != self.text:
+            r = self.parser.parse(reply)
+            issues = _issues(r)
+            if r.rule is not None:
+                out = 0
+            elif issues and issue not in issues and len(issues) <= len(self.base) and issues != self.base:
+                out = 1
+        self._read[reply] = out
+        return out
+
+    def keep(self, phrase: str, issue: str, cands: list[tuple[str, str, str]], limit: int = 6) -> list[tuple[str, str, str]]:
+        """(reply, label, note) candidates, each reply a whole text, that answer ``issue``; rules first."""
+        scored: list[tuple[int, int, tuple[str, str, str]]] = []
+        for k, (reply, label, note) in enumerate(cands):
+            v = self.verdict(reply, issue)
+            if v is not None and all(reply != c[2][0] for c in scored):
+                scored.append((v, k, (reply, label, note)))
+        return [c for _, _, c in sorted(scored)][:limit]
+
+    def swap(self, phrase: str, rep: str) -> str:
+        return self.text.replace(phrase, rep, 1)
+
+    def add(self, question: str, phrase: str, cands: list[tuple[str, str, str]]) -> None:
+        clar: dict[str, Any] = {"phrase": phrase, "mode": "text", "candidates": [c[0] for c in cands],
+                                "labels": [c[1] for c in cands]}
+        if any(c[2] for c in cands):
+            clar["notes"] = [c[2] for c in cands]
+        self.result.questions.append(question)
+        self.result.clarifications.append(clar)
+
+    def run(self) -> None:
+        self.refine_existing()
+        for p in list(self.result.problems):  # the problem stays (it says what went wrong); the question asks
+            self.problem_question(p)
+
+    # -- questions the parser already asks ----------------------------------------------------------
+
+    def refine_existing(self) -> None:
+        lex = self.lex
+        asked = {c.get("phrase") for c in self.result.clarifications}
+        for clar in self.result.clarifications:
+            phrase = clar.get("phrase", "")
+            issue = next((q for q in self.result.questions if phrase and phrase in q), "")
+            own = self.item_for(phrase)
+            if not clar.get("candidates") or phrase in lex.get("click_low_words", []):
+                # 「EPDSの基準値はいくつですか」: typical thresholds of the item; 「年齢が低い」: below them
+                item = own or self.item_near(phrase)
+                if item is not None:
+                    clar["candidates"] = threshold_candidates(item, lex, phrase) or clar.get("candidates") or []
+            if own is not None and clar.get("mode") == "replace" and issue.startswith(f"「{phrase}」とは"):
+                # 「多子」とは…どのくらいからですか: the item word is replaced, so the answer names the item
+                clar["candidates"] = [c if own.name in c else f"{normalize(own.name)}が{c}" for c in clar.get("candidates") or []]
+            if clar.get("mode") == "replace" and clar.get("candidates") and set(clar["candidates"]) <= self.item_names():
+                self.more_items(clar, issue)
+            if clar.get("candidates") and clar.get("mode") != "text":  # only answers that change the question
+                clar["candidates"] = [c for c in clar["candidates"]
+                                      if self.verdict(_applied(self.text, clar, c) or self.text, issue) is not None]
+            if not clar.get("candidates") and phrase and phrase in self.text and issue:
+                # nothing to choose from (「短期被保険者証が多い」: a yes/no item has no amount): leaving the word out
+                drop = self.keep(phrase, issue, [(self.swap(phrase, ""), lex["click_drop_label"].format(phrase=phrase),
+                                                  lex["click_drop_note"].format(phrase=phrase))])
+                if drop:
+                    clar.update(mode="text", candidates=[c[0] for c in drop], labels=[c[1] for c in drop], notes=[c[2] for c in drop])
+        # A question with no clarification about an item phrase (「予防接種」を「予防接種の未接種数」と読みましたが…):
+        # the item's own name is the answer.
+        for q in list(self.result.questions):
+            if any(c.get("phrase") and c["phrase"] in q for c in self.result.clarifications):
+                continue
+            for sp in self.spans:
+                if sp.kind != "item" or sp.data.get("phrase") in asked or f"「{sp.data.get('phrase')}」" not in q:
+                    continue
+                item = self.catalog[sp.data["item"]]
+                cands = self.keep(sp.data["phrase"], q, [(self.swap(sp.data["phrase"], normalize(item.name)), item.name, "")])
+                if cands:
+                    self.result.clarifications.append({"phrase": sp.data["phrase"], "mode": "text",
+                                                       "candidates": [c[0] for c in cands], "labels": [c[1] for c in cands]})
+                    break
+
+    def item_names(self) -> set[str]:
+        return {it.name for it in self.catalog.items}
+
+    def more_items(self, clar: dict[str, Any], issue: str) -> None:
+        """A question among items (「「非行相談」はどの項目のことですか」) also offers an item's code that the
+        phrase names (家庭児童相談の非行相談) and the items close by characters (「保険室」-> 保健室来室)."""
+        phrase, extra = normalize(clar["phrase"]), []
+        for it in self.catalog.items:
+            for code in it.codes or ():
+                label = normalize(code.label)
+                if len(phrase) >= 2 and (phrase == label or phrase in label.split("(")[0]) and it.name != phrase:
+                    extra.append((f"{normalize(it.name)}の{label.split('(')[0]}", f"{it.name}（{code.label}）"))
+        extra += [(normalize(it.name), it.name) for it in self.close_items(phrase) if it.name not in clar["candidates"]]
+        extra = [(c, label) for c, label in extra if self.verdict(self.swap(clar["phrase"], c), issue) is not None]
+        if not extra:
+            return
+        names = [label for _, label in extra]
+        clar["candidates"] = [c for c, _ in extra] + list(clar["candidates"])
+        clar["labels"] = names + list(clar["candidates"][len(extra):])
+        if issue in self.result.questions:
+            k = self.result.questions.index(issue)
+            self.result.questions[k] = issue + self.lex["click_more_items"].format(names="、".join(f"「{n}」" for n in names))
+
+    def item_for(self, phrase: str) -> Any:
+        for sp in self.spans:
+            if sp.kind == "item" and sp.data.get("phrase") == phrase:
+                return self.catalog[sp.data["item"]]
+        return None
+
+    def item_near(self, word: str) -> Any:
+        at = self.text.find(word)
+        items = [sp for sp in self.spans if sp.kind == "item" and sp.end <= at]
+        return self.catalog[max(items, key=lambda s: s.end).data["item"]] if items else None
+
+    # -- problems a short answer settles --------------------------------------------------------------
+
+    def problem_question(self, p: dict[str, Any]) -> bool:
+        code, phrase, lex = p.get("code"), p.get("phrase", ""), self.lex
+        if code == "unread_phrase" and phrase:
+            cands = self.unread_candidates(phrase)
+            cands = self.keep(phrase, p["message"], cands)
+            if cands:
+                self.add(lex["click_unread_question"].format(phrase=phrase), phrase, cands)
+                return True
+        elif code == "amount_without_item" and phrase:
+            cands = self.keep(phrase, p["message"], self.amount_candidates(phrase), limit=4)
+            if cands:
+                self.add(lex["click_amount_question"].format(phrase=phrase), phrase, cands)
+                return True
+        elif code == "no_item":
+            return self.difficulty_question(p)
+        return False
+
+    def unread_candidates(self, phrase: str) -> list[tuple[str, str, str]]:
+        lex = self.lex
+        # An item for the whole run of kanji/latin the phrase is in (「要対協」 for an unread 「対」).
+        at = self.text.find(phrase)
+        lo, hi = at, at + len(phrase)
+        while lo > 0 and not _is_kana(self.text[lo - 1]) and self.text[lo - 1].isalnum() and not self.text[lo - 1].isdigit():
+            lo -= 1
+        while hi < len(self.text) and not _is_kana(self.text[hi]) and self.text[hi].isalnum() and not self.text[hi].isdigit():
+            hi += 1
+        word = self.text[lo:hi]
+        out = [(self.text[:lo] + normalize(it.name) + self.text[hi:], lex["click_item_label"].format(name=it.name), "")
+               for it in self.close_items(word)]
+        end = at + len(phrase)
+        for tok in tokenize(self.text):  # with the endings of a dropped verb or adjective (「高かっ」+「た」)
+            if tok.start == end and tok.pos == "助動詞":
+                end = tok.end
+        dropped = self.text[at:end]
+        out.append((self.text[:at] + self.text[end:], lex["click_drop_label"].format(phrase=dropped),
+                    lex["click_drop_note"].format(phrase=dropped)))
+        for m in _PARENS.finditer(self.text):  # 「（ヤングケアラーの可能性）」: the aside the phrase is in
+            if m.start() < at and at + len(phrase) < m.end():
+                aside = m.group(0)
+                out.append((self.text[: m.start()] + self.text[m.end() :], lex["click_drop_label"].format(phrase=aside),
+                            lex["click_drop_note"].format(phrase=aside)))
+        return out
+
+    def close_items(self, phrase: str, limit: int = 3) -> list[Any]:
+        """Items whose name or a synonym shares most of the phrase's kanji (「欠積」-> 欠席日数, 「差し止め」->
+        児童手当の支給差止め); none for a phrase in kana only (「いま」)."""
+        word = normalize(phrase)
+        chars = {ch for ch in word if not _is_kana(ch) and not ch.isdigit() and ch.isalnum()}
+        if not chars:
+            return []
+        scored = []
+        for it in self.catalog.items:
+            if it.id in self.lex["population_items"]:
+                continue
+            best = 0.0
+            for name in (it.name, *it.synonyms):
+                n = normalize(name)
+                share = sum(ch in n for ch in chars) / len(chars)
+                if share >= 0.5:
+                    best = max(best, share + difflib.SequenceMatcher(None, word, n).ratio())
+            if best:
+                scored.append((-best, it.id))
+        return [self.catalog[i] for _, i in sorted(scored)[:limit]]
+
+    def amount_candidates(self, phrase: str) -> list[tuple[str, str, str]]:
+        """「4人以上」 with no item: the items counted in that unit (人: きょうだい数, 世帯人員数)."""
+        m = _DIGITS.search(phrase)
+        rest = phrase[m.end():] if m else ""
+        out = []
+        for it in self.catalog.items:
+            if it.id in self.lex["population_items"]:
+                continue
+            unit = it.unit or ""
+            if (unit and rest.startswith(unit)) or (it.kind == "event" and rest[:1] in ("回", "件")):
+                out.append((self.swap(phrase, f"{normalize(it.name)}が{phrase}"), it.name, ""))
+        return out
+
+    def difficulty_question(self, p: dict[str, Any]) -> bool:
+        """A text that names only a difficulty type (「不登校の子」): no item, so no rule; the items that are
+        its signs, with a typical threshold, as answers."""
+        lex = self.lex
+        words = [d for d in DIFFICULTIES if d in self.text]
+        if not words:
+            return False
+        word = words[0]
+        cands = []
+        for it in self.catalog.items:
+            if it.id in lex["population_items"] or not it.difficulties or it.difficulties[0] != word:
+                continue
+            if it.type in ("integer", "decimal"):
+                steps = threshold_candidates(it, lex)
+                cond = f"{normalize(it.name)}が{steps[len(steps) // 2]}" if steps else ""
+            else:
+                cond = normalize(it.name)
+            if cond:
+                cands.append((self.swap(word, lex["click_difficulty_reply"].format(word=word, condition=cond)), it.name, ""))
+        cands = self.keep(word, p["message"], cands, limit=5)
+        if not cands:
+            return False
+        self.add(lex["click_difficulty_question"].format(word=word), word, cands)
+        return True

@@ -91,7 +91,8 @@ class Conversation:
             outcome, picked_source = picked
             source = picked_source or text
         pending = self._pending_question() if outcome is None else None
-        if self.turns and any(c.get("reply") == text for c in self.turns[-1].choices):
+        clicked = next((c for c in self.turns[-1].choices if c.get("reply") == text), None) if self.turns else None
+        if clicked is not None:
             pending = None  # a clicked choice is a whole message: read it as it is
         if pending is not None:
             answered = answer_in_context(*pending, text)
@@ -102,6 +103,8 @@ class Conversation:
                     outcome.reading_ja += f"\n※ 質問への答えを元の文に当てはめ、「{answered}」として読みました。"
         if outcome is None:
             outcome = self.drafter.draft(text, current=self.current_rule)
+            if clicked is not None and clicked.get("note") and outcome.ok:
+                outcome.reading_ja += "\n※ " + clicked["note"]  # what the click left out (rulegen/choices.py)
         # A text blocked by the PII guard is not kept verbatim in the conversation either.
         staff_text = text if not outcome.blocked_by_guard else "(個人情報を含むため記録していません)"
         self.turns.append(Turn("staff", staff_text, source=source if not outcome.blocked_by_guard else None))

@@ -29,7 +29,7 @@ def test_each_choice_answers_its_question(drafter, catalog, text):
     assert first.choices, f"no clickable answers for {first.questions}"
     assert "choices" in first.to_dict()
     for choice in first.choices:
-        assert set(choice) == {"question_index", "label", "reply"}
+        assert {"question_index", "label", "reply"} <= set(choice) <= {"question_index", "label", "reply", "note"}
         assert 0 <= choice["question_index"] < len(first.questions)
         conv = Conversation(drafter)
         conv.send(text)
