@@ -129,6 +129,8 @@ MISREADINGS = [
     ("課税されていない世帯", "negated_name"),                                       # 課税 -> 非課税世帯, then negated
     ("国保の短期証が出ている", "modifier_item"),                                     # 国保 read as 国保料滞納
     ("心の天気が雨ばかり", "vague_leftover"),
+    ("両親とも外国籍", "guardian_subject"),                                         # the child's nationality
+    ("生活保護世帯、もしくは住民税非課税世帯のうち児童扶養手当を受給している", "grouping"),  # dev3
 ]
 
 

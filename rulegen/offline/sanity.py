@@ -517,11 +517,16 @@ def check_connectives(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: d
     if parts.any_with_all:
         for w in or_spans:
             head = text[: w.start]
-            if head.endswith(("、", ",", "，")) and any(a in head for a in STRONG_AND):
+            tail = text[w.end :]
+            if head.endswith(("、", ",", "，")) and (any(a in head for a in STRONG_AND) or any(a in tail for a in (*STRONG_AND, "のうち", "の中で"))):
+                left = next((i for i in reversed(items) if i.end <= w.start), None)
+                right = next((i for i in items if i.start >= w.end), None)
+                x = text[left.start : left.end] if left is not None else text[: w.start - 1]
+                y = text[right.start : right.end] if right is not None else text[w.end :]
                 out.append(Finding(
                     "grouping",
-                    f"「{text}」は、「{text[:w.start].rstrip('、,，')}」のすべてを満たすか「{text[w.end:]}」か、の意味ですか。"
-                    "いまは「または」の前後の2つの条件のどちらか、と読んでいます。意味が違う場合は2つのルールに分けてください。",
+                    f"「{text}」は2通りに読めます。いまは「{x}」か「{y}」のどちらかに当てはまり、かつほかの条件も満たす、と読んでいます。"
+                    f"「{text[w.start - 1 : w.end]}」の前と後ろの、どちらかに当てはまるという意味なら、2つのルールに分けてください。",
                     text[w.start - 1 : w.end], (text[w.start : w.end],)))
                 break
     return out
@@ -784,6 +789,33 @@ def check_partial_items(text: str, spans: Sequence[SpanLike], parts: _Rule, cata
     return out
 
 
+GUARDIAN_WORDS = ("保護者", "両親", "父母", "母親", "父親", "お母さん", "お父さん", "ママ", "パパ", "親")
+
+
+def check_guardian_subject(text: str, spans: Sequence[SpanLike], catalog: Catalog) -> list[Finding]:
+    """「母親が外国籍」「両親とも外国籍」: a guardian as the subject of an item recorded for the child itself."""
+    out: list[Finding] = []
+    items = sorted((s for s in spans if s.kind == "item" and s.data.get("item") in catalog), key=lambda s: s.start)
+    for word in GUARDIAN_WORDS:
+        for m in re.finditer(re.escape(word), text):
+            inside = [s for s in items if s.start <= m.start() < s.end]
+            if inside:
+                continue  # 「親の障害者手帳」「ひとり親」: part of an item's words
+            nxt = next((s for s in items if s.start >= m.end()), None)
+            if nxt is None or nxt.start - m.end() > 4:
+                continue
+            link = text[m.end() : nxt.start]
+            if not re.fullmatch(r"(?:が|は|の|とも|ともに|とも[にが]?|の(?:どちらか|いずれか|一方)が?|[がは](?:どちらも|いずれも|ともに))?", link):
+                continue
+            item = catalog[nxt.data["item"]]
+            if item.entity != "child":
+                continue
+            phrase = text[m.start() : nxt.end]
+            out.append(Finding("guardian_subject", f"「{phrase}」は{word}のことですか。「{item.name}」はこども本人の記録で、{word}についての記録はありません。", phrase))
+            return out
+    return out
+
+
 def check_guardians(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
     """「保護者の年齢が全員20歳未満」: all guardians, not any."""
     guardian_leaves = [leaf for leaf, _ in parts.leaves if leaf["item"] in catalog and catalog[leaf["item"]].entity == "guardian"]
@@ -817,6 +849,7 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
         *check_item_pairs(text, spans, parts, catalog),
         *check_population_items(text, spans, parts, catalog),
         *check_guardians(text, spans, parts, catalog),
+        *check_guardian_subject(text, spans, catalog),
         *check_partial_items(text, spans, parts, catalog),
     ]
     seen: set[tuple[str, str]] = set()
