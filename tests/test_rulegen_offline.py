@@ -144,7 +144,7 @@ def test_unreadable_phrase_is_named(drafter, text, phrase):
 def test_no_item_and_unsupported_window(drafter):
     out = drafter.draft("気になる子")
     assert not out.ok and out.problems
-    out = drafter.draft("今年度の欠席が30日以上")
+    out = drafter.draft("今学期の欠席が30日以上")
     assert not out.ok and any(p["code"] == "unsupported_window" for p in out.problems)
 
 

@@ -27,7 +27,8 @@ import yaml
 
 from engine.catalog import Catalog, CatalogItem
 from engine.catalog.model import DIFFICULTIES
-from engine.dates import DateParseError, parse_date
+from engine.dates import DateParseError, format_wareki, parse_date
+from engine.rules.model import DEFAULT_REFERENCE_DATE
 from engine.rules.walk import leaves
 from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
 from rulegen.outcome import problem
@@ -51,6 +52,7 @@ OPS = {
     "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
     "より多い": ">", "より多く": ">", "を上回る": ">", "より少ない": "<", "に満たない": "<",
     "を下回る": "<", "以内": "<=", "まで": "<=",
+    "を下回らない": ">=", "を上回らない": "<=", "を超えない": "<=", "を超えず": "<=", "に達しない": "<", "に達する": ">=",
 }
 UNIT_GROUPS = {"回": "count", "件": "count", "度": "count", "つ": "count", "個": "count", "日": "day", "か月": "month", "月": "month",
                "人": "person", "点": "point", "歳": "age", "年": "year", "学年": "grade"}
@@ -161,8 +163,11 @@ def _index_cached(catalog: Catalog) -> PhraseIndex:
 
 
 class OfflineParser:
-    def __init__(self, catalog: Catalog, *, default_points: int = 10, max_points: int = 30, id_prefix: str = "draft-"):
+    def __init__(self, catalog: Catalog, *, default_points: int = 10, max_points: int = 30, id_prefix: str = "draft-",
+                 today: Callable[[], dt.date] | None = None):
         self.catalog = catalog
+        # The drafting day (JST): 「今年度」 is the fiscal year of its reference date.
+        self._today = today or (lambda: dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
         self.default_points = default_points
         self.max_points = max_points
         self.id_prefix = id_prefix
@@ -187,9 +192,12 @@ class OfflineParser:
         tokens = tokenize(text)
         self._match_grades(t)
         self._match_items(t, tokens)
+        self._match_full_labels(t)
+        self._match_numbered_codes(t)
         self._match_regular(t)
         self._match_codes(t)
         questions: list[str] = []
+        self._match_guardians(t)
         self._match_partial_items(t, tokens, questions)
         self._match_codes(t)
         self._context_items(t)
@@ -203,6 +211,9 @@ class OfflineParser:
         from rulegen.offline.sanity import review  # the post-parse cross-examination (issue 14)
 
         review(t.text, t.spans, result, self.catalog, self.lex)
+        from rulegen.choices import clarify  # one-click answers to every question (issue 14, item 8)
+
+        clarify(t.text, result, t.spans, self)
         return result
 
     # -- step 1: items by token sequences ------------------------------------
@@ -262,8 +273,16 @@ class OfflineParser:
         bare = "|".join(d for d in DIFFICULTY_WORDS if d not in NOT_BARE_DIFFICULTIES)
         t.find(rf"({bare})(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
         t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
+        # 「加点15」「重み8」「=加点12」「(重み:8)」
+        t.find(rf"=?(?:{_alt(lex['points_words'])})(?:は|を|が)?[:=]?(\d+)(?:点)?(?:を)?(?:加点|加算|付与|とする|にする|で)?(?!\d|{OP_RE}|日|回|件|か月|歳)",
+               "points", lambda m: {"points": int(m.group(1))})
         t.find(rf"(\d+)点(?!\d|{OP_RE}|台|満点|の)(?:を)?(?:加点|加算|付与|つける|とする|にする|で|。)?", "points", lambda m: self._points(t, m))
         t.find("|".join(map(re.escape, sorted(lex["all_guardian_words"], key=len, reverse=True))) + "(?:が|の|とも)?", "guardians_all")
+        t.find(rf"(?:{_alt(list(lex['side_words']))})(?:の)?", "side", lambda m: {"side": lex["side_words"][m.group(0).removesuffix("の")]})
+        # 「保護者が全員」「父母どちらも」「両親ともに」: a guardian word with an all-word
+        t.find(rf"(?:{_alt(lex['guardian_words'])})(?:が|の|は)?(?:{_alt(lex['guardian_all_suffixes'])})(?:が|の|は|で)?", "guardians_all")
+        # 「10代の母親」: an age decade
+        t.find(r"([1-9]0)代(?:前半|後半)?", "amount", self._decade)
         # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
         era = r"(令和|平成|R|H|(?=(?:19|20)\d{2}年))(元|\d{1,2}|(?:19|20)\d{2})年"  # 和暦 or 西暦
         day = r"(?:(\d{1,2})日)?"
@@ -271,17 +290,31 @@ class OfflineParser:
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:まで|以前)(?:に|で|の|において)?", "window", self._period_until)
+        # 「今年度(R8年度)」「令和7年度(昨年度)」: the era year is written next to the relative word, which adds nothing
+        rel = _alt(lex["relative_year_words"])
+        t.find(rf"(?:{rel})(?=\((?:令和|平成|R|H|(?:19|20)\d{{2}}))|(?<=年度)\((?:{rel})\)", "time_alias")
+        for m in re.finditer(rf"(?:{rel})(?=\((?:令和|平成|R|H|(?:19|20)\d{{2}}))|(?<=年度\()(?:{rel})(?=\))", t.text):
+            if t.is_free(m.start(), m.end()):  # the era year beside it is claimed already (masked): look at the text
+                t.claim(m.start(), m.end(), "time_alias", text=m.group(0))
+        # 「今年度」「昨年度」「年度内」 alone: the fiscal year (4月始まり) of the drafting day, as a fixed period
+        t.find(r"(今年度|本年度|当年度|昨年度|前年度|年度内)(?:中|内)?(?:に|で|の|において|は|も)?", "window", self._relative_fiscal_year)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:で|に|の間に)(?!{OP_RE}|\d+(?:か月|年))", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
-        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある|ある|あった)?(?:月)", "per_month",
-               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
+        if any(sp.kind == "window" for sp in t.spans):  # 「同じ期間に」: the window already given
+            t.find(rf"(?:{_alt(lex['same_window_words'])})(?:に|で|の|内に|内で|内の)?", "same_window")
+        t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある|ある|あった|([ぁ-ん一-龥]{1,3}?(?:した|んだ|った|いた|た)))?(?:月)", "per_month",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2), "verb": m.span(4)})
         # 「欠席が3日以上ある月が2か月以上」: months whose monthly value passes the test
-        t.find(rf"(\d+)(日|回)({OP_RE})(?:ある|あった|の|となる|になる)月(?:が|は|の数が)?", "per_month",
-               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
+        t.find(rf"(\d+)(日|回)({OP_RE})(?:ある|あった|の|となる|になる|([ぁ-ん一-龥]{{1,3}}?(?:した|んだ|った|いた|た)))月(?:が|は|の数が)?", "per_month",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2), "verb": m.span(4)})
+        for sp in t.spans:  # 「15日以上休んだ月」: the verb names the item (read in step 3)
+            a, b = sp.data.get("verb", (-1, -1)) if sp.kind == "per_month" else (-1, -1)
+            for i in range(max(a, 0), max(b, 0)):
+                t.free[i] = True
         t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
         t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)
         t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回"})
@@ -297,8 +330,9 @@ class OfflineParser:
         t.find("|".join(map(re.escape, sorted(lex["or_words"], key=len, reverse=True))), "or")
         t.find("|".join(map(re.escape, sorted(lex["and_words"], key=len, reverse=True))), "and")
         t.find("|".join(map(re.escape, sorted(lex["past_words"], key=len, reverse=True))), "past")
+        t.find(_alt(lex["arrears_words"]), "restate")  # 「払えてない」 restates 滞納; checked in _build
         t.find("|".join(map(re.escape, sorted(lex["negation_words"], key=len, reverse=True))), "negation")
-        t.find("未(?=受診|接種|面会|提出|申請|実施)", "negation_prefix")
+        t.find(rf"未(?={_alt(lex['negated_by_mi'])})", "negation_prefix")
         t.find("|".join(map(re.escape, sorted(lex["vague_words"], key=len, reverse=True))), "vague")
         # whole-record time words (read in _whole_record); claimed last so that they never hide another reading
         t.find("|".join(map(re.escape, sorted(lex["whole_record_words"], key=len, reverse=True))), "time_word")
@@ -362,6 +396,8 @@ class OfflineParser:
 
     def _window(self, m: re.Match[str]) -> dict[str, Any] | None:
         n = int(m.group(1))
+        if n == 1 and m.group(0).startswith("1か月に") and m.string[m.end() : m.end() + 1].isdigit():
+            return None  # 「1か月に15日以上休んだ月」: a monthly rate, no window
         months = n * 12 if m.group(2) == "年" else n
         return {"months": months, "text": m.group(0)}
 
@@ -384,6 +420,19 @@ class OfflineParser:
         if a > end:
             return None
         return {"months": {"period": {"start": a.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
+
+    def _relative_fiscal_year(self, m: re.Match[str]) -> dict[str, Any] | None:
+        """「今年度」「昨年度」: the fiscal year of the drafting day's reference date (a fixed period, stated in the reading)."""
+        ref = self.reference_date()
+        year = (ref.year if ref.month >= 4 else ref.year - 1) - (1 if m.group(1) in ("昨年度", "前年度") else 0)
+        start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+        note = self.lex["fiscal_year_note"].format(word=m.group(1), ref=format_wareki(ref), year=format_wareki(start).split("年")[0] + "年度",
+                                                   start=format_wareki(start), end=format_wareki(end))
+        return {"months": {"period": {"start": start.isoformat(), "end": end.isoformat()}}, "text": m.group(0), "note": note}
+
+    def reference_date(self) -> dt.date:
+        """The drafting date's reference date (基準日), as previews and drafts use it (engine.rules.model)."""
+        return DEFAULT_REFERENCE_DATE.resolve(self._today())
 
     def _fiscal_year(self, m: re.Match[str]) -> dict[str, Any] | None:
         a = self._month_start(m.group(1), m.group(2), "4")
@@ -418,6 +467,53 @@ class OfflineParser:
 
     def _amount(self, m: re.Match[str]) -> dict[str, Any]:
         return {"op": OPS[m.group(3)], "value": _num(m.group(1)), "unit": m.group(2) or "", "text": m.group(0)}
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
+    def _full_labels(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """Code labels that name their item too: a label whose head noun is the head noun of the item's name
+        (「非行相談」「養護相談（虐待）」 of 家庭児童相談), used by one item only and no other item's name.
+        The label before a parenthesis covers every code it heads (「養護相談」: 虐待 and その他)."""
+        def head(phrase: str) -> str | None:
+            nouns = [tok.base for tok in tokenize(normalize(phrase).split("(")[0]) if tok.pos == "名詞"]
+            return nouns[-1] if nouns else None
+
+        found: dict[str, dict[str, set[str]]] = {}
+        for item in self.catalog.items:
+            if item.kind != "event" or not item.codes:
+                continue
+            own = {h for h in (head(item.name),) if h and len(h) >= 2 and h not in self._filler}
+            for c in item.codes:
+                label = normalize(c.label)
+                for form in {label, label.split("(")[0]}:
+                    if len(form) >= 3 and head(form) in own and form not in self._item_names():
+                        found.setdefault(form, {}).setdefault(item.id, set()).add(c.code)
+        return tuple(sorted(((form, next(iter(by)), tuple(sorted(next(iter(by.values())))))
+                             for form, by in found.items() if len(by) == 1), key=lambda x: -len(x[0])))
+
+    def _match_full_labels(self, t: _Text) -> None:
+        for form, item_id, codes in self._full_labels():
+            t.find(re.escape(form), "item", lambda m, i=item_id, c=codes: {"item": i, "phrase": m.group(0), "codes": list(c)})
+
+    def _match_numbered_codes(self, t: _Text) -> None:
+        """「1歳6か月児健診の未受診」「4か月健診」: a code label with a number in it, of an item the text names, is
+        that code; read before amounts, so that its numbers are no comparisons or ages."""
+        present = {sp.data["item"] for sp in t.spans if sp.kind == "item"}
+        labels: list[tuple[str, str, str]] = []
+        for item_id in present:
+            for c in self.catalog[item_id].codes or ():
+                if not re.search(r"\d", normalize(c.label)):
+                    continue
+                for v in _label_variants(c.label):
+                    forms = {v, v.replace("児", "")}  # 「4か月健診」
+                    forms |= {w.replace("1歳6か月", "1歳半") for w in forms}  # 「1歳半健診」
+                    labels.extend((w, item_id, c.code) for w in forms if re.search(r"\d", w))
+        for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
+            for m in re.finditer(re.escape(label) + r"(?:の|で)?", t.text):
+                end = next((i for i in range(m.start(), m.end()) if not t.free[i]), m.end())
+                # the label may run into its own item's words (「3歳児健診を受けていない」: 健診を受けていない)
+                own = all(sp.kind == "item" and sp.data["item"] == item_id for sp in t.spans if sp.start < m.end() and end < sp.end)
+                if end > m.start() and t.is_free(m.start(), end) and own and re.search(r"\d", t.text[m.start() : end]):
+                    t.claim(m.start(), end, "code", item=item_id, code=code)
 
     def _match_codes(self, t: _Text) -> None:
         present = {s.data["item"] for s in t.spans if s.kind == "item"}
@@ -464,6 +560,58 @@ class OfflineParser:
             if hits and len(hits) == 1 and t.is_free(tok.start, tok.end):
                 item_id, code = next(iter(hits))
                 t.claim(tok.start, tok.end, "code", item=item_id, code=code)
+
+    # -- step 2b: guardians ----------------------------------------------------
+
+    def _decade(self, m: re.Match[str]) -> dict[str, Any]:
+        lo = int(m.group(1))
+        word = m.group(0)
+        lo, hi = (lo, lo + 4) if word.endswith("前半") else (lo + 5, lo + 9) if word.endswith("後半") else (lo, lo + 9)
+        return {"op": "between", "value": [lo, hi], "unit": "歳", "text": word}
+
+    def _gap_ok(self, t: _Text, a: Span, b: Span) -> bool:
+        """Only particles and guardian/any/all markers between two spans (「保護者のいずれかが」「20歳未満の」)."""
+        lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+        if hi - lo > 8:
+            return False
+        allowed = ("any_marker", "all_marker", "guardians_all", "guardian", "guardian_any")
+        rest = "".join(c for i, c in enumerate(t.text[lo:hi], lo)
+                       if not any(sp.start <= i < sp.end and sp.kind in allowed for sp in t.spans))
+        return re.fullmatch(r"(?:が|の|は|も|で|とも|ともに)*", rest) is not None
+
+    def _match_guardians(self, t: _Text) -> None:
+        """「保護者」「母親」「両親とも」: words for the guardians. A guardian word next to an age is the
+        guardians' age (「20歳未満の保護者」 is no population filter); next to an item word that several
+        items share, it picks the guardian-level one (「保護者が障害者手帳を」); otherwise it only says
+        whose condition a guardian item is (「EPDS9点以上の母親」)."""
+        lex = self.lex
+        t.find(rf"(?<![一-龥ァ-ヴ])(?:{_alt(lex['guardian_words'])})(?![一-龥])", "guardian")
+        guardian_spans = [sp for sp in t.spans if sp.kind in ("guardian", "guardians_all")]
+        if not guardian_spans:
+            return
+        for g in guardian_spans:
+            # 「保護者のいずれかが」: the any-marker is about the guardians, not a list of conditions
+            for sp in t.spans:
+                if sp.kind == "any_marker" and 0 <= sp.start - g.end <= 1:
+                    sp.kind = "guardian_any"
+                elif sp.kind == "all_marker" and 0 <= sp.start - g.end <= 1:
+                    sp.kind = "guardians_all"
+        ages = [sp for sp in t.spans if sp.kind == "amount" and sp.data.get("unit") == "歳" and sp.data.get("op") != "="
+                and t.text[sp.start].isdigit()]
+        if any(sp.kind == "item" and sp.data["item"] == "resident.guardian_age" for sp in t.spans):
+            return
+        for g in guardian_spans:
+            linked = [a for a in ages if self._gap_ok(t, g, a)]
+            if not linked:
+                continue
+            for a in linked:
+                a.data["guardian"] = True
+            item = Span(g.start, g.end, "item", {"item": "resident.guardian_age", "phrase": t.text[g.start : g.end], "guardian_word": True})
+            if g.kind == "guardian":
+                g.kind, g.data = item.kind, item.data
+            else:
+                t.spans.append(item)
+            break
 
     # -- step 3: single item words ------------------------------------------
 
@@ -568,13 +716,22 @@ class OfflineParser:
 
     def _ambiguity_questions(self, t: _Text, questions: list[str]) -> None:
         all_guardians = any(sp.kind == "guardians_all" for sp in t.spans)
+        guardian_words = [sp for sp in t.spans if sp.kind in ("guardian", "guardians_all")]
         for s in t.spans:
-            if s.kind == "ambiguous" and all_guardians:
+            if s.kind == "ambiguous" and (all_guardians or any(self._gap_ok(t, g, s) for g in guardian_words)):
                 # 「保護者全員が障害者手帳を」: the guardian-level candidate, when it is the only one
                 g = [i for i in s.data["items"] if self.catalog[i].entity == "guardian"]
                 if len(g) == 1:
                     s.kind, s.data = "item", {"item": g[0], "phrase": s.data["phrase"]}
-                    continue
+        for s in t.spans:
+            if s.kind == "guardian" and not any(
+                    sp.kind in ("item", "ambiguous") and any(self.catalog[i].entity in ("guardian", "household")
+                                                             for i in sp.data.get("items", [sp.data.get("item")]))
+                    for sp in t.spans):
+                # 「保護者が外国籍」: a guardian word with no guardian or household item read: whose condition is it?
+                cands = [it for it in self.catalog.items if it.entity == "guardian"]
+                questions.append(self.lex["guardian_question"].format(word=s.data["text"], items="、".join(f"「{i.name}」" for i in cands)))
+                t.clarifications.append({"phrase": s.data["text"], "mode": "replace", "candidates": [i.name for i in cands]})
             if s.kind == "ambiguous":
                 names = "、".join(f"「{self.catalog[i].name}」" for i in s.data["items"])
                 if len(s.data["items"]) == 1:
@@ -613,9 +770,14 @@ class OfflineParser:
         spans = sorted(t.spans, key=lambda s: s.start)
         notes: list[str] = []
         for s in spans:
+            if s.kind == "window" and s.data.get("note") and s.data["note"] not in notes:
+                notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as
             if s.kind == "bad_window":
                 problems.append(problem("unsupported_window", f"「{s.data['text']}」は期間として読めません。", phrase=s.data["text"],
                                         hint="基準日から遡る期間で書いてください (例: 過去1年間、直近6か月)。"))
+            if s.kind == "restate" and not any(
+                    sp.kind == "item" and any(w in self.catalog[sp.data["item"]].name for w in ("滞納", "未納")) for sp in spans):
+                problems.append(problem("unread_phrase", f"「{s.data['text']}」を読み取れませんでした。", phrase=s.data["text"]))
             if s.kind == "bare_amount":
                 unit = s.data["unit"]
                 v = s.data["value"]
@@ -657,15 +819,25 @@ class OfflineParser:
         explicit_diff = [s.data["difficulty"] for s in spans if s.kind == "difficulty"]
 
         # Attach modifiers to items.
-        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": [], "past": []} for i in items}
+        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": [], "past": [], "time_word": []} for i in items}
         boundaries = [s for s in spans if s.kind in ("and", "or")]
         for s in spans:
-            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix", "past"):
+            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix", "past", "time_word"):
                 continue
-            if s.kind == "amount" and s.data.get("unit") == "歳" and not self._age_item_near(s, items):
+            if s.kind == "amount" and s.data.get("guardian"):
+                g_items = [i for i in items if i.data.get("guardian_word")]
+                if g_items:  # 「20歳未満の保護者」: the guardians' age
+                    attach[id(g_items[0])]["amount"].append(s)
+                    continue
+            if s.kind == "amount" and s.data.get("unit") == "歳" and not self._age_item_near(s, [i for i in items if not i.data.get("guardian_word")]):
                 self._apply_age(population, s, problems)
                 continue
             if s.kind == "window" and len(windows) == 1:
+                continue
+            group = self._negated_list(t, s, items, spans) if s.kind == "negation" else []
+            if group:  # 「AとBのどちらも受けていない」: neither A nor B
+                for it in group:
+                    attach[id(it)]["negation"].append(s)
                 continue
             target = self._target(s, items, boundaries, attach)
             if target is None:
@@ -746,7 +918,8 @@ class OfflineParser:
             notes.append(f"期間の指定がないため、{window_ja(DEFAULT_WINDOW)}で数えます (仮定です。選択肢から確認・変更できます)。")
 
         item_ids = [it.data["item"] for it in items]
-        side = _side([self.catalog[i] for i in item_ids])
+        side_words = [sp.data["side"] for sp in spans if sp.kind == "side"]
+        side = side_words[0] if len(set(side_words)) == 1 else _side([self.catalog[i] for i in item_ids])
         difficulties = explicit_diff or _difficulties([self.catalog[i] for i in item_ids])
         difficulty_question = None if explicit_diff else self._difficulty_question(
             [self.catalog[i] for i in dict.fromkeys(item_ids)], difficulties)
@@ -786,6 +959,24 @@ class OfflineParser:
         candidates = [[d] for d in primary] + ([primary] if len(primary) <= 3 else [])
         return {"question": question, "candidates": candidates}
 
+    @staticmethod
+    def _negated_list(t: _Text, neg: Span, items: list[Span], spans: list[Span]) -> list[Span]:
+        """The items a negation after an all-marker negates each: 「A・Bのいずれにも該当しない」「AとBのどちらも
+        受けていない」 (a list joined by ・/と/、/や right before the marker). Empty when there is no such list."""
+        marker = next((m for m in reversed(spans) if m.kind == "all_marker" and m.end <= neg.start and neg.start - m.end <= 8
+                       and not any(sp.kind in ("item", "ambiguous", "amount") and m.end <= sp.start < neg.start for sp in spans)), None)
+        if marker is None:
+            return []
+        before = [i for i in items if i.end <= marker.start]
+        if not before or t.text[before[-1].end : marker.start] not in ("", "が", "は"):
+            return []
+        group = [before[-1]]
+        for prev in reversed(before[:-1]):
+            if t.text[prev.end : group[0].start] not in ("・", "と", "、", "や", ",", "及び", "および"):
+                break
+            group.insert(0, prev)
+        return group if len(group) >= 2 else []
+
     def _age_item_near(self, s: Span, items: list[Span]) -> bool:
         return any(self.catalog[i.data["item"]].unit == "歳" and abs(i.center - s.center) < 12 for i in items)
 
@@ -811,6 +1002,11 @@ class OfflineParser:
             return None
         if s.kind in ("negation", "negation_prefix", "past"):
             if s.kind == "negation_prefix":
+                # 「未受診」: the item that follows; 「SSW未介入」: the word after 未 is no item, so the item before
+                after = [i for i in items if i.start == s.end]
+                before = [i for i in items if i.end == s.start]
+                if not after and before:
+                    return before[-1]
                 after = [i for i in items if i.start >= s.end]
                 return after[0] if after else None
             before = [i for i in items if i.end <= s.start]
@@ -915,33 +1111,37 @@ class OfflineParser:
             if item.entity == "guardian" and any(sp.kind == "guardians_all" for sp in t.spans):
                 leaf["guardians"] = "all"  # 「保護者全員が」
         else:
-            months = self._window_for(mods, global_window)
+            own_record = bool(mods["time_word"]) or bool(re.search(r"歴$", normalize(phrase)))
+            months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else global_window)
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
                 months = {"whole_record": True}  # 過去に / 〜歴がある / 記録がある / 1回でも / これまでに
             used_default = months is None
             months = months or DEFAULT_WINDOW
             agg = dict(months) if isinstance(months, dict) else {"window_months": months}
-            codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id})
+            codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id} | set(it.data.get("codes", ())))
             rest = normalize(phrase).replace(normalize(item.name), "")
             if not codes and rest and item.codes:
                 # 「3歳児健診の未受診」「転入・転居の転入」: the item words name one of the item's codes.
                 named = {c.code: c.label for c in item.codes if any(v in rest for v in _label_variants(c.label))}
                 if 0 < len(named) < len(item.codes):
                     if any(rest in _label_variants(label) for label in named.values()):
-                        # 「転入」 alone: a declared name of the whole item that is also one code's label.
-                        # The whole item is kept, as an assumption with a one-click narrowing.
+                        # 「転入」 alone: a declared name of the whole item that is also one code's label. The
+                        # word means that code (転入 is no 転居); the whole item is a one-click alternative.
                         label = next(iter(named.values()))
                         lex = self.lex
+                        fmt = {"phrase": phrase, "item": item.name, "codes": "と".join(c.label for c in item.codes), "label": label}
+                        # 「転居」 alone is also said of any move (引っ越し): the whole item, with a one-click narrowing.
+                        kind = "code_whole" if rest in lex.get("whole_item_code_words", []) else "code_assumption"
                         t.assumptions.append({
-                            "note": lex["code_assumption_note"].format(phrase=phrase, item=item.name,
-                                                                      codes="と".join(c.label for c in item.codes), label=label),
-                            "label": lex["code_assumption_label"].format(label=label),
+                            "note": lex[f"{kind}_note"].format(**fmt),
+                            "label": lex[f"{kind}_label"].format(**fmt),
                             "phrase": phrase,
-                            "replacement": lex["code_assumption_reply"].format(item=item.name, label=label),
+                            "replacement": lex[f"{kind}_reply"].format(**fmt),
                         })
-                    else:
-                        codes = sorted(named)
+                        if kind == "code_whole":
+                            named = {}
+                    codes = sorted(named)
             if codes:
                 agg["value_filter"] = {"op": "in", "value": codes} if len(codes) > 1 else {"op": "=", "value": codes[0]}
             per_month = mods["per_month"]
@@ -977,6 +1177,11 @@ class OfflineParser:
         if mods["window"]:
             return mods["window"][0].data["months"]
         return global_window
+
+
+def _alt(words: list[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
 def _label_variants(label: str) -> set[str]:
