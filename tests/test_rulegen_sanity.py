@@ -130,6 +130,10 @@ MISREADINGS = [
     ("国保の短期証が出ている", "modifier_item"),                                     # 国保 read as 国保料滞納
     ("心の天気が雨ばかり", "vague_leftover"),
     ("両親とも外国籍", "guardian_subject"),                                         # the child's nationality
+    ("中学生のきょうだいがいる小学生", "population_of_others"),                     # stages [中学生, 小学生]
+    ("欠席30日以上で、兄弟も不登校", "others_said"),                                # きょうだい 1人以上
+    ("母親が20歳未満のときに生まれた子", "point_in_time"),
+    ("転入して間もない子", "negation_word"),                                        # dev4: 間もない as 転入がない
     ("生活保護世帯、もしくは住民税非課税世帯のうち児童扶養手当を受給している", "grouping"),  # dev3
 ]
 

@@ -37,7 +37,8 @@ COMPARISON_WORDS = ("以上", "以下", "未満", "を超え", "を超える", "
 # Prefixes that negate the noun they precede (未受給, 無職, 非該当).
 NEGATING_PREFIXES = "未無非"
 # Words ending in ない that negate nothing (少ない: few), as far as the ない: 「欠席は少ないが」.
-FALSE_NEGATIONS = ("少な", "足りな", "危な", "切な", "頼りな", "情けな", "だらしな", "つまらな", "くだらな", "ぎこちな", "せわしな")
+FALSE_NEGATIONS = ("少な", "足りな", "危な", "切な", "頼りな", "情けな", "だらしな", "つまらな", "くだらな", "ぎこちな", "せわしな",
+                   "間もな", "まもな", "程な", "ほどな", "問題な", "だけでな", "のみでな", "ばかりでな")
 # Strong AND words (a comma is no strong AND).
 STRONG_AND = ("かつ", "且つ", "および", "及び", "並びに", "ならびに", "であって", "しかも")
 # Words that make a guardian comparison hold for every guardian.
@@ -336,9 +337,10 @@ def check_negations(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog:
         else:
             target = next((i for i in reversed(items) if i.end <= s.start), None)
         phrase = text[s.start : s.end]
-        if s.kind == "negation" and phrase.startswith("な") and s.start > 0 and free[s.start - 1] and text[: s.start + 1].endswith(FALSE_NEGATIONS):
+        if s.kind == "negation" and s.start > 0 and any(text[: s.start + k].endswith(FALSE_NEGATIONS) for k in range(0, min(4, len(phrase)) + 1)):
             # 「少ない」「足りない」: the ない belongs to another word, it negates nothing
-            word = text[s.start - 1 : s.end]
+            stem = next(w for w in FALSE_NEGATIONS for k in range(0, min(4, len(phrase)) + 1) if text[: s.start + k].endswith(w))
+            word = text[text.rfind(stem, 0, s.start + len(stem)) : s.end]
             out.append(Finding("negation_word", f"「{word}」を否定 (…がない) と読みましたが、別の意味の言葉かもしれません。どういう条件ですか (例: 10日未満、1回もない)。", word))
             continue
         before = next((b for b in sorted(spans, key=lambda b: -b.end) if b.end <= s.start and b is not s), None)
@@ -816,6 +818,48 @@ def check_guardian_subject(text: str, spans: Sequence[SpanLike], catalog: Catalo
     return out
 
 
+POINT_IN_TIME = ("ときに", "時に", "当時", "出産時", "出生時", "妊娠中", "生まれたとき", "入学時", "入園時")
+
+
+def check_people_words(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
+    """Words about other people or other moments than the child at the reference date:
+    - 「中学生のきょうだいがいる小学生」: a stage or age of the siblings read as the child's own population;
+    - 「兄弟も不登校」: a count of siblings (1人以上) standing for something said about them;
+    - 「母親が20歳未満のときに生まれた子」: an attribute known at the reference date only, asked about a past moment."""
+    items = sorted((s for s in spans if s.kind == "item" and s.data.get("item") in catalog), key=lambda s: s.start)
+    leaf_by_item = {leaf["item"]: leaf for leaf, _ in parts.leaves}
+    out: list[Finding] = []
+    for s in spans:
+        if s.kind not in ("stage", "amount", "grade") or (s.kind == "amount" and s.data.get("unit") != "歳"):
+            continue
+        word = text[s.start : s.end]
+        nxt = next((i for i in items if 0 <= i.start - s.end <= 1), None)
+        if nxt is not None and (word.endswith("の") or text[s.end : nxt.start] == "の") and catalog[nxt.data["item"]].unit == "人":
+            phrase = text[s.start : nxt.end]
+            out.append(Finding("population_of_others", f"「{phrase}」は{text[nxt.start:nxt.end]}が{word.rstrip('の')}という意味ですか。ルールではこども本人を{word.rstrip('の')}に絞っています。", phrase))
+    for i in items:
+        item = catalog[i.data["item"]]
+        leaf = leaf_by_item.get(item.id, {})
+        if item.unit != "人" or leaf.get("op") != ">=" or leaf.get("value") != 1:
+            continue
+        after = text[i.end : i.end + 6]
+        if re.match(r"(?:が|は|の)?(?:い[るてな]|あり|がある|のいる|を持)", after):
+            continue  # 「きょうだいがいる」
+        said = next((x for x in spans if x.kind in ("difficulty", "code", "stage", "vague") and 0 < x.start - i.end <= 3), None)
+        if said is not None:
+            phrase = text[i.start : said.end]
+            out.append(Finding("others_said", f"「{phrase}」は{text[i.start:i.end]}についてのことですか。{text[i.start:i.end]}の記録はないため、いまは「{item.name}が1人以上」とだけ読んでいます。", phrase))
+    attrs = [i for i in items if catalog[i.data["item"]].kind == "attribute"]
+    free = _free(text, spans)
+    for word in POINT_IN_TIME:
+        at = text.find(word)
+        if at >= 0 and attrs and any(free[at : at + len(word)]):
+            name = catalog[attrs[0].data["item"]].name
+            out.append(Finding("point_in_time", f"「{word}」と、過去のある時点のことが書かれていますが、「{name}」は基準日時点の記録しかありません。基準日時点の「{name}」でよいですか。", word))
+            break
+    return out
+
+
 def check_guardians(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
     """「保護者の年齢が全員20歳未満」: all guardians, not any."""
     guardian_leaves = [leaf for leaf, _ in parts.leaves if leaf["item"] in catalog and catalog[leaf["item"]].entity == "guardian"]
@@ -850,6 +894,7 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
         *check_population_items(text, spans, parts, catalog),
         *check_guardians(text, spans, parts, catalog),
         *check_guardian_subject(text, spans, catalog),
+        *check_people_words(text, spans, parts, catalog),
         *check_partial_items(text, spans, parts, catalog),
     ]
     seen: set[tuple[str, str]] = set()
