@@ -74,3 +74,70 @@ def test_all_guardians(parser):
 def test_typo_asks_with_candidates(parser):
     r = parser.parse("保険室来室が5回以上")
     assert r.rule is None and r.questions
+
+
+def _cond(parser: OfflineParser, text: str) -> dict[str, Any]:
+    r = parser.parse(text)
+    assert r.rule is not None, (text, r.questions, r.problems)
+    return r.rule
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("20歳未満の保護者がいる世帯", {"item": "resident.guardian_age", "op": "<", "value": 20}),
+        ("両親とも20歳未満の家庭", {"item": "resident.guardian_age", "op": "<", "value": 20, "guardians": "all"}),
+        ("保護者のいずれかが10代", {"item": "resident.guardian_age", "op": "between", "value": [10, 19]}),
+        ("保護者が全員障害者手帳を所持している世帯", {"item": "disability.guardian_certificate", "op": "=", "value": True, "guardians": "all"}),
+        ("保護者のどちらかが障害者手帳を持っている", {"item": "disability.guardian_certificate", "op": "=", "value": True}),
+        ("EPDSが9点以上の保護者がいる世帯のこども", {"item": "health.epds_score", "op": ">=", "value": 9}),
+        ("ＥＰＤＳの点数が9点を下回らない保護者", {"item": "health.epds_score", "op": ">=", "value": 9}),
+    ],
+)
+def test_guardian_words(parser, text, condition):
+    assert _cond(parser, text)["condition"] == condition
+
+
+def test_a_guardian_age_is_no_population_and_a_child_age_stays_one(parser):
+    rule = _cond(parser, "18歳未満で、両親とも24歳以下")
+    assert rule["condition"] == {"item": "resident.guardian_age", "op": "<=", "value": 24, "guardians": "all"}
+    assert rule["population"] == {"age_max": 17}
+    rule = _cond(parser, "EPDS13点以上の母親がいる0歳児")
+    assert rule["population"] == {"age_min": 0, "age_max": 0}
+
+
+def test_a_guardian_word_with_no_guardian_item_is_asked(parser):
+    r = parser.parse("保護者が外国籍の子")
+    assert r.rule is None and r.questions
+
+
+@pytest.mark.parametrize(("text", "points"), [("就学援助受給者は重み5", 5), ("児扶手受給で、直近６か月の欠席１０日以上、加点10", 10),
+                                               ("欠席（直近3か月）15日以上 かつ 給食費未納2か月以上 ＝加点12", 12)])
+def test_points_words(parser, text, points):
+    assert _cond(parser, text)["points"] == points
+
+
+def test_a_whole_record_word_belongs_to_its_own_item(parser):
+    cond = _cond(parser, "過去に一度でも虐待通告を受けた小学生で、直近3か月の欠席が5日以上")["condition"]
+    assert cond["all"][0]["aggregate"]["whole_record"] is True
+    assert cond["all"][1]["aggregate"]["window_months"] == 3
+    cond = _cond(parser, "・いじめ被害（これまで）＋心の天気雨（直近1か月3回以上）")["condition"]
+    assert cond["all"][0]["aggregate"]["whole_record"] is True
+
+
+def test_same_window_and_monthly_rates_with_a_verb(parser):
+    cond = _cond(parser, "直近半年にいじめの認知があり、保健室来室も同じ期間に3回以上")["condition"]
+    assert [c["aggregate"]["window_months"] for c in cond["all"]] == [6, 6]
+    agg = _agg(parser, "直近6か月で、月に5日以上休んだ月が1回でもある")
+    assert agg == {"window_months": 6, "fn": "count", "value_filter": {"op": ">=", "value": 5}}
+
+
+def test_move_in_is_its_code_and_move_alone_the_whole_item(parser):
+    assert _agg(parser, "過去2年間に転入が2回以上ある")["value_filter"] == {"op": "=", "value": "11"}
+    assert _agg(parser, "直近1年で市内転居が2回以上")["value_filter"] == {"op": "=", "value": "12"}
+    assert "value_filter" not in _agg(parser, "1年に2回以上転居している")
+
+
+def test_a_mi_after_an_item_negates_it_and_arrears_words_restate(parser):
+    cond = _cond(parser, "市税も国保料も払えてない世帯")["condition"]
+    assert cond == {"all": [{"item": "tax.arrears", "op": "=", "value": True}, {"item": "insurance.nhi_arrears", "op": "=", "value": True}]}

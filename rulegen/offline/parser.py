@@ -39,7 +39,7 @@ DIFFICULTY_WORDS: tuple[str, ...] = DIFFICULTIES  # engine.catalog.model: the on
 NOT_BARE_DIFFICULTIES = frozenset({"虐待", "いじめ", "発達"})
 DEFAULT_WINDOW = 12
 # Items whose name means that something was not done (未受診, 未接種, 会えなかった).
-NEGATION_MARKS = ("未", "ない", "なかった", "なし")
+NEGATION_MARKS = ("未", "ない", "なかった", "なし", "拒否")
 
 
 def _negative_item(item: CatalogItem) -> bool:
@@ -201,6 +201,7 @@ class OfflineParser:
         self._match_partial_items(t, tokens, questions)
         self._match_codes(t)
         self._context_items(t)
+        self._exact_counts(t)
         self._ambiguity_questions(t, questions)
         problems = self._unread(t, tokens)
         result = self._build(source_text, t, questions, problems)
@@ -287,6 +288,8 @@ class OfflineParser:
         era = r"(令和|平成|R|H|(?=(?:19|20)\d{2}年))(元|\d{1,2}|(?:19|20)\d{2})年"  # 和暦 or 西暦
         day = r"(?:(\d{1,2})日)?"
         t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から){era}(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
+        # 「2026年9月〜10月」「令和7年10月〜3月」: the second month in the same year (or the next, when it comes earlier)
+        t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から)(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_same_year)
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:まで|以前)(?:に|で|の|において)?", "window", self._period_until)
@@ -383,12 +386,27 @@ class OfflineParser:
         for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items():
             def grades(m: re.Match[str], s: str = stage, o: int = offset) -> dict[str, Any] | None:  # noqa: E306
                 lo = int(m.group(1))
-                hi = int(m.group(2)) if m.group(2) else lo
+                hi = int(m.group(3)) if m.group(3) else lo
                 top = 6 if s == "elementary" else 3
+                if m.group(2) == "・" and hi != lo + 1:
+                    return None  # 「1・3年生」: not one range
+                if m.group(4) and m.group(3):
+                    return None  # 「1〜3年生以上」
+                lo, hi = _grade_bounds(lo, hi, m.group(4), top)
                 if not 1 <= lo <= hi <= top:
                     return None
                 return {"stage": None, "lo": lo + o, "hi": hi + o}  # the grade condition says it; no stage filter added
-            t.find(re.escape(prefix) + r"(?:校)?(\d)(?:年生?)?(?:(?:〜|から|-)(\d)年生?)?(?:の|で)?", "grade", grades)
+            t.find(re.escape(prefix) + r"(?:校)?(\d)(?:年生?)?(?:(〜|から|-|・)(\d)年生?)?(以上|以下|未満|まで)?(?:の|で)?", "grade", grades)
+        # 「5年生以上の小学生」「2年生の中学生」: a grade with the school named once elsewhere in the text
+        schools = [(stage, offset) for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items() if prefix in t.text]
+        if len(schools) == 1 and "小中" not in t.text:
+            stage, offset = schools[0]
+            top = 6 if stage == "elementary" else 3
+
+            def school_grade(m: re.Match[str]) -> dict[str, Any] | None:
+                lo, hi = _grade_bounds(int(m.group(1)), int(m.group(1)), m.group(2), top)
+                return {"stage": stage, "lo": lo + offset, "hi": hi + offset} if 1 <= lo <= hi <= top else None
+            t.find(r"(?<![\d学])(\d)年生(以上|以下|未満|まで)?(?:の|で)?", "grade", school_grade)
         for word, (item_id, code) in self.lex.get("code_words", {}).items():
             t.find(re.escape(word) + r"(?:の|で)?", "code_word", lambda m, i=item_id, c=code: {"item": i, "code": c})
         for phrase, (stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
@@ -418,6 +436,18 @@ class OfflineParser:
         except ValueError:
             return None
         if a > end:
+            return None
+        return {"months": {"period": {"start": a.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
+
+    def _period_same_year(self, m: re.Match[str]) -> dict[str, Any] | None:
+        a = self._month_start(*m.group(1, 2, 3))
+        if a is None or not 1 <= int(m.group(5)) <= 12:
+            return None
+        b = dt.date(a.year + (1 if int(m.group(5)) < a.month else 0), int(m.group(5)), 1)
+        try:
+            a = a.replace(day=int(m.group(4))) if m.group(4) else a
+            end = b.replace(day=int(m.group(6))) if m.group(6) else dt.date(b.year + b.month // 12, b.month % 12 + 1, 1) - dt.timedelta(days=1)
+        except ValueError:
             return None
         return {"months": {"period": {"start": a.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
 
@@ -713,6 +743,19 @@ class OfflineParser:
                         break
             if others:
                 s.kind, s.data = "ambiguous", {"items": [s.data["item"], *others], "phrase": s.data["phrase"]}
+
+    def _exact_counts(self, t: _Text) -> None:
+        """「世帯人数が2人で」: a number of persons right after an item counted in persons, with no comparison
+        word, is that number exactly."""
+        for sp in t.spans:
+            if sp.kind != "bare_amount" or sp.data.get("unit") != "人":
+                continue
+            item = next((i for i in t.spans if i.kind == "item" and i.end <= sp.start and t.text[i.end : sp.start] in ("が", "は", "の")), None)
+            if item is None:
+                continue
+            ci = self.catalog[item.data["item"]]
+            if ci.kind == "attribute" and ci.type == "integer" and ci.unit == "人":
+                sp.kind, sp.data = "amount", {"op": "=", "value": sp.data["value"], "unit": "人", "text": t.text[sp.start : sp.end]}
 
     def _ambiguity_questions(self, t: _Text, questions: list[str]) -> None:
         all_guardians = any(sp.kind == "guardians_all" for sp in t.spans)
@@ -1184,6 +1227,17 @@ def _alt(words: list[str]) -> str:
     return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
+def _grade_bounds(lo: int, hi: int, op: str | None, top: int) -> tuple[int, int]:
+    """A grade (range) with a comparison: 「5年生以上」 of 6 grades -> 5..6, 「2年生以下」 -> 1..2, 「3年生未満」 -> 1..2."""
+    if op == "以上":
+        return lo, top
+    if op in ("以下", "まで"):
+        return 1, lo
+    if op == "未満":
+        return 1, lo - 1
+    return lo, hi
+
+
 def _label_variants(label: str) -> set[str]:
     """A code label and its parts: 「発達・学習」-> 発達・学習, 発達, 学習; 「その他(不明)」-> 不明."""
     variants = {normalize(label)}
@@ -1205,6 +1259,7 @@ def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
             groups[-1].append(leaf)
         else:
             groups.append([leaf])
+    groups = [[leaf for k, leaf in enumerate(g) if leaf not in g[:k]] for g in groups]  # 「会えなかった、または訪問を拒否された」: one item twice
     parts = [g[0] if len(g) == 1 else {"any": g} for g in groups]
     return parts[0] if len(parts) == 1 else {"all": parts}
 

@@ -40,10 +40,15 @@ def tokenize(text: str) -> list[Tok]:
     from sudachipy import tokenizer
 
     mode = tokenizer.Tokenizer.SplitMode.A
+    # SudachiPy glues round brackets to the word before them (「被害(これまで)」 as one noun); corner
+    # brackets of the same length are split off as symbols, and the offsets stay those of ``text``.
     return [
         Tok(m.surface(), m.dictionary_form().lower(), m.part_of_speech()[0], m.begin(), m.end())
-        for m in _tokenizer().tokenize(text, mode)
+        for m in _tokenizer().tokenize(text.translate(_BRACKETS), mode)
     ]
+
+
+_BRACKETS = str.maketrans("()（）", "「」「」")
 
 
 _MONTH_WORDS = re.compile(r"[ヶケカヵ箇]月|かげつ|ヵ月|ケ月")
