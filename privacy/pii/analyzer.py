@@ -154,9 +154,13 @@ def analyze(text: str, context: Sequence[str] | None = None,
 
 
 def _findings(folded: Folded, results: Iterable) -> list[Finding]:
-    """Non-overlapping findings, with spans in the original (unfolded) text."""
-    return resolve_overlaps(Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score))
-                            for r in results)
+    """Non-overlapping findings, with spans in the original (unfolded) text. A name inside an
+    address is part of a place name (和泉市大字坪井字中ノ坪1234番地: 坪井 is no person there)."""
+    found = [Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score)) for r in results]
+    addresses = [f for f in found if f.type == "ADDRESS" and f.score >= 0.8]
+    return resolve_overlaps(f for f in found if not (
+        f.type == "PERSON" and any(a.start <= f.start and f.end <= a.end and (a.start, a.end) != (f.start, f.end)
+                                   for a in addresses)))
 
 
 def analyze_many(texts: Sequence[str], context: Sequence[str] | None = None,

@@ -1,7 +1,8 @@
 """Fold what the tokenizer does not know before analysis, and map findings back to the text.
 
 - half-width katakana to full-width (ｻﾄｳ ﾊﾙﾄ -> サトウ ハルト; ﾊﾞ -> バ, two characters to one);
-- 異体字 in surnames to their common form (variants.yaml: 髙 -> 高, 𠮷 -> 吉, 邉 -> 辺).
+- 異体字 in surnames to their common form (variants.yaml: 髙 -> 高, 𠮷 -> 吉, 邉 -> 辺);
+- full-width latin letters, digits and the marks of e-mail addresses to ASCII (ＬＩ　ＹＵＮ, ｓａｋｕｒａ＠…).
 
 `fold(text)` returns the folded text and, for each of its positions, the position in the original,
 so a span found in the folded text covers exactly the original characters it came from.
@@ -19,6 +20,10 @@ import yaml
 _VARIANTS_PATH = Path(__file__).with_name("variants.yaml")
 _HALF_KANA = range(0xFF61, 0xFFA0)
 _VOICING_MARKS = "\uff9e\uff9f"
+# ０-９, Ａ-Ｚ, ａ-ｚ and ＠ ． ＿ ＋ (one character each, so positions are kept).
+_FULL_WIDTH_ASCII = frozenset(
+    [chr(c) for c in range(0xFF10, 0xFF1A)] + [chr(c) for c in range(0xFF21, 0xFF3B)]
+    + [chr(c) for c in range(0xFF41, 0xFF5B)] + ["＠", "．", "＿", "＋"])
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +50,7 @@ class Folded:
 def fold(text: str) -> Folded:
     """Folded text with a position map (identity when nothing needs folding)."""
     table = variant_table()
-    if not any(ord(ch) in _HALF_KANA or ch in table for ch in text):
+    if not any(ord(ch) in _HALF_KANA or ch in table or ch in _FULL_WIDTH_ASCII for ch in text):
         return Folded(text, tuple(range(len(text) + 1)))
     out: list[str] = []
     origin: list[int] = []
@@ -63,6 +68,8 @@ def fold(text: str) -> Folded:
                     continue
             norm = unicodedata.normalize("NFKC", ch)
             out.append(norm if len(norm) == 1 else ch)
+        elif ch in _FULL_WIDTH_ASCII:
+            out.append(chr(ord(ch) - 0xFEE0))
         else:
             out.append(table.get(ch, ch))
         origin.append(i)

@@ -55,7 +55,7 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
 # bracket or quote, and spaces.
 _LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|[「『（(［\[])?[ 　]*第?"
 # A range or an ordering, not one person's identifier (出席番号1番から10番, 出席番号順).
-NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順)")
+NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順|桁|けた|文字|種類)")
 
 
 def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Pattern[str] | None:
@@ -65,5 +65,5 @@ def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Patt
     alternatives = "|".join(regex.escape(w) for w in sorted(labels, key=len, reverse=True))
     # 12-3456-789: the first group may be short; the recognizer checks the digits of the whole value
     value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min(min_digits, 2)},20}}(?:[A-Za-zＡ-Ｚａ-ｚ]{{1,3}}[0-9０-９]{{1,10}})?"
-             r"(?:(?:[-‐－ー]|[ 　](?=[0-9０-９]{3}))[0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
+             r"(?:(?:[-‐－ー_＿]|[ 　](?=[0-9０-９]{2}))[0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
     return regex.compile(rf"(?:{alternatives}){_LABEL_GLUE}{value}")

@@ -76,3 +76,37 @@ def near(text: str, start: int, end: int, words: Iterable[str],
     left, right = window(text, start, end, before, after)
     words = list(words)
     return has_any(left, words) or has_any(right, words)
+
+
+_CELL_SEPARATORS = ("\t", "｜", "|", ",")
+
+
+def table_cells(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, column header) of each data cell in pasted tables: lines split by tabs, bars or
+    commas under a header line (宛名番号,氏名,カナ… / ｜No.｜児童｜…), the first line of the block."""
+    if "\n" not in text:
+        return []
+    out: list[tuple[int, int, str]] = []
+    lines: list[tuple[int, str]] = []
+    position = 0
+    for line in text.split("\n"):
+        lines.append((position, line))
+        position += len(line) + 1
+    for sep in _CELL_SEPARATORS:
+        header: list[str] | None = None
+        for offset, line in lines:
+            if line.count(sep) < (2 if sep == "," else 1):
+                header = None
+                continue
+            cells = line.split(sep)
+            if header is None:
+                header = [c.strip(" 　") for c in cells]
+                continue
+            start = offset
+            for index, cell in enumerate(cells):
+                value = cell.strip(" 　\r")
+                if value and index < len(header) and header[index]:
+                    lead = len(cell) - len(cell.lstrip(" 　"))
+                    out.append((start + lead, start + lead + len(value), header[index]))
+                start += len(cell) + 1
+    return out

@@ -27,6 +27,8 @@ _BLOCK_PATTERNS = [
      rf"(?![0-9０-９./／{DASH}]|[ 　]{DASH})"),
     # 箕形町1234: a bare lot number right after a town name (city or county name required before it)
     rf"(?<=[町村]){_ANUM}(?:番地?)?(?![0-9０-９.．/／{DASH}年月日歳回人件点%％丁番号])",
+    # 九鬼 字岡中 310: a lot number after a 字 (section) name
+    rf"(?<=字[\p{{Han}}\p{{Katakana}}ノヶ]{{1,6}}[ 　]?){_ANUM}(?:番地?)?(?:の{_ANUM})?(?![0-9０-９.．/／{DASH}年月日歳回人件点%％丁番号])",
 ]
 _BARE_LOT = 3  # index of the pattern above
 _CITY_AND_TOWN = regex.compile(r"\p{Han}+[市郡区]\p{Han}+[町村]$")
@@ -40,21 +42,28 @@ _PLACE_AFTER_CONTEXT = regex.compile(
     r"(?:\p{Hiragana}{2,5}(?=[\p{Han}\p{Katakana}]))?[\p{Han}\p{Katakana}ー々ヶ]{1,8})")
 # A town where someone's home is, with no city: 家は信太山のほう, 自宅は光明台あたり.
 _HOME_TOWN = regex.compile(
-    r"(?:家|自宅|住まい|実家|住所)は[ 　]?(?P<v>[\p{Han}\p{Katakana}ー々ヶ]{2,8})"
-    r"(?=のほう|の方|方面|あたり|辺り|付近|周辺)")
+    r"(?:家|自宅|住まい|実家|住所)は[ 　]?(?P<v>[\p{Hiragana}]{1,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}|[\p{Han}\p{Katakana}ー々ヶ]{2,8})"
+    r"(?=のほう|の方|方面|あたり|辺り|付近|周辺|の(?:市営|府営|県営|都営|町営|公営|UR)?(?:住宅|団地|アパート|マンション))"
+    # 祖母宅（府中町）から: a town in brackets after a home
+    r"|(?:宅|実家|自宅|住まい)[（(](?P<v>[\p{Hiragana}]{0,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}"
+    r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原|[0-9０-９]丁目))[)）]")
 _NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会|周辺|一帯|界隈)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
 _PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}\Z")
 _PLACE_SUFFIX = regex.compile(
     r"(?:[都道府県市区町村郡]|丁目|条|通|台|丘|岡|野|園|原|谷|川|山|田|島|浜|沢|坂|橋|崎|宮|井|里|"
-    r"林|森|木|池|江|津|瀬|尾|口|寺|新|東|西|南|北|中|上|下|本|畑|内|外|戸|屋|城|町目)$")
+    r"林|森|木|池|江|津|瀬|尾|口|寺|新|東|西|南|北|中|上|下|本|畑|内|外|戸|屋|城|町目"
+    r"|チョウ|マチ|ムラ|シ|ク)$")  # ｲｹｳｴﾁｮｳ 3-6-11: a reading in kana (folded to full width)
+_MUNICIPALITY_END = r"(?:[都道府県市区町村郡]|シ|ク|チョウ|マチ|ムラ|グン|ケン|フ)"
 _HAS_MUNICIPALITY = regex.compile(r"(?:北海道|東京都|京都府|大阪府|\p{Han}{2,3}県|\p{Han}+[市区町村郡])")
 _NOT_PLACE_PREFIX = regex.compile(r"^(?:現住所|旧住所|住所地|住所|居所|自宅|実家|転居先|転出先|所在地|本籍地|本籍)")
 _BUILDING_WORD = (r"(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|コート|パレス|ヴィラ|ビル|"
                   r"タワー|ガーデン|プラザ|ヒルズ|シャトー|カーサ|フラット|荘|団地|住宅|寮|ハイム|レジデンシャル)")
 # Floor, wing and room after a building name: 3階301号室, B棟 402号室, 12棟305号室, 102号室, -305.
 _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:[0-9０-９]{1,2}(?:階|F))?[ 　]?"
-         r"[0-9０-９]{1,4}(?:号室|号)|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟)|[ 　]?[0-9０-９]{1,2}(?:階|F|Ｆ)"
+         r"(?:[0-9０-９]{1,4}(?:号室|号(?!棟))|[〇一二三四五六七八九十百]{1,4}号室|[A-Za-zＡ-Ｚ]{1,2}号室)"
+         rf"|[ 　]?[0-9０-９]{{1,4}}{DASH}?[A-Za-zＡ-Ｚ](?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"  # 3B, 1-A
+         r"|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟)|[ 　]?[0-9０-９]{1,2}(?:階|F|Ｆ)"
          rf"|[ 　]?[0-9０-９]{{1,3}}{DASH}[0-9０-９]{{2,4}}(?:号室)?(?![0-9０-９])"  # 12-305: wing and room
          rf"|[ 　]?[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?[0-9０-９]{{2,4}}(?:号室)?(?![0-9０-９])"
          rf"|{DASH}[A-Za-zＡ-Ｚ0-9０-９]{{1,4}}(?![0-9０-９A-Za-z])"  # 2F-B
@@ -75,13 +84,14 @@ _TOWN = regex.compile(
     r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原)"
     r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に引っ越|へ引っ越|から通|から転入|"
     r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション)"
-    r"(?:の家|宅|方|の方)?(?:に|で|へ|から|を|、)|の(?:実家|自宅|アパート|マンション)))")
+    r"(?:の家|宅|方|の方)?(?:に|で|へ|から|を|と|は|が|も|、)|の(?:実家|自宅|アパート|マンション)"
+    r"|の[\p{Han}]{1,4}(?:さん|様)?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、)))")
 _TOWN_GROUP_AFTER = regex.compile(
     r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|[0-9０-９]+(?:歳|才|か月|ヶ月|年|学年|以上|未満|〜|~))"
     r"|者|世帯|児童|の方は|を対象)")
 _TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社)$")
 _BUILDING = regex.compile(
-    rf"^[ 　]?(?:の[ 　]?)?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号|{DASH}?[0-9０-９]{{0,3}}号室)"
+    rf"^[ 　]?(?:の[ 　]?)?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号(?!棟)|{DASH}?[0-9０-９]{{0,3}}号室)"
     # a bare room number after the block number: 府中町1-2-3 305 (not 3人, 2025年, 090-…)
     rf"|^[ 　][0-9０-９]{{3,4}}(?![0-9０-９]|{DASH}|[ 　]?(?:年|月|日|歳|才|人|件|回|点|時|分|%|％|円|名|枚|本|個|番|世帯|か月|ヶ月|kg|cm))"
     rf"|^[ 　]?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
@@ -90,7 +100,8 @@ _BUILDING = regex.compile(
     # any building name (加守ハイツ, いぶき野タワー, パークサイド府中, ルミエール中もず) before its room number
     rf"|^[ 　]?(?!電話|携帯|連絡|TEL|Tel|FAX|℡)(?=[A-Za-zＡ-Ｚ]{{0,19}}[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}])"
     rf"[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}ー・A-Za-zＡ-Ｚ]{{2,20}}?"
-    rf"(?=[ 　]?(?:[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?)?[0-9０-９]{{1,4}}(?:号室|号|[FＦ階]|{DASH}[0-9０-９A-Za-zＡ-Ｚ]{{1,4}}|(?![0-9０-９])))"
+    rf"(?=[ 　]?(?:[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?)?[0-9０-９]{{1,4}}(?:号室|号|[FＦ階]|{DASH}[0-9０-９A-Za-zＡ-Ｚ]{{1,4}}|(?![0-9０-９]))"
+    rf"|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{{1,3}}(?:棟|号棟))"
     rf"|^[ 　]?[\p{{Han}}\p{{Katakana}}ー]{{1,8}}(?:荘|団地|住宅|寮)(?:[0-9０-９]{{1,3}}(?:棟|号棟))?")
 # After a line break only a building word or a room number continues the address (not a name and a
 # phone number on the next line).
@@ -134,10 +145,15 @@ class AddressRecognizer(JaRegexRecognizer):
             dash_room = _DASH_ROOM.match(text[end:end + 6])
             if dash_room:  # 市営信太山住宅12-305
                 end += len(dash_room.group(0))
+            for _ in range(2):  # サンハイツ池上 2F|-B, フォレスト緑ケ丘 B棟| 208
+                room = _ROOM_AFTER.match(text[end:end + 16])
+                if not room or not room.group(0):
+                    break
+                end += len(room.group(0))
             if not regex.search("号室|棟|階|[0-9０-９][FＦ]", text[start:end]) and not regex.search(
                     _BUILDING_WORD, text[start:end]):
                 continue
-            if not regex.search("[0-9０-９]", text[start:end]) or \
+            if not regex.search("[0-9０-９]|[〇一二三四五六七八九十百]号室", text[start:end]) or \
                     any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.8, True))
@@ -184,7 +200,9 @@ class AddressRecognizer(JaRegexRecognizer):
         if run:  # 大阪府 和泉市 府中町: components separated by spaces or a line break
             head = base[:len(base) - len(place)]
             while True:
-                more = regex.search(rf"({_PLACE_CHAR}{{1,12}}(?:[都道府県市区町村郡]))[ 　\r\n]{{1,2}}\Z", head)
+                more = regex.search(rf"({_PLACE_CHAR}{{1,12}}{_MUNICIPALITY_END})[ 　\r\n]{{1,2}}\Z", head)
+                if not more and place.startswith(("字", "大字")) and head.endswith((" ", "　")):
+                    more = regex.search(rf"{_PLACE_CHAR}{{1,16}}[ 　]\Z", head)  # 和泉市九鬼 字岡中 310
                 if not more:
                     break
                 gap += len(head) - more.start()

@@ -51,7 +51,7 @@ PARTIAL_DATE_PATTERNS = [
     (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
 ]
 
-_BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "生年月日", "ＤＯＢ", "DOB")
+_BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "生年月", "ＤＯＢ", "DOB")
 _BIRTH_RIGHT_AFTER = regex.compile(r"^[ 　]?(?:生|産)")
 
 
@@ -63,19 +63,22 @@ def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
 
 _CRITERIA_AFTER = regex.compile(
     r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|まで|"
-    r"開催|の会議|会議|告示|通知|発出|策定|適用|から適用|"
+    r"開催|の会議|会議|告示|通知|発出|策定|適用|から適用|承認|公開|改訂|更新|施行|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９])|"
     r"(?:から|より)[ 　]*(?:運用|開始|施行|実施|適用|受付|始ま|スタート|試行|稼働)|"
     r"(?:に|の)[ 　]*[^。、生]{0,14}(?:会議|報告会|説明会|研修|検討会)(?:を|が)?(?:開催|実施)|に[ 　]*(?:開催|実施))"
 )
 _CRITERIA_BEFORE = regex.compile(
-    r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日)[ 　:：は]*$"
+    r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日|承認日|公開日|施行日|適用日|適用開始|運用開始|開始日|終了日|"
+    r"改訂日|更新日|作成日|次回抽出|初回|次回|抽出)[ 　:：は]*$"
     r"|[0-9０-９日月][ 　]*(?:から|〜|～|~)[ 　]*$")  # the end of a range: 4月1日から|令和7年3月31日
 
 
 _PERSON_AFTER_YEAR = regex.compile(
     r"^[ 　]?(?:生まれ|生れ|生)(?:の|で|、)?(?:長女|長男|次女|次男|三男|三女|男児|女児|男の子|女の子|兄|姉|弟|妹|"
     r"母|父|祖母|祖父|本人|[)）])")
+# 長男はH27生まれ、次男はH30生まれ: one person's birth year after a kinship word
+_KIN_BEFORE_YEAR = regex.compile(r"(?:長男|長女|次男|次女|三男|三女|兄|姉|弟|妹|本人|母|父|本児)[はがも]?$")
 _COHORT_AFTER = regex.compile(
     r"^[ 　]?(?:生まれ|生れ|生)(?:の|が|は|を)?(?:児童|子ども|子供|子|生徒|園児|幼児|乳児|方|人|者|世帯|全員|対象)"
     r"|^[^。]{0,12}(?:対象|抽出|該当|以上|以下|を除|を含)")
@@ -140,7 +143,8 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
             if _COHORT_AFTER.match(text[end:end + 16]):
                 continue  # 平成27年生まれの児童を抽出: a cohort in a criterion
             if not (_PERSON_AFTER_YEAR.match(text[end:end + 12])
-                    or (start > 0 and text[start - 1] in "（(、,，:：/／ 　")):
+                    or (start > 0 and text[start - 1] in "（(、,，:：/／ 　")
+                    or _KIN_BEFORE_YEAR.search(text, max(0, start - 4), start)):
                 continue  # 令和3年生まれが多い: a statistic, not one person's birth year
             results.append(self.result(start, end, 0.8, True))
         for rx, has_day in self._partial:

@@ -19,7 +19,7 @@ class MyNumberRecognizer(JaRegexRecognizer):
         rf"{NOT_ALNUM_BEFORE}{DIGIT}{{4}}{_SEP}{DIGIT}{{4}}{_SEP}{DIGIT}{{4}}{NOT_ALNUM_AFTER}",
     ]
     CONTEXT = ["マイナンバー", "個人番号", "番号"]
-    _STRONG_CONTEXT = ("マイナンバー", "個人番号", "マイナ")
+    _STRONG_CONTEXT = ("マイナンバー", "個人番号", "マイナ", "通知カード")
     _NOT_PERSONAL = ("法人番号", "会社法人等番号")
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:

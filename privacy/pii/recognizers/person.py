@@ -27,7 +27,11 @@ from privacy.pii.recognizers.person_context import (
     kin_and_enumerations,
     later_mentions,
     latin_names,
+    merge_adjacent,
     reading_names,
+    spaced_surnames,
+    surname_forms,
+    table_names,
 )
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_NAME_BEFORE,
@@ -159,12 +163,21 @@ class PersonRecognizer(JaRegexRecognizer):
         _latin_before_honorifics(found)
         _hiragana_before_honorifics(found)
         context_names(found)
+        table_names(found)
+        surname_forms(found)
         kin_and_enumerations(found)
         latin_names(found)
         reading_names(found)
         complete_spans(found)
+        spaced_surnames(found)
         kana_to_tails(found)
-        later_mentions(found, _name_parts(found, nlp_artifacts))
+        parts = _name_parts(found, nlp_artifacts)
+        later_mentions(found, parts)
+        before = len(found.spans)
+        kin_and_enumerations(found)  # 海と空: a list that starts with a later mention
+        if len(found.spans) != before:
+            later_mentions(found, parts)
+        merge_adjacent(found)
         return [self.result(s, e, score, boosted)
                 for (s, e), (score, boosted) in found.spans.items()
                 if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])]
@@ -177,9 +190,21 @@ _PLACE_NAME_AFTER = regex.compile(
     r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")
 
 
+_WEEKDAY = regex.compile(r"^[月火水木金土日祝](?:[・･][月火水木金土日祝])*$")
+
+
+_ROLE_RIGHT_BEFORE = regex.compile(
+    r"(?:担任|担当|助産師|保健師|看護師|保育士|相談員|支援員|指導員|養護教諭|園長|校長|教頭|主任|"
+    r"支援室|相談室|支援課|福祉課|推進課|SSW|SC|CW)$")
+
+
 def _person_context(text: str, start: int, end: int, after: int = 6) -> bool:
-    return bool(LONE_NAME_AFTER.match(text[end:end + after])
-                or LONE_NAME_BEFORE.search(text[max(0, start - 8):start]))
+    if LONE_NAME_AFTER.match(text[end:end + after]):
+        return True
+    before = LONE_NAME_BEFORE.search(text[max(0, start - 8):start])
+    if before and before.group(0) in "(（":  # 担当（林）, not （髙と高、…） or 12月18日（金）
+        return text[end:end + 1] in ")）、" and not _WEEKDAY.match(text[start:end])
+    return bool(before)
 
 
 def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
@@ -221,8 +246,9 @@ def _from_name_lexicon(found: _Candidates, nlp_artifacts: NlpArtifacts) -> None:
         start, end = token.idx, token.idx + len(token.text)
         if "人名" in token.tag_ or not regex.fullmatch(r"\p{Han}{1,3}", token.text):
             continue
-        if start > 0 and regex.match(r"[\p{Han}\p{Katakana}A-Za-z0-9]", text[start - 1]):
-            continue
+        glued = start > 0 and regex.match(r"[\p{Han}\p{Katakana}A-Za-z0-9]", text[start - 1]) is not None
+        if glued and not (_ROLE_RIGHT_BEFORE.search(text, max(0, start - 6), start) and can_be_surname(token.text)):
+            continue  # 子育て支援室|大橋, 助産師|北野: a staff name right after the role
         if _person_context(text, start, end) and can_be_surname(token.text):
             found.add(start, end, 0.75, True)
         elif can_be_given_name(token.text) and (

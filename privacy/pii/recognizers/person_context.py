@@ -33,6 +33,7 @@ from privacy.pii.recognizers.person_lexicon import (
     is_role_word,
     lexical_kind,
 )
+from privacy.pii.text_utils import table_cells
 
 _DATA_PATH = Path(__file__).resolve().parents[1] / "person_context.yaml"
 
@@ -56,6 +57,7 @@ class _Vocabulary:
     name_kanji: frozenset[str]
     kin_words: frozenset[str]
     before_later_mention: regex.Pattern[str]
+    name_columns: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +76,7 @@ def vocabulary() -> _Vocabulary:
         name_kanji=frozenset(str(data["name_kanji"]).replace(" ", "")),
         kin_words=frozenset(data["kin_before"]),
         before_later_mention=regex.compile(rf"(?:{alternatives(data['words_before_later_mention'])})$"),
+        name_columns=frozenset(data.get("name_columns", [])),
     )
 
 
@@ -87,10 +90,15 @@ _NAME_END = regex.compile(r"^(?:$|[、・,，と。（(「」)）\s]|が|は|も
 _LIST_SEPARATOR = regex.compile(r"^(?:くん|ちゃん|さん|君)?(?:[、・,，]|と(?!して|いう|は))")
 _PARTICLE_END = regex.compile(r"[がはをにともへでの]$")
 _LATIN_NAME = regex.compile(
-    r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?:,?[ ](?:[A-Z][a-z]+|[A-Z]{2,})){1,3}(?![A-Za-z])")
+    r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?:,?[ 　](?:[A-Z][a-z]+|[A-Z]{2,})){1,3}(?![A-Za-z])")
+# A label before a name in capitals (英字氏名：HARUTO SATO, 表記で「…」, 児童：LI YUN, 転入児童 NGUYEN THI MAI).
+_LATIN_LABEL_BEFORE = regex.compile(
+    r"(?:氏名|名前|表記|英字|ローマ字|児童|生徒|本人|母|父|保護者|長男|長女|次男|次女)[^。\n]{0,8}$")
 _HAN = regex.compile(r"[\p{Han}々]")
 _LATIN_SINGLE = regex.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,12}(?![A-Za-z])")
-_WITH_READING = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,4})[（(][\p{Hiragana}ー]{2,10}[)）](?:さん|くん|ちゃん|様|君|氏)")
+_WITH_READING = regex.compile(
+    r"(?<![\p{Han}々])([\p{Han}々]{1,4}(?:[ 　][\p{Han}々]{1,3})?)[（(]"
+    r"([\p{Hiragana}ー]{2,10}(?:[ 　][\p{Hiragana}ー]{1,8})?|[\p{Katakana}ー]{2,10}(?:[ 　][\p{Katakana}ー]{1,8})?)[)）]")
 _HIRAGANA = regex.compile(r"^\p{Hiragana}+$")
 _KATAKANA = regex.compile(r"^[\p{Katakana}ー]+$")
 
@@ -150,10 +158,17 @@ def context_names(found: Candidates) -> None:
         found.add(start, i, 0.7, True)  # merged with a shorter name inside it (ゆい|と)
 
 
+# An identifier right before a name: 出席番号12番の陽向が, 学籍番号20220911の陽葵、
+_BOTH = regex.compile(r"^(?:とも[にで]|いずれ|どちら|ふたり)")
+_ID_BEFORE = regex.compile(r"(?:(?<![0-9０-９])[0-9０-９]{4,}|(?<![0-9０-９])[0-9０-９]{1,3}番)の$")
+
+
 def _word_after(text: str, position: int) -> tuple[int, int] | None:
     m = _WORD_AFTER.match(text[position:position + 8])
     if m is None or HONORIFIC.match(text[position:position + 4]):
         return None  # 兄|ちゃん: an honorific, not a name
+    if _BOTH.match(m.group(0)):
+        return None  # 長女・次女|ともに登校: "both", not a name
     end = position + len(m.group(0))
     word = m.group(0)
     if _HIRAGANA.match(word):
@@ -170,7 +185,7 @@ def kin_and_enumerations(found: Candidates) -> None:
     """Names after kinship words (長女の芽衣, 次男健太) and the names listed after a name."""
     text, vocab = found.text, vocabulary()
     for i in range(1, len(text)):
-        if not vocab.kin_before.search(text[max(0, i - 8):i]):
+        if not vocab.kin_before.search(text[max(0, i - 8):i]) and not _ID_BEFORE.search(text, max(0, i - 12), i):
             continue
         span = _word_after(text, i)
         if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]], strong=True):
@@ -201,7 +216,8 @@ def latin_names(found: Candidates) -> None:
         if any(w in vocab.latin_not_names for w in words):
             continue
         if all(w.isupper() for w in words) and not (  # NGUYEN VAN ANの保護者, not PTA SSW
-                vocab.after.match(found.text, m.end()) or HONORIFIC.match(found.text[m.end():m.end() + 4])) \
+                vocab.after.match(found.text, m.end()) or HONORIFIC.match(found.text[m.end():m.end() + 4])
+                or _LATIN_LABEL_BEFORE.search(found.text, max(0, m.start() - 12), m.start())) \
                 or any(w in LATIN_ROLES for w in words) or max(len(w) for w in words) < 3:
             continue
         found.spans.setdefault(m.span(), (0.75, True))  # add() keeps kana and kanji only
@@ -213,11 +229,19 @@ def latin_names(found: Candidates) -> None:
 
 
 def reading_names(found: Candidates) -> None:
-    """A kanji word with its reading in brackets before an honorific: 東海林（しょうじ）さん."""
-    for m in _WITH_READING.finditer(found.text):
+    """A name with its reading in brackets before an honorific (東海林（しょうじ）さん, 東 陽向（ひがし ひなた）くん),
+    or after a name already found (森川 咲希（もりかわ さき）): the reading is the name too."""
+    text = found.text
+    for m in _WITH_READING.finditer(text):
         start, end = m.span(1)
-        if not _taken(found, start, end):
+        honorific = HONORIFIC.match(text[m.end():m.end() + 4]) is not None
+        if not honorific and not _taken(found, start, end):
+            continue
+        if honorific and not _taken(found, start, end):
             found.add(start, end, 0.8, True)
+        r_start, r_end = m.span(2)
+        if not _taken(found, r_start, r_end) and text[r_start:r_end] not in vocabulary().hiragana_not_names:
+            found.spans[(r_start, r_end)] = (0.8, True)
 
 
 _SPACED_HAN = regex.compile(r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」/／:：;；]|[はがのもと]|くん|君|さん|ちゃん|様)")
@@ -289,6 +313,73 @@ def complete_spans(found: Candidates) -> None:
             found.spans[(new_start, new_end)] = (score, boosted)
 
 
+_CELL_NAME = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々・A-Za-z][\p{Han}\p{Hiragana}\p{Katakana}ー々・A-Za-z 　,]{0,24}")
+
+
+def table_names(found: Candidates) -> None:
+    """Cells of a pasted table under a name column (氏名, ふりがな, 児童 …): 3	松本 心愛	まつもと ここあ."""
+    vocab = vocabulary()
+    for start, end, header in table_cells(found.text):
+        if header not in vocab.name_columns:
+            continue
+        m = _CELL_NAME.match(found.text[start:end])
+        if m is None:
+            continue
+        value = m.group(0).rstrip(" 　,")
+        if value and value not in ROLE_WORDS and not _taken(found, start, start + len(value)):
+            found.spans[(start, start + len(value))] = (0.85, True)
+
+
+_FAMILY = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,3})家(?=[のはがでにへもを、])")
+_TEACHER_T = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,3})T(?![A-Za-z0-9])")
+_HAN_RUN_BEFORE_SPACE = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,5})[ 　]$")
+
+
+def surname_forms(found: Candidates) -> None:
+    """Surnames in forms that the tagger splits or leaves as nouns: 森本家の長男 (森|本家), 西田Tに確認
+    (T for 先生 in school notes)."""
+    text = found.text
+    for rx in (_FAMILY, _TEACHER_T):
+        for m in rx.finditer(text):
+            word = m.group(1)
+            if _taken(found, *m.span(1)) or not can_be_surname(word):
+                continue
+            if rx is _FAMILY and lexical_kind(word + "家") == "noun":
+                continue  # 実家, 本家, 農家
+            found.add(m.start(1), m.end(1), 0.75, True)
+
+
+def spaced_surnames(found: Candidates) -> None:
+    """The surname before a space when a given name was found after it: 母川口 麻衣さん, 担任の|小田 悠人."""
+    text, vocab = found.text, vocabulary()
+    for (start, end), (score, boosted) in list(found.spans.items()):
+        if score < 0.5 or start < 2 or text[start - 1] not in " 　" or not _HAN.match(text[start]) \
+                or end - start > 3:
+            continue
+        m = _HAN_RUN_BEFORE_SPACE.search(text, max(0, start - 7), start)
+        if m is None or _taken(found, m.start(1), m.end(1)):
+            continue
+        run = m.group(1)
+        for k in range(min(3, len(run)), 0, -1):
+            surname, rest = run[-k:], run[:-k]
+            if can_be_surname(surname) and (not rest or rest in ROLE_WORDS or rest in vocab.kin_words
+                                            or is_role_word(rest)):
+                del found.spans[(start, end)]
+                found.spans[(m.end(1) - k, end)] = (score, boosted)
+                break
+
+
+def merge_adjacent(found: Candidates) -> None:
+    """Two names separated only by a space or a middle dot are one name (德永| |芽生)."""
+    spans = sorted((s, e) for (s, e), (score, _) in found.spans.items() if score >= 0.5)
+    text = found.text
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+        if s2 == e1 + 1 and text[e1] in " 　・" and (s1, e1) in found.spans and (s2, e2) in found.spans:
+            score = max(found.spans[(s1, e1)][0], found.spans[(s2, e2)][0])
+            del found.spans[(s1, e1)], found.spans[(s2, e2)]
+            found.spans[(s1, e2)] = (score, True)
+
+
 _TO_TAIL = regex.compile(r"^と(?=$|[がはのもをにへで、。・,，.\s「」()（）]|くん|君|さん|ちゃん|様)")
 
 
@@ -326,13 +417,15 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
                 continue
             if _HAN.match(name[-1]) and after and _HAN.match(after) and not HONORIFIC.match(text[e:e + 3]):
                 continue
-            if _HIRAGANA.match(name) and ((before and _HIRAGANA.match(before)) or
+            particle_before = before in ("は", "が", "を", "に", "と", "も", "で") and \
+                regex.match(r"[\p{Han}\p{Katakana}ー、。「」（）()]", text[s - 2:s - 1] or "。") is not None
+            if _HIRAGANA.match(name) and ((before and _HIRAGANA.match(before) and not particle_before) or
                                           (after and _HIRAGANA.match(after) and after not in "がはをにともへでのく")):
                 continue
             if _KATAKANA.match(name) and ((before and _KATAKANA.match(before))
                                           or (after and _KATAKANA.match(after))):
                 continue
-            if len(name) == 1 and not regex.match(r"^(?:[がはのともに、（(]|くん|ちゃん|さん)", text[e:e + 3]):
+            if len(name) == 1 and not regex.match(r"^(?:[がはのともにをへ、（(:：]|くん|ちゃん|さん)", text[e:e + 3]):
                 continue
             if PLACE_OR_ORG_AFTER.match(text[e:e + 6]):
                 continue

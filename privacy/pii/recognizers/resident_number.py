@@ -17,9 +17,20 @@ from privacy.pii.id_formats import (
     load_id_formats,
 )
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near
+from privacy.pii.text_utils import (
+    DASH,
+    DIGIT,
+    NOT_ALNUM_AFTER,
+    NOT_ALNUM_BEFORE,
+    digits_only,
+    near,
+    table_cells,
+)
 
-_LISTED = regex.compile(r"[ 　]?(?:と|、|・|,|，|及び|および|や)[ 　]?(?P<v>[0-9０-９]{4,20})(?![0-9０-９A-Za-z])")
+# 宛名番号：1234 5678 90（母）、1234 5679 01（長女）: a note in brackets may follow each number
+_CELL_NUMBER = regex.compile(r"^[0-9０-９][0-9０-９\-－ 　]{2,24}$")
+_LISTED = regex.compile(r"(?:[（(][^（()）\n]{1,8}[)）])?[ 　]?(?:と|、|・|,|，|及び|および|や)[ 　]?"
+                        r"(?P<v>[0-9０-９]{4,20}(?:[ 　\-－][0-9０-９]{2,10})*)(?![0-9０-９A-Za-z])")
 
 
 class ResidentNumberRecognizer(JaRegexRecognizer):
@@ -43,12 +54,20 @@ class ResidentNumberRecognizer(JaRegexRecognizer):
         if self._labeled is not None:
             for m in self._labeled.finditer(text):
                 start, end = m.span("v")
-                if len(digits_only(text[start:end])) >= 4 and not NOT_ONE_ID_AFTER.match(text[end:end + 6]):
+                digits = len(digits_only(text[start:end]))
+                if digits == 12 and near(text, start, end, ("個人番号", "マイナンバー"), before=12, after=0):
+                    continue  # 個人番号 123456789012: the My Number recognizer's
+                if digits >= 4 and not NOT_ONE_ID_AFTER.match(text[end:end + 6]):
                     results.append(self.result(start, end, 0.9, True))
                     # 宛名番号が5501234と5501235: the numbers listed after a labeled one
                     while (more := _LISTED.match(text, end)) is not None:
                         start, end = more.span("v")
                         results.append(self.result(start, end, 0.85, True))
+        # a pasted table: 00318842 under a 世帯番号 column
+        columns = set(self.format.labels) | set(self.format.context)
+        for start, end, header in table_cells(text):
+            if header in columns and _CELL_NUMBER.match(text[start:end]) and len(digits_only(text[start:end])) >= 4:
+                results.append(self.result(start, end, 0.9, True))
         return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:

@@ -17,7 +17,16 @@ from privacy.pii.id_formats import (
     load_id_formats,
 )
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, digits_only, near, normalize
+from privacy.pii.text_utils import (
+    NOT_ALNUM_AFTER,
+    NOT_ALNUM_BEFORE,
+    digits_only,
+    near,
+    normalize,
+    table_cells,
+)
+
+_CELL_ID = regex.compile(r"^[A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９\-－_]{0,20}$")
 
 
 class StudentNumberRecognizer(JaRegexRecognizer):
@@ -51,6 +60,11 @@ class StudentNumberRecognizer(JaRegexRecognizer):
             for m in rx.finditer(text):
                 if not NOT_ONE_ID_AFTER.match(text[m.end():m.end() + 6]):
                     results.append(self.result(m.start(), m.end(), 0.85, True))
+        # a pasted table: 2024-1107 under 学籍番号, 14 under 出席番号
+        columns = set(self.format.labels) | set(self.format.context)
+        for start, end, header in table_cells(text):
+            if header in columns and _CELL_ID.match(text[start:end]) and regex.search("[0-9０-９]", text[start:end]):
+                results.append(self.result(start, end, 0.9, True))
         return results
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
