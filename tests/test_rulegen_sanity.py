@@ -134,6 +134,7 @@ MISREADINGS = [
     ("欠席30日以上で、兄弟も不登校", "others_said"),                                # きょうだい 1人以上
     ("母親が20歳未満のときに生まれた子", "point_in_time"),
     ("転入して間もない子", "negation_word"),                                        # dev4: 間もない as 転入がない
+    ("要対協に登録されている児童は対象外とする", "exclusion_unread"),                # registered = true
     ("生活保護世帯、もしくは住民税非課税世帯のうち児童扶養手当を受給している", "grouping"),  # dev3
 ]
 
@@ -174,6 +175,7 @@ def test_drafter_never_returns_the_misreading(drafter, case):
     ("未就学児で、直近3か月の欠席が10日以上", {"保育所等の欠席日数"}),
     ("令和6年度以降に転入", {"令和6年4月以降"}),
     ("欠席か遅刻が10日以上", {"欠席が10日以上または遅刻が10日以上"}),
+    ("要対協に登録されている児童は対象外とする", {"除外"}),
 ])
 def test_choices_lead_to_valid_rules(drafter, text, labels):
     """The rewrites a finding offers are among the clickable answers, and each reads as a rule."""

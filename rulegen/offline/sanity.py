@@ -39,6 +39,8 @@ NEGATING_PREFIXES = "未無非"
 # Words ending in ない that negate nothing (少ない: few), as far as the ない: 「欠席は少ないが」.
 FALSE_NEGATIONS = ("少な", "足りな", "危な", "切な", "頼りな", "情けな", "だらしな", "つまらな", "くだらな", "ぎこちな", "せわしな",
                    "間もな", "まもな", "程な", "ほどな", "問題な", "だけでな", "のみでな", "ばかりでな")
+# Words that exclude what they follow, when no negation word was read there (「…は対象外とする」).
+EXCLUSION_WORDS = ("対象外", "対象から外", "除外", "外す", "外して", "含めない", "含まない", "入れない", "省く", "抜く")
 # Strong AND words (a comma is no strong AND).
 STRONG_AND = ("かつ", "且つ", "および", "及び", "並びに", "ならびに", "であって", "しかも")
 # Words that make a guardian comparison hold for every guardian.
@@ -392,6 +394,17 @@ def check_negations(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog:
         rest = word[1:]
         cands = (f"{name}を{rest}していない", f"{name}を{rest}している") if rest else ()
         out.append(Finding("negation_unread", f"「{phrase}」の「{ch}」(…でない) がルールに反映されていません。「{name}」がない方ですか、ある方ですか。", phrase, cands))
+    # 「…児童は対象外とする」: an exclusion word the parser left unread
+    for word in EXCLUSION_WORDS:
+        for m in re.finditer(re.escape(word), text):
+            if not all(free[m.start() : m.end()]):
+                continue
+            prev = next((i for i in reversed(items) if i.end <= m.start()), None)
+            if prev is None or prev.data.get("item") in negative_items:
+                continue
+            out.append(Finding("exclusion_unread", f"「{word}」がルールに反映されていません。「{text[prev.start:prev.end]}」に当てはまるこどもを除く、という意味ですか。",
+                               word, ("除外",) if word == "対象外" else ()))
+            break
     # 「生活保護でも就学援助でもない」: both are negated
     for a, b in zip(items, items[1:], strict=False):
         between = text[a.end : b.start]
