@@ -220,6 +220,17 @@ def test_junk_answers_are_repaired_then_refused_in_japanese(llama, guard):
     assert "途中で切れ" in out.problems[1]["message"]
 
 
+def test_the_rule_schema_reaches_the_server_as_a_grammar(llama, guard):
+    """Our rule schema is accepted by llama.cpp (no 400, no JSON-mode fallback); 16 tokens cut the rule off."""
+    with Relay(llama.root_url) as relay:
+        drafter, attempts = recording_drafter(relay.base_url, guard, max_tokens=16, max_repairs=0)
+        out = drafter.draft(TEXT)
+    assert len(relay.requests) == len(relay.answers) == 1
+    assert relay.requests[0]["response_format"]["json_schema"]["name"] == "tsunagu_rule"
+    assert relay.contents()[0].startswith("{") and [e.code for e in attempts[0].errors] == ["cut_off"]
+    assert not out.ok and [p["code"] for p in out.problems] == ["draft_failed", "cut_off"]
+
+
 def test_an_answer_that_is_not_an_object_is_repaired_then_refused(llama, guard):
     """The rule schema's grammar replaced by an array's: the model writes a JSON array both times."""
     with Relay(llama.root_url, forced_schema(ARRAY)) as relay:
