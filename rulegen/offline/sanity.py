@@ -608,10 +608,13 @@ def check_items(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Find
     """Every item and code label the parser read is in the rule."""
     in_rule = {leaf["item"] for leaf, _ in parts.leaves}
     codes: dict[str, set[Any]] = {}
+    excluded: dict[str, set[Any]] = {}
     for leaf, _ in parts.leaves:
         vf = (leaf.get("aggregate") or {}).get("value_filter") or {}
         v = vf.get("value")
         codes.setdefault(leaf["item"], set()).update(v if isinstance(v, list) else [v])
+        if vf.get("op") in ("!=", "not_in"):
+            excluded.setdefault(leaf["item"], set()).update(v if isinstance(v, list) else [v])
     out: list[Finding] = []
     for s in spans:
         phrase = text[s.start : s.end]
@@ -619,6 +622,37 @@ def check_items(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Find
             out.append(Finding("item_unused", f"「{phrase}」がルールの条件に入っていません。どの条件として使いますか。", phrase))
         elif s.kind == "code" and s.data.get("item") in in_rule and s.data.get("code") not in codes.get(s.data["item"], set()):
             out.append(Finding("code_unused", f"「{phrase}」(記録の種類) がルールの条件に入っていません。", phrase))
+        elif s.kind == "code" and s.data.get("exclude") and s.data.get("code") not in excluded.get(s.data.get("item", ""), set()):
+            # 「けが以外で」: read as the excluded kind only
+            out.append(Finding("code_exclusion_unused", f"「{phrase}以外」を、いまは「{phrase}」の記録だけと読んでいます。「{phrase}」以外の記録のことですか。", phrase))
+    return out
+
+
+def check_difficulty_codes(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
+    """「教育相談のうち不登校が2回以上」: a difficulty word next to an item with a code of that name (教育相談 of
+    the kind 不登校) was read as the difficulty type, and the count covers every kind."""
+    from rulegen.offline.parser import _label_variants
+    from rulegen.offline.tokens import normalize
+
+    filtered = {leaf["item"] for leaf, _ in parts.leaves if (leaf.get("aggregate") or {}).get("value_filter")}
+    items = [s for s in spans if s.kind == "item" and s.data.get("item") in catalog]
+    out: list[Finding] = []
+    for d in spans:
+        if d.kind != "difficulty":
+            continue
+        word = normalize(d.data.get("difficulty", ""))
+        for i in items:
+            item = catalog[i.data["item"]]
+            lo, hi = (i.end, d.start) if i.end <= d.start else (d.end, i.start)
+            if item.id in filtered or not item.codes or hi - lo > 3 or any(lo <= x.start and x.end <= hi for x in spans
+                                                                             if x is not i and x is not d and text[x.start : x.end] not in ("のうち", "の中で", "の中の")):
+                continue
+            if any(word in _label_variants(c.label) for c in item.codes):
+                lo, hi = min(i.start, d.start), max(i.end, d.end)
+                phrase = text[lo:hi]
+                out.append(Finding("difficulty_code", f"「{phrase}」の「{word}」は「{item.name}」の種類 ({word}) のことですか。いまは{word}を困難の種類として読み、すべての{item.name}を数えています。",
+                                   phrase, (f"{word}に関する{text[i.start:i.end]}",)))
+                return out
     return out
 
 
@@ -902,6 +936,7 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
         *check_contradictions(text, spans, rule, catalog),
         *check_attachment(text, spans, parts),
         *check_time_words(text, spans, parts, lex),
+        *check_difficulty_codes(text, spans, parts, catalog),
         *check_item_numbers(text, spans, parts, catalog),
         *check_item_pairs(text, spans, parts, catalog),
         *check_population_items(text, spans, parts, catalog),
