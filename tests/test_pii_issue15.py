@@ -150,7 +150,46 @@ def test_coverage_counts_every_character():
     assert not covers([Finding("ADDRESS", 0, 4, 1.0), Finding("ADDRESS", 5, 9, 1.0)], 0, 9)
 
 
-@pytest.mark.parametrize("name", ["pii_dev.jsonl", "pii_dev2.jsonl", "pii_dev3.jsonl", "pii_dev4.jsonl", "pii_dev5.jsonl", "pii_dev6.jsonl", "pii_dev7.jsonl", "pii_dev8.jsonl"])
+@pytest.mark.parametrize("text,kind,value", [
+    ("住所は和泉市府中町\n1丁目2番3号です", "ADDRESS", "和泉市府中町\n1丁目2番3号"),
+    ("住所：和泉市 いぶき野 5-3-2", "ADDRESS", "和泉市 いぶき野 5-3-2"),
+    ("府中町1-2-3-305号室", "ADDRESS", "府中町1-2-3-305号室"),
+    ("和泉市いぶき野5-3-2 の 305号室", "ADDRESS", "和泉市いぶき野5-3-2 の 305号室"),
+    ("和泉市府中町 1 - 2 - 3", "ADDRESS", "和泉市府中町 1 - 2 - 3"),
+    ("住所：和泉市九鬼 字岡中 310", "ADDRESS", "和泉市九鬼 字岡中 310"),
+    ("祖母宅（府中町）から登校", "ADDRESS", "府中町"),
+    ("春木町の祖父宅に泊まる", "ADDRESS", "春木町"),
+    ("佐藤ゆいとが欠席", "PERSON", "佐藤ゆいと"),
+    ("NGUYEN VAN ANの保護者", "PERSON", "NGUYEN VAN AN"),
+    ("児童：ＬＩ　ＹＵＮ", "PERSON", "ＬＩ　ＹＵＮ"),
+    ("・母川口 麻衣さん：パート", "PERSON", "川口 麻衣"),
+    ("森本家の長男が", "PERSON", "森本"),
+    ("世帯番号：12-3456-789", "RESIDENT_NUMBER", "12-3456-789"),
+    ("住基番号 ０１２３４５６７８９", "RESIDENT_NUMBER", "０１２３４５６７８９"),
+    ("携帯は080-2291-五五六三", "PHONE_NUMBER", "080-2291-五五六三"),
+])
+def test_issue_classes_found_in_blind_sets_9_and_10(text, kind, value):
+    assert (kind, value) in spans(text)
+
+
+def test_pasted_tables_are_read_by_their_column_headers():
+    text = "学籍番号\t氏名\t出席番号\n2024-1107\t藤井 柚希\t14"
+    assert set(spans(text)) >= {("STUDENT_NUMBER", "2024-1107"), ("PERSON", "藤井 柚希"),
+                                ("STUDENT_NUMBER", "14")}
+
+
+@pytest.mark.parametrize("text", [
+    "承認日 2025/11/20、公開日 2025/12/01。", "学籍番号は8桁で採番されています。",
+    "「世帯主氏名」欄は、住民票どおりに記載してください。", "12月18日（金）14時から開催します。",
+    "長女・次女ともに登校。", "異体字（邊と邉、髙と高、﨑と崎）は正規化してから突合してください。",
+    "子育て世代包括支援センターの相談受付は平日9時〜17時、電話0725-99-8133。",
+])
+def test_more_institutional_text_stays_clean(text):
+    assert analyze(text) == []
+
+
+@pytest.mark.parametrize("name", ["pii_dev.jsonl", "pii_dev2.jsonl", "pii_dev3.jsonl", "pii_dev4.jsonl", "pii_dev5.jsonl", "pii_dev6.jsonl", "pii_dev7.jsonl", "pii_dev8.jsonl",
+                                  "pii_dev9.jsonl", "pii_dev10.jsonl"])
 def test_dev_sets_meet_the_issue_targets(name):
     items = load_eval_set(DATA / name)
     texts = [item.text for item in items]

@@ -228,7 +228,7 @@ def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
             found.add(start, end, 0.75, True)
         elif any(s < end and start < e for s, e in ner_spans):
             found.add(start, end, 0.7, False)
-        elif _BARE_NAME_AFTER.match(text[end:end + 2]) and (
+        elif (end - start >= 2 or "人名-名" in tag) and _BARE_NAME_AFTER.match(text[end:end + 2]) and (
                 start == 0 or _BARE_NAME_BEFORE.match(text[start - 1])):
             found.add(start, end, 0.6, False)  # 奏太は…, 陽菜が…: a listed name as the subject
         else:

@@ -224,7 +224,8 @@ def latin_names(found: Candidates) -> None:
     for m in _LATIN_SINGLE.finditer(found.text):
         if m.group(0) in vocab.latin_not_names or any(s < m.end() and m.start() < e for s, e in found.spans):
             continue
-        if vocab.after.match(found.text, m.end()):
+        if vocab.after.match(found.text, m.end()) or \
+                vocab.kin_before.search(found.text[max(0, m.start() - 8):m.start()]):  # 長女Althea
             found.spans.setdefault(m.span(), (0.7, True))
 
 

@@ -22,6 +22,14 @@ _ORGANIZATION_AFTER = regex.compile(
     r"^[ 　]?(?:[(（][^)）]{0,10})?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
 _OPEN = "[(（]"
 _CLOSE = "[)）]"
+# Digits written in kanji inside a number (080-2291-五五六三, 〇九〇-…), positional only.
+_KANJI_DIGIT = "〇一二三四五六七八九"
+_KD = f"[0-9０-９{_KANJI_DIGIT}]"
+_KANJI_TO_ASCII = str.maketrans(_KANJI_DIGIT, "0123456789")
+# An office's landline: the office is named earlier in the sentence (…支援センターの相談受付は平日9時〜17時、
+# 電話0725-…), with no person's home or phone word between them.
+_SENTENCE_BEFORE = regex.compile(r"[^。\n]{0,40}$")
+_PERSONAL_WORDS = regex.compile(r"自宅|宅|家|母|父|祖母|祖父|本人|携帯|保護者|さん|くん|ちゃん")
 
 
 class PhoneRecognizer(JaRegexRecognizer):
@@ -32,6 +40,9 @@ class PhoneRecognizer(JaRegexRecognizer):
          rf"(?:{_SEP}|{_OPEN}){{1,2}}{DIGIT}{{1,4}}(?:{_SEP}){{1,2}}{DIGIT}{{4}}{NOT_ALNUM_AFTER}"),
         # bare 10 or 11 digits starting with 0
         rf"{NOT_ALNUM_BEFORE}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
+        # with kanji digits (080-2291-五五六三): dashes required
+        (rf"(?<![0-9０-９{_KANJI_DIGIT}])[0０〇]{_KD}{{1,4}}{DASH}{_KD}{{1,4}}{DASH}{_KD}{{4}}"
+         rf"(?![0-9０-９{_KANJI_DIGIT}])"),
     ]
     CONTEXT = ["電話", "TEL", "携帯", "連絡先", "番号"]
     _CONTEXT_WORDS = ("電話", "TEL", "Tel", "tel", "ＴＥＬ", "携帯", "連絡先", "☎", "℡", "FAX", "ファックス")
@@ -61,6 +72,15 @@ class PhoneRecognizer(JaRegexRecognizer):
             results.append(self.result(start, end, 0.8, True))
         return results
 
+    def _office_landline(self, text: str, start: int, number: str) -> bool:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        if digits.startswith(("070", "080", "090", "050")):
+            return False  # a mobile number is a person's, whatever office is named before it
+        sentence = _SENTENCE_BEFORE.search(text[:start])
+        before = sentence.group(0) if sentence else ""
+        office = max((before.rfind(w) for w in self._ORGANIZATION_WORDS), default=-1)
+        return office >= 0 and not _PERSONAL_WORDS.search(before[office:])
+
     def adjust_span(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Drop an opening parenthesis that encloses the whole number: (090-1234-5678)."""
         if text[start] in "(（" and not regex.search(r"[)）]", text[start:min(end, start + 7)]):
@@ -68,7 +88,7 @@ class PhoneRecognizer(JaRegexRecognizer):
         return start, end
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
-        raw = normalize(text[start:end])
+        raw = normalize(text[start:end]).translate(_KANJI_TO_ASCII)
         candidate = raw.replace("＋", "+")
         try:
             number = phonenumbers.parse(candidate, "JP")
@@ -80,7 +100,7 @@ class PhoneRecognizer(JaRegexRecognizer):
                 self._NON_PERSONAL_PREFIXES):
             return None
         if near(text, start, end, self._ORGANIZATION_WORDS, before=12, after=0) or \
-                _ORGANIZATION_AFTER.match(text[end:end + 12]):
+                _ORGANIZATION_AFTER.match(text[end:end + 12]) or self._office_landline(text, start, candidate):
             return None
         has_context = near(text, start, end, self._CONTEXT_WORDS, before=12, after=6)
         bare = candidate.isdigit()
