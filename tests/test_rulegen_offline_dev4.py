@@ -89,3 +89,57 @@ def test_negation_after_an_all_marker_negates_every_item_of_the_list(parser, tex
 def test_both_markers_join_the_list_with_and(parser):
     cond = _rule(parser, "直近1年に虐待通告とDV相談がどちらもある世帯の子")["condition"]
     assert [p["item"] for p in cond["all"]] == ["child.abuse_reports", "dv.consultations"]
+
+
+@pytest.mark.parametrize(
+    ("text", "grade", "stages"),
+    [
+        ("5年生以上の小学生で、直近3か月の遅刻が5日以上", {"op": ">=", "value": 5}, ["elementary"]),
+        ("2年生の中学生で就学援助を受けている", {"op": "=", "value": 8}, ["junior_high"]),
+        ("中学2・3年生で学力調査下位", {"op": "between", "value": [8, 9]}, None),
+        ("中学2年生以上で欠席30日以上（直近1年）", {"op": "between", "value": [8, 9]}, None),
+    ],
+)
+def test_grades_with_comparisons_and_lists(parser, text, grade, stages):
+    rule = _rule(parser, text)
+    leaves = rule["condition"]["all"]
+    assert {"item": "school.grade", **grade} in leaves
+    assert (rule.get("population") or {}).get("school_stages") == stages
+
+
+def test_a_grade_number_with_both_schools_named_is_not_guessed(parser):
+    assert parser.parse("小中学生で3年生以上、就学援助").rule is None
+
+
+def test_period_with_the_second_month_in_the_same_year(parser):
+    agg = _rule(parser, "2026年9月〜10月の欠席が10日以上")["condition"]["aggregate"]
+    assert agg["period"] == {"start": "2026-09-01", "end": "2026-10-31"}
+    agg = _rule(parser, "令和7年10月〜3月に遅刻10日以上")["condition"]["aggregate"]
+    assert agg["period"] == {"start": "2025-10-01", "end": "2026-03-31"}
+
+
+def test_a_number_of_persons_after_its_item_is_exact(parser):
+    cond = _rule(parser, "世帯人数が2人で、ひとり親の未就学児")["condition"]
+    assert {"item": "resident.household_size", "op": "=", "value": 2} in cond["all"]
+    assert _rule(parser, "きょうだいが3人以上")["condition"] == {"item": "resident.siblings", "op": ">=", "value": 3}
+    cond = _rule(parser, "一人っ子で要介護の家族がいる子")["condition"]
+    assert {"item": "resident.siblings", "op": "=", "value": 0} in cond["all"]
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("児童手当が差し止められている世帯の未就学児", "benefit.child_allowance_suspended"),
+        ("市税の滞納がある世帯で、児童手当が差し止めになっている子", "benefit.child_allowance_suspended"),
+        ("訪問を拒否された1歳未満の子", "health.home_visit_unmet"),
+        ("学校に来てない日が直近1か月で5日を超えている子", "school.absence_days"),
+    ],
+)
+def test_formal_and_plain_item_words(parser, text, item):
+    cond = _rule(parser, text)["condition"]
+    assert item in {leaf.get("item") for leaf in cond.get("all", [cond])}
+
+
+def test_a_record_within_the_one_window_given(parser):
+    agg = _rule(parser, "直近半年で、身体のあざ・傷の確認のため保健室に来室した記録がある")["condition"]["aggregate"]
+    assert agg["window_months"] == 6 and "whole_record" not in agg

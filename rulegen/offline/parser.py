@@ -200,6 +200,8 @@ class OfflineParser:
         self._match_guardians(t)
         self._match_partial_items(t, tokens, questions)
         self._match_codes(t)
+        self._code_exclusions(t)
+        self._item_contexts(t)
         self._context_items(t)
         self._exact_counts(t)
         self._ambiguity_questions(t, questions)
@@ -302,6 +304,14 @@ class OfflineParser:
         # 「今年度」「昨年度」「年度内」 alone: the fiscal year (4月始まり) of the drafting day, as a fixed period
         t.find(r"(今年度|本年度|当年度|昨年度|前年度|年度内)(?:中|内)?(?:に|で|の|において|は|も)?", "window", self._relative_fiscal_year)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
+        # Monthly rates, before windows (「1か月で最大10日」 has no window): 毎月 = every month of the window,
+        # 月平均 = the window's total over its months, 1か月で最大 = some month.
+        t.find(rf"毎月(\d+)(日|回)({OP_RE})(?![^、。,]{{0,8}}月)", "per_month",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2), "every": True})
+        t.find(rf"(?:{_alt(lex['monthly_average_words'])})(?:で|に)?(\d+)(日|回)({OP_RE})", "amount",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2), "monthly_average": True, "text": m.group(0)})
+        t.find(rf"(?:1か月(?:で|に|の|あたり)?|月(?:に|の)?)(?:最大|最多)(?:で)?(\d+)(日|回)({OP_RE})", "per_month",
+               lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
@@ -320,7 +330,7 @@ class OfflineParser:
                 t.free[i] = True
         t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
         t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)
-        t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回"})
+        t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回", "record": m.group(0).endswith("でも")})
         t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
         for phrase, stages in sorted(lex["stages"].items(), key=lambda kv: -len(kv[0])):
@@ -405,7 +415,12 @@ class OfflineParser:
 
             def school_grade(m: re.Match[str]) -> dict[str, Any] | None:
                 lo, hi = _grade_bounds(int(m.group(1)), int(m.group(1)), m.group(2), top)
-                return {"stage": stage, "lo": lo + offset, "hi": hi + offset} if 1 <= lo <= hi <= top else None
+                if not 1 <= lo <= hi <= top:
+                    return None
+                # 「5年生以上の小学生」: grade 5 or more within the stage filter
+                if m.group(2) == "以上" and lo < hi:
+                    return {"stage": stage, "lo": lo + offset, "hi": lo + offset, "open": True}
+                return {"stage": stage, "lo": lo + offset, "hi": hi + offset}
             t.find(r"(?<![\d学])(\d)年生(以上|以下|未満|まで)?(?:の|で)?", "grade", school_grade)
         for word, (item_id, code) in self.lex.get("code_words", {}).items():
             t.find(re.escape(word) + r"(?:の|で)?", "code_word", lambda m, i=item_id, c=code: {"item": i, "code": c})
@@ -552,8 +567,11 @@ class OfflineParser:
             item = self.catalog[item_id]
             if item.kind != "event" or not item.codes:
                 continue
+            exact = {normalize(c.label) for c in item.codes}
             for c in item.codes:
                 for v in _label_variants(c.label):
+                    if v != normalize(c.label) and v in exact:
+                        continue  # 「その他」 is code 90, not a part of 「養護相談（その他）」
                     labels.append((v, item_id, c.code))
         # 「不登校に関する教育相談」「いじめについての教育相談」: a code label joined to its item's name
         # by a connector is the code, even where the label alone was read as another item or a difficulty.
@@ -590,6 +608,31 @@ class OfflineParser:
             if hits and len(hits) == 1 and t.is_free(tok.start, tok.end):
                 item_id, code = next(iter(hits))
                 t.claim(tok.start, tok.end, "code", item=item_id, code=code)
+
+    def _code_exclusions(self, t: _Text) -> None:
+        """「保健室（体調不良・けが以外の理由）」「家庭児童相談（その他を除く）」: code labels of one item followed by
+        an exclusion word are the codes left out, not a negation of the item."""
+        words = _alt(self.lex["code_exclusion_words"])
+        codes = sorted((sp for sp in t.spans if sp.kind == "code"), key=lambda sp: sp.start)
+        for m in re.finditer(rf"(?:{words})(?:の理由|の記録|の種類|の)?", t.text):
+            before = [sp for sp in codes if sp.end <= m.start()]
+            run: list[Span] = []
+            pos = m.start()
+            for sp in reversed(before):
+                if re.fullmatch(r"[・、,や及びと]*", t.text[sp.end : pos]) is None:
+                    break
+                run.insert(0, sp)
+                pos = sp.start
+            if not run or len({sp.data["item"] for sp in run}) != 1:
+                continue
+            inside = [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]
+            if any(sp.kind not in ("negation",) for sp in inside):
+                continue
+            for sp in inside:
+                t.unclaim(sp)
+            for sp in run:
+                sp.data["exclude"] = True
+            t.claim(m.start(), m.end(), "code_exclusion", text=m.group(0))
 
     # -- step 2b: guardians ----------------------------------------------------
 
@@ -722,6 +765,31 @@ class OfflineParser:
         t.claim(start, end, "ambiguous", items=sorted(items), phrase=t.text[start:end])
         return True
 
+    def _item_contexts(self, t: _Text) -> None:
+        """「保育所を直近3か月で20日以上休んでいる」「保育園に在園していて、…欠席が10日以上」: where the text speaks
+        of a place (保育所) and of no school, the absence words mean the place's item (lexicon item_contexts).
+        A place word that is only the object of the absence (保育所を…休んで, 保育園の欠席) adds no condition."""
+        for ctx in self.lex.get("item_contexts", []):
+            spans = [sp for sp in t.spans if sp.kind == "item" and sp.data["item"] == ctx["from"]]
+            if not spans or any(w in t.text for w in ctx["not_with"]) or any(
+                    sp.kind in ("stage", "grade") for sp in t.spans):
+                continue
+            words = _alt(ctx["words"])
+            places = [m for m in re.finditer(rf"(?:{words})", t.text)
+                      if all(sp.kind == "item" and sp.data.get("item") in ctx.get("place_items", [])
+                             for sp in t.spans if sp.start < m.end() and m.start() < sp.end)]
+            if not places:
+                continue
+            for sp in spans:
+                sp.data = {**sp.data, "item": ctx["to"]}
+            for m in places:
+                after = t.text[m.end() : m.end() + 1]
+                if after not in ("を", "の", "で"):
+                    continue  # 「保育園に在園していて」: a condition of its own
+                for sp in [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]:
+                    t.unclaim(sp)
+                t.claim(m.start(), m.end() + 1, "context", text=m.group(0))
+
     def _context_items(self, t: _Text) -> None:
         """「保育園に在園していて、…欠席が」: a bare item word (欠席) that another item names with a word the
         text also uses (保育園の欠席) may mean either: asked, with both as candidates."""
@@ -850,7 +918,8 @@ class OfflineParser:
                 if s.data["stage"] is not None and s.data["stage"] not in stages:
                     stages.append(s.data["stage"])
                 lo, hi = s.data["lo"], s.data["hi"]
-                pop_conditions.append({"item": "school.grade", "op": "between", "value": [lo, hi]} if lo != hi else {"item": "school.grade", "op": "=", "value": lo})
+                pop_conditions.append({"item": "school.grade", "op": ">=", "value": lo} if s.data.get("open")
+                                      else {"item": "school.grade", "op": "between", "value": [lo, hi]} if lo != hi else {"item": "school.grade", "op": "=", "value": lo})
         if stages:
             population["school_stages"] = stages
         for s in spans:
@@ -877,6 +946,8 @@ class OfflineParser:
                 continue
             if s.kind == "window" and len(windows) == 1:
                 continue
+            if s.kind == "time_word" and len(windows) == 1 and sum(self.catalog[i.data["item"]].kind == "event" for i in items) == 1:
+                continue  # 「直近半年で、…来室した記録がある」: a record within the one window the text gives
             group = self._negated_list(t, s, items, spans) if s.kind == "negation" else []
             if group:  # 「AとBのどちらも受けていない」: neither A nor B
                 for it in group:
@@ -1112,7 +1183,7 @@ class OfflineParser:
             if UNIT_GROUPS.get(amount["unit"]) != ITEM_UNIT_GROUP.get(item.unit, item.unit) and not (item.kind == "event" and UNIT_GROUPS.get(amount["unit"]) == "month"):
                 problems.append(problem("unit_mismatch", f"「{phrase}」の単位は{item.unit}ですが、「{amount['value']}{amount['unit']}」と書かれています。", phrase=phrase))
                 return {}, False
-        if mods["past"] and item.kind == "attribute":
+        if mods["past"] and item.kind == "attribute" and item.id not in self.lex.get("historical_items", []):
             word = t.text[mods["past"][0].start : mods["past"][0].end]
             problems.append(problem(
                 "past_state",
@@ -1150,11 +1221,19 @@ class OfflineParser:
                 if item.type not in ("integer", "decimal"):
                     problems.append(problem("amount_on_flag", f"「{item.name}」は はい/いいえ の項目なので数値では比べられません。", phrase=phrase))
                     return {}, False
-                leaf.update(op=amount["op"], value=amount["value"])
+                value = amount["value"]
+                if amount["op"] == "between" and item.range is not None and isinstance(value, list):
+                    # 「10代の保護者」: bounds outside the item's range say nothing more (保護者の年齢 starts at 12)
+                    lo_r, hi_r = item.range.min, item.range.max
+                    value = [max(value[0], int(lo_r)) if lo_r is not None and value[1] >= lo_r else value[0],
+                             min(value[1], int(hi_r)) if hi_r is not None and value[0] <= hi_r else value[1]]
+                    amounts[0].data["value"] = value  # the span says what the rule uses (checked in sanity.py)
+                leaf.update(op=amount["op"], value=value)
             if item.entity == "guardian" and any(sp.kind == "guardians_all" for sp in t.spans):
                 leaf["guardians"] = "all"  # 「保護者全員が」
         else:
-            own_record = bool(mods["time_word"]) or bool(re.search(r"歴$", normalize(phrase)))
+            own_record = (bool(mods["time_word"]) or bool(re.search(r"歴$", normalize(phrase)))
+                          or any(a.data.get("record") for a in amounts))  # 「1回でも」: any time in the record
             months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else global_window)
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
@@ -1162,7 +1241,9 @@ class OfflineParser:
             used_default = months is None
             months = months or DEFAULT_WINDOW
             agg = dict(months) if isinstance(months, dict) else {"window_months": months}
-            codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id} | set(it.data.get("codes", ())))
+            codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id and not c.data.get("exclude")}
+                           | set(it.data.get("codes", ())))
+            excluded = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id and c.data.get("exclude")} - set(codes))
             rest = normalize(phrase).replace(normalize(item.name), "")
             if not codes and rest and item.codes:
                 # 「3歳児健診の未受診」「転入・転居の転入」: the item words name one of the item's codes.
@@ -1187,13 +1268,29 @@ class OfflineParser:
                     codes = sorted(named)
             if codes:
                 agg["value_filter"] = {"op": "in", "value": codes} if len(codes) > 1 else {"op": "=", "value": codes[0]}
+            elif excluded:  # 「体調不良・けが以外」「(その他を除く)」: every other code
+                agg["value_filter"] = {"op": "not_in", "value": excluded} if len(excluded) > 1 else {"op": "!=", "value": excluded[0]}
             per_month = mods["per_month"]
             numeric = item.type in ("integer", "decimal")
+            if per_month and per_month[0].data.get("every") and not isinstance(agg.get("window_months"), int):
+                problems.append(problem("every_month", f"「{t.text[per_month[0].start:per_month[0].end]}」の「毎月」は、何か月間のことですか。",
+                                        phrase=t.text[per_month[0].start:per_month[0].end], hint="期間と一緒に書いてください (例: 直近3か月、毎月3日以上)。"))
+                return {}, False
+            if amount and amount.get("monthly_average") and not isinstance(agg.get("window_months"), int):
+                problems.append(problem("monthly_average", f"「{amount['text']}」の平均は、何か月間の平均ですか。", phrase=amount["text"],
+                                        hint="期間と一緒に書いてください (例: 直近3か月で月平均5日以上)。"))
+                return {}, False
             if per_month:
                 pm = per_month[0].data
                 agg["value_filter"] = {"op": pm["op"], "value": pm["value"]}
                 agg["fn"] = "count"
                 op, value = (amount["op"], amount["value"]) if amount else (">=", 1)
+                if pm.get("every"):  # 「毎月3日以上（直近3か月）」: every month of the window
+                    op, value = ">=", agg["window_months"]
+            elif amount and amount.get("monthly_average"):  # 「直近3か月で月平均5日以上」: the total over the window
+                agg["fn"] = "sum"
+                op, value = amount["op"], amount["value"] * agg["window_months"]
+                amounts[0].data.update(value=value, monthly_value=amount["value"])  # the span says what the rule uses
             elif amount is None:
                 if numeric:
                     agg["fn"] = "sum"
@@ -1259,7 +1356,6 @@ def _combine(leaves: list[dict[str, Any]], seps: list[str]) -> dict[str, Any]:
             groups[-1].append(leaf)
         else:
             groups.append([leaf])
-    groups = [[leaf for k, leaf in enumerate(g) if leaf not in g[:k]] for g in groups]  # 「会えなかった、または訪問を拒否された」: one item twice
     parts = [g[0] if len(g) == 1 else {"any": g} for g in groups]
     return parts[0] if len(parts) == 1 else {"all": parts}
 
