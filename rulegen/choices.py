@@ -18,12 +18,11 @@ from rulegen.offline.tokens import normalize, tokenize
 
 
 def _applied(text: str, clarification: dict[str, Any], candidate: str) -> str | None:
-    phrase = clarification.get("phrase", "")
-    if not phrase or phrase not in text:
-        return None
-    mode = clarification.get("mode")
+    phrase, mode = clarification.get("phrase", ""), clarification.get("mode")
     if mode == "text":  # the candidate is the whole reply
         return candidate
+    if not phrase or phrase not in text:
+        return None
     if mode == "append":
         return text.replace(phrase, f"{phrase}が{candidate}", 1)
     return text.replace(phrase, candidate, 1)
@@ -34,7 +33,10 @@ def question_choices(source: str, questions: list[str], clarifications: list[dic
     out: list[dict[str, Any]] = []
     for clar in clarifications:
         phrase = clar.get("phrase", "")
-        index = next((i for i, q in enumerate(questions) if phrase and phrase in normalize(q)), 0)
+        if clar.get("question") in questions:  # the question it answers, when its phrase is not quoted in it
+            index = questions.index(clar["question"])
+        else:
+            index = next((i for i, q in enumerate(questions) if phrase and phrase in normalize(q)), 0)
         labels, notes = clar.get("labels") or [], clar.get("notes") or []
         for k, cand in enumerate(clar.get("candidates") or []):
             reply = _applied(text, clar, cand)
@@ -156,6 +158,8 @@ class _Clarifier:
         scored: list[tuple[int, int, tuple[str, str, str]]] = []
         for k, (reply, label, note) in enumerate(cands):
             v = self.verdict(reply, issue)
+            if note and v != 0:
+                continue  # leaving words out is offered only where the rest reads as a rule
             if v is not None and all(reply != c[2][0] for c in scored):
                 scored.append((v, k, (reply, label, note)))
         return [c for _, _, c in sorted(scored)][:limit]
@@ -175,6 +179,15 @@ class _Clarifier:
         self.refine_existing()
         for p in list(self.result.problems):  # the problem stays (it says what went wrong); the question asks
             self.problem_question(p)
+        self.drop_all_unread()
+        self.named_item_questions()
+        if not any(c.get("candidates") for c in self.result.clarifications) and self.base:
+            # nothing else to click (「経済的に苦しい家庭の子」): the items a concept of the lexicon points to
+            self.difficulty_question({"message": self.base[0]})
+        for q in list(self.result.questions):  # 「10以上 かつ 4以下」を同時に満たすこどもはいません: one bound
+            if not any(c.get("candidates") and (c.get("question") == q or c.get("phrase") and c["phrase"] in q)
+                       for c in self.result.clarifications):
+                self.one_amount(q, q)
 
     # -- questions the parser already asks ----------------------------------------------------------
 
@@ -225,22 +238,30 @@ class _Clarifier:
     def more_items(self, clar: dict[str, Any], issue: str) -> None:
         """A question among items (「「非行相談」はどの項目のことですか」) also offers an item's code that the
         phrase names (家庭児童相談の非行相談) and the items close by characters (「保険室」-> 保健室来室)."""
-        phrase, extra = normalize(clar["phrase"]), []
+        raw = clar["phrase"]
+        phrase, extra = normalize(raw), []
         for it in self.catalog.items:
             for code in it.codes or ():
-                label = normalize(code.label)
-                if len(phrase) >= 2 and (phrase == label or phrase in label.split("(")[0]) and it.name != phrase:
-                    extra.append((f"{normalize(it.name)}の{label.split('(')[0]}", f"{it.name}（{code.label}）"))
-        extra += [(normalize(it.name), it.name) for it in self.close_items(phrase) if it.name not in clar["candidates"]]
-        extra = [(c, label) for c, label in extra if self.verdict(self.swap(clar["phrase"], c), issue) is not None]
+                label = normalize(code.label).split("(")[0]
+                if len(phrase) < 2 or not (phrase == label or phrase in label) or it.name == phrase:
+                    continue
+                at = self.text.find(label)
+                # the label written out around the phrase (「心の不調・相談」) is replaced as a whole
+                reply = (self.text[:at] + f"{normalize(it.name)}の{label}" + self.text[at + len(label):] if at >= 0
+                         else self.swap(raw, f"{normalize(it.name)}の{label}"))
+                extra.append((reply, f"{it.name}（{code.label}）"))
+        extra += [(self.swap(raw, normalize(it.name)), it.name) for it in self.close_items(phrase) if it.name not in clar["candidates"]]
+        extra = [(c, label) for c, label in extra if self.verdict(c, issue) is not None]
         if not extra:
             return
         names = [label for _, label in extra]
-        clar["candidates"] = [c for c, _ in extra] + list(clar["candidates"])
-        clar["labels"] = names + list(clar["candidates"][len(extra):])
+        own = [(self.swap(raw, c), c) for c in clar["candidates"]]
+        own = [(r, c) for r, c in own if self.verdict(r, issue) is not None]
+        clar.update(mode="text", candidates=[r for r, _ in extra + own], labels=names + [c for _, c in own])
         if issue in self.result.questions:
             k = self.result.questions.index(issue)
             self.result.questions[k] = issue + self.lex["click_more_items"].format(names="、".join(f"「{n}」" for n in names))
+            clar["question"] = self.result.questions[k]
 
     def item_for(self, phrase: str) -> Any:
         for sp in self.spans:
@@ -270,16 +291,93 @@ class _Clarifier:
                 return True
         elif code == "no_item":
             return self.difficulty_question(p)
+        elif code in ("two_amounts", "amount_on_flag"):
+            if code == "two_amounts":
+                return self.one_amount(p["message"], lex["click_amount_kept_question"], keep_one=True)
+            return self.one_amount(p["message"], lex["click_flag_question"].format(phrase=phrase), keep_one=False)
+        elif code == "past_state" and phrase:
+            forms = lex.get("click_present_forms", {})
+            cands = [(self.swap(phrase, forms[w] + phrase[len(w):]), lex["click_present_label"].format(word=forms[w]), "")
+                     for w in sorted(forms, key=len, reverse=True) if phrase.startswith(w)][:1]
+            cands = self.keep(phrase, p["message"], cands)
+            if cands:
+                self.add(lex["click_present_question"].format(phrase=phrase), phrase, cands)
+                return True
         return False
+
+    def drop_all_unread(self) -> None:
+        """Several unread phrases (「経済」「苦しい」): leaving them all out, with one click, when the rest reads as a rule."""
+        unread = [p["phrase"] for p in self.result.problems if p.get("code") == "unread_phrase" and p.get("phrase") in self.text]
+        if len(unread) < 2:
+            return
+        reply = self.text
+        for phrase in unread:
+            reply = reply.replace(phrase, "", 1)
+        both = "」「".join(unread)
+        cand = (reply, self.lex["click_drop_label"].format(phrase=both), self.lex["click_drop_note"].format(phrase=both))
+        question = self.lex["click_unread_question"].format(phrase=unread[0])
+        clar = next((c for c in self.result.clarifications if c.get("phrase") == unread[0] and c.get("mode") == "text"), None)
+        if not self.keep(reply, "", [cand]):
+            return
+        if clar is None:
+            self.add(question, unread[0], [cand])
+        else:
+            clar["candidates"].append(cand[0])
+            clar["labels"].append(cand[1])
+            clar["notes"] = [*(clar.get("notes") or [""] * (len(clar["candidates"]) - 1)), cand[2]]
+
+    def named_item_questions(self) -> None:
+        """「「保育園を…休ん」は「保育所等の欠席日数」のことですか」 with nothing to click: the item words in the
+        phrase replaced by the item the question names."""
+        names = {f"「{it.name}」": it for it in self.catalog.items}
+        for q in list(self.result.questions):
+            if any(c.get("candidates") and (c.get("question") == q or c.get("phrase") and c["phrase"] in q)
+                   for c in self.result.clarifications):
+                continue
+            named = [it for key, it in names.items() if key in q]
+            cands = []
+            for it in named:
+                for sp in self.spans:
+                    if sp.kind == "item" and f"「{sp.data.get('phrase')}" in q and sp.data["item"] != it.id:
+                        reply = self.text[: sp.start] + normalize(it.name) + self.text[sp.end :]
+                        cands.append((reply, self.lex["click_item_label"].format(name=it.name), ""))
+            cands = self.keep("", q, cands, limit=3)
+            if cands:
+                self.result.clarifications.append({"phrase": "", "question": q, "mode": "text", "candidates": [c[0] for c in cands],
+                                                   "labels": [c[1] for c in cands]})
+
+    def one_amount(self, issue: str, question: str, keep_one: bool = True) -> bool:
+        """Two comparisons where the rule takes one (or a yes/no item with a number): each one kept alone, or none."""
+        amounts = sorted((sp for sp in self.spans if sp.kind == "amount"), key=lambda sp: sp.start)
+        cands = []
+        for keep in ([*amounts] if keep_one else [None]):
+            drop = [a for a in amounts if a is not keep]
+            reply = self.text
+            for a in sorted(drop, key=lambda sp: -sp.start):
+                reply = reply[: a.start] + reply[a.end :]
+            label = (self.lex["click_amount_keep_label"].format(phrase=self.text[keep.start : keep.end]) if keep is not None
+                     else self.lex["click_amount_none_label"])
+            note = self.lex["click_amount_drop_note"].format(phrase="」「".join(self.text[a.start : a.end] for a in drop))
+            cands.append((reply, label, note))
+        if not amounts:
+            return False
+        cands = self.keep(self.text, issue, cands, limit=4)
+        if not cands:
+            return False
+        if question not in self.result.questions:
+            self.result.questions.append(question)
+        self.result.clarifications.append({"phrase": "", "question": question, "mode": "text", "candidates": [c[0] for c in cands],
+                                           "labels": [c[1] for c in cands], "notes": [c[2] for c in cands]})
+        return True
 
     def unread_candidates(self, phrase: str) -> list[tuple[str, str, str]]:
         lex = self.lex
         # An item for the whole run of kanji/latin the phrase is in (「要対協」 for an unread 「対」).
         at = self.text.find(phrase)
         lo, hi = at, at + len(phrase)
-        while lo > 0 and not _is_kana(self.text[lo - 1]) and self.text[lo - 1].isalnum() and not self.text[lo - 1].isdigit():
+        while lo > 0 and not _is_kana(phrase[0]) and not _is_kana(self.text[lo - 1]) and self.text[lo - 1].isalnum() and not self.text[lo - 1].isdigit():
             lo -= 1
-        while hi < len(self.text) and not _is_kana(self.text[hi]) and self.text[hi].isalnum() and not self.text[hi].isdigit():
+        while hi < len(self.text) and not _is_kana(phrase[-1]) and not _is_kana(self.text[hi]) and self.text[hi].isalnum() and not self.text[hi].isdigit():
             hi += 1
         word = self.text[lo:hi]
         out = [(self.text[:lo] + normalize(it.name) + self.text[hi:], lex["click_item_label"].format(name=it.name), "")
@@ -313,8 +411,9 @@ class _Clarifier:
             for name in (it.name, *it.synonyms):
                 n = normalize(name)
                 share = sum(ch in n for ch in chars) / len(chars)
-                if share >= 0.5:
-                    best = max(best, share + difflib.SequenceMatcher(None, word, n).ratio())
+                ratio = difflib.SequenceMatcher(None, word, n).ratio()
+                if share >= 0.5 and (share == 1 or ratio >= 0.4):
+                    best = max(best, share + ratio)
             if best:
                 scored.append((-best, it.id))
         return [self.catalog[i] for _, i in sorted(scored)[:limit]]
@@ -333,26 +432,33 @@ class _Clarifier:
         return out
 
     def difficulty_question(self, p: dict[str, Any]) -> bool:
-        """A text that names only a difficulty type (「不登校の子」): no item, so no rule; the items that are
-        its signs, with a typical threshold, as answers."""
+        """A text that names only a difficulty type (「不登校の子」) or a concept the lexicon ties to one
+        (「経済的に苦しい」-> 貧困): no item, so no rule; the items that are its signs, with a typical
+        threshold, as answers."""
         lex = self.lex
-        words = [d for d in DIFFICULTIES if d in self.text]
-        if not words:
+        concepts = lex.get("click_concepts", {})
+        found = [(w, concepts[w]) for w in sorted(concepts, key=len, reverse=True) if w in self.text]
+        found += [(d, d) for d in DIFFICULTIES if d in self.text]
+        if not found:
             return False
-        word = words[0]
+        word, difficulty = found[0]
         cands = []
-        for it in self.catalog.items:
-            if it.id in lex["population_items"] or not it.difficulties or it.difficulties[0] != word:
-                continue
+        preferred = [i for i in lex.get("click_difficulty_items", {}).get(difficulty, []) if i in self.catalog]
+        signs = [self.catalog[i] for i in preferred] or [
+            it for it in self.catalog.items
+            if it.id not in lex["population_items"] and it.difficulties and it.difficulties[0] == difficulty]
+        for it in signs:
             if it.type in ("integer", "decimal"):
                 steps = threshold_candidates(it, lex)
                 cond = f"{normalize(it.name)}が{steps[len(steps) // 2]}" if steps else ""
             else:
                 cond = normalize(it.name)
             if cond:
-                cands.append((self.swap(word, lex["click_difficulty_reply"].format(word=word, condition=cond)), it.name, ""))
+                cands.append((self.swap(word, lex["click_difficulty_reply"].format(word=difficulty, condition=cond)), it.name, ""))
         cands = self.keep(word, p["message"], cands, limit=5)
         if not cands:
             return False
-        self.add(lex["click_difficulty_question"].format(word=word), word, cands)
+        question = (lex["click_difficulty_question"].format(word=word) if word == difficulty
+                    else lex["click_concept_question"].format(word=word, difficulty=difficulty))
+        self.add(question, word, cands)
         return True

@@ -52,9 +52,11 @@ def test_an_aside_in_brackets_can_be_left_out(drafter):
     assert items == ["school.late_days", "welfare.public_assistance"]
 
 
-def test_colloquial_form_offers_the_item(drafter):
-    out, _ = _click(drafter, "児童手当が差し止めになっている世帯", "児童手当の支給差止め")
-    assert out.ok and _leaf(out.rule)["item"] == "benefit.child_allowance_suspended"
+def test_typo_in_an_item_word_offers_the_item(drafter):
+    out, _ = _click(drafter, "遅国が直近1年で10日以上", "遅刻日数")
+    assert out.ok
+    leaf = _leaf(out.rule)
+    assert (leaf["item"], leaf["op"], leaf["value"], leaf["aggregate"]["window_months"]) == ("school.late_days", ">=", 10, 12)
 
 
 def test_number_without_item_offers_the_items_counted_in_its_unit(drafter):
@@ -109,3 +111,40 @@ def test_every_choice_gives_a_rule_or_a_narrower_question(drafter, catalog, text
         now = set(out.questions) | {p["message"] for p in out.problems}
         assert now != asked and len(now) <= len(asked), (choice, now)
         assert first.questions[choice["question_index"]] not in now, choice
+
+
+def test_number_on_a_yes_no_item_can_be_left_out(drafter):
+    out, choice = _click(drafter, "一時保護が2回以上ある子", "数値の条件を除く")
+    assert out.ok and _leaf(out.rule) == {"item": "child.temporary_protection_history", "op": "=", "value": True}
+    assert "「2回以上」を除いて読みました" in out.reading_ja
+
+
+def test_past_state_offers_the_state_at_the_reference_date(drafter):
+    out, _ = _click(drafter, "就学援助を受けていた子", "基準日時点")
+    assert out.ok and _leaf(out.rule) == {"item": "school.school_aid", "op": "=", "value": True}
+
+
+def test_two_comparisons_on_one_item_offer_each_alone(drafter):
+    first = drafter.draft("今年度の欠席が10日以上（小学生）または15日以上（中学生）")
+    labels = [c["label"] for c in first.choices]
+    assert "「10日以上」だけを残す" in labels and "「15日以上」だけを残す" in labels
+
+
+def test_several_unread_words_can_be_left_out_with_one_click(drafter):
+    out, choice = _click(drafter, "ぴよぴよ生活保護世帯のもふもふ小学生", "「ぴよぴよ」「もふもふ」を除いて読む")
+    assert out.ok and _leaf(out.rule) == {"item": "welfare.public_assistance", "op": "=", "value": True}
+    assert out.rule.population.school_stages == ["elementary"]
+    assert "「ぴよぴよ」「もふもふ」は読み取れなかったため" in out.reading_ja
+
+
+def test_a_kana_word_is_not_matched_to_an_item_by_its_neighbours(drafter):
+    first = drafter.draft("ぴよぴよ生活保護世帯の小学生")
+    assert [c["label"] for c in first.choices] == ["「ぴよぴよ」を除いて読む"]
+
+
+def test_the_note_of_a_click_survives_a_stored_conversation(drafter):
+    conv = Conversation(drafter)
+    first = conv.send("ぴよぴよ生活保護世帯の小学生")
+    again = Conversation.from_dict(conv.to_dict(), drafter)
+    out = again.send(first.choices[0]["reply"])
+    assert out.ok and "除いて読みました" in out.reading_ja
