@@ -137,6 +137,8 @@ MISREADINGS = [
     ("要対協に登録されている児童は対象外とする", "exclusion_unread"),                # registered = true
     ("保健室にけが以外で5回以上来室", "code_exclusion_unused"),                    # けが only
     ("教育相談のうち不登校が2回以上", "difficulty_code"),                            # every kind counted
+    ("欠席が3か月以上", "unit_months"),                                             # every month has a row
+    ("虐待通告が10日以上", "unit_mismatch"),
     ("生活保護世帯、もしくは住民税非課税世帯のうち児童扶養手当を受給している", "grouping"),  # dev3
 ]
 
@@ -178,6 +180,8 @@ def test_drafter_never_returns_the_misreading(drafter, case):
     ("令和6年度以降に転入", {"令和6年4月以降"}),
     ("欠席か遅刻が10日以上", {"欠席が10日以上または遅刻が10日以上"}),
     ("要対協に登録されている児童は対象外とする", {"除外"}),
+    ("欠席が3か月以上", {"1日以上の月が3か月以上"}),
+    ("虐待通告が10日以上", {"10回以上"}),
 ])
 def test_choices_lead_to_valid_rules(drafter, text, labels):
     """The rewrites a finding offers are among the clickable answers, and each reads as a rule."""
@@ -229,6 +233,8 @@ CORRECT = [
     "障害相談の記録がある子で放デイ利用なし",
     "不登校の中学生で教育相談がない",
     "保健室来室（体調不良以外）が5回以上",
+    "心の天気が雨の日が10日以上",
+    "欠席が10日以上の月が3か月以上",
 ]
 
 

@@ -656,6 +656,37 @@ def check_difficulty_codes(text: str, spans: Sequence[SpanLike], parts: _Rule, c
     return out
 
 
+def check_units(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
+    """The unit of a number fits what the item records:
+    - 「欠席が3か月以上」 on monthly totals counted as rows: every month has a row, so every child passes;
+    - 「虐待通告が10日以上」「保健室来室が3か月以上」: days or months of an item that records single events."""
+    items = sorted((s for s in spans if s.kind == "item" and s.data.get("item") in catalog), key=lambda s: s.start)
+    leaf_by_item = {leaf["item"]: leaf for leaf, _ in parts.leaves}
+    out: list[Finding] = []
+    for a in spans:
+        if a.kind != "amount" or a.data.get("unit") not in ("日", "か月", "月"):
+            continue
+        prev = next((i for i in reversed(items) if i.end <= a.start and a.start - i.end <= 4), None)
+        if prev is None:
+            continue
+        item = catalog[prev.data["item"]]
+        leaf = leaf_by_item.get(item.id, {})
+        agg = leaf.get("aggregate") or {}
+        if item.kind != "event" or leaf.get("value") != a.data.get("value"):
+            continue
+        unit_text = text[a.start : a.end]
+        monthly = "1か月" in (item.event_unit or "")
+        if monthly and a.data["unit"] in ("か月", "月") and agg.get("fn") == "count" and not agg.get("value_filter"):
+            per = "1日以上" if item.unit == "日" else "1回以上"
+            out.append(Finding("unit_months", f"「{text[prev.start:a.end]}」は、{text[prev.start:prev.end]}のあった月が{unit_text}のことですか。いまは記録のある月 (0日の月も) を数えています。",
+                               unit_text, (f"{per}の月が{unit_text}",)))
+        elif not monthly and item.unit is None and a.data["unit"] in ("か月", "月") or (not monthly and item.unit is None and a.data["unit"] == "日"
+                                                                                    and "1日" not in (item.event_unit or "")):
+            out.append(Finding("unit_mismatch", f"「{text[prev.start:a.end]}」: 「{item.name}」は{item.event_unit or '1回'}ごとの記録なので、「{unit_text}」は回数として数えています。回数のことですか。",
+                               unit_text, (f"{_num(float(a.data['value']))}回{unit_text[len(_num(float(a.data['value']))) + len(a.data['unit']):]}",)))
+    return out
+
+
 def check_time_words(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: dict[str, Any]) -> list[Finding]:
     """「過去に一度でも虐待通告を受けた小学生で、直近3か月の欠席が5日以上」: a whole-record word (過去に, 〜歴あり,
     これまで, 1回でも) in one part of the text and a window in another; the window must not silently
@@ -936,6 +967,7 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
         *check_contradictions(text, spans, rule, catalog),
         *check_attachment(text, spans, parts),
         *check_time_words(text, spans, parts, lex),
+        *check_units(text, spans, parts, catalog),
         *check_difficulty_codes(text, spans, parts, catalog),
         *check_item_numbers(text, spans, parts, catalog),
         *check_item_pairs(text, spans, parts, catalog),
