@@ -4,22 +4,27 @@ The parser reads a criterion phrase by phrase; this module looks at the finished
 it accounts for everything the text says. Each check is a pure function of the normalized text, the
 parser's spans (what each stretch of text was read as) and the rule document:
 
-- numbers: every number the parser read (amount, window, per-month filter, points, grade, age) is used
-  by the rule;
-- comparison words (以上, 未満, を超える…) left unclaimed next to a number;
-- negations: every negation word, and every 未/無/非 prefix left unread, is reflected in the rule
-  (a ``not``, a value false, an item that itself means "not done");
-- rates: 「月2回以上」「週1日」 are not counted over the whole window silently;
-- populations: an age or stage word that is the beginning of an item's own name (「3歳児健診」) is no
-  population filter;
-- connectives: a text with または/か/いずれか has an OR in the rule; 「AやB」 is asked; 「A、または B」
-  after a かつ-chain says which grouping is meant; 「AでもBでもない」 negates both;
-- items and codes: every item and code label the parser found is in the rule;
-- guardians: 「全員」「とも」 on a guardian item is ``guardians: all``.
+- numbers: every number the parser read (amount, window, period, per-month filter, points, grade, age)
+  is used by the rule; a comparison word no number took (中学2年以上); 以降/まで after a fixed period;
+  an amount after two items (欠席か遅刻が10日以上); units that do not fit the item (欠席が3か月以上);
+- negations: every negation word and every 未/無/非 prefix is reflected in the rule (a ``not``, a value
+  false, an item that itself means "not done"); 「AでもBでもない」 negates both; an excluded code or
+  grade (その他を除く, 中3を除く, けが以外); ない that negates nothing (少ない, 間もない); exclusion words left
+  unread (対象外); an item word without its 非 (課税されていない);
+- time: a monthly rate is no total (月2回以上); a whole-record word (過去に, 〜歴あり) in one part and a
+  window in another; a past moment (〜のときに) on a reference-date attribute;
+- populations: an age or stage that begins an item's own name (3歳児健診) or belongs to the siblings
+  (中学生のきょうだい) is no population of the child; school records for preschool children;
+- connectives: または/か/いずれか is an OR in the rule; 「AやB」 is asked; 「A、またはBのうちC」 asks the grouping;
+  two equalities on one item joined by AND (中1〜中2) select nobody;
+- items: every item and code the parser found is in the rule; an amount right after an item is that
+  item's; two item words that name a third item or a code (保育所を…休んで, いじめについて教育相談); a
+  difficulty word naming an item's code (教育相談のうち不登校); a guardian or a sibling as the subject of
+  another item (両親とも外国籍, きょうだいが要対協に登録); 「全員」 on a guardian item.
 
-A finding turns the draft into a question (with clickable answers where a rewrite of the text says
-each reading, see ``rulegen.choices``). Staff-facing text is Japanese; word lists stay in the lexicon
-where they already are.
+A finding turns the draft into a question (with clickable rewrites of the text, each checked to read as
+a rule, see ``rulegen.choices``). Staff-facing text is Japanese; the word lists are data
+(``sanity.yaml``).
 """
 
 from __future__ import annotations
@@ -28,25 +33,34 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Protocol
+
+import yaml
 
 from engine.catalog import Catalog
 
-# Comparison words that only make sense on a number (a free one was not applied).
-COMPARISON_WORDS = ("以上", "以下", "未満", "を超え", "を超える", "超え", "より多", "より少な", "に満たな", "を下回", "を上回", "以内")
-# Prefixes that negate the noun they precede (未受給, 無職, 非該当).
-NEGATING_PREFIXES = "未無非"
-# Words ending in ない that negate nothing (少ない: few), as far as the ない: 「欠席は少ないが」.
-FALSE_NEGATIONS = ("少な", "足りな", "危な", "切な", "頼りな", "情けな", "だらしな", "つまらな", "くだらな", "ぎこちな", "せわしな",
-                   "間もな", "まもな", "程な", "ほどな", "問題な", "だけでな", "のみでな", "ばかりでな")
-# Words that exclude what they follow, when no negation word was read there (「…は対象外とする」).
-EXCLUSION_WORDS = ("対象外", "対象から外", "除外", "外す", "外して", "含めない", "含まない", "入れない", "省く", "抜く")
-# Strong AND words (a comma is no strong AND).
-STRONG_AND = ("かつ", "且つ", "および", "及び", "並びに", "ならびに", "であって", "しかも")
-# Words that make a guardian comparison hold for every guardian.
-ALL_GUARDIAN_HINTS = ("全員", "ともに", "とも", "両方", "どちらも", "いずれも", "二人とも", "2人とも")
-# Items whose name says that something was not done: a negation next to them is part of the name.
-NEGATIVE_NAME_MARKS = ("未受診", "未接種", "未面会", "未実施", "未提出", "未申請", "未納", "滞納", "遅れ", "会えなかった", "差止")
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    """The word lists of the checks (``sanity.yaml`` next to the lexicon: data, not code)."""
+    text = resources.files("rulegen.offline").joinpath("sanity.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _words(key: str) -> Any:
+    value = vocabulary()[key]
+    return value if isinstance(value, str) else tuple(value)
+
+
+COMPARISON_WORDS = _words("comparison_words")
+NEGATING_PREFIXES = _words("negating_prefixes")
+FALSE_NEGATIONS = _words("false_negations")
+EXCLUSION_WORDS = _words("exclusion_words")
+STRONG_AND = _words("strong_and")
+ALL_GUARDIAN_HINTS = _words("all_guardian_hints")
+NEGATIVE_NAME_MARKS = _words("negative_name_marks")
 
 
 class SpanLike(Protocol):
@@ -241,7 +255,7 @@ def check_comparisons(text: str, spans: Sequence[SpanLike], parts: _Rule) -> lis
     return out
 
 
-TIME_DIRECTION = ("以降", "以後", "以前", "から", "まで", "より前", "より後")
+TIME_DIRECTION = _words("time_direction")
 
 
 def check_period_direction(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Finding]:
@@ -831,8 +845,7 @@ def check_population_items(text: str, spans: Sequence[SpanLike], parts: _Rule, c
     return out
 
 
-# Words of degree the parser may leave as particles (「雨ばかり」): a vague amount, asked like 「多い」.
-VAGUE_LEFTOVERS = ("ばかり", "ばっかり", "だらけ", "しょっちゅう", "いつも", "ずっと", "毎回", "常に", "続いて", "続く", "続いている")
+VAGUE_LEFTOVERS = _words("vague_leftovers")
 
 
 def check_partial_items(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
@@ -869,7 +882,7 @@ def check_partial_items(text: str, spans: Sequence[SpanLike], parts: _Rule, cata
     return out
 
 
-GUARDIAN_WORDS = ("保護者", "両親", "父母", "母親", "父親", "お母さん", "お父さん", "ママ", "パパ", "親")
+GUARDIAN_WORDS = _words("guardian_words")
 
 
 def check_guardian_subject(text: str, spans: Sequence[SpanLike], catalog: Catalog) -> list[Finding]:
@@ -896,7 +909,7 @@ def check_guardian_subject(text: str, spans: Sequence[SpanLike], catalog: Catalo
     return out
 
 
-POINT_IN_TIME = ("ときに", "時に", "当時", "出産時", "出生時", "妊娠中", "生まれたとき", "入学時", "入園時")
+POINT_IN_TIME = _words("point_in_time")
 
 
 def check_people_words(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog: Catalog) -> list[Finding]:
