@@ -40,6 +40,7 @@ from typing import Any, Protocol
 import yaml
 
 from engine.catalog import Catalog
+from engine.rules.walk import walk
 
 
 @lru_cache(maxsize=1)
@@ -95,24 +96,14 @@ class _Rule:
     points: int | None = None
 
 
-def _walk(cond: dict[str, Any], negated: bool, out: _Rule, parent: str | None = None) -> None:
-    if "all" in cond:
-        for c in cond["all"]:
-            _walk(c, negated, out, "all")
-    elif "any" in cond:
-        out.has_any = True
-        out.any_with_all |= parent == "all"
-        for c in cond["any"]:
-            _walk(c, negated, out, "any")
-    elif "not" in cond:
-        _walk(cond["not"], not negated, out, parent)
-    else:
-        out.leaves.append((cond, negated))
-
-
 def _rule_parts(rule: dict[str, Any]) -> _Rule:
     out = _Rule(population=dict(rule.get("population") or {}), points=rule.get("points"))
-    _walk(rule["condition"], False, out)
+    for step in walk(rule["condition"]):
+        if step.kind == "any":
+            out.has_any = True
+            out.any_with_all |= len(step.trail) >= 2 and step.trail[-2] == "all"
+        elif step.kind == "comparison":
+            out.leaves.append((step.node, step.trail.count("not") % 2 == 1))
     return out
 
 
@@ -564,41 +555,35 @@ def check_connectives(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: d
 def check_contradictions(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], catalog: Catalog) -> list[Finding]:
     """「中1〜中2」 read as 学年=7 かつ 学年=8: two equalities on one item that must both hold select nobody."""
     out: list[Finding] = []
-
-    def walk(cond: dict[str, Any]) -> None:
-        if "all" in cond:
-            eq: dict[str, set[Any]] = {}
-            for c in cond["all"]:
-                if "item" in c and c.get("op") == "=" and "aggregate" not in c and not isinstance(c.get("value"), bool):
-                    eq.setdefault(c["item"], set()).add(c.get("value"))
-            bounds: dict[str, list[tuple[str, Any]]] = {}
-            for c in cond["all"]:
-                if "item" in c and c.get("op") in (">=", ">", "<=", "<") and isinstance(c.get("value"), int | float):
-                    key = c["item"] + repr(sorted((c.get("aggregate") or {}).items(), key=str))
-                    bounds.setdefault(key, []).append((c["op"], c["value"]))
-            for key, bs in bounds.items():
-                lows = [v + (1 if op == ">" else 0) for op, v in bs if op[0] == ">"]
-                highs = [v - (1 if op == "<" else 0) for op, v in bs if op[0] == "<"]
-                if lows and highs and max(lows) > min(highs):
-                    item_id = key.split("[", 1)[0]
-                    name = catalog[item_id].name if item_id in catalog else item_id
-                    out.append(Finding("contradiction", f"「{name}」の条件 ({max(lows)}以上 かつ {min(highs)}以下) を同時に満たすこどもはいません。どちらの条件ですか。", text))
-            for item_id, vals in eq.items():
-                if len(vals) > 1:
-                    name = catalog[item_id].name if item_id in catalog else item_id
-                    shown = "、".join(sorted(map(str, vals)))
-                    phrase, cands = text, tuple[str, ...]()
-                    if item_id == "school.grade":
-                        phrase, cands = _grade_range(text, spans, vals)
-                    where = f"「{phrase}」で、" if phrase != text else ""
-                    out.append(Finding("contradiction", f"{where}「{name}」に同時には成り立たない条件 ({shown}) が「かつ」でつながっています。範囲のことですか。", phrase, cands))
-        for key in ("all", "any"):
-            for c in cond.get(key, []):
-                walk(c)
-        if "not" in cond:
-            walk(cond["not"])
-
-    walk(rule["condition"])
+    for step in walk(rule["condition"]):
+        if step.kind != "all":
+            continue
+        cond = step.node
+        eq: dict[str, set[Any]] = {}
+        for c in cond["all"]:
+            if "item" in c and c.get("op") == "=" and "aggregate" not in c and not isinstance(c.get("value"), bool):
+                eq.setdefault(c["item"], set()).add(c.get("value"))
+        bounds: dict[str, list[tuple[str, Any]]] = {}
+        for c in cond["all"]:
+            if "item" in c and c.get("op") in (">=", ">", "<=", "<") and isinstance(c.get("value"), int | float):
+                key = c["item"] + repr(sorted((c.get("aggregate") or {}).items(), key=str))
+                bounds.setdefault(key, []).append((c["op"], c["value"]))
+        for key, bs in bounds.items():
+            lows = [v + (1 if op == ">" else 0) for op, v in bs if op[0] == ">"]
+            highs = [v - (1 if op == "<" else 0) for op, v in bs if op[0] == "<"]
+            if lows and highs and max(lows) > min(highs):
+                item_id = key.split("[", 1)[0]
+                name = catalog[item_id].name if item_id in catalog else item_id
+                out.append(Finding("contradiction", f"「{name}」の条件 ({max(lows)}以上 かつ {min(highs)}以下) を同時に満たすこどもはいません。どちらの条件ですか。", text))
+        for item_id, vals in eq.items():
+            if len(vals) > 1:
+                name = catalog[item_id].name if item_id in catalog else item_id
+                shown = "、".join(sorted(map(str, vals)))
+                phrase, cands = text, tuple[str, ...]()
+                if item_id == "school.grade":
+                    phrase, cands = _grade_range(text, spans, vals)
+                where = f"「{phrase}」で、" if phrase != text else ""
+                out.append(Finding("contradiction", f"{where}「{name}」に同時には成り立たない条件 ({shown}) が「かつ」でつながっています。範囲のことですか。", phrase, cands))
     return out
 
 
