@@ -143,3 +143,14 @@ def test_formal_and_plain_item_words(parser, text, item):
 def test_a_record_within_the_one_window_given(parser):
     agg = _rule(parser, "直近半年で、身体のあざ・傷の確認のため保健室に来室した記録がある")["condition"]["aggregate"]
     assert agg["window_months"] == 6 and "whole_record" not in agg
+
+
+def test_a_whole_code_label_wins_over_a_shared_word_in_it(parser):
+    # 「相談」 alone is a word of several items; inside 「心の不調・相談」 it is the label of 保健室来室's code
+    agg = _rule(parser, "今年度、保健室に「心の不調・相談」で3回以上来室した小中学生")["condition"]["aggregate"]
+    assert agg["value_filter"] == {"op": "=", "value": "3"}
+
+
+def test_nursery_absence_by_its_formal_name(parser):
+    cond = _rule(parser, "保育所等の欠席が直近3か月で15日以上")["condition"]
+    assert cond["item"] == "nursery.absence_days"

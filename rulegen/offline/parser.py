@@ -382,6 +382,12 @@ class OfflineParser:
         for name in difflib.get_close_matches(word, list(by_name), n=6, cutoff=0.6):
             if by_name[name] not in out:
                 out.append(by_name[name])
+        if len(word) >= 3:
+            # 「保険室」: one character off the start of a name (保健室来室)
+            for name, item_id in by_name.items():
+                head = name[: len(word)]
+                if len(head) == len(word) and sum(a != b for a, b in zip(head, word, strict=True)) == 1 and item_id not in out:
+                    out.append(item_id)
         return out[:3]
 
     def _points(self, t: _Text, m: re.Match[str]) -> dict[str, Any] | None:
@@ -589,6 +595,17 @@ class OfflineParser:
                 for sp in inside:
                     t.unclaim(sp)
                 t.claim(m.start(), m.end(), "code", item=item_id, code=code)
+        for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
+            # 「保健室に「心の不調・相談」で」: a whole label of an item the text names is that code, even where a
+            # word of it (相談) was read as a word of several items.
+            for m in re.finditer(re.escape(label), t.text):
+                inside = [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]
+                if (any(sp.kind == "ambiguous" for sp in inside)
+                        and all(sp.start >= m.start() and sp.end <= m.end() and (sp.kind == "ambiguous" or sp.kind == "code" and sp.data["item"] == item_id)
+                                for sp in inside)):
+                    for sp in inside:
+                        t.unclaim(sp)
+                    t.claim(m.start(), m.end(), "code", item=item_id, code=code)
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
             # 「性的虐待の通告」: the label runs into its own item's words (虐待の通告); the part before them is the code.
             for m in re.finditer(re.escape(label), t.text):
@@ -977,6 +994,11 @@ class OfflineParser:
         leaves: list[dict[str, Any]] = []
         used_default_window = False
         for it in items:
+            if len(windows) == 1:  # 「直近1年に相談が3回以上あり、かつ…1回でもある」: the window is another clause's
+                w = windows[0]
+                lo, hi = (it.end, w.start) if it.end <= w.start else (w.end, it.start)
+                it.data["window_elsewhere"] = any(lo <= b.start and b.end <= hi and t.text[b.start : b.end] not in ("、", "，", ",")
+                                                  for b in boundaries)
             leaf, used_default = self._leaf(it, attach[id(it)], global_window, questions, problems, t)
             used_default_window |= used_default
             leaves.append(leaf)
@@ -1233,7 +1255,8 @@ class OfflineParser:
                 leaf["guardians"] = "all"  # 「保護者全員が」
         else:
             own_record = (bool(mods["time_word"]) or bool(re.search(r"歴$", normalize(phrase)))
-                          or any(a.data.get("record") for a in amounts))  # 「1回でも」: any time in the record
+                          or (any(a.data.get("record") for a in amounts)  # 「1回でも」: any time in the record
+                              and (global_window is None or it.data.get("window_elsewhere", False))))
             months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else global_window)
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
