@@ -287,8 +287,8 @@ def check_shared_amount(text: str, spans: Sequence[SpanLike], parts: _Rule, cata
     out: list[Finding] = []
     for a, b in zip(items, items[1:], strict=False):
         gap = text[a.end : b.start]
-        if not gap or len(gap) > 4 or any(a.end <= x.start < b.start for x in amounts):
-            continue
+        if not gap or len(gap) > 4 or any(a.end <= x.start < b.start and x.kind not in ("and", "or") for x in spans):
+            continue  # 「遅刻はないが欠席が30日以上」: the first item has its own reading
         ia, ib = catalog[a.data["item"]], catalog[b.data["item"]]
         if ia.id == ib.id:
             continue  # 「給食費未納（滞納月数1以上）」: two names of one item
@@ -508,7 +508,9 @@ def check_connectives(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: d
     items = sorted((s for s in spans if s.kind in ("item", "code")), key=lambda s: s.start)
     stages = len(parts.population.get("school_stages") or [])
     in_filter = any(((leaf.get("aggregate") or {}).get("value_filter") or {}).get("op") == "in" for leaf, _ in parts.leaves)
-    or_spans = [s for s in spans if s.kind in ("or", "any_marker")]
+    # 「30日以上／年」: a slash before a unit of time is "per", no OR
+    or_spans = [s for s in spans if s.kind in ("or", "any_marker")
+                and not (text[s.start : s.end] in ("/", "／") and text[s.end : s.end + 1] in ("年", "月", "週", "日"))]
     if or_spans and not (parts.has_any or stages >= 2 or in_filter):
         w = or_spans[0]
         out.append(Finding("or_unused", f"「{text[w.start:w.end]}」(どちらか) がルールに反映されていません (すべての条件を満たすこどもだけが対象になっています)。どの条件とどの条件のどちらかですか。", text[w.start : w.end]))
