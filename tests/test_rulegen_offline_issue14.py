@@ -87,7 +87,7 @@ def _cond(parser: OfflineParser, text: str) -> dict[str, Any]:
     [
         ("20歳未満の保護者がいる世帯", {"item": "resident.guardian_age", "op": "<", "value": 20}),
         ("両親とも20歳未満の家庭", {"item": "resident.guardian_age", "op": "<", "value": 20, "guardians": "all"}),
-        ("保護者のいずれかが10代", {"item": "resident.guardian_age", "op": "between", "value": [10, 19]}),
+        ("保護者のいずれかが10代", {"item": "resident.guardian_age", "op": "between", "value": [12, 19]}),
         ("保護者が全員障害者手帳を所持している世帯", {"item": "disability.guardian_certificate", "op": "=", "value": True, "guardians": "all"}),
         ("保護者のどちらかが障害者手帳を持っている", {"item": "disability.guardian_certificate", "op": "=", "value": True}),
         ("EPDSが9点以上の保護者がいる世帯のこども", {"item": "health.epds_score", "op": ">=", "value": 9}),
@@ -141,3 +141,47 @@ def test_move_in_is_its_code_and_move_alone_the_whole_item(parser):
 def test_a_mi_after_an_item_negates_it_and_arrears_words_restate(parser):
     cond = _cond(parser, "市税も国保料も払えてない世帯")["condition"]
     assert cond == {"all": [{"item": "tax.arrears", "op": "=", "value": True}, {"item": "insurance.nhi_arrears", "op": "=", "value": True}]}
+
+
+@pytest.mark.parametrize(
+    ("text", "agg", "op", "value"),
+    [
+        ("毎月3日以上休んでいる状態（直近3か月）", {"window_months": 3, "fn": "count", "value_filter": {"op": ">=", "value": 3}}, ">=", 3),
+        ("直近3か月で月平均5日以上欠席", {"window_months": 3, "fn": "sum"}, ">=", 15),
+        ("保育所の欠席が1か月で最大10日以上（過去1年）", {"window_months": 12, "fn": "count", "value_filter": {"op": ">=", "value": 10}}, ">=", 1),
+    ],
+)
+def test_monthly_rates(parser, text, agg, op, value):
+    cond = _cond(parser, text)["condition"]
+    assert (cond["aggregate"], cond["op"], cond["value"]) == (agg, op, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value_filter"),
+    [
+        ("保健室（体調不良・けが以外の理由）で直近1年に5回以上", {"op": "not_in", "value": ["1", "2"]}),
+        ("直近1年の家庭児童相談（その他を除く）が2件以上", {"op": "!=", "value": "90"}),
+    ],
+)
+def test_codes_left_out(parser, text, value_filter):
+    assert _agg(parser, text)["value_filter"] == value_filter
+
+
+@pytest.mark.parametrize("text", ["保育所を直近3か月で20日以上休んでいる", "園を10日以上休んだ月が直近半年に2か月以上ある"])
+def test_a_place_gives_the_absence_its_item(parser, text):
+    assert _cond(parser, text)["condition"]["item"] == "nursery.absence_days"
+
+
+def test_a_place_condition_of_its_own_stays(parser):
+    cond = _cond(parser, "保育園に在園していて、直近1か月の欠席が10日以上")["condition"]
+    assert [c["item"] for c in cond["all"]] == ["nursery.enrolled", "nursery.absence_days"]
+
+
+def test_historical_attributes_take_a_past_form(parser):
+    assert _cond(parser, "妊娠届が遅かった家庭の1歳未満のこども")["condition"]["item"] == "health.late_pregnancy_notification"
+
+
+def test_once_is_the_whole_record_unless_the_window_is_its_own(parser):
+    cond = _cond(parser, "家庭児童相談が直近1年で3回以上あり、かつ保健室であざ・傷の確認をしたことが1回でもある")["condition"]
+    assert cond["all"][1]["aggregate"]["whole_record"] is True
+    assert _agg(parser, "直近6か月で、月に5日以上休んだ月が1回でもある")["window_months"] == 6
