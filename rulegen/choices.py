@@ -284,6 +284,8 @@ class _Clarifier:
             if cands:
                 self.add(lex["click_unread_question"].format(phrase=phrase), phrase, cands)
                 return True
+            if all(note for _, _, note in self.unread_candidates(phrase)):  # no item close to it, only leaving it out
+                p["message"] += lex["click_no_item_note"]  # nothing to offer: say why (「部活」 is in no catalog item)
         elif code == "amount_without_item" and phrase:
             cands = self.keep(phrase, p["message"], self.amount_candidates(phrase), limit=4)
             if cands:

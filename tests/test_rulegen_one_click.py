@@ -148,3 +148,9 @@ def test_the_note_of_a_click_survives_a_stored_conversation(drafter):
     again = Conversation.from_dict(conv.to_dict(), drafter)
     out = again.send(first.choices[0]["reply"])
     assert out.ok and "除いて読みました" in out.reading_ja
+
+
+def test_out_of_catalog_concept_says_why_no_rule_is_possible(drafter):
+    out = drafter.draft("部活に来なくなった生徒")
+    assert not out.ok
+    assert any("カタログにありません" in p["message"] and "ルールにできない" in p["message"] for p in out.problems)
