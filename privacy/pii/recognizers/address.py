@@ -74,6 +74,8 @@ _BUILDING_ROOM = regex.compile(
     rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?"
     rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
 _INSTITUTION = regex.compile(r"役所|役場|庁舎|センター|学校|病院|会館|公民館|図書館|支所")
+_LOT_AFTER = regex.compile(
+    rf"^[0-9０-９]{{1,5}}(?:番地?)?(?:(?:{DASH}|の)[0-9０-９]{{1,4}}){{0,2}}(?![0-9０-９]|[ 　]?(?:年|月|日|歳|才|人|件|回|点|%|％|円|時|分))")
 _DASH_ROOM = regex.compile(rf"^{DASH}[0-9０-９]{{1,4}}(?:号室|(?![0-9０-９]))")
 _ROOM_AFTER = regex.compile(rf"^{_ROOM}")
 # A town name where someone lives (府中町の祖父宅, 光明台在住, 伏屋町に住む); not a city alone, and
@@ -166,6 +168,9 @@ class AddressRecognizer(JaRegexRecognizer):
             start, end = m.span("v")
             if text[start:end].endswith("区") or any(r.start < end and start < r.end for r in results):
                 continue
+            lot = _LOT_AFTER.match(text[end:end + 16])
+            if lot:  # 橋本市高野口町名古曽123: the lot number after the town's section
+                end += len(lot.group(0))
             results.append(self.result(start, end, 0.75, True))
         for m in _TOWN.finditer(text):
             start, end = m.span()

@@ -23,6 +23,7 @@ from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_context import (
     complete_spans,
     context_names,
+    is_name_like,
     kana_to_tails,
     kin_and_enumerations,
     later_mentions,
@@ -165,7 +166,8 @@ class PersonRecognizer(JaRegexRecognizer):
         context_names(found)
         table_names(found)
         surname_forms(found)
-        kin_and_enumerations(found)
+        token_starts = frozenset(t.idx for t in nlp_artifacts.tokens) if nlp_artifacts is not None else None
+        kin_and_enumerations(found, token_starts)
         latin_names(found)
         reading_names(found)
         complete_spans(found)
@@ -174,7 +176,7 @@ class PersonRecognizer(JaRegexRecognizer):
         parts = _name_parts(found, nlp_artifacts)
         later_mentions(found, parts)
         before = len(found.spans)
-        kin_and_enumerations(found)  # 海と空: a list that starts with a later mention
+        kin_and_enumerations(found, token_starts)  # 海と空: a list that starts with a later mention
         if len(found.spans) != before:
             later_mentions(found, parts)
         merge_adjacent(found)
@@ -276,6 +278,8 @@ def _from_ner(found: _Candidates, nlp_artifacts: NlpArtifacts,
             found.add(start, end, 0.75, True)
         elif not common_nouns_only:
             found.add(start, end, 0.6, False)
+        elif _HAN.match(text[start]) and is_name_like(text[start:end]) and _BARE_NAME_AFTER.match(text[end:end + 2]):
+            found.add(start, end, 0.6, False)  # クラスの優斗、: name kanji the tagger split into nouns
 
 
 def _before_honorifics(found: _Candidates) -> None:

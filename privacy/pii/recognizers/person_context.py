@@ -181,13 +181,16 @@ def _word_after(text: str, position: int) -> tuple[int, int] | None:
     return position, end
 
 
-def kin_and_enumerations(found: Candidates) -> None:
+def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None = None) -> None:
     """Names after kinship words (長女の芽衣, 次男健太) and the names listed after a name."""
     text, vocab = found.text, vocabulary()
     for i in range(1, len(text)):
         if not vocab.kin_before.search(text[max(0, i - 8):i]) and not _ID_BEFORE.search(text, max(0, i - 12), i):
             continue
         span = _word_after(text, i)
+        if span and token_starts is not None and i not in token_starts and _HAN.match(text[i - 1]) \
+                and _HAN.match(text[i]):
+            continue  # 対象|児童: the kinship word (児) is part of a longer word
         if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]], strong=True):
             found.add(span[0], span[1], 0.75, True)
     changed = True
@@ -361,8 +364,13 @@ def spaced_surnames(found: Candidates) -> None:
         if m is None or _taken(found, m.start(1), m.end(1)):
             continue
         run = m.group(1)
+        word = text[start:end]
+        if can_be_surname(word) and not can_be_given_name(word):
+            continue  # 対象児童　田村: the span is a surname already
         for k in range(min(3, len(run)), 0, -1):
             surname, rest = run[-k:], run[:-k]
+            if rest and lexical_kind(run[-k - 1:]) == "noun":
+                continue  # 児童: the surname candidate is the end of a word
             if can_be_surname(surname) and (not rest or rest in ROLE_WORDS or rest in vocab.kin_words
                                             or is_role_word(rest)):
                 del found.spans[(start, end)]
