@@ -154,3 +154,39 @@ def test_a_whole_code_label_wins_over_a_shared_word_in_it(parser):
 def test_nursery_absence_by_its_formal_name(parser):
     cond = _rule(parser, "保育所等の欠席が直近3か月で15日以上")["condition"]
     assert cond["item"] == "nursery.absence_days"
+
+
+@pytest.mark.parametrize(
+    ("text", "cond"),
+    [
+        ("過去1年間において欠席日数が30日以上である児童生徒",
+         {"item": "school.absence_days", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "window_months": 12}}),
+        ("直近3か月間における遅刻日数が10日を超える者",
+         {"item": "school.late_days", "op": ">", "value": 10, "aggregate": {"fn": "sum", "window_months": 3}}),
+        ("基準日前1年間に虐待通告が1件以上", {"item": "child.abuse_reports", "op": ">=", "value": 1, "aggregate": {"fn": "count", "window_months": 12}}),
+        ("基準日から遡って6か月以内に欠席10日以上",
+         {"item": "school.absence_days", "op": ">=", "value": 10, "aggregate": {"fn": "sum", "window_months": 6}}),
+        ("虐待通告の受理件数が過去3年間で2件以上", {"item": "child.abuse_reports", "op": ">=", "value": 2, "aggregate": {"fn": "count", "window_months": 36}}),
+        ("外国籍を有する児童", {"item": "resident.foreign_nationality", "op": "=", "value": True}),
+        ("生活保護法による保護を受けている世帯に属する児童", {"item": "welfare.public_assistance", "op": "=", "value": True}),
+        ("就学援助の認定を受けていない者に限る", {"not": {"item": "school.school_aid", "op": "=", "value": True}}),
+        ("保護者の双方が障害者手帳を所持", {"item": "disability.guardian_certificate", "op": "=", "value": True, "guardians": "all"}),
+    ],
+)
+def test_formal_wording(parser, text, cond):
+    assert _rule(parser, text)["condition"] == cond
+
+
+def test_a_generic_word_of_one_item_is_asked_not_chosen(parser):
+    # 「受給資格」: 資格 is in 資格証明書 (短期被保険者証) only, yet it does not name that item
+    assert parser.parse("児童扶養手当の受給資格を有する者").rule is None
+
+
+def test_a_school_word_inside_a_longer_school_word_of_an_item_name_stays_a_stage(parser):
+    rule = _rule(parser, "中学校に在籍する生徒のうち、直近6か月の欠席日数の合計が20日以上である者")
+    assert rule["population"] == {"school_stages": ["junior_high"]}
+    assert "school_stages" not in _rule(parser, "市立小中学校に在籍していない7〜14歳の子")["population"]
+
+
+def test_man_before_an_age(parser):
+    assert _rule(parser, "満3歳以上の未就学児で保育所等を利用していない者")["population"]["age_min"] == 3

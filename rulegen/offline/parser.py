@@ -203,6 +203,7 @@ class OfflineParser:
         self._code_exclusions(t)
         self._item_contexts(t)
         self._context_items(t)
+        self._absorb_item_words(t, tokens)
         self._exact_counts(t)
         self._ambiguity_questions(t, questions)
         problems = self._unread(t, tokens)
@@ -313,7 +314,7 @@ class OfflineParser:
         t.find(rf"(?:1か月(?:で|に|の|あたり)?|月(?:に|の)?)(?:最大|最多)(?:で)?(\d+)(日|回)({OP_RE})", "per_month",
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
-        t.find(r"(?:過去|直近|最近|ここ|この)(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において)?", "window", self._window)
+        t.find(r"(?:過去|直近|最近|ここ|この|基準日(?:の)?(?:前|以前|から(?:遡って|さかのぼって)|より前の))(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において|における)?", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:で|に|の間に)(?!{OP_RE}|\d+(?:か月|年))", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
@@ -357,8 +358,12 @@ class OfflineParser:
             if sp.kind in ("item", "ambiguous") and sp.start >= m.start() and sp.start - m.end() <= 1:
                 rest = t.text[m.start() : sp.end]
                 break
+        before = t.text[m.start() - 1] if m.start() else ""
         for name in self._item_names():
             if word in name and name != word and (rest and rest[:2] in name or word + rest[:2] in name):
+                k = name.find(word)
+                if k > 0 and re.match(r"[一-龥]", name[k - 1]) and name[k - 1] != before:
+                    continue  # 「中学校に在籍する生徒」: the name's 中学校 is part of its 小中学校, another word
                 return None
         return {"stages": list(stages)}
 
@@ -549,8 +554,14 @@ class OfflineParser:
         """「1歳6か月児健診の未受診」「4か月健診」: a code label with a number in it, of an item the text names, is
         that code; read before amounts, so that its numbers are no comparisons or ages."""
         present = {sp.data["item"] for sp in t.spans if sp.kind == "item"}
+        # 「1歳6か月健診か3歳児健診のどちらかを受けていない」: a label holding a noun of its item's name (健診)
+        # names the item too, where no other words of the text do (yet).
+        named = {it.id for it in self.catalog.items if it.kind == "event" and it.codes and any(
+            re.search(r"\d", normalize(c.label)) and any(tok.pos == "名詞" and len(tok.surface) >= 2 and tok.surface in normalize(it.name)
+                                                        and tok.surface in t.text for tok in tokenize(normalize(c.label)))
+            for c in it.codes)}
         labels: list[tuple[str, str, str]] = []
-        for item_id in present:
+        for item_id in present | named:
             for c in self.catalog[item_id].codes or ():
                 if not re.search(r"\d", normalize(c.label)):
                     continue
@@ -564,7 +575,10 @@ class OfflineParser:
                 # the label may run into its own item's words (「3歳児健診を受けていない」: 健診を受けていない)
                 own = all(sp.kind == "item" and sp.data["item"] == item_id for sp in t.spans if sp.start < m.end() and end < sp.end)
                 if end > m.start() and t.is_free(m.start(), end) and own and re.search(r"\d", t.text[m.start() : end]):
-                    t.claim(m.start(), end, "code", item=item_id, code=code)
+                    if item_id in present:
+                        t.claim(m.start(), end, "code", item=item_id, code=code)
+                    else:  # the label alone names the item and its code
+                        t.claim(m.start(), end, "item", item=item_id, phrase=t.text[m.start() : end], codes=[code])
 
     def _match_codes(self, t: _Text) -> None:
         present = {s.data["item"] for s in t.spans if s.kind == "item"}
@@ -782,6 +796,30 @@ class OfflineParser:
         t.claim(start, end, "ambiguous", items=sorted(items), phrase=t.text[start:end])
         return True
 
+    @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
+    def _item_words(self) -> dict[str, frozenset[str]]:
+        """Each item's own words (tokens of its name and synonyms that are no filler)."""
+        out: dict[str, frozenset[str]] = {}
+        for it in self.catalog.items:
+            words = {tok.surface for p in (it.name, *it.synonyms) for tok in tokenize(normalize(p))
+                     if tok.is_content and tok.base not in self._filler and not tok.surface.isdigit()}
+            out[it.id] = frozenset(words)
+        return out
+
+    def _absorb_item_words(self, t: _Text, tokens: list[Tok]) -> None:
+        """「こんにちは赤ちゃん訪問で会えなかった」「こころの天気が雨の日」: a word left over right next to an item
+        (only particles between) that is one of that item's own words belongs to it."""
+        own = self._item_words()
+        items = [sp for sp in t.spans if sp.kind == "item"]
+        for tok in tokens:
+            if not tok.is_content or not t.is_free(tok.start, tok.end):
+                continue
+            for sp in items:
+                lo, hi = (tok.end, sp.start) if tok.end <= sp.start else (sp.end, tok.start)
+                if lo <= hi and re.fullmatch(r"(?:が|の|で|を|は)?", t.text[lo:hi]) and tok.surface in own[sp.data["item"]]:
+                    t.claim(tok.start, tok.end, "item_word", item=sp.data["item"])
+                    break
+
     def _item_contexts(self, t: _Text) -> None:
         """「保育所を直近3か月で20日以上休んでいる」「保育園に在園していて、…欠席が10日以上」: where the text speaks
         of a place (保育所) and of no school, the absence words mean the place's item (lexicon item_contexts).
@@ -920,7 +958,9 @@ class OfflineParser:
             if items and items[-1].data["item"] == s.data["item"] and not any(
                 b.kind in ("and", "or") and items[-1].end <= b.start and b.end <= s.start for b in spans
             ):
-                items[-1] = Span(items[-1].start, s.end, "item", {**items[-1].data, "phrase": t.text[items[-1].start : s.end]})
+                codes = sorted(set(items[-1].data.get("codes", ())) | set(s.data.get("codes", ())))
+                items[-1] = Span(items[-1].start, s.end, "item", {**items[-1].data, "phrase": t.text[items[-1].start : s.end],
+                                                                  **({"codes": codes} if codes else {})})
             else:
                 items.append(s)
 
