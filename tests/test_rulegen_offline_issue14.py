@@ -185,3 +185,18 @@ def test_once_is_the_whole_record_unless_the_window_is_its_own(parser):
     cond = _cond(parser, "家庭児童相談が直近1年で3回以上あり、かつ保健室であざ・傷の確認をしたことが1回でもある")["condition"]
     assert cond["all"][1]["aggregate"]["whole_record"] is True
     assert _agg(parser, "直近6か月で、月に5日以上休んだ月が1回でもある")["window_months"] == 6
+
+
+def test_numbered_checkup_labels_name_the_item_and_their_codes(parser):
+    agg = _agg(parser, "1歳6か月健診か3歳児健診のどちらかを受けていない記録がある")
+    assert agg["value_filter"] == {"op": "in", "value": ["18M", "36M"]} and agg["whole_record"] is True
+
+
+@pytest.mark.parametrize(("text", "item"), [("こんにちは赤ちゃん訪問で会えなかった0歳児", "health.home_visit_unmet"),
+                                             ("半年間でこころの天気が雨の日が10日以上", "school.mood_bad")])
+def test_an_items_own_word_next_to_it_belongs_to_it(parser, text, item):
+    assert _cond(parser, text)["condition"]["item"] == item
+
+
+def test_months_worth(parser):
+    assert _cond(parser, "給食費が半年分以上未納になっている")["condition"] == {"item": "school.lunch_fee_arrears_months", "op": ">=", "value": 6}
