@@ -139,6 +139,7 @@ MISREADINGS = [
     ("教育相談のうち不登校が2回以上", "difficulty_code"),                            # every kind counted
     ("欠席が3か月以上", "unit_months"),                                             # every month has a row
     ("虐待通告が10日以上", "unit_mismatch"),
+    ("一時保護中の子", "current_vs_history"),                                       # 一時保護歴 is any time before
     ("生活保護世帯、もしくは住民税非課税世帯のうち児童扶養手当を受給している", "grouping"),  # dev3
 ]
 
@@ -237,6 +238,7 @@ CORRECT = [
     "欠席が10日以上の月が3か月以上",
     "遅刻はないが欠席が30日以上",
     "欠席：30日以上／年",
+    "要対協に登録中",
 ]
 
 

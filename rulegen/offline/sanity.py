@@ -927,6 +927,14 @@ def check_people_words(text: str, spans: Sequence[SpanLike], parts: _Rule, catal
         if said is not None:
             phrase = text[i.start : said.end]
             out.append(Finding("others_said", f"「{phrase}」は{text[i.start:i.end]}についてのことですか。{text[i.start:i.end]}の記録はないため、いまは「{item.name}が1人以上」とだけ読んでいます。", phrase))
+    free_chars = _free(text, spans)
+    for i in items:
+        item = catalog[i.data["item"]]
+        if i.end < len(text) and text[i.end] == "中" and free_chars[i.end] and any("歴" in n for n in (item.name, *item.synonyms)):
+            # 「一時保護中」: now, while 「一時保護歴」 is any time before
+            phrase = text[i.start : i.end + 1]
+            out.append(Finding("current_vs_history", f"「{phrase}」は今そうである (現在) という意味ですか。「{item.name}」は過去のことも含む記録で、今かどうかは分かりません。「{item.name}」でよいですか。",
+                               phrase, (item.name,)))
     attrs = [i for i in items if catalog[i.data["item"]].kind == "attribute"]
     free = _free(text, spans)
     for word in POINT_IN_TIME:
