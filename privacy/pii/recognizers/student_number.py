@@ -11,6 +11,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.id_formats import (
+    LISTED_ID,
     NOT_ONE_ID_AFTER,
     StudentNumberFormat,
     labeled_id_regex,
@@ -56,6 +57,9 @@ class StudentNumberRecognizer(JaRegexRecognizer):
                 if text[end:end + 1] == "番":
                     end += 1  # 出席番号12番: the whole number is masked
                 results.append(self.result(start, end, 0.9, True))
+                while (more := LISTED_ID.match(text, end)) is not None:  # …の2023-0456と2023-0457
+                    start, end = more.span("v")
+                    results.append(self.result(start, end, 0.85, True))
         for rx in self._seats:
             for m in rx.finditer(text):
                 if not NOT_ONE_ID_AFTER.match(text[m.end():m.end() + 6]):
