@@ -3,7 +3,14 @@
 Each choice is ``{"question_index": int, "label": str, "reply": str}``: ``reply`` is a whole message
 which, sent as the next conversation turn, answers the question without retyping: the staff's text
 with the chosen candidate put where the question arose. ``question_index`` -1 marks a choice about
-a stated assumption (e.g. the default look-back window) of a draft that is already valid.
+a stated assumption (e.g. the default look-back window) of a draft that is already valid. A choice
+may carry ``note``: what the reading says after the click (「「〜」を除いて読みました」, see
+``rulegen.conversation``).
+
+A clarification (``{"phrase", "mode", "candidates"}``) says what a question asks about; ``mode``
+"replace"/"append" put a short candidate where the phrase is, "text" candidates are whole replies.
+Optional ``labels`` and ``notes`` run parallel to ``candidates``; ``question`` names the question
+answered when the phrase is not quoted in it.
 """
 
 from __future__ import annotations
@@ -137,6 +144,8 @@ class _Clarifier:
         self.catalog, self.lex = parser.catalog, parser.lex
         self.base = _issues(result)
         self._read: dict[str, int | None] = {}
+        self.issue_of: dict[str, str] = {}  # a question added here -> the problem it asks about
+        self._issue = ""
 
     # A reply's worth: 0 a rule, 1 a narrower question, None not an answer (no change, or the same question).
     def verdict(self, reply: str, issue: str) -> int | None:
@@ -174,6 +183,7 @@ class _Clarifier:
             clar["notes"] = [c[2] for c in cands]
         self.result.questions.append(question)
         self.result.clarifications.append(clar)
+        self.issue_of.setdefault(question, self._issue)
 
     def run(self) -> None:
         self.refine_existing()
@@ -184,10 +194,50 @@ class _Clarifier:
         if not any(c.get("candidates") for c in self.result.clarifications) and self.base:
             # nothing else to click (「経済的に苦しい家庭の子」): the items a concept of the lexicon points to
             self.difficulty_question({"message": self.base[0]})
-        for q in list(self.result.questions):  # 「10以上 かつ 4以下」を同時に満たすこどもはいません: one bound
-            if not any(c.get("candidates") and (c.get("question") == q or c.get("phrase") and c["phrase"] in q)
-                       for c in self.result.clarifications):
-                self.one_amount(q, q)
+        self.first_answers_together()
+
+    def first_answers_together(self) -> None:
+        """Several questions (「修学援助」は「就学援助」のことですか; 「欠課」は…): each question's first answer,
+        all at once, as one more choice of the first question, when together they read as a rule. An answer
+        is bundled only while its question is still asked (「10日以上」はどの項目の数ですか is settled by
+        reading 「欠課」 as 欠席日数), and only when no single answer gives a rule by itself."""
+        questions = self.result.questions
+        firsts: dict[int, dict[str, Any]] = {}
+        for c in question_choices(self.text, questions, self.result.clarifications):
+            firsts.setdefault(c["question_index"], c)
+        if len(firsts) < 2 or any(self.verdict(c["reply"], "") == 0 for c in firsts.values()):
+            return
+        text, accepted = self.text, list[tuple[int, int, str, str]]()
+
+        def applied(edits: list[tuple[int, int, str, str]]) -> str:
+            out = text
+            for start, end, rep, _ in sorted(edits, reverse=True):
+                out = out[:start] + rep + out[end:]
+            return out
+
+        for k in sorted(firsts):
+            c = firsts[k]
+            if c.get("note"):
+                continue  # leaving words out is never bundled
+            reply = c["reply"]
+            pre = next((i for i, (x, y) in enumerate(zip(text, reply, strict=False)) if x != y), min(len(text), len(reply)))
+            suf = 0
+            while suf < min(len(text), len(reply)) - pre and text[-1 - suf] == reply[-1 - suf]:
+                suf += 1
+            edit = (pre, len(text) - suf, reply[pre : len(reply) - suf], c["label"])
+            if any(not (edit[1] <= e[0] or e[1] <= edit[0]) for e in accepted):
+                continue
+            if accepted and self.issue_of.get(questions[k], questions[k]) not in _issues(self.parser.parse(applied(accepted))):
+                continue  # settled by an earlier answer
+            accepted.append(edit)
+        if len(accepted) < 2:
+            return
+        reply = applied(accepted)
+        if self.verdict(reply, "") != 0:
+            return
+        label = self.lex["click_together_label"].format(labels="、".join(e[3] for e in accepted))
+        self.result.clarifications.append({"phrase": "", "question": questions[min(firsts)], "mode": "text",
+                                           "candidates": [reply], "labels": [label]})
 
     # -- questions the parser already asks ----------------------------------------------------------
 
@@ -278,6 +328,7 @@ class _Clarifier:
 
     def problem_question(self, p: dict[str, Any]) -> bool:
         code, phrase, lex = p.get("code"), p.get("phrase", ""), self.lex
+        self._issue = p["message"]
         if code == "unread_phrase" and phrase:
             cands = self.unread_candidates(phrase)
             cands = self.keep(phrase, p["message"], cands)

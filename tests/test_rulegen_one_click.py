@@ -90,8 +90,9 @@ def test_difficulty_word_alone_says_why_and_offers_its_items(drafter):
 @pytest.mark.parametrize("text", [
     "直近1年で欠積が２５日以上の小学生",
     "保険室の来室が直近半年で8回以上（保健室です）",
-    "年に3回以上転居している世帯の子（転入は含めない）",
-    "給食費が半年分以上未納になっている",
+    "遅国が直近1年で10日以上",
+    "修学援助を受けていて欠積が10日以上",
+    "ぴよぴよ生活保護世帯のもふもふ小学生",
     "若いお母さんの家庭",
     "欠席が多い中学生をリストアップしたい",
     "要対協に関わっている子",
@@ -154,3 +155,15 @@ def test_out_of_catalog_concept_says_why_no_rule_is_possible(drafter):
     out = drafter.draft("部活に来なくなった生徒")
     assert not out.ok
     assert any("カタログにありません" in p["message"] and "ルールにできない" in p["message"] for p in out.problems)
+
+
+def test_the_first_answers_of_several_questions_together_in_one_click(drafter):
+    out, choice = _click(drafter, "修学援助を受けていて欠積が10日以上", "まとめて選ぶ")
+    assert out.ok
+    items = sorted(c["item"] for c in _leaf(out.rule)["all"])
+    assert items == ["school.absence_days", "school.school_aid"]
+
+
+def test_no_bundle_where_one_answer_already_gives_a_rule(drafter):
+    first = drafter.draft("遅国が直近1年で10日以上")
+    assert not any("まとめて" in c["label"] for c in first.choices)
