@@ -82,11 +82,34 @@ class OfflineDrafter:
             outcome.choices = assumption_choices(text)
         if outcome.ok and parsed.assumptions:
             outcome.choices += reading_choices(text, parsed.assumptions)
+        if outcome.ok and outcome.rule is not None:
+            self._state_missing_under_not(outcome, base)
         if outcome.ok and parsed.difficulty_question:
             # A valid draft with an assumed 困難の種類: asked, the answer is a follow-up edit.
             outcome.questions.append(parsed.difficulty_question["question"])
             outcome.choices += difficulty_choices(len(outcome.questions) - 1, parsed.difficulty_question["candidates"])
         return outcome
+
+    def _state_missing_under_not(self, outcome: DraftOutcome, base: OfflineProvenance) -> None:
+        """A negated attribute comparison includes children with no record: said, with the other reading one click away."""
+        from rulegen.missing_under_not import LABEL, known_only, missing_note
+
+        assert outcome.rule is not None
+        doc = outcome.rule_json()
+        if doc is None or doc.get("when_missing") != "not_met":
+            return
+        condition, items = known_only(doc["condition"], self.catalog)
+        if not items:
+            return
+        alt = self._finish({**doc, "condition": condition}, [], base)
+        if not alt.ok or alt.rule is None:
+            return
+        outcome.reading_ja += "\n※ " + missing_note(items, self.catalog)
+        outcome.alternatives = [*outcome.alternatives, {
+            "label": LABEL, "rule": alt.rule_json(), "reading_ja": alt.reading_ja, "drafter": base["drafter"],
+            "model": None, "prompt_version": base["prompt_version"]}]
+        outcome.choices = [*outcome.choices, {"question_index": -1, "label": LABEL, "reply": LABEL,
+                                              "alternative": len(outcome.alternatives) - 1}]
 
     def _finish(self, doc: dict[str, Any], notes: list[str], base: OfflineProvenance) -> DraftOutcome:
         report = validate(doc, self.catalog)

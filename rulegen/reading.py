@@ -138,6 +138,19 @@ def rule_reading_ja(rule: Rule, catalog: Catalog) -> str:
         f"条件: {condition_ja(rule.condition, catalog)}",
         population_ja(rule.population),
         f"点数: {rule.points}点 ({SIDE_LABELS_JA[rule.side]}側)、困難の種類: {'・'.join(rule.difficulties)}",
-        "記録がない場合: " + ("該当するとみなす" if rule.when_missing == "met" else "該当しないとみなす"),
+        "記録がない場合: " + ("該当するとみなす" if rule.when_missing == "met" else "該当しないとみなす") + _negated_missing_ja(rule, catalog),
     ]
     return "\n".join(lines)
+
+
+def _negated_missing_ja(rule: Rule, catalog: Catalog) -> str:
+    """Under 「〜ではない」 a comparison not met for want of a record makes the negation hold: said plainly."""
+    from rulegen.missing_under_not import known_only
+
+    if rule.when_missing != "not_met":
+        return ""
+    doc = rule.model_dump(mode="json", by_alias=True, exclude_none=True)["condition"]
+    _, items = known_only(doc, catalog)
+    if not items:
+        return ""
+    return "（ただし「〜ではない」の条件は、記録がないこどもにも当てはまります）"

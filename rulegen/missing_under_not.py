@@ -1,0 +1,72 @@
+"""A negated comparison and missing records: the draft says which children it includes (issue 14).
+
+「生活保護を受けていない」 can be drafted two ways that differ only for children with no record of the
+item (a household not in the welfare extract, a child not yet linked):
+
+- ``not(welfare.public_assistance = true)``: the comparison of a missing value is "not met", so its
+  negation holds: children with no record are included;
+- ``welfare.public_assistance = false``: only children recorded as not receiving it.
+
+Neither is wrong, and staff rarely say which they mean, so the draft keeps the first reading, states that
+children without a record are included, and offers the second as a one-click alternative
+(``DraftOutcome.alternatives``, picked by the conversation without reading the text again). Only
+attribute comparisons (no aggregate) are concerned: counts and ``exists`` over no rows are never missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.catalog import Catalog
+from engine.rules.walk import walk
+
+# The comparison that holds exactly when the negated one does not, for a known value.
+OPPOSITE_OP = {"=": "!=", "!=": "=", "in": "not_in", "not_in": "in", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
+LABEL = "記録で確認できるこどもだけにする"
+
+
+def _known_only_leaf(leaf: dict[str, Any], catalog: Catalog) -> dict[str, Any] | None:
+    """The leaf that holds for a known value exactly when ``not(leaf)`` does; None when missing data cannot arise."""
+    if leaf.get("aggregate") or leaf.get("op") not in OPPOSITE_OP or leaf.get("when_missing") == "met":
+        return None
+    item = catalog.get(str(leaf.get("item")))
+    if item is None:
+        return None
+    out = dict(leaf)
+    if item.type == "bool" and leaf.get("op") in ("=", "!=") and isinstance(leaf.get("value"), bool):
+        out["op"], out["value"] = "=", (not leaf["value"]) if leaf["op"] == "=" else leaf["value"]
+    else:
+        out["op"] = OPPOSITE_OP[leaf["op"]]
+    return out
+
+
+def _replaced(node: Any, trail: tuple[Any, ...], new: Any) -> Any:
+    if not trail:
+        return new
+    head, rest = trail[0], trail[1:]
+    if head == "not":
+        return {**node, "not": _replaced(node["not"], rest, new)}
+    items = list(node[head])
+    items[rest[0]] = _replaced(items[rest[0]], rest[1:], new)
+    return {**node, head: items}
+
+
+def known_only(condition: dict[str, Any], catalog: Catalog) -> tuple[dict[str, Any], list[str]]:
+    """The condition with every ``not(attribute comparison)`` replaced by the opposite comparison, and the
+    item ids concerned (empty when nothing changes). Only under the rule's default "not met" for missing values."""
+    changed: list[str] = []
+    out = condition
+    steps = [s for s in walk(condition) if s.kind == "not" and isinstance(s.node.get("not"), dict) and "item" in s.node["not"]]
+    for step in reversed(steps):  # deepest and rightmost first: earlier trails stay valid
+        leaf = step.node["not"]
+        new = _known_only_leaf(leaf, catalog)
+        if new is not None:
+            out = _replaced(out, step.trail, new)
+            changed.append(str(leaf["item"]))
+    return out, sorted(set(changed))
+
+
+def missing_note(items: list[str], catalog: Catalog) -> str:
+    names = "、".join(f"「{catalog[i].name}」" for i in items)
+    return (f"{names}の記録がないこども（抽出データに無い・未把握）も、「〜ではない」に含めています。"
+            f"記録で「ない」と確認できるこどもだけにするには「{LABEL}」を選んでください。")
