@@ -44,6 +44,9 @@ _PLACE_AFTER_CONTEXT = regex.compile(
 _HOME_TOWN = regex.compile(
     r"(?:家|自宅|住まい|実家|住所)は[ 　]?(?P<v>[\p{Hiragana}]{1,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}|[\p{Han}\p{Katakana}ー々ヶ]{2,8})"
     r"(?=のほう|の方|方面|あたり|辺り|付近|周辺|の(?:市営|府営|県営|都営|町営|公営|UR)?(?:住宅|団地|アパート|マンション))"
+    # 住所は府中町です, 住まいは池上町で: a town named as someone's address
+    r"|(?:住所|現住所|住まい|居所)は[ 　]?(?P<v>[\p{Hiragana}]{0,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}"
+    r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原))(?=です|でした|だ|で|。|、|\n|$)"
     # 祖母宅（府中町）から: a town in brackets after a home
     r"|(?:宅|実家|自宅|住まい)[（(](?P<v>[\p{Hiragana}]{0,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}"
     r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原|[0-9０-９]丁目))[)）]")
@@ -87,11 +90,12 @@ _TOWN = regex.compile(
     r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に引っ越|へ引っ越|から通|から転入|"
     r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション)"
     r"(?:の家|宅|方|の方)?(?:に|で|へ|から|を|と|は|が|も|、)|の(?:実家|自宅|アパート|マンション)"
-    r"|の[\p{Han}]{1,4}(?:さん|様)?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、)))")
+    r"|の[\p{Han}]{1,4}(?:さん|様)?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、)"
+    r"|にある(?:母方の|父方の)?(?:祖父母|祖父|祖母|叔母|叔父|親戚|実家|自宅|母|父)?(?:の家|宅|家|アパート|マンション|住宅|団地)))")
 _TOWN_GROUP_AFTER = regex.compile(
     r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|[0-9０-９]+(?:歳|才|か月|ヶ月|年|学年|以上|未満|〜|~))"
     r"|者|世帯|児童|の方は|を対象)")
-_TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社)$")
+_TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社|保育園|幼稚園|こども園|学園|動物園|霊園|農園|花園|楽園)$")
 _BUILDING = regex.compile(
     rf"^[ 　]?(?:の[ 　]?)?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号(?!棟)|{DASH}?[0-9０-９]{{0,3}}号室)"
     # a bare room number after the block number: 府中町1-2-3 305 (not 3人, 2025年, 090-…)
@@ -161,7 +165,8 @@ class AddressRecognizer(JaRegexRecognizer):
             results.append(self.result(start, end, 0.8, True))
         for m in _HOME_TOWN.finditer(text):
             start, end = m.span("v")
-            if regex.search(r"[市県府都道]$", text[start:end]) or any(r.start < end and start < r.end for r in results):
+            if regex.search(r"[市県府都道]$", text[start:end]) or _TOWN_NOT_PLACE.search(text[start:end]) or \
+                    any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.7, True))
         for m in _PLACE_AFTER_CONTEXT.finditer(text):
