@@ -190,3 +190,16 @@ def test_a_school_word_inside_a_longer_school_word_of_an_item_name_stays_a_stage
 
 def test_man_before_an_age(parser):
     assert _rule(parser, "満3歳以上の未就学児で保育所等を利用していない者")["population"]["age_min"] == 3
+
+
+def test_a_code_named_as_the_item_before_an_exclusion_word_is_left_out(parser):
+    # 「転入」 is a name of 転入・転居 and one of its codes: 「（転入を除く）」 leaves that code out, it negates nothing
+    agg = _rule(parser, "直近1年間に2回以上転居した世帯（市外からの転入を除く）")["condition"]
+    assert agg == {"item": "resident.moves", "op": ">=", "value": 2,
+                   "aggregate": {"fn": "count", "window_months": 12, "value_filter": {"op": "!=", "value": "11"}}}
+
+
+@pytest.mark.parametrize("text", ["保護者のうち少なくとも1人が精神障害者保健福祉手帳を所持", "父母のどちらか一方が障害者手帳を持っている"])
+def test_at_least_one_guardian(parser, text):
+    cond = _rule(parser, text)["condition"]
+    assert cond["item"] == "disability.guardian_certificate" and cond.get("guardians", "any") == "any"

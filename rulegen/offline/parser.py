@@ -285,6 +285,10 @@ class OfflineParser:
         t.find(rf"(?:{_alt(list(lex['side_words']))})(?:の)?", "side", lambda m: {"side": lex["side_words"][m.group(0).removesuffix("の")]})
         # 「保護者が全員」「父母どちらも」「両親ともに」: a guardian word with an all-word
         t.find(rf"(?:{_alt(lex['guardian_words'])})(?:が|の|は)?(?:{_alt(lex['guardian_all_suffixes'])})(?:が|の|は|で)?", "guardians_all")
+        # 「保護者のうち少なくとも1人が」「父母のどちらか一方が」: any guardian (read before the number 1人 is an amount)
+        for m in re.finditer(rf"(?:{_alt(lex['guardian_words'])})((?:のうち|の)?(?:{_alt(lex.get('guardian_any_suffixes', []))})(?:が|は)?)", t.text):
+            if lex.get("guardian_any_suffixes") and t.is_free(m.start(1), m.end(1)):
+                t.claim(m.start(1), m.end(1), "guardian_any", text=m.group(1))
         # 「10代の母親」: an age decade
         t.find(r"([1-9]0)代(?:前半|後半)?", "amount", self._decade)
         # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
@@ -435,8 +439,8 @@ class OfflineParser:
             t.find(r"(?<![\d学])(\d)年生(以上|以下|未満|まで)?(?:の|で)?", "grade", school_grade)
         for word, (item_id, code) in self.lex.get("code_words", {}).items():
             t.find(re.escape(word) + r"(?:の|で)?", "code_word", lambda m, i=item_id, c=code: {"item": i, "code": c})
-        for phrase, (stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
-            t.find(re.escape(phrase) + r"(?:生|の)?", "grade", lambda m, s=stage, a=lo, b=hi: {"stage": s, "lo": a, "hi": b})
+        for phrase, (_stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
+            t.find(re.escape(phrase) + r"(?:生|の)?", "grade", lambda m, a=lo, b=hi: {"stage": None, "lo": a, "hi": b})  # the grade says the stage
 
     def _window(self, m: re.Match[str]) -> dict[str, Any] | None:
         n = int(m.group(1))
@@ -644,6 +648,14 @@ class OfflineParser:
         """「保健室（体調不良・けが以外の理由）」「家庭児童相談（その他を除く）」: code labels of one item followed by
         an exclusion word are the codes left out, not a negation of the item."""
         words = _alt(self.lex["code_exclusion_words"])
+        # 「2回以上転居した世帯（市外からの転入を除く）」: a second name of an item already named that is one of its
+        # code labels (転入), right before an exclusion word, is that code left out, not the item negated.
+        for sp in sorted((s for s in t.spans if s.kind == "item"), key=lambda s: s.start):
+            item = self.catalog[sp.data["item"]]
+            named_before = any(o.kind == "item" and o.data["item"] == item.id and o.end <= sp.start for o in t.spans)
+            label = next((c.code for c in item.codes or () if normalize(sp.data["phrase"]) in _label_variants(c.label)), None)
+            if named_before and label is not None and re.match(rf"(?:{words})", t.text[sp.end :]):
+                sp.kind, sp.data = "code", {"item": item.id, "code": label}
         codes = sorted((sp for sp in t.spans if sp.kind == "code"), key=lambda sp: sp.start)
         for m in re.finditer(rf"(?:{words})(?:の理由|の記録|の種類|の)?", t.text):
             before = [sp for sp in codes if sp.end <= m.start()]
@@ -676,7 +688,7 @@ class OfflineParser:
     def _gap_ok(self, t: _Text, a: Span, b: Span) -> bool:
         """Only particles and guardian/any/all markers between two spans (「保護者のいずれかが」「20歳未満の」)."""
         lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
-        if hi - lo > 8:
+        if hi - lo > 12:  # 「保護者のうち少なくとも1人が」
             return False
         allowed = ("any_marker", "all_marker", "guardians_all", "guardian", "guardian_any")
         rest = "".join(c for i, c in enumerate(t.text[lo:hi], lo)
