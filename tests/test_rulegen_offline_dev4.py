@@ -203,3 +203,35 @@ def test_a_code_named_as_the_item_before_an_exclusion_word_is_left_out(parser):
 def test_at_least_one_guardian(parser, text):
     cond = _rule(parser, text)["condition"]
     assert cond["item"] == "disability.guardian_certificate" and cond.get("guardians", "any") == "any"
+
+
+@pytest.mark.parametrize(
+    "text", ["要保護児童対策地域協議会の登録が過去にあった児童（現在は登録なし）", "これまでに就学援助を受けたことがある子"]
+)
+def test_a_past_time_word_on_a_state_at_the_reference_date_is_asked(parser, text):
+    r = parser.parse(text)
+    assert r.rule is None and any(p["code"] == "past_state" for p in r.problems)
+
+
+def test_a_record_item_with_a_past_time_word_is_read(parser):
+    assert _rule(parser, "過去に要対協の登録歴がある")["condition"] == {"item": "child.yotaikyo_past", "op": "=", "value": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "stages"),
+    [("中学生のうち、直近3か月の欠席が15日以上の者", ["junior_high"]), ("中学3年生のうち、学力調査の結果が下位の者", None)],
+)
+def test_uchi_after_a_population_word(parser, text, stages):
+    assert (_rule(parser, text).get("population") or {}).get("school_stages") == stages
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("R7.4〜R8.3の欠席日数が30日以上", {"start": "2025-04-01", "end": "2026-03-31"}),
+        ("2025/4/1〜2026/3/31の欠席が30日以上", {"start": "2025-04-01", "end": "2026-03-31"}),
+        ("R7.10以降に転居が1回以上", {"start": "2025-10-01"}),
+    ],
+)
+def test_dotted_and_slashed_dates(parser, text, period):
+    assert _rule(parser, text)["condition"]["aggregate"]["period"] == period

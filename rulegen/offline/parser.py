@@ -295,6 +295,10 @@ class OfflineParser:
         era = r"(令和|平成|R|H|(?=(?:19|20)\d{2}年))(元|\d{1,2}|(?:19|20)\d{2})年"  # 和暦 or 西暦
         day = r"(?:(\d{1,2})日)?"
         t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から){era}(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
+        # 「R7.4〜R8.3」「2025/4/1〜2026/3/31」「R7.4以降」: dotted and slashed dates
+        dot = r"(令和|平成|R|H|(?=(?:19|20)\d{2}[./]))(元|\d{1,2}|(?:19|20)\d{2})[./](\d{1,2})(?:[./](\d{1,2}))?(?![\d.])"
+        t.find(rf"{dot}(?:〜|から){dot}(?:まで)?(?:に|で|の|において)?", "window", self._period_range)
+        t.find(rf"{dot}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         # 「2026年9月〜10月」「令和7年10月〜3月」: the second month in the same year (or the next, when it comes earlier)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から)(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_same_year)
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
@@ -339,7 +343,7 @@ class OfflineParser:
         t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
         for phrase, stages in sorted(lex["stages"].items(), key=lambda kv: -len(kv[0])):
-            t.find(re.escape(phrase) + r"(?:の|で|が)?", "stage", lambda m, s=stages: self._stage(t, m, s))
+            t.find(re.escape(phrase) + r"(?:の(?!うち)|で|が)?", "stage", lambda m, s=stages: self._stage(t, m, s))
         for phrase, (lo, hi) in lex["age_words"].items():
             t.find(re.escape(phrase), "amount", lambda m, a=lo, b=hi: {"op": "between", "value": [a, b], "unit": "歳"})
         t.find(rf"{NUM}{UNIT}", "bare_amount", lambda m: {"value": _num(m.group(1)), "unit": m.group(2) or ""})
@@ -421,7 +425,7 @@ class OfflineParser:
                 if not 1 <= lo <= hi <= top:
                     return None
                 return {"stage": None, "lo": lo + o, "hi": hi + o}  # the grade condition says it; no stage filter added
-            t.find(re.escape(prefix) + r"(?:校)?(\d)(?:年生?)?(?:(〜|から|-|・)(\d)年生?)?(以上|以下|未満|まで)?(?:の|で)?", "grade", grades)
+            t.find(re.escape(prefix) + r"(?:校)?(\d)(?:年生?)?(?:(〜|から|-|・)(\d)年生?)?(以上|以下|未満|まで)?(?:の(?!うち)|で)?", "grade", grades)
         # 「5年生以上の小学生」「2年生の中学生」: a grade with the school named once elsewhere in the text
         schools = [(stage, offset) for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items() if prefix in t.text]
         if len(schools) == 1 and "小中" not in t.text:
@@ -436,11 +440,11 @@ class OfflineParser:
                 if m.group(2) == "以上" and lo < hi:
                     return {"stage": stage, "lo": lo + offset, "hi": lo + offset, "open": True}
                 return {"stage": stage, "lo": lo + offset, "hi": hi + offset}
-            t.find(r"(?<![\d学])(\d)年生(以上|以下|未満|まで)?(?:の|で)?", "grade", school_grade)
+            t.find(r"(?<![\d学])(\d)年生(以上|以下|未満|まで)?(?:の(?!うち)|で)?", "grade", school_grade)
         for word, (item_id, code) in self.lex.get("code_words", {}).items():
             t.find(re.escape(word) + r"(?:の|で)?", "code_word", lambda m, i=item_id, c=code: {"item": i, "code": c})
         for phrase, (_stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
-            t.find(re.escape(phrase) + r"(?:生|の)?", "grade", lambda m, a=lo, b=hi: {"stage": None, "lo": a, "hi": b})  # the grade says the stage
+            t.find(re.escape(phrase) + r"(?:生|の(?!うち))?", "grade", lambda m, a=lo, b=hi: {"stage": None, "lo": a, "hi": b})  # the grade says the stage
 
     def _window(self, m: re.Match[str]) -> dict[str, Any] | None:
         n = int(m.group(1))
@@ -624,6 +628,19 @@ class OfflineParser:
                     for sp in inside:
                         t.unclaim(sp)
                     t.claim(m.start(), m.end(), "code", item=item_id, code=code)
+        item_ends = {(sp.end, sp.data["item"]) for sp in t.spans if sp.kind == "item"}
+        for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
+            # 「教育相談（いじめ）」「保健室来室（心の不調・相談）」: a label in brackets right after its item is the code,
+            # even where the label alone was read as another item (いじめの認知) or a difficulty.
+            for m in re.finditer(r"\((" + re.escape(label) + r")\)", t.text):
+                if (m.start(), item_id) not in item_ends:
+                    continue
+                inside = [sp for sp in t.spans if sp.start < m.end(1) and m.start(1) < sp.end]
+                if any(sp.kind not in ("item", "difficulty", "ambiguous", "code") or sp.start < m.start(1) or sp.end > m.end(1) for sp in inside):
+                    continue
+                for sp in inside:
+                    t.unclaim(sp)
+                t.claim(m.start(1), m.end(1), "code", item=item_id, code=code)
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
             # 「性的虐待の通告」: the label runs into its own item's words (虐待の通告); the part before them is the code.
             for m in re.finditer(re.escape(label), t.text):
@@ -1264,6 +1281,18 @@ class OfflineParser:
                 f"「{phrase}…{word}」は過去の状態として書かれていますが、「{item.name}」は基準日時点の状態しか分かりません。",
                 phrase=word,
                 hint=f"基準日時点の「{item.name}」を条件にするなら「{phrase}を受けている」のように今の形で書いてください。",
+            ))
+            return {}, False
+        past_time = [w for w in mods["time_word"] if t.text[w.start : w.end] in self.lex.get("past_time_words", [])]
+        if (past_time and item.kind == "attribute" and item.id not in self.lex.get("historical_items", [])
+                and not any(r in item.name for r in self.lex.get("record_suffixes", []))):
+            # 「協議会の登録が過去にあった（現在は登録なし）」: a state at the reference date said of the past
+            word = t.text[past_time[0].start : past_time[0].end]
+            problems.append(problem(
+                "past_state",
+                f"「{phrase}」と「{word}」: 「{item.name}」は基準日時点の状態しか分かりません。過去のことなら、その記録の項目で書いてください。",
+                phrase=word,
+                hint=f"基準日時点の「{item.name}」を条件にするなら「{word}」を除いて書いてください。",
             ))
             return {}, False
         vague_in_name = [w for w in self.lex.get("vague_item_words", []) if w in phrase]
