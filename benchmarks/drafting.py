@@ -6,7 +6,8 @@ exactly the same children. Prints the offline drafter's accuracy (all / common /
 and, when an LLM endpoint is configured (TSUNAGU_LLM_BASE_URL + TSUNAGU_LLM_MODEL), the LLM
 drafter's too. Reported separately: execution accuracy, silent misreadings (a valid rule with
 another meaning, or a rule on an ambiguous case, with nothing said), wrong drafts whose reading
-states the assumption behind the difference with one-click alternatives (not silent, still wrong),
+states the assumption behind the difference with one-click alternatives, one of which gives the intended
+rule (not silent, still wrong; a wrong draft whose stated assumptions are beside the point is silent),
 questions/refusals, crashes; and for the questions, how many offer one-click answers and how often
 one click (the answer sent as the next chat turn, as the UI does) gives the intended rule (issue 14,
 item 8), with the accuracy within one click. A case may give
@@ -202,12 +203,14 @@ def _case_result(text: str, common: bool, held: bool, amb: bool, match: bool, re
 
 
 def _one_click_gives(drafter: Any, case: dict[str, Any], first: Any, want: frozenset[str], mart: Path, catalog: Any,
-                     limit: int = 8) -> bool:
-    """Whether one of the question's clickable answers, sent in the chat as the next turn (as the UI does),
-    gives the intended rule: the staff's answer without retyping (issue 14, item 8)."""
+                     limit: int = 8, *, assumptions: bool = False) -> bool:
+    """Whether one of the question's clickable answers (or, with ``assumptions``, one of the alternatives to a
+    valid draft's stated assumptions), sent in the chat as the next turn (as the UI does), gives the intended
+    rule: the staff's answer without retyping (issue 14, item 8)."""
     from rulegen.conversation import Conversation
 
-    for choice in [c for c in first.choices if c.get("question_index", 0) >= 0][:limit]:
+    offered = [c for c in first.choices if (c.get("question_index", 0) == -1) == assumptions]
+    for choice in offered[:limit]:
         conv = Conversation(drafter)
         conv.send(case["text"])
         try:
@@ -259,7 +262,10 @@ def evaluate(drafter: Any, cases: list[dict[str, Any]], mart: Path, catalog: Any
         if case.get("points") is not None and outcome.rule.points != case["points"]:
             reasons.append(f"points {outcome.rule.points} vs intended {case['points']}")
         ok = not reasons
-        status = "correct" if ok else ("assumed" if stated else "misread")
+        # "assumed" only when the stated assumption is what made the difference: one of its one-click
+        # alternatives gives the intended rule; a wrong draft whose stated assumptions are beside the point is silent
+        fixable = stated and not ok and _one_click_gives(drafter, case, outcome, want, mart, catalog, assumptions=True)
+        status = "correct" if ok else ("assumed" if fixable else "misread")
         out.append(res(ok, "; ".join(reasons) + (" (assumption stated)" if status == "assumed" else ""), len(want), status))
     return out
 
