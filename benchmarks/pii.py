@@ -56,6 +56,7 @@ SETS = {
     "dev8": ROOT / "tests/data/pii_dev8.jsonl",
     "dev9": ROOT / "tests/data/pii_dev9.jsonl",
     "dev10": ROOT / "tests/data/pii_dev10.jsonl",
+    "dev12": ROOT / "tests/data/pii_dev12.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
     # written blind like the frozen set, for the lead's own estimate before the frozen set is measured: never tuned on
     "holdout": ROOT / "tests/data/pii_holdout.jsonl",
