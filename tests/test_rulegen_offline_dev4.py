@@ -235,3 +235,20 @@ def test_uchi_after_a_population_word(parser, text, stages):
 )
 def test_dotted_and_slashed_dates(parser, text, period):
     assert _rule(parser, text)["condition"]["aggregate"]["period"] == period
+
+
+@pytest.mark.parametrize(
+    ("text", "join"),
+    [
+        ("次のいずれかに該当する児童：生活保護受給世帯、就学援助受給世帯", "any"),
+        ("次のいずれかに該当する者。(1)直近1年の欠席日数が30日以上 (2)いじめの認知が直近1年に1件以上", "any"),
+        ("下記の条件をすべて満たす児童：①ひとり親世帯 ②児童扶養手当受給", "all"),
+    ],
+)
+def test_memo_style_lists(parser, text, join):
+    cond = _rule(parser, text)["condition"]
+    assert set(cond) == {join} and len(cond[join]) == 2
+
+
+def test_a_memo_list_of_compound_conditions_is_not_regrouped(parser):
+    assert parser.parse("次のいずれかに該当する者:(1)生活保護世帯かつ欠席30日以上(2)就学援助").rule is None

@@ -179,7 +179,7 @@ class OfflineParser:
     # -- public -------------------------------------------------------------
 
     def parse(self, source_text: str) -> ParseResult:
-        text = normalize(source_text)
+        text = _list_intro(normalize(re.sub(r"[①-⑳]", "、", source_text)))  # ①② are list markers, never numbers
         if not text:
             return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
         k_of_n = _K_OF_N.search(text)
@@ -1437,6 +1437,23 @@ def _grade_bounds(lo: int, hi: int, op: str | None, top: int) -> tuple[int, int]
     if op == "未満":
         return 1, lo - 1
     return lo, hi
+
+
+_LIST_INTRO = re.compile(r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|いずれも)"
+                         r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する)(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?(?:を対象とする)?[:。、]")
+
+
+def _list_intro(text: str) -> str:
+    """「次のいずれかに該当する児童:A、B」 -> 「A、Bのいずれか」; 「次のすべてを満たす者:A、B」 -> 「A、B」;
+    「(1)」「(2)」 list markers become separators."""
+    m = _LIST_INTRO.match(text)
+    if m is None:
+        return text
+    rest = re.sub(r"(?:^|(?<=[、,。]))\(\d{1,2}\)|\(\d{1,2}\)(?=[^\d回件日か月歳点人年])", "、", text[m.end() :]).strip("、。")
+    anyof = m.group(1).startswith(("いずれか", "どれか"))
+    if anyof and any(w in rest for w in ("かつ", "且つ", "及び", "および", "並びに", "であって", "または", "又は", "もしくは")):
+        return text  # a list of compound conditions: the grouping is not read (the intro stays unread: a question)
+    return rest + ("のいずれか" if anyof else "")
 
 
 def _label_variants(label: str) -> set[str]:
