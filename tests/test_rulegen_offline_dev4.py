@@ -252,3 +252,13 @@ def test_memo_style_lists(parser, text, join):
 
 def test_a_memo_list_of_compound_conditions_is_not_regrouped(parser):
     assert parser.parse("次のいずれかに該当する者:(1)生活保護世帯かつ欠席30日以上(2)就学援助").rule is None
+
+
+def test_an_amount_after_two_items_joined_by_or_is_asked(parser):
+    r = parser.parse("欠席又は遅刻が直近3か月で10日以上")
+    assert r.rule is None and any(p["code"] == "shared_amount" for p in r.problems)
+
+
+def test_never_is_the_whole_record(parser):
+    agg = _rule(parser, "乳幼児健診を一度も受けていない未就学児")["condition"]["aggregate"]
+    assert agg.get("whole_record") is True

@@ -444,7 +444,8 @@ class OfflineParser:
         for word, (item_id, code) in self.lex.get("code_words", {}).items():
             t.find(re.escape(word) + r"(?:の|で)?", "code_word", lambda m, i=item_id, c=code: {"item": i, "code": c})
         for phrase, (_stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
-            t.find(re.escape(phrase) + r"(?:生|の(?!うち))?", "grade", lambda m, a=lo, b=hi: {"stage": None, "lo": a, "hi": b})  # the grade says the stage
+            t.find(re.escape(phrase) + r"(?:生|の(?!うち))?", "grade", lambda m, s=stage, a=lo, b=hi: {"stage": s if re.search("小学|中学", m.group(0)) else None, "lo": a, "hi": b})
+            # 「中3」「高学年」: the grade says the stage; 「小学校高学年」 also names the school (a stage filter too)
 
     def _window(self, m: re.Match[str]) -> dict[str, Any] | None:
         n = int(m.group(1))
@@ -1100,6 +1101,17 @@ class OfflineParser:
                 while k >= 1 and seps[k - 1] == "list":
                     seps[k - 1] = "or"
                     k -= 1
+        for k, sep in enumerate(seps):
+            a, b = items[k], items[k + 1]
+            if sep != "or" or attach[id(a)]["amount"] or attach[id(a)]["vague"] or attach[id(a)]["per_month"] or not attach[id(b)]["amount"]:
+                continue
+            unit = attach[id(b)]["amount"][0].data.get("unit")
+            ca = self.catalog[a.data["item"]]
+            if ca.type in ("integer", "decimal") and unit and UNIT_GROUPS.get(unit) == ITEM_UNIT_GROUP.get(ca.unit or ""):
+                # 「欠席又は遅刻が直近3か月で10日以上」: the number may be said of both, or of their total
+                amt = t.text[attach[id(b)]["amount"][0].start : attach[id(b)]["amount"][0].end]
+                problems.append(problem("shared_amount", f"「{amt}」は「{ca.name}」にもかかりますか。それぞれが{amt}か、合計が{amt}かを書いてください。",
+                                        phrase=amt, hint=f"例: 「{a.data['phrase']}が{amt}、または{b.data['phrase']}が{amt}」"))
         condition = _combine(leaves, ["and" if s == "list" else s for s in seps])
 
         if questions or problems:
@@ -1462,6 +1474,7 @@ def _label_variants(label: str) -> set[str]:
     inner = re.findall(r"\((.+?)\)", normalize(label))
     variants.update(v for v in inner if len(v) >= 2)
     variants.update(p for p in normalize(label).split("・") if len(p) >= 2)
+    variants.update(v.replace("児健診", "健診") for v in list(variants))  # 「4か月健診」 of 「4か月児健診」
     return variants
 
 
