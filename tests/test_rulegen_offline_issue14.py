@@ -200,3 +200,16 @@ def test_an_items_own_word_next_to_it_belongs_to_it(parser, text, item):
 
 def test_months_worth(parser):
     assert _cond(parser, "給食費が半年分以上未納になっている")["condition"] == {"item": "school.lunch_fee_arrears_months", "op": ">=", "value": 6}
+
+
+@pytest.mark.parametrize(("text", "code"), [("心の天気が雨の日が今年度10日以上、または教育相談（いじめ）が今年度ある", "2"),
+                                             ("4か月健診未受診", "04M")])
+def test_a_label_in_brackets_or_without_ji_is_the_code(parser, text, code):
+    cond = _cond(parser, text)["condition"]
+    leaf = cond["any"][1] if "any" in cond else cond
+    assert leaf["aggregate"]["value_filter"] == {"op": "=", "value": code}
+
+
+def test_a_bare_grade_adds_no_stage(parser):
+    rule = _cond(parser, "中3で欠席が直近1年に30日以上")
+    assert "population" not in rule and {"item": "school.grade", "op": "=", "value": 9} in rule["condition"]["all"]
