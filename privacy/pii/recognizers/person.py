@@ -21,6 +21,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_context import (
+    clause_subjects,
     complete_spans,
     context_names,
     is_name_like,
@@ -164,6 +165,7 @@ class PersonRecognizer(JaRegexRecognizer):
         _latin_before_honorifics(found)
         _hiragana_before_honorifics(found)
         context_names(found)
+        clause_subjects(found)
         table_names(found)
         surname_forms(found)
         token_starts = frozenset(t.idx for t in nlp_artifacts.tokens) if nlp_artifacts is not None else None

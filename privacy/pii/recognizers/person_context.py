@@ -30,6 +30,7 @@ from privacy.pii.recognizers.person_lexicon import (
     ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
+    is_abstract_noun,
     is_role_word,
     lexical_kind,
 )
@@ -58,6 +59,7 @@ class _Vocabulary:
     kin_words: frozenset[str]
     before_later_mention: regex.Pattern[str]
     name_columns: frozenset[str]
+    clause_actions: regex.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +79,7 @@ def vocabulary() -> _Vocabulary:
         kin_words=frozenset(data["kin_before"]),
         before_later_mention=regex.compile(rf"(?:{alternatives(data['words_before_later_mention'])})$"),
         name_columns=frozenset(data.get("name_columns", [])),
+        clause_actions=regex.compile(rf"(?:{alternatives(data.get('clause_actions', ['(?!)']))})"),
     )
 
 
@@ -318,6 +321,28 @@ def complete_spans(found: Candidates) -> None:
 
 
 _CELL_NAME = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々・A-Za-z][\p{Han}\p{Hiragana}\p{Katakana}ー々・A-Za-z 　,]{0,24}")
+
+
+_CLAUSE_SUBJECT = regex.compile(
+    r"(?:^|(?<=[。\n「：:]|(?:今日|昨日|本日|今朝|先週|最近)[、]?))"
+    r"([\p{Han}々]{1,2}|[\p{Hiragana}]{2,4})(?=[はが、])")
+
+
+def clause_subjects(found: Candidates) -> None:
+    """A given name that opens a clause, with what a child does a few characters later:
+    大地は3日連続で忘れ物, ひかりが37.8℃で早退, さくら、3限から登校."""
+    text, vocab = found.text, vocabulary()
+    for m in _CLAUSE_SUBJECT.finditer(text):
+        start, end = m.span(1)
+        word = m.group(1)
+        clause = regex.split(r"[。\n]", text[end + 1:end + 16])[0]
+        if _taken(found, start, end) or not vocab.clause_actions.search(clause):
+            continue
+        if word in vocab.hiragana_not_names or word in ROLE_WORDS or word in vocab.kin_words \
+                or is_abstract_noun(word):
+            continue
+        if can_be_given_name(word) or (_HIRAGANA.match(word) and is_name_like(word, strong=True)):
+            found.add(start, end, 0.7, True)
 
 
 def table_names(found: Candidates) -> None:

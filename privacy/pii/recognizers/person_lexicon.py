@@ -107,6 +107,14 @@ def lexical_kind(word: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
+def is_abstract_noun(word: str) -> bool:
+    """True when SudachiPy lists `word` as a noun that can be an adjective or a verb (健康, 平和,
+    心配): given names such as 健康 exist, but as the subject of a clause the word is the noun."""
+    return any(m.part_of_speech()[0] == "名詞" and m.part_of_speech()[2] in ("形状詞可能", "サ変可能")
+               for m in sudachi_dictionary().lookup(word))
+
+
 def is_role_word(word: str) -> bool:
     """Kinship, job and role words that are followed by honorifics but are not names."""
     return (word in ROLE_WORDS or word in KATAKANA_ROLES or bool(ROLE_SUFFIX.search(word))
