@@ -262,3 +262,8 @@ def test_an_amount_after_two_items_joined_by_or_is_asked(parser):
 def test_never_is_the_whole_record(parser):
     agg = _rule(parser, "乳幼児健診を一度も受けていない未就学児")["condition"]["aggregate"]
     assert agg.get("whole_record") is True
+
+
+@pytest.mark.parametrize("text", ["年度当初から欠席が30日以上", "今年度当初から遅刻10日以上"])
+def test_since_the_start_of_the_fiscal_year(parser, text):
+    assert _rule(parser, text)["condition"]["aggregate"]["period"] == {"start": "2026-04-01", "end": "2027-03-31"}

@@ -311,7 +311,7 @@ class OfflineParser:
             if t.is_free(m.start(), m.end()):  # the era year beside it is claimed already (masked): look at the text
                 t.claim(m.start(), m.end(), "time_alias", text=m.group(0))
         # 「今年度」「昨年度」「年度内」 alone: the fiscal year (4月始まり) of the drafting day, as a fixed period
-        t.find(r"(今年度|本年度|当年度|昨年度|前年度|年度内)(?:中|内)?(?:に|で|の|において|は|も)?", "window", self._relative_fiscal_year)
+        t.find(r"((?:今|本)?年度(?:当初|初め|始め)から|今年度|本年度|当年度|昨年度|前年度|年度内)(?:中|内)?(?:に|で|の|において|は|も)?", "window", self._relative_fiscal_year)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
         # Monthly rates, before windows (「1か月で最大10日」 has no window): 毎月 = every month of the window,
         # 月平均 = the window's total over its months, 1か月で最大 = some month.
