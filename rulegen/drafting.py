@@ -63,7 +63,8 @@ class OfflineDrafter:
             edit = read_edit(text, current, self.parser)
             if edit is not None:
                 if edit.rule is None:
-                    return DraftOutcome(False, None, "\n".join(edit.notes), edit.questions, edit.problems, clarifications=edit.clarifications, **base)
+                    return DraftOutcome(False, None, "\n".join(edit.notes), edit.questions, edit.problems, clarifications=edit.clarifications,
+                                        choices=question_choices(text, edit.questions, edit.clarifications), **base)
                 from rulegen.offline.parser import explanation_for, inferred_side
 
                 edit.rule["side"] = inferred_side(edit.rule["condition"], self.catalog)
