@@ -29,6 +29,8 @@ FULL_DATE_PATTERNS = [
     rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
     rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
+    # 2016年（平成28年）2月29日: the era year in brackets
+    rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}[（(]{_ERA}{_S}{_Y}{_S}年[)）]{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}[/／.．\-－]{DIGIT}{{1,2}}[/／.．\-－]{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
 ]
 # 和暦 written without the era (30.4.2生, 30年4月2日生まれ, 生年月日：27.11.3): personal only next

@@ -38,7 +38,6 @@ from privacy.pii.recognizers.person_context import (
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_NAME_BEFORE,
     GIVEN_ROLE_SUFFIX,
-    HIRAGANA_KIN,
     HONORIFIC,
     HONORIFIC_ANYWHERE,
     HONORIFIC_TAIL,
@@ -54,6 +53,7 @@ from privacy.pii.recognizers.person_lexicon import (
     ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
+    is_hiragana_kin,
     is_place_name,
     is_role_word,
     lexical_kind,
@@ -339,7 +339,7 @@ def _hiragana_before_honorifics(found: _Candidates) -> None:
         elif start > offset and _LEADING_PARTICLE.match(run.group(0)):
             start += 1
         word = text[start:m.start()]
-        if len(word) < 2 or HIRAGANA_KIN.search(word) or word.startswith(("お", "ご")) \
+        if len(word) < 2 or is_hiragana_kin(word) or word.startswith(("お", "ご")) \
                 or _TRAILING_PARTICLE.search(word):
             continue
         found.add(start, m.start(), 0.7, True)

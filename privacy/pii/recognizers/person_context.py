@@ -21,7 +21,6 @@ import yaml
 
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_ROLE_SUFFIX,
-    HIRAGANA_KIN,
     HONORIFIC,
     KATAKANA_ROLES,
     LATIN_ROLES,
@@ -31,6 +30,7 @@ from privacy.pii.recognizers.person_lexicon import (
     can_be_given_name,
     can_be_surname,
     is_abstract_noun,
+    is_hiragana_kin,
     is_role_word,
     lexical_kind,
 )
@@ -121,7 +121,7 @@ def is_name_like(word: str, strong: bool = False) -> bool:
                                           and not word.endswith("生")):
         return False  # 保健師, 相談員, 児童 (琉生, 芽生 end in 生 and stay names)
     if _HIRAGANA.match(word):
-        if word.startswith(("お", "ご")) or HIRAGANA_KIN.search(word):
+        if word.startswith(("お", "ご")) or is_hiragana_kin(word):
             return False  # おばあ(ちゃん), おにい(ちゃん), みな(さん)
         return word not in vocab.hiragana_not_names and (strong or lexical_kind(word) != "noun")
     if _KATAKANA.match(word):

@@ -115,6 +115,17 @@ def is_abstract_noun(word: str) -> bool:
                for m in sudachi_dictionary().lookup(word))
 
 
+def is_hiragana_kin(word: str) -> bool:
+    """Kinship words and pronouns in hiragana (おばあ, みな, あのこ, ちびっこ), but not given names
+    ending in こ (りこ, さちこ, ようこ) that are no common noun (ねこ)."""
+    if not HIRAGANA_KIN.search(word):
+        return False
+    if len(word) >= 2 and word.endswith("こ") and word[-2] not in "のっこ" and lexical_kind(word) != "noun" \
+            and not regex.search(r"(?:ばあ|じい|かあ|とう|ねえ|にい|みな|みんな|たく)こ$", word):
+        return False
+    return True
+
+
 def is_role_word(word: str) -> bool:
     """Kinship, job and role words that are followed by honorifics but are not names."""
     return (word in ROLE_WORDS or word in KATAKANA_ROLES or bool(ROLE_SUFFIX.search(word))
