@@ -267,3 +267,13 @@ def test_never_is_the_whole_record(parser):
 @pytest.mark.parametrize("text", ["年度当初から欠席が30日以上", "今年度当初から遅刻10日以上"])
 def test_since_the_start_of_the_fiscal_year(parser, text):
     assert _rule(parser, text)["condition"]["aggregate"]["period"] == {"start": "2026-04-01", "end": "2027-03-31"}
+
+
+@pytest.mark.parametrize("text", ["過去1年間で欠席日数が30日以上である児童生徒", "直近1年間に欠席日数30日以上"])
+def test_a_window_word_after_its_number_is_no_part_of_an_item_name(parser, text):
+    # 年間欠席日数 is a name of 欠席日数; 「1年間で欠席日数」 is a window and the item
+    assert _rule(parser, text)["condition"]["aggregate"] == {"fn": "sum", "window_months": 12}
+
+
+def test_formal_particles(parser):
+    assert _rule(parser, "乳児家庭全戸訪問において未面会となった世帯")["condition"]["item"] == "health.home_visit_unmet"

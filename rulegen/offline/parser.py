@@ -227,6 +227,9 @@ class OfflineParser:
         i = 0
         while i < len(content):
             found = None
+            if content[i].start and t.text[content[i].start - 1].isdigit() and content[i].base in ("年間", "年", "か月", "月", "日", "回", "件"):
+                i += 1  # 「過去1年間で欠席日数」: 年間 belongs to the number (a window), not to 年間欠席日数
+                continue
             for n in range(min(self.index.max_len, len(content) - i), 0, -1):
                 base_key, surface_key = run_keys(content[i : i + n])
                 items = self.index.keys.get(base_key) or self.index.keys.get(surface_key)
@@ -303,7 +306,7 @@ class OfflineParser:
         t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から)(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_same_year)
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
-        t.find(rf"{era}(\d{{1,2}})月{day}(?:まで|以前)(?:に|で|の|において)?", "window", self._period_until)
+        t.find(rf"{era}(\d{{1,2}})月(?:末)?{day}(?:まで|以前)(?:に|で|の|において)?", "window", self._period_until)  # 令和8年3月末までに
         # 「今年度(R8年度)」「令和7年度(昨年度)」: the era year is written next to the relative word, which adds nothing
         rel = _alt(lex["relative_year_words"])
         t.find(rf"(?:{rel})(?=\((?:令和|平成|R|H|(?:19|20)\d{{2}}))|(?<=年度)\((?:{rel})\)", "time_alias")
@@ -922,6 +925,7 @@ class OfflineParser:
         for s in t.spans:
             if s.kind == "guardian" and not any(
                     sp.kind in ("item", "ambiguous") and any(self.catalog[i].entity in ("guardian", "household")
+                                                             or i in self.lex.get("guardian_related_items", [])
                                                              for i in sp.data.get("items", [sp.data.get("item")]))
                     for sp in t.spans):
                 # 「保護者が外国籍」: a guardian word with no guardian or household item read: whose condition is it?
@@ -1249,6 +1253,8 @@ class OfflineParser:
         phrase = it.data["phrase"]
         amounts = mods["amount"]
         negated = bool(mods["negation"])
+        if mods["negation_prefix"] and not _negative_item(item):
+            negated = True  # 「SSW未介入」「就学援助未受給」: 未 on an item that does not itself mean "not done"
         used_default = False
         if _negative_item(item) and not any(m in phrase for m in NEGATION_MARKS):
             # 「予防接種を2件以上受けていない」: the item already means "not done"; its 「受けていない」 is not a negation.
