@@ -213,3 +213,13 @@ def test_a_label_in_brackets_or_without_ji_is_the_code(parser, text, code):
 def test_a_bare_grade_adds_no_stage(parser):
     rule = _cond(parser, "中3で欠席が直近1年に30日以上")
     assert "population" not in rule and {"item": "school.grade", "op": "=", "value": 9} in rule["condition"]["all"]
+
+
+def test_mi_after_an_item_negates_it(parser):
+    cond = _cond(parser, "SSW未介入で、過去半年の欠席が十五日以上")["condition"]
+    assert cond["all"][0] == {"not": {"item": "school.ssw_support", "op": "=", "value": True}}
+
+
+def test_end_of_month_and_a_mother_of_a_maternal_health_item(parser):
+    assert _agg(parser, "令和8年3月末までに3歳児健診の未受診がある")["period"] == {"end": "2026-03-31"}
+    assert _cond(parser, "妊娠届が遅かった（22週以降）母の子で1歳未満")["condition"]["item"] == "health.late_pregnancy_notification"
