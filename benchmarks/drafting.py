@@ -338,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.case_set in NOT_SHOWN:
             args.verbose = False
         t0 = time.perf_counter()
-        offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog), cases, mart, catalog)
+        # 今年度 / 昨年度 are read against the benchmark's own reference date, whatever day it runs
+        offline = evaluate(make_drafter(DraftingSettings(provider="offline"), catalog=catalog, today=lambda: AS_OF), cases, mart, catalog)
         print(f"offline drafter: {time.perf_counter() - t0:.1f}s")
         report("offline", offline, args.verbose)
         settings = DraftingSettings.from_env()
@@ -346,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.path.insert(0, str(ROOT))
             from api.commands.drafting import PiiTextGuard
 
-            llm = evaluate(make_drafter(settings, guard=PiiTextGuard(), catalog=catalog), cases, mart, catalog)
+            llm = evaluate(make_drafter(settings, guard=PiiTextGuard(), catalog=catalog, today=lambda: AS_OF), cases, mart, catalog)
             report(f"llm:{settings.model}", llm, args.verbose)
         else:
             print("llm      not configured (set TSUNAGU_LLM_BASE_URL and TSUNAGU_LLM_MODEL to measure it)")

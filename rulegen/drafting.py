@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from engine.catalog import Catalog, default_catalog
@@ -32,14 +34,16 @@ class OfflineDrafter:
 
     kind = "offline"
 
-    def __init__(self, settings: DraftingSettings, catalog: Catalog, guard: TextGuard | None = None):
+    def __init__(self, settings: DraftingSettings, catalog: Catalog, guard: TextGuard | None = None,
+                 today: Callable[[], dt.date] | None = None):
         from rulegen.offline.parser import OfflineParser
 
         self.settings = settings
         self.catalog = catalog
         self.guard = guard
         self.parser = OfflineParser(
-            catalog, default_points=settings.default_points, max_points=settings.max_points, id_prefix=settings.rule_id_prefix
+            catalog, default_points=settings.default_points, max_points=settings.max_points, id_prefix=settings.rule_id_prefix,
+            today=today,
         )
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
@@ -122,8 +126,10 @@ class OfflineDrafter:
         return DraftOutcome(True, report.rule, reading, [], report.problems_as_dicts(), **base)
 
 
-def make_drafter(settings: DraftingSettings | None = None, guard: TextGuard | None = None, *, catalog: Catalog | None = None) -> Drafter:
-    """The LLM drafter when an endpoint is configured, else the offline one."""
+def make_drafter(settings: DraftingSettings | None = None, guard: TextGuard | None = None, *, catalog: Catalog | None = None,
+                 today: Callable[[], dt.date] | None = None) -> Drafter:
+    """The LLM drafter when an endpoint is configured, else the offline one. ``today`` fixes the day that
+    relative words (今年度, 昨年度) are read against (default: today in Japan), for evaluations and tests."""
     settings = settings or DraftingSettings.from_env()
     catalog = catalog or default_catalog()
     if settings.uses_llm:
@@ -133,5 +139,5 @@ def make_drafter(settings: DraftingSettings | None = None, guard: TextGuard | No
         llm = LLMDrafter(settings, catalog, guard)
         if not settings.cross_check:
             return llm
-        return CrossCheckedDrafter(llm, OfflineDrafter(settings, catalog, guard), catalog)
-    return OfflineDrafter(settings, catalog, guard)
+        return CrossCheckedDrafter(llm, OfflineDrafter(settings, catalog, guard, today=today), catalog)
+    return OfflineDrafter(settings, catalog, guard, today=today)
