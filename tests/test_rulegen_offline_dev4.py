@@ -256,7 +256,9 @@ def test_a_memo_list_of_compound_conditions_is_not_regrouped(parser):
 
 def test_an_amount_after_two_items_joined_by_or_is_asked(parser):
     r = parser.parse("欠席又は遅刻が直近3か月で10日以上")
-    assert r.rule is None and any(p["code"] == "shared_amount" for p in r.problems)
+    assert r.rule is None and any("にもかかりますか" in q for q in r.questions)
+    # the one-click answer keeps the window for both items
+    assert r.clarifications[0]["candidates"] == ["欠席が直近3か月で10日以上または遅刻が直近3か月で10日以上"]
 
 
 def test_never_is_the_whole_record(parser):

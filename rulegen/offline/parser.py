@@ -1113,9 +1113,13 @@ class OfflineParser:
             ca = self.catalog[a.data["item"]]
             if ca.type in ("integer", "decimal") and unit and UNIT_GROUPS.get(unit) == ITEM_UNIT_GROUP.get(ca.unit or ""):
                 # 「欠席又は遅刻が直近3か月で10日以上」: the number may be said of both, or of their total
-                amt = t.text[attach[id(b)]["amount"][0].start : attach[id(b)]["amount"][0].end]
-                problems.append(problem("shared_amount", f"「{amt}」は「{ca.name}」にもかかりますか。それぞれが{amt}か、合計が{amt}かを書いてください。",
-                                        phrase=amt, hint=f"例: 「{a.data['phrase']}が{amt}、または{b.data['phrase']}が{amt}」"))
+                amount_span = attach[id(b)]["amount"][0]
+                amt = t.text[amount_span.start : amount_span.end]
+                # a question with one-click answers: each item with the number (the total cannot be a rule yet)
+                questions.append(f"「{amt}」は「{ca.name}」にもかかりますか。それぞれが{amt}なら下の選択肢を選んでください"
+                                 "（合計が{amt}という条件は、まだルールにできません）。".replace("{amt}", amt))
+                t.clarifications.append({"phrase": t.text[a.start : amount_span.end], "mode": "replace",
+                                         "candidates": [_each_with(t.text, a, b, amount_span)]})
         condition = _combine(leaves, ["and" if s == "list" else s for s in seps])
 
         if questions or problems:
@@ -1482,6 +1486,12 @@ def _label_variants(label: str) -> set[str]:
     variants.update(p for p in normalize(label).split("・") if len(p) >= 2)
     variants.update(v.replace("児健診", "健診") for v in list(variants))  # 「4か月健診」 of 「4か月児健診」
     return variants
+
+
+def _each_with(text: str, a: Span, b: Span, amount: Span) -> str:
+    """「欠席又は遅刻が直近3か月で10日以上」 -> 「欠席が直近3か月で10日以上または遅刻が直近3か月で10日以上」."""
+    said = text[b.end : amount.end]  # what follows the second item, the window included
+    return f"{text[a.start : a.end]}{said}または{text[b.start : b.end]}{said}"
 
 
 def _num(s: str) -> int | float:
