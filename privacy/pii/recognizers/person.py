@@ -236,7 +236,9 @@ def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
                 start == 0 or _BARE_NAME_BEFORE.match(text[start - 1])):
             found.add(start, end, 0.6, False)  # 奏太は…, 陽菜が…: a listed name as the subject
         else:
-            found.add(start, end, 0.35, False)
+            # A lone one-kanji word in running prose (異体字（髙と高…）) gets no lift from field words
+            # such as 氏名 nearby; in a short value (a mart cell, 氏名：林) it still does.
+            found.add(start, end, 0.35, end - start == 1 and len(text) > 80)
 
 
 def _from_name_lexicon(found: _Candidates, nlp_artifacts: NlpArtifacts) -> None:
