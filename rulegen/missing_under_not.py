@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.catalog import Catalog
-from engine.rules.walk import walk
+from engine.rules.walk import replaced_at, walk
 
 # The comparison that holds exactly when the negated one does not, for a known value.
 OPPOSITE_OP = {"=": "!=", "!=": "=", "in": "not_in", "not_in": "in", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
@@ -40,17 +40,6 @@ def _known_only_leaf(leaf: dict[str, Any], catalog: Catalog) -> dict[str, Any] |
     return out
 
 
-def _replaced(node: Any, trail: tuple[Any, ...], new: Any) -> Any:
-    if not trail:
-        return new
-    head, rest = trail[0], trail[1:]
-    if head == "not":
-        return {**node, "not": _replaced(node["not"], rest, new)}
-    items = list(node[head])
-    items[rest[0]] = _replaced(items[rest[0]], rest[1:], new)
-    return {**node, head: items}
-
-
 def known_only(condition: dict[str, Any], catalog: Catalog) -> tuple[dict[str, Any], list[str]]:
     """The condition with every ``not(attribute comparison)`` replaced by the opposite comparison, and the
     item ids concerned (empty when nothing changes). Only under the rule's default "not met" for missing values."""
@@ -61,7 +50,7 @@ def known_only(condition: dict[str, Any], catalog: Catalog) -> tuple[dict[str, A
         leaf = step.node["not"]
         new = _known_only_leaf(leaf, catalog)
         if new is not None:
-            out = _replaced(out, step.trail, new)
+            out = replaced_at(out, step.trail, new)
             changed.append(str(leaf["item"]))
     return out, sorted(set(changed))
 

@@ -126,7 +126,7 @@ def test_the_walk_serves_models_and_documents_alike():
 
 # Folds that build something per branch (SQL, an evaluation, Japanese text, an edited tree) recurse themselves.
 WALK_HOMES = {
-    "engine/rules/walk.py": {"walk"},
+    "engine/rules/walk.py": {"walk", "replaced_at"},
     "engine/compiler/query.py": {"condition"},
     "engine/reference.py": {"condition"},
     "rulegen/reading.py": {"condition_ja"},

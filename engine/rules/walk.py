@@ -106,3 +106,18 @@ def json_path(base: str, trail: Trail) -> str:
 def dotted_path(base: str, trail: Trail) -> str:
     """``condition`` + ``("all", 0, "not")`` -> ``condition.all.0.not`` (the UI's form)."""
     return ".".join([base, *map(str, trail)]) if trail else base
+
+
+def replaced_at(doc: Any, trail: Trail, new: Any) -> Any:
+    """A copy of the JSON condition ``doc`` with the node at ``trail`` (as :func:`walk` gives it) replaced by
+    ``new``; the other nodes are shared, ``doc`` is not changed."""
+    if not trail:
+        return new
+    head, rest = trail[0], trail[1:]
+    if head == "not":
+        return {**doc, "not": replaced_at(doc["not"], rest, new)}
+    if head not in BRANCH_KEYS or not rest or not isinstance(rest[0], int):
+        raise ValueError(f"not a condition trail: {trail!r}")
+    subs = list(doc[head])
+    subs[rest[0]] = replaced_at(subs[rest[0]], rest[1:], new)
+    return {**doc, head: subs}
