@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import re
 
+from playwright.sync_api import expect
+
 from tests.ui.conftest import axe_check, login, shot
 from tests.ui.test_part2_review import _run_demo
 
@@ -92,11 +94,11 @@ def test_admin_manages_users_and_tokens(ui_server, page):
     page.goto(ui_server.url("/ui/admin/users/ui-yamamoto"))
     assert token not in page.content()  # shown once
     page.get_by_role("button", name="「集計システム」を失効させる").click()
-    assert "APIトークンを失効させました" in page.content()
+    expect(page.locator("body")).to_contain_text("APIトークンを失効させました")  # waits for the redirect
 
     page.get_by_label("停止の理由（必須・操作ログに記録されます）").fill("異動")
     page.get_by_role("button", name="停止する").click()
-    assert "利用者を停止しました" in page.content()
+    expect(page.locator("body")).to_contain_text("利用者を停止しました")
 
     # the last active admin cannot deactivate themselves: the service's Japanese reason, next to the form
     page.goto(ui_server.url(f"/ui/admin/users/{admin}"))
