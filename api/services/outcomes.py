@@ -57,19 +57,11 @@ def supported_ids() -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class NoteCheck:
+class NoteCheck(free_text.TextCheck):
     """What the PII guard found in a note: kinds and counts only."""
 
-    counts: dict[str, int]
-    labels: dict[str, str]
-
-    @property
-    def clean(self) -> bool:
-        return not self.counts
-
     def message_ja(self) -> str:
-        kinds = "、".join(f"{self.labels.get(k, k)} {n}件" for k, n in self.counts.items())
-        return (f"メモに個人情報と思われる語句があります（{kinds}）。氏名・番号・住所を書かずに言い換えてください。"
+        return (f"メモに個人情報と思われる語句があります（{self.kinds_ja()}）。氏名・番号・住所を書かずに言い換えてください。"
                 "このまま保存する場合は「このまま保存」を選んでください（メモはこのサービスのデータベースにだけ保存されます）。")
 
 
