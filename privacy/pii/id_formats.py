@@ -53,7 +53,8 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
 
 # What may sit between a label and its value: No. / NO / № / # / : / は / が / = / → / an opening
 # bracket or quote, and spaces.
-_LABEL_GLUE = r"[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|の|[「『（(［\[【])?[ 　]*第?"
+# 個人番号（住基）1234509876: a note in brackets may follow the label
+_LABEL_GLUE = r"(?:[（(][^（()）\n0-9０-９]{1,6}[)）])?[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|の|[「『（(［\[【])?[ 　]*第?"
 # A range or an ordering, not one person's identifier (出席番号1番から10番, 出席番号順).
 NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順|桁|けた|文字|種類|年(?!度)|組|月|日|歳|人|名|件|回|つ|個|点|%|％)")
 # Further identifiers listed after a labeled one: 学籍番号の2023-0456と2023-0457, 宛名番号 …、…
@@ -68,6 +69,7 @@ def labeled_id_regex(labels: tuple[str, ...], min_digits: int = 1) -> regex.Patt
         return None
     alternatives = "|".join(regex.escape(w) for w in sorted(labels, key=len, reverse=True))
     # 12-3456-789: the first group may be short; the recognizer checks the digits of the whole value
-    value = (rf"(?P<v>[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min(min_digits, 2)},20}}(?:[A-Za-zＡ-Ｚａ-ｚ]{{1,3}}[-‐－]?[0-9０-９]{{1,10}})?"
+    # 0 1 2 3 4 5 6 7 8 9: every digit spaced out
+    value = (rf"(?P<v>(?:[0-9０-９][ 　]){{5,19}}[0-9０-９]|[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}[-‐－]?[0-9０-９]{{{min(min_digits, 2)},20}}(?:[A-Za-zＡ-Ｚａ-ｚ]{{1,3}}[-‐－]?[0-9０-９]{{1,10}})?"
              r"(?:(?:[-‐－ー_＿]|[ 　](?=[0-9０-９]{2}))[0-9０-９]{1,10})*)(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])")
     return regex.compile(rf"(?:{alternatives}){_LABEL_GLUE}{value}")

@@ -74,7 +74,8 @@ _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:
 # A building name with a room number and no street address: コーポ桜 102号室, サンシャイン府中 B棟 402号室.
 _BUILDING_ROOM = regex.compile(
     rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{0,16}}?"
-    rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}{_ROOM}?"
+    rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}"
+    rf"(?:\p{{Hiragana}}{{1,4}}(?=[ 　][0-9０-９]{{1,4}}号))?{_ROOM}?"  # レオパレスいぶき 105号
     rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
 _INSTITUTION = regex.compile(r"役所|役場|庁舎|センター|学校|病院|会館|公民館|図書館|支所")
 _LOT_AFTER = regex.compile(
@@ -88,8 +89,9 @@ _TOWN = regex.compile(
     r"(?<![\p{Han}\p{Katakana}ー々ヶ])[\p{Han}\p{Katakana}ー々ヶケ]{0,8}"
     r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原)"
     r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に引っ越|へ引っ越|から通|から転入|"
-    r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション)"
-    r"(?:の家|宅|方|の方)?(?:に|で|へ|から|を|と|は|が|も|、)|の(?:実家|自宅|アパート|マンション)"
+    r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション|"
+    r"おばさん|おじさん|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん)"
+    r"(?:の家|宅|方|の方|家|ち)?(?:に|で|へ|から|を|と|は|が|も|、|[)）])|の(?:実家|自宅|アパート|マンション)"
     r"|の[\p{Han}]{1,4}(?:さん|様)?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、)"
     r"|にある(?:母方の|父方の)?(?:祖父母|祖父|祖母|叔母|叔父|親戚|実家|自宅|母|父)?(?:の家|宅|家|アパート|マンション|住宅|団地)))")
 _TOWN_GROUP_AFTER = regex.compile(
@@ -103,7 +105,7 @@ _BUILDING = regex.compile(
     # a bare room number after the block number: 府中町1-2-3 305 (not 3人, 2025年, 090-…)
     rf"|^[ 　][0-9０-９]{{3,4}}(?![0-9０-９]|{DASH}|[ 　]?(?:年|月|日|歳|才|人|件|回|点|時|分|%|％|円|名|枚|本|個|番|世帯|か月|ヶ月|kg|cm))"
     rf"|^[ 　]?(?:第[0-9０-９一二三四五]{{1,2}})?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
-    rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}\p{{Hiragana}}]{{0,8}}"
+    rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}\p{{Hiragana}}]{{0,8}}(?:[ 　]?(?:I{{1,3}}|IV|V|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ)(?![A-Za-z棟号]))?"  # コーポ府中II
     rf"|^[ 　][\p{{Katakana}}ー・]{{3,15}}(?=[ 　]?[0-9０-９]{{2,4}}(?![0-9０-９]))"
     # any building name (加守ハイツ, いぶき野タワー, パークサイド府中, ルミエール中もず) before its room number
     rf"|^[ 　]?(?!電話|携帯|連絡|TEL|Tel|FAX|℡)(?=[A-Za-zＡ-Ｚ]{{0,19}}[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}])"
@@ -115,6 +117,7 @@ _BUILDING = regex.compile(
 # phone number on the next line).
 _BUILDING_AFTER_BREAK = regex.compile(
     rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚ]{{0,15}}?{_BUILDING_WORD}[\p{{Han}}\p{{Katakana}}ー・]{{0,8}}"
+    rf"(?:[ 　]?[0-9０-９]{{1,4}}(?:号室|号)?(?![0-9０-９]))?"  # サニーコート205
     rf"|(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}号室)")
 _BREAK = regex.compile(r"^\r?\n")
 _GAP = " 　\r\n"
@@ -187,7 +190,7 @@ class AddressRecognizer(JaRegexRecognizer):
             if any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.7, True))
-        return results
+        return _joined(text, results)
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         found = self._expand(text, start, end, dashed=False)
@@ -205,7 +208,8 @@ class AddressRecognizer(JaRegexRecognizer):
         place = run.group(0) if run else ""
         gap = len(before) - len(base) if run and spaced else 0
         if run:  # いぶき野2-3-4, 和泉市 いぶき野 5-3-2: a town name written partly in hiragana
-            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　\n、:：]))[\p{Hiragana}]{1,5}\Z",
+            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　\n、:：])|(?<=(?:住まい|住所|自宅|実家|転居先)[はがも]))"
+                                     r"[\p{Hiragana}]{1,5}\Z",
                                      base[:len(base) - len(place)])
             if kana_head:
                 place = kana_head.group(0) + place
@@ -262,3 +266,24 @@ class AddressRecognizer(JaRegexRecognizer):
                 break
             new_end += skip + len(room.group(0))
         return new_start, new_end, score
+
+
+# Two parts of one address next to each other: グランコート府中 302号室（和泉市府中町3丁目5-12）,
+# レオパレスいぶき 105号 和泉市いぶき野3-1-8.
+_JOIN_GAP = regex.compile(r"^[ 　、，,]{0,2}(?P<open>[（(])?[ 　]?$")
+
+
+def _joined(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    results = sorted(results, key=lambda r: (r.start, r.end))
+    joined: list[RecognizerResult] = []
+    for r in results:
+        last = joined[-1] if joined else None
+        gap = _JOIN_GAP.match(text[last.end:r.start]) if last is not None and last.end <= r.start else None
+        if last is None or gap is None:
+            joined.append(r)
+            continue
+        last.end = r.end
+        if gap.group("open") and text[r.end:r.end + 1] in ")）":
+            last.end += 1
+        last.score = max(last.score, r.score)
+    return joined

@@ -90,6 +90,8 @@ _WORD_BEFORE = regex.compile(
 _WORD_AFTER = regex.compile(
     r"^(?:[\p{Han}々]{1,3}(?![\p{Han}々])|[\p{Hiragana}]{2,5}|[\p{Katakana}ー]{2,8}(?![\p{Katakana}ー]))")
 _NAME_END = regex.compile(r"^(?:$|[、・,，と。（(「」)）\s]|が|は|も|の|に|を|で|くん|ちゃん|さん|君|本人)")
+_LIST_BEFORE = regex.compile(
+    r"(?:^|(?<=[。、\n「：:（(]))(?P<w>(?<![\p{Han}々])[\p{Han}々]{1,3}|[\p{Hiragana}]{2,4}|[\p{Katakana}ー]{2,8})[と・]$")
 _LIST_SEPARATOR = regex.compile(r"^(?:くん|ちゃん|さん|君)?(?:[、・,，]|と(?!して|いう|は))")
 _PARTICLE_END = regex.compile(r"[がはをにともへでの]$")
 _LATIN_NAME = regex.compile(
@@ -202,6 +204,13 @@ def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None 
         for (_start, end), (score, _) in sorted(found.spans.items()):
             if score < 0.5:
                 continue
+            before = _LIST_BEFORE.search(text, max(0, _start - 12), _start)
+            if before and not _taken(found, *before.span("w")) and \
+                    is_name_like(before.group("w"), strong=True):
+                w_start, w_end = before.span("w")
+                found.add(w_start, w_end, 0.7, True)  # 翼と|海の兄弟: the name listed before
+                changed = True
+                break
             sep = _LIST_SEPARATOR.match(text[end:end + 4])
             if not sep:
                 continue
