@@ -800,11 +800,24 @@ class OfflineParser:
             if len(present) == 1 and len(items) > 1:
                 # 「家庭児童相談で…の相談が」: the word repeats an item already named.
                 items = frozenset(present)
-            if len(items) == 1:
+            if len(items) == 1 and self._names_only_subject(t, phrase, next(iter(items))):
+                # 「児童手当を受給」 names the subject of 「児童手当の支給差止め」, not its state: asked, never chosen
+                t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
+            elif len(items) == 1:
                 t.claim(start, end, "item", item=next(iter(items)), phrase=phrase, partial=True)
             else:
                 t.claim(start, end, "ambiguous", items=sorted(items), phrase=phrase)
             i += n
+
+    def _names_only_subject(self, t: _Text, phrase: str, item_id: str) -> bool:
+        """The phrase is the part before 「の」 of the item's name and nothing of the rest is in the text."""
+        name = normalize(next((it.name for it in self.catalog.items if it.id == item_id), ""))
+        if not name.startswith(normalize(phrase) + "の"):
+            return False
+        rest = name[len(normalize(phrase)) + 1 :]
+        if rest.startswith("未"):
+            return False  # 「乳幼児健診を受けていない」: a negation in the text says the 未 of the name
+        return not any(rest[k : k + 2] in t.text for k in range(max(len(rest) - 1, 1)))
 
     def _generic_compound(self, t: _Text, part: list[Tok]) -> bool:
         """「過去に登録歴がある」: a compound of generic nouns ending in a record word (登録 + 歴) that is a part of an item name is

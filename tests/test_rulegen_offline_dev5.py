@@ -1,0 +1,41 @@
+"""Pins from dev set 5 (helper O): general readings found on staff-written criteria."""
+
+from __future__ import annotations
+
+import pytest
+
+from rulegen.offline.parser import OfflineParser
+
+
+@pytest.fixture(scope="module")
+def parser(catalog):
+    return OfflineParser(catalog)
+
+
+def _items(cond):
+    if "item" in cond:
+        return [cond]
+    if "not" in cond:
+        return _items(cond["not"])
+    return [c for sub in cond.get("all", cond.get("any", [])) for c in _items(sub)]
+
+
+@pytest.mark.parametrize("text", ["3歳児健診の未受診歴があり、保育園にも通っていない3〜4歳", "虐待通告歴もある小学生"])
+def test_record_word_in_continuative_form_is_whole_record(parser, text):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    aggs = [c["aggregate"] for c in _items(r.rule["condition"]) if "aggregate" in c]
+    assert aggs and all(a.get("whole_record") for a in aggs)
+
+
+def test_subject_of_an_item_name_alone_is_asked(parser):
+    # 「児童手当を受給」 is not 「児童手当の支給差止め」: asked, with the item as a choice
+    r = parser.parse("児童手当を受給している世帯の未就学児")
+    assert r.rule is None
+    assert any("児童手当の支給差止め" in q for q in r.questions)
+
+
+@pytest.mark.parametrize("text", ["児童手当が差し止めになっている子", "乳幼児健診を2回以上受けていない子"])
+def test_state_written_keeps_the_item(parser, text):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
