@@ -39,3 +39,11 @@ def test_subject_of_an_item_name_alone_is_asked(parser):
 def test_state_written_keeps_the_item(parser, text):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
+
+
+def test_never_on_a_not_done_item_is_asked(parser):
+    # 「一度も健診に来ていない」 may mean every checkup missed: asked, one click gives 「1回でも」
+    r = parser.parse("生まれてから一度も健診に来ていない子")
+    assert r.rule is None and r.questions
+    r2 = parser.parse("一度も虐待通告がない子")
+    assert r2.rule is not None, (r2.questions, r2.problems)

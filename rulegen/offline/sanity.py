@@ -716,6 +716,18 @@ def check_time_words(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: di
     return out
 
 
+def check_never_on_negative_item(text: str, parts: _Rule, catalog: Catalog) -> list[Finding]:
+    """「一度も健診に来ていない」: on a 'not done' item (未受診) 「一度も…ない」 may mean every checkup missed,
+    not one missed checkup; the rule counts one, so the reading is asked."""
+    word = next((w for w in ("一度も", "1度も", "1回も") if w in text), None)
+    if word is None or not re.search(r"(ない|ず|なかった)", text[text.index(word) :]):
+        return []
+    if not any(_negative_item(leaf.get("item", ""), catalog) for leaf, _ in parts.leaves):
+        return []
+    return [Finding("never_negative", f"「{word}…ない」は、未受診などの記録が1回でもあることですか。"
+                    "すべて受けていないことは、いまのルールでは書けません。", word, ("1回でも",))]
+
+
 def check_attachment(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Finding]:
     """「心の天気が雨の日が10回以上で保健室にも5回以上」: an amount right after an item's words (Xが N回以上)
     belongs to that item; when the rule gives it to another item, the pairing is asked about."""
@@ -975,6 +987,7 @@ def cross_examine(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], ca
         *check_contradictions(text, spans, rule, catalog),
         *check_attachment(text, spans, parts),
         *check_time_words(text, spans, parts, lex),
+        *check_never_on_negative_item(text, parts, catalog),
         *check_units(text, spans, parts, catalog),
         *check_difficulty_codes(text, spans, parts, catalog),
         *check_item_numbers(text, spans, parts, catalog),
