@@ -47,3 +47,11 @@ def test_never_on_a_not_done_item_is_asked(parser):
     assert r.rule is None and r.questions
     r2 = parser.parse("一度も虐待通告がない子")
     assert r2.rule is not None, (r2.questions, r2.problems)
+
+
+@pytest.mark.parametrize(("text", "value"), [("直近1年の間に、保健室への来室が最低でも10回ある小学生", 10), ("給食費の未納が少なくとも3か月ある子", 3)])
+def test_at_least_before_the_number(parser, text, value):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    leaf = next(c for c in _items(r.rule["condition"]) if c.get("op") == ">=")
+    assert leaf["value"] == value

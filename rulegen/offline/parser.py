@@ -342,6 +342,9 @@ class OfflineParser:
                 t.free[i] = True
         t.find(rf"{NUM}{UNIT}(?:以上)?(?:〜|から){NUM}{UNIT}(?:以下|まで)?", "amount", self._range)
         t.find(rf"{NUM}{UNIT}({OP_RE})", "amount", self._amount)
+        # 「少なくとも3か月」「最低でも10回」: the word before the number says 以上
+        t.find(rf"(?:{_alt(lex.get('at_least_prefixes', ['少なくとも']))}){NUM}{UNIT}(?!{OP_RE})", "amount",
+               lambda m: {"op": ">=", "value": _num(m.group(1)), "unit": m.group(2) or "", "text": m.group(0)})
         t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回", "record": m.group(0).endswith("でも")})
         t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
