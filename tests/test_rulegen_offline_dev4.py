@@ -262,7 +262,11 @@ def test_an_amount_after_two_items_joined_by_or_is_asked(parser):
 
 
 def test_never_is_the_whole_record(parser):
-    agg = _rule(parser, "乳幼児健診を一度も受けていない未就学児")["condition"]["aggregate"]
+    # 「一度も受けていない」 on a not-done item may mean every checkup missed, which no rule can say: asked,
+    # and the one-click 「1回でも」 counts over the whole record
+    r = parser.parse("乳幼児健診を一度も受けていない未就学児")
+    assert r.rule is None and r.clarifications and r.clarifications[0]["candidates"] == ["1回でも"]
+    agg = _rule(parser, "乳幼児健診を1回でも受けていない未就学児")["condition"]["aggregate"]
     assert agg.get("whole_record") is True
 
 
