@@ -197,7 +197,18 @@ def axe_check(page, name: str = "") -> None:
 
     if _AXE is None:
         _AXE = Axe()
-    results = _AXE.run(page)
+    results = None
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _AXE.run(page)
+            break
+        except Exception as exc:  # noqa: BLE001 - a click's navigation still under way: wait for it, run again
+            racing = "documentElement" in str(exc) or "context was destroyed" in str(exc)
+            if not racing or attempt == 2:
+                raise
+            page.wait_for_timeout(200)
+    assert results is not None
     bad = [v for v in results.response.get("violations", []) if v.get("impact") in ("serious", "critical")]
     detail = "; ".join(f"{v['id']} ({v['impact']}): {v['help']} @ " + ", ".join(str(n.get('target')) for n in v["nodes"][:3])
                        for v in bad)
