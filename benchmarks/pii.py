@@ -57,11 +57,14 @@ SETS = {
     "dev9": ROOT / "tests/data/pii_dev9.jsonl",
     "dev10": ROOT / "tests/data/pii_dev10.jsonl",
     "dev12": ROOT / "tests/data/pii_dev12.jsonl",
+    "dev13": ROOT / "tests/data/pii_dev13.jsonl",
+    "dev14": ROOT / "tests/data/pii_dev14.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
     # written blind like the frozen set, for the lead's own estimate before the frozen set is measured: never tuned on
     "holdout": ROOT / "tests/data/pii_holdout.jsonl",
+    "holdout2": ROOT / "tests/data/pii_holdout2.jsonl",
 }
-NOT_SHOWN = frozenset({"frozen", "holdout"})
+NOT_SHOWN = frozenset({"frozen", "holdout", "holdout2"})
 TARGET_RECALL = 0.97
 TARGET_FULL_MASK = 0.95
 TARGET_FALSE_ALARMS = 0.03
