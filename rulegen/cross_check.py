@@ -20,6 +20,8 @@ from typing import Any
 from engine.catalog import Catalog
 from engine.rules.model import Rule
 from engine.rules.walk import leaves
+from rulegen.drafting import ReadingDrafter
+from rulegen.missing_under_not import state_missing_under_not
 from rulegen.outcome import DraftOutcome
 from rulegen.reading import comparison_ja, condition_ja, population_ja
 
@@ -75,28 +77,35 @@ def choice_reply(label: str) -> str:
 
 
 def combine(llm: DraftOutcome, offline: DraftOutcome, catalog: Catalog) -> DraftOutcome:
-    """One outcome from the two drafters' outcomes for the same words."""
+    """One outcome from the two drafters' outcomes for the same words, both as their ``read`` gives them:
+    what every outcome states (missing records under a negation, rulegen/missing_under_not.py) is stated
+    here, once, on the reading the staff get; two disagreeing readings are each read as they are (each
+    says in its own reading that a negation includes children with no record)."""
     if llm.blocked_by_guard or offline.blocked_by_guard:
         return llm if llm.blocked_by_guard else offline
     if llm.ok and llm.rule is not None and offline.ok and offline.rule is not None:
         found = differences(llm.rule, offline.rule, catalog)
         if not found:
             llm.reading_ja += "\n※ 組み込みの読み取りとも一致しました。"
-            return llm
+            return state_missing_under_not(llm, catalog)
         return _disagreement(llm, offline, found)
     if llm.ok and llm.rule is not None:
         asked = "、".join(offline.questions) if offline.questions else ""
         llm.reading_ja += "\n※ 組み込みの読み取りでは確認できなかったため、AIの読み方だけを示しています。" + (
             f"組み込みの読み取りが尋ねたこと: {asked}" if asked else "")
-        return llm
+        return state_missing_under_not(llm, catalog)
     if offline.ok and offline.rule is not None:
-        # The LLM could not draft (an error or invalid answers): its problems stay, the offline reading is offered.
+        # The LLM could not draft (an error or invalid answers): its problems stay, the offline reading is
+        # offered, with what the offline reading states and the alternative it offers (indices shifted by one).
+        offered = _alternative(offline, LABEL_OFFLINE)
+        offline = state_missing_under_not(offline, catalog)
         llm.reading_ja = "\n".join(x for x in (
             llm.reading_ja, "AIの下書きは得られませんでした。組み込みの読み取りでは次のように読めます。",
             f"【{LABEL_OFFLINE}】", offline.reading_ja) if x)
-        llm.alternatives = [_alternative(offline, LABEL_OFFLINE)]
+        llm.alternatives = [offered, *offline.alternatives]
         llm.choices = [*llm.choices, {"question_index": -1, "label": f"{LABEL_OFFLINE}を使う",
-                                      "reply": choice_reply(LABEL_OFFLINE), "alternative": 0}]
+                                      "reply": choice_reply(LABEL_OFFLINE), "alternative": 0},
+                       *({**c, "alternative": c["alternative"] + 1} for c in offline.choices if "alternative" in c)]
         return llm
     return llm
 
@@ -124,13 +133,15 @@ class CrossCheckedDrafter:
 
     kind = "llm"
 
-    def __init__(self, llm: Any, offline: Any, catalog: Catalog) -> None:
+    def __init__(self, llm: ReadingDrafter, offline: ReadingDrafter, catalog: Catalog) -> None:
         self.llm = llm
         self.offline = offline
         self.catalog = catalog
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
-        offline = self.offline.draft(text, current=current)
+        # Both drafters' outcomes are combined before what every outcome states (missing records under a
+        # negation): stated once, on the outcome the staff get, never once per drafter.
+        offline = self.offline.read(text, current=current)
         if offline.blocked_by_guard:
             return self.llm.draft(text, current=current)  # its own guard refuses too: nothing is sent
-        return combine(self.llm.draft(text, current=current), offline, self.catalog)
+        return combine(self.llm.read(text, current=current), offline, self.catalog)

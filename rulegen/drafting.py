@@ -10,6 +10,7 @@ from engine.catalog import Catalog, default_catalog
 from engine.rules.model import Rule
 from rulegen.choices import assumption_choices, difficulty_choices, question_choices, reading_choices
 from rulegen.guard import TextGuard
+from rulegen.missing_under_not import state_missing_under_not
 from rulegen.outcome import DraftOutcome, OfflineProvenance, problem
 from rulegen.reading import rule_reading_ja
 from rulegen.settings import DraftingSettings
@@ -22,6 +23,13 @@ class Drafter(Protocol):
     kind: str
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome: ...
+
+
+class ReadingDrafter(Drafter, Protocol):
+    """A drafter whose outcome can be had before the statements every outcome gets (``read``), so that a
+    drafter combining two outcomes (rulegen/cross_check.py) states them once, on the combined one."""
+
+    def read(self, text: str, *, current: Rule | None = None) -> DraftOutcome: ...
 
 
 class OfflineDrafter:
@@ -47,6 +55,10 @@ class OfflineDrafter:
         )
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
+        return state_missing_under_not(self.read(text, current=current), self.catalog)
+
+    def read(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
+        """The outcome before what every drafter's outcome states (rulegen/missing_under_not.py)."""
         base = OfflineProvenance(drafter="offline", model=None, prompt_version=OFFLINE_VERSION, attempts=1)
         if not text or not text.strip():
             return DraftOutcome(False, None, "", problems=[problem("empty", "基準の文章が空です。")], **base)
@@ -87,34 +99,11 @@ class OfflineDrafter:
             outcome.choices = assumption_choices(text)
         if outcome.ok and parsed.assumptions:
             outcome.choices += reading_choices(text, parsed.assumptions)
-        if outcome.ok and outcome.rule is not None:
-            self._state_missing_under_not(outcome, base)
         if outcome.ok and parsed.difficulty_question:
             # A valid draft with an assumed 困難の種類: asked, the answer is a follow-up edit.
             outcome.questions.append(parsed.difficulty_question["question"])
             outcome.choices += difficulty_choices(len(outcome.questions) - 1, parsed.difficulty_question["candidates"])
         return outcome
-
-    def _state_missing_under_not(self, outcome: DraftOutcome, base: OfflineProvenance) -> None:
-        """A negated attribute comparison includes children with no record: said, with the other reading one click away."""
-        from rulegen.missing_under_not import LABEL, known_only, missing_note
-
-        assert outcome.rule is not None
-        doc = outcome.rule_json()
-        if doc is None or doc.get("when_missing") != "not_met":
-            return
-        condition, items = known_only(doc["condition"], self.catalog)
-        if not items:
-            return
-        alt = self._finish({**doc, "condition": condition}, [], base)
-        if not alt.ok or alt.rule is None:
-            return
-        outcome.reading_ja += "\n※ " + missing_note(items, self.catalog)
-        outcome.alternatives = [*outcome.alternatives, {
-            "label": LABEL, "rule": alt.rule_json(), "reading_ja": alt.reading_ja, "drafter": base["drafter"],
-            "model": None, "prompt_version": base["prompt_version"]}]
-        outcome.choices = [*outcome.choices, {"question_index": -1, "label": LABEL, "reply": LABEL,
-                                              "alternative": len(outcome.alternatives) - 1}]
 
     def _finish(self, doc: dict[str, Any], notes: list[str], base: OfflineProvenance) -> DraftOutcome:
         report = validate(doc, self.catalog)

@@ -27,6 +27,7 @@ from engine.rules.model import Rule, condition_items
 from engine.rules.walk import leaf_items
 from rulegen.catalog_view import candidate_items, relevant_items
 from rulegen.guard import TextGuard
+from rulegen.missing_under_not import state_missing_under_not
 from rulegen.offline.tokens import normalize
 from rulegen.outcome import DraftOutcome, Provenance, problem
 from rulegen.prompts import PromptSet, load_prompts
@@ -175,6 +176,10 @@ class LLMDrafter:
     # -- drafting ---------------------------------------------------------------
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
+        return state_missing_under_not(self.read(text, current=current), self.catalog)
+
+    def read(self, text: str, *, current: Rule | None = None) -> DraftOutcome:
+        """The outcome before what every drafter's outcome states (rulegen/missing_under_not.py)."""
         base = Provenance(drafter="llm", model=self.model_name, prompt_version=self.prompts.version)
         if self.guard is None:
             return DraftOutcome(False, None, "", problems=[problem("no_guard", "個人情報のチェックが設定されていないため、LLM には送信しません。")], **base)

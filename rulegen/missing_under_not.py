@@ -11,6 +11,11 @@ Neither is wrong, and staff rarely say which they mean, so the draft keeps the f
 children without a record are included, and offers the second as a one-click alternative
 (``DraftOutcome.alternatives``, picked by the conversation without reading the text again). Only
 attribute comparisons (no aggregate) are concerned: counts and ``exists`` over no rows are never missing.
+
+This is a property of every drafter's outcome, not of one drafter: :func:`state_missing_under_not` is
+called once on the outcome the staff get, by the offline drafter, the LLM drafter and the cross-checked
+drafter alike (the cross-checked one combines its two drafters' outcomes before they are stated, so the
+note and the choice appear once).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 from engine.catalog import Catalog
 from engine.rules.walk import replaced_at, walk
+from rulegen.outcome import DraftOutcome
 
 # The comparison that holds exactly when the negated one does not, for a known value.
 OPPOSITE_OP = {"=": "!=", "!=": "=", "in": "not_in", "not_in": "in", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
@@ -59,3 +65,29 @@ def missing_note(items: list[str], catalog: Catalog) -> str:
     names = "、".join(f"「{catalog[i].name}」" for i in items)
     return (f"{names}の記録がないこども（抽出データに無い・未把握）も、「〜ではない」に含めています。"
             f"記録で「ない」と確認できるこどもだけにするには「{LABEL}」を選んでください。")
+
+
+def state_missing_under_not(outcome: DraftOutcome, catalog: Catalog) -> DraftOutcome:
+    """A valid draft whose negated attribute comparisons include children with no record says so, and offers
+    the known-only reading as a one-click alternative (with the outcome's own provenance: the same drafter,
+    model and prompt version made it). Call it once per outcome: a second call would repeat the note."""
+    from rulegen.reading import rule_reading_ja
+    from rulegen.validation import validate
+
+    doc = outcome.rule_json() if outcome.ok else None
+    if doc is None or doc.get("when_missing") != "not_met":
+        return outcome
+    condition, items = known_only(doc["condition"], catalog)
+    if not items:
+        return outcome
+    report = validate({**doc, "condition": condition}, catalog)
+    if not report.ok or report.rule is None:
+        return outcome
+    alt = DraftOutcome(True, report.rule, rule_reading_ja(report.rule, catalog))
+    outcome.reading_ja += "\n※ " + missing_note(items, catalog)
+    outcome.alternatives = [*outcome.alternatives, {
+        "label": LABEL, "rule": alt.rule_json(), "reading_ja": alt.reading_ja, "drafter": outcome.drafter,
+        "model": outcome.model, "prompt_version": outcome.prompt_version}]
+    outcome.choices = [*outcome.choices, {"question_index": -1, "label": LABEL, "reply": LABEL,
+                                          "alternative": len(outcome.alternatives) - 1}]
+    return outcome

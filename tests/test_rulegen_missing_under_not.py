@@ -50,3 +50,117 @@ def test_draft_states_it_and_one_click_gives_the_other_reading(drafter):
 def test_no_note_without_a_negation(drafter):
     out = drafter.draft("就学援助を受けている中学生")
     assert out.ok and "記録がないこども" not in out.reading_ja and all(c["label"] != LABEL for c in out.choices)
+
+
+# -- every drafter's outcome (the LLM drafter and the cross-checked one too), against the scripted server --
+
+NOT_AIDED = "就学援助を受けていない中学生"
+# What the offline drafter reads in NOT_AIDED, as a model would write it (id and description are ours).
+NOT_AIDED_RULE = {
+    "id": "model-id", "title": "就学援助なしの中学生", "difficulties": ["貧困"], "side": "education",
+    "population": {"school_stages": ["junior_high"]},
+    "condition": {"not": {"item": "school.school_aid", "op": "=", "value": True}},
+    "when_missing": "not_met", "points": 10, "explanation": "就学援助 {school.school_aid}",
+}
+KNOWN_ONLY = {"item": "school.school_aid", "op": "=", "value": False}
+
+
+@pytest.fixture(scope="module")
+def guard():
+    from api.commands.drafting import PiiTextGuard
+
+    return PiiTextGuard()
+
+
+def _llm_drafter(server, guard, **overrides):
+    values = {"provider": "openai", "base_url": server.base_url, "model": "fake-model", "api_key": "test-key",
+              "timeout_s": 5, **overrides}
+    return make_drafter(DraftingSettings(**values), guard=guard, catalog=CAT)
+
+
+def _stated_once(out) -> dict:
+    """The note is in the reading once, the choice is offered once; the choice it is."""
+    assert out.reading_ja.count("抽出データに無い") == 1, out.reading_ja
+    assert out.reading_ja.count(f"「{LABEL}」を選んでください") == 1
+    picks = [c for c in out.choices if c["label"] == LABEL]
+    assert len(picks) == 1 and picks[0]["question_index"] == -1
+    assert sum(a["label"] == LABEL for a in out.alternatives) == 1
+    return picks[0]
+
+
+def _click(drafter, text, server):
+    """Draft ``text`` in a conversation, click the known-only choice: the version it makes, without a request."""
+    conv = Conversation(drafter)
+    first = conv.send(text)
+    sent = len(server.requests)
+    second = conv.send(_stated_once(first)["reply"])
+    assert len(server.requests) == sent  # picked among the alternatives: no drafter is asked again
+    assert second.ok and len(conv.versions) == 1 + first.ok and conv.versions[-1].source_text == text
+    return first, second, conv.versions[-1]
+
+
+def test_the_llm_drafter_states_it_and_offers_the_other_reading(guard):
+    import json
+
+    from fake_openai_server import FakeOpenAI, reply
+
+    with FakeOpenAI([reply(json.dumps(NOT_AIDED_RULE, ensure_ascii=False))]) as server:
+        first, second, version = _click(_llm_drafter(server, guard, cross_check=False), NOT_AIDED, server)
+    assert first.ok and first.rule_json()["condition"] == NOT_AIDED_RULE["condition"]
+    assert "記録がないこどもにも当てはまります" in first.reading_ja
+    assert second.rule_json()["condition"] == KNOWN_ONLY
+    # The other reading is the LLM draft's, one comparison changed: its provenance stays the LLM's.
+    assert (version.drafter, version.model, version.prompt_version) == ("llm", "fake-model", first.prompt_version)
+    assert first.prompt_version and first.prompt_version.startswith("drafting-")
+
+
+def test_the_cross_checked_drafter_states_it_once_when_the_readings_agree(guard):
+    import json
+
+    from fake_openai_server import FakeOpenAI, reply
+
+    with FakeOpenAI([reply(json.dumps(NOT_AIDED_RULE, ensure_ascii=False))]) as server:
+        first, second, version = _click(_llm_drafter(server, guard), NOT_AIDED, server)
+    assert "組み込みの読み取りとも一致しました" in first.reading_ja
+    assert len(first.alternatives) == 1  # the LLM's and the offline outcome would each have offered one
+    assert second.rule_json()["condition"] == KNOWN_ONLY and version.drafter == "llm"
+
+
+def test_the_cross_checked_drafter_offers_it_with_the_offline_reading_when_the_llm_fails(guard):
+    from fake_openai_server import FakeOpenAI, reply
+
+    with FakeOpenAI([reply("junk")] * 3) as server:
+        first, second, version = _click(_llm_drafter(server, guard), NOT_AIDED, server)
+    assert not first.ok and first.problems[0]["code"] == "draft_failed"
+    assert [a["drafter"] for a in first.alternatives] == ["offline", "offline"]
+    # The offline reading itself stays one click away, and says nothing about a choice it does not carry.
+    use_offline = next(c for c in first.choices if c["alternative"] == 0)
+    assert "を使う" in use_offline["label"] and "抽出データに無い" not in first.alternatives[0]["reading_ja"]
+    assert second.rule_json()["condition"] == KNOWN_ONLY and version.drafter == "offline"
+
+
+def test_the_cross_checked_drafter_states_it_when_only_the_llm_reads_the_text(guard):
+    import json
+
+    from fake_openai_server import FakeOpenAI, reply
+
+    text = "就学援助を受けていない子で欠席が多い"  # the offline drafter asks how many days
+    doc = {**NOT_AIDED_RULE, "population": None, "condition": {"all": [
+        NOT_AIDED_RULE["condition"],
+        {"item": "school.absence_days", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "window_months": 12}}]}}
+    del doc["population"]
+    with FakeOpenAI([reply(json.dumps(doc, ensure_ascii=False))]) as server:
+        first, second, _ = _click(_llm_drafter(server, guard), text, server)
+    assert "AIの読み方だけを示しています" in first.reading_ja
+    assert second.rule_json()["condition"]["all"][0] == KNOWN_ONLY
+
+
+def test_the_llm_drafter_says_nothing_without_a_negation(guard):
+    import json
+
+    from fake_openai_server import FakeOpenAI, reply
+
+    doc = {**NOT_AIDED_RULE, "condition": {"item": "school.school_aid", "op": "=", "value": True}}
+    with FakeOpenAI([reply(json.dumps(doc, ensure_ascii=False))]) as server:
+        out = _llm_drafter(server, guard, cross_check=False).draft("就学援助を受けている中学生")
+    assert out.ok and "抽出データに無い" not in out.reading_ja and not out.alternatives and not out.choices
