@@ -11,7 +11,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.catalog.model import Catalog
-from engine.rules.model import SIDE_LABELS_JA, Ruleset
+from engine.reference import at_least_parts_met
+from engine.rules.model import SIDE_LABELS_JA, Rule, Ruleset
 
 if TYPE_CHECKING:
     from engine.runner import ChildResult
@@ -88,11 +89,24 @@ def explain_child(child: ChildResult, ruleset: Ruleset, catalog: Catalog) -> str
         side = SIDE_LABELS_JA.get(rule.side, rule.side)
         lines.append(f"{k}. [{f.points} 点・{side}] {rule.title} ({rule.id} 第{rule.version}版)")
         lines.append(f"   {fill_template(rule.explanation, f.values, catalog)}")
+        lines.extend(f"   {text}" for text in at_least_lines(rule, f.values, catalog))
         shown = [f"{_item_name(key, catalog)}: {format_value(v, key, catalog)}" for key, v in f.values.items()]
         if shown:
             lines.append(f"   (根拠の値: {' / '.join(shown)})")
     lines += ["", REMINDER_JA]
     return "\n".join(lines)
+
+
+def at_least_lines(rule: Rule, values: dict[str, Any], catalog: Catalog) -> list[str]:
+    """Per 「次のうちk つ以上」 part of a fired rule, which of its n conditions the child met (read from the
+    run's reported values): 「次の3つのうち2つ以上（該当: …、…）」."""
+    from rulegen.reading import condition_ja  # the one Japanese reading of a condition
+
+    out = []
+    for node, met in at_least_parts_met(rule.condition, values, catalog, rule.when_missing):
+        names = [condition_ja(sub, catalog, 1) for sub, ok in zip(node.of, met, strict=True) if ok]
+        out.append(f"次の{len(node.of)}つのうち{node.at_least}つ以上（該当: {'、'.join(names) if names else 'なし'}）")
+    return out
 
 
 def _item_name(key: str, catalog: Catalog) -> str:

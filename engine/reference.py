@@ -38,8 +38,9 @@ from engine.mart.layout import (
     attribute_column,
     event_table,
 )
-from engine.rules.model import AGE_ITEM, STAGE_ITEM, All, AnyOf, Comparison, Condition, Not, Population, Ruleset
+from engine.rules.model import AGE_ITEM, STAGE_ITEM, All, AnyOf, AtLeast, Comparison, Condition, Not, Population, Ruleset
 from engine.rules.semantics import age_at, event_bounds, is_screened, school_stage_at
+from engine.rules.walk import leaf_keys, leaves, walk
 
 SIDES = ("welfare", "education", "both")
 
@@ -225,6 +226,9 @@ class Evaluator:
         if isinstance(cond, AnyOf):
             results = [self.condition(x, child, default_missing, out) for x in cond.any]
             return any(results)
+        if isinstance(cond, AtLeast):  # each part counted with the result it would have inside `any`
+            results = [self.condition(x, child, default_missing, out) for x in cond.of]
+            return sum(results) >= cond.at_least
         if isinstance(cond, Not):
             return not self.condition(cond.not_, child, default_missing, out)
         raise TypeError(type(cond))
@@ -234,15 +238,10 @@ class Evaluator:
         raw = {s: 0 for s in SIDES}
         fired = []
         for rule in self.rs.rules:
-            leaves: list[Any] = []
-            holds = self.condition(rule.condition, child, rule.when_missing, leaves)
+            reported: list[Any] = []
+            holds = self.condition(rule.condition, child, rule.when_missing, reported)
             if holds and self.in_population(child, rule.population):
-                seen: dict[str, int] = {}
-                values = {}
-                for item_id, v in leaves:
-                    seen[item_id] = seen.get(item_id, 0) + 1
-                    key = item_id if seen[item_id] == 1 else f"{item_id}#{seen[item_id]}"
-                    values[key] = v
+                values = {key: v for key, (_, v) in zip(leaf_keys(rule.condition), reported, strict=True)}
                 fired.append((rule.id, rule.points, values))
                 raw[rule.side] += rule.points
         scores = {}
@@ -253,6 +252,47 @@ class Evaluator:
         if self.rs.scoring.total_cap is not None:
             total = min(total, self.rs.scoring.total_cap)
         return ChildEval(child["child_id"], excluded, scores, total, fired, max(scores.values()))
+
+
+class ReportedValues(Evaluator):
+    """The same semantics over the leaf values a run reported for a fired rule (``item`` / ``item#k``
+    keys, as in a run's results), not over the mart: which parts of a rule held, for its explanation.
+
+    The reported values determine every leaf's result, with one exception: a guardian leaf reports the
+    distinct values its household's guardians do have, so when some guardians have the value and others
+    not, a part that holds only through a missing guardian value (``when_missing: met``, ``is_null``) or
+    fails only through one (``guardians: "all"``) is read from the guardians with a value.
+    """
+
+    def __init__(self, condition: Condition, values: dict[str, Any], catalog: Catalog):
+        self.catalog = catalog
+        self.values = {id(leaf): values.get(key) for leaf, key in zip(leaves(condition), leaf_keys(condition), strict=True)}
+
+    def leaf(self, c: Comparison, child: dict[str, Any], default_missing: str) -> tuple[bool, Any]:
+        missing_met = (c.when_missing or default_missing) == "met"
+        v = self.values.get(id(c))
+        item = self.catalog.get(c.item)
+        vtype: str = "integer" if c.item == AGE_ITEM else "category" if c.item == STAGE_ITEM else item.type if item else "category"
+        if c.aggregate is not None:
+            vtype = {"count": "integer", "exists": "bool"}.get(c.aggregate.fn, vtype)
+
+        def typed(x: Any) -> Any:
+            return dt.date.fromisoformat(x) if vtype == "date" and isinstance(x, str) else x
+
+        if item is not None and item.entity == "guardian" and c.aggregate is None and isinstance(v, list):
+            if not v:  # every guardian's value missing
+                return self.single(None, c, vtype, missing_met), v
+            each = [self.single(typed(x), c, vtype, missing_met) for x in v]
+            return (all(each) if c.guardians == "all" else any(each)), v
+        return self.single(typed(v), c, vtype, missing_met), v
+
+
+def at_least_parts_met(condition: Condition, values: dict[str, Any], catalog: Catalog, default_missing: str) -> list[tuple[AtLeast, list[bool]]]:
+    """Per ``at_least`` branch of a rule's ``condition`` (walk order), which of its parts held, read from
+    the leaf ``values`` a run reported for the rule (see :class:`ReportedValues`)."""
+    ev = ReportedValues(condition, values, catalog)
+    return [(step.node, [ev.condition(sub, {}, default_missing, []) for sub in step.node.of])
+            for step in walk(condition) if step.kind == "at_least"]
 
 
 def evaluate(mart: MartData, ruleset: Ruleset, catalog: Catalog, as_of: dt.date, *, top_n: int | None = None) -> ReferenceResult:

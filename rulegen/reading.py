@@ -9,6 +9,7 @@ from engine.rules.model import (
     Aggregate,
     All,
     AnyOf,
+    AtLeast,
     Comparison,
     Condition,
     Not,
@@ -102,6 +103,11 @@ def comparison_ja(comp: Comparison, catalog: Catalog) -> str:
     return f"{win}{name}{filt}の{label}" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
 
 
+def list_mark(i: int) -> str:
+    """①, ②, … for the i-th (0-based) listed part; (21), (22), … past ⑳."""
+    return chr(0x2460 + i) if i < 20 else f"({i + 1})"
+
+
 def condition_ja(cond: Condition, catalog: Catalog, depth: int = 0) -> str:
     if isinstance(cond, Comparison):
         return comparison_ja(cond, catalog)
@@ -113,6 +119,10 @@ def condition_ja(cond: Condition, catalog: Catalog, depth: int = 0) -> str:
         parts = [condition_ja(c, catalog, depth + 1) for c in cond.any]
         text = "、または ".join(parts)
         return f"({text})" if depth and len(parts) > 1 else text
+    if isinstance(cond, AtLeast):
+        parts = [condition_ja(c, catalog, depth + 1) for c in cond.of]
+        listed = "、".join(f"{list_mark(i)}{p}" for i, p in enumerate(parts))
+        return f"次の{len(parts)}つのうち{cond.at_least}つ以上に当てはまる（{listed}）"
     if isinstance(cond, Not):
         return f"「{condition_ja(cond.not_, catalog, depth + 1)}」ではない"
     raise TypeError(type(cond))

@@ -235,6 +235,8 @@ conditions = st.recursive(
     lambda inner: st.one_of(
         st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
         st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+        # k of n: k from 1 (same as any) to n (same as all)
+        st.builds(lambda xs, k: {"at_least": min(k, len(xs)), "of": xs}, st.lists(inner, min_size=2, max_size=3), st.integers(1, 3)),
         st.builds(lambda x: {"not": x}, inner),
     ),
     max_leaves=5,
@@ -318,6 +320,8 @@ def _leaves_of(cond: dict) -> list[dict]:
         return [x for c in cond["all"] for x in _leaves_of(c)]
     if "any" in cond:
         return [x for c in cond["any"] for x in _leaves_of(c)]
+    if "of" in cond:
+        return [x for c in cond["of"] for x in _leaves_of(c)]
     if "not" in cond:
         return _leaves_of(cond["not"])
     return [cond]

@@ -90,6 +90,10 @@ def _walk(catalog, cond: dict[str, Any], path: str, depth: int, out: list[CardCo
         if step.kind in _JOINERS:
             out.append(CardCondition(here, level, _JOINERS[step.kind]))
             continue
+        if step.kind == "at_least":  # {"at_least": 2, "of": [...]}
+            n = len(step.node.get("of") or [])
+            out.append(CardCondition(here, level, f"次の{n}つのうち{step.node.get('at_least')}つ以上"))
+            continue
         leaf = step.node
         item = catalog.get(leaf.get("item", ""))
         unit = getattr(item, "unit", None) if item is not None else None

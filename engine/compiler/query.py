@@ -52,15 +52,16 @@ from engine.rules.model import (
     STAGE_ITEM,
     All,
     AnyOf,
+    AtLeast,
     Comparison,
     Condition,
     Not,
     Population,
     Ruleset,
-    iter_comparisons,
 )
 from engine.rules.semantics import add_months, event_bounds, fiscal_year, month_index
 from engine.rules.stages import STAGES
+from engine.rules.walk import leaf_keys
 
 SIDES = ("welfare", "education", "both")
 
@@ -365,6 +366,10 @@ class _Builder:
             return n.and_([self.condition(x, default_missing, values) for x in cond.all])
         if isinstance(cond, AnyOf):
             return n.or_([self.condition(x, default_missing, values) for x in cond.any])
+        if isinstance(cond, AtLeast):
+            # (CASE WHEN a THEN 1 ELSE 0 END + CASE WHEN b THEN 1 ELSE 0 END + ...) >= k
+            met = [n.if_points(exp.Paren(this=self.condition(x, default_missing, values)), 1) for x in cond.of]
+            return exp.GTE(this=n.add(met), expression=n.lit(cond.at_least))
         if isinstance(cond, Not):
             return n.not_(self.condition(cond.not_, default_missing, values))
         raise CompileError(f"unknown condition node {type(cond).__name__}")
@@ -478,10 +483,7 @@ def _rule_columns(b: _Builder, ruleset: Ruleset, *, with_values: bool) -> tuple[
         fire_cols.append(fname)
         cols.append(n.alias(fire, fname))
         outs: list[LeafOutput] = []
-        seen: dict[str, int] = {}
-        for j, (leaf, v) in enumerate(zip(iter_comparisons(rule.condition), values, strict=True)):
-            seen[leaf.item] = seen.get(leaf.item, 0) + 1
-            key = leaf.item if seen[leaf.item] == 1 else f"{leaf.item}#{seen[leaf.item]}"
+        for j, (key, v) in enumerate(zip(leaf_keys(rule.condition), values, strict=True)):
             cname = f"v_{i}_{j}"
             outs.append(LeafOutput(key, cname))
             if with_values:

@@ -25,7 +25,9 @@ Semantics in one place (the reference evaluator states them as code):
   ``whole_record`` (every event before the reference date) or ``period``
   (a fixed calendar period, inclusive ends, either end open; events on or
   after the reference date never count).
-- ``all`` / ``any`` / ``not`` combine the two-valued results of the leaves.
+- ``all`` / ``any`` / ``not`` combine the two-valued results of the leaves; ``{"at_least": k, "of":
+  [...]}`` holds when at least ``k`` of its sub-conditions hold (each counted with the same two-valued
+  result, missing values included, that it would have inside ``any``).
 - A rule fires for a child in its population when its condition is true; it
   then adds ``points`` to the child's score on the rule's side.
 """
@@ -151,15 +153,27 @@ class AnyOf(_Model):
     any: list[Condition] = Field(min_length=1)
 
 
+class AtLeast(_Model):
+    """At least ``at_least`` of the conditions in ``of`` hold (「次のうち2つ以上に該当」).
+
+    ``at_least: 1`` reads as ``any``, ``at_least: len(of)`` as ``all``; both are allowed (the validator
+    warns). ``at_least`` larger than ``len(of)`` is reported by the validator (it could never hold).
+    """
+
+    at_least: int = Field(ge=1, description="How many of the conditions in `of` must hold (k of n)")
+    of: list[Condition] = Field(min_length=2, description="The conditions counted (two or more)")
+
+
 class Not(_Model):
     not_: Condition = Field(alias="not")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Condition = Annotated[Union[Comparison, All, AnyOf, Not], Field(union_mode="left_to_right")]
+Condition = Annotated[Union[Comparison, All, AnyOf, AtLeast, Not], Field(union_mode="left_to_right")]
 All.model_rebuild()
 AnyOf.model_rebuild()
+AtLeast.model_rebuild()
 Not.model_rebuild()
 
 

@@ -15,6 +15,9 @@ Derived items (month-based approximation, because the mart keeps only the birth 
 - Children born after the reference date (birth month later than the reference month) are not
   screened at all; neither are children without a birth month.
 
+k of n (``{"at_least": k, "of": [...]}``): the number of parts that hold, each with the two-valued
+result it has inside ``any`` (a missing value gives the comparison's ``when_missing``), is at least ``k``.
+
 Look-back windows: an event counts when ``window_start <= event_date < reference_date`` with
 ``window_start = add_months(reference_date, -window_months)`` (day clamped to the month's end,
 e.g. 31 May minus 3 months is 28/29 February). ``whole_record``: every event before the

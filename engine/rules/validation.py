@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from engine.catalog.model import Catalog, CatalogItem
 from engine.rules.model import (
+    AtLeast,
     Comparison,
     Condition,
     Population,
@@ -89,7 +90,7 @@ class ValidationReport:
 # ---------------------------------------------------------------------------
 # Pydantic errors -> RuleProblem
 
-_BRANCH_NAMES = {"All": "all", "AnyOf": "any", "Not": "not"}
+_BRANCH_NAMES = {"All": "all", "AnyOf": "any", "AtLeast": "at_least", "Not": "not"}
 
 
 def _branch_of(segment: str) -> str | None:
@@ -103,9 +104,11 @@ def _branch_of(segment: str) -> str | None:
 
 def _expected_branch(node: Any) -> str:
     if isinstance(node, dict):
-        for key in ("all", "any", "not"):
+        for key in ("all", "any", "at_least", "not"):
             if key in node:
                 return key
+        if "of" in node:
+            return "at_least"
     return "comparison"
 
 
@@ -163,6 +166,9 @@ def _pydantic_problem(err: Mapping[str, Any], path: str) -> RuleProblem:
         return RuleProblem(path, "text_empty", "空にできません", "文字を入力してください")
     if t == "string_too_long":
         return RuleProblem(path, "text_too_long", f"長すぎます (上限 {ctx.get('max_length')} 文字)", "短くしてください")
+    if t in ("greater_than_equal", "greater_than") and last == "at_least":
+        return RuleProblem(path, "at_least_too_small", f"「次のうち○つ以上」の数 (at_least) は1以上です (いま {inp!r})",
+                           "いくつの条件に当てはまればよいかを1以上の整数で指定してください (例: \"at_least\": 2)")
     if t in ("greater_than_equal", "greater_than"):
         return RuleProblem(path, "number_too_small", f"値 {inp!r} が小さすぎます (下限 {ctx.get('ge', ctx.get('gt'))})", "範囲内の値にしてください")
     if t in ("less_than_equal", "less_than"):
@@ -176,6 +182,10 @@ def _pydantic_problem(err: Mapping[str, Any], path: str) -> RuleProblem:
     if t in ("list_type",):
         return RuleProblem(path, "list_required", f"値 {inp!r} はリストではありません", "[...] の形で指定してください")
     if t in ("too_short",):
+        if path.endswith(".of"):
+            got = len(inp) if isinstance(inp, list) else 0
+            return RuleProblem(path, "at_least_of_too_short", f"「次のうち○つ以上」(at_least) で数える条件 (of) は2つ以上必要です (いま {got} つ)",
+                               "条件を2つ以上並べてください。1つだけなら at_least を使わずにその条件だけを書いてください")
         return RuleProblem(path, "list_empty", "少なくとも1つ指定してください", "リストに要素を追加してください")
     if t in ("model_type", "model_attributes_type", "dict_type"):
         return RuleProblem(path, "object_required", "オブジェクト ({...}) で指定してください", "JSON のオブジェクトにしてください")
@@ -299,6 +309,22 @@ class _Checker:
                 self.check_comparison(step.node, json_path(path, step.trail))
             elif step.kind == "all":
                 self.check_contradictions(step.node.all, json_path(path, (*step.trail, "all")))
+            elif step.kind == "at_least":
+                self.check_at_least(step.node, json_path(path, step.trail))
+
+    def check_at_least(self, node: AtLeast, path: str) -> None:
+        k, n = node.at_least, len(node.of)
+        if k > n:
+            self.add(
+                f"{path}.at_least",
+                "at_least_too_many",
+                f"「{n}つのうち{k}つ以上」は満たせません: 数える条件 (of) は {n} つなので、at_least は {n} 以下にします",
+                f"at_least を 1〜{n} にするか、of に条件を足してください",
+            )
+        elif k == 1:
+            self.add(f"{path}.at_least", "at_least_is_any", f"「{n}つのうち1つ以上」は「いずれか」(any) と同じです", '{"any": [...]} と書くと読みやすくなります', "warning")
+        elif k == n:
+            self.add(f"{path}.at_least", "at_least_is_all", f"「{n}つのうち{n}つ以上」は「すべて」(all) と同じです", '{"all": [...]} と書くと読みやすくなります', "warning")
 
     def check_comparison(self, c: Comparison, path: str) -> None:
         item = self.catalog.get(c.item)

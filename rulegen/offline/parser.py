@@ -179,16 +179,21 @@ class OfflineParser:
     # -- public -------------------------------------------------------------
 
     def parse(self, source_text: str) -> ParseResult:
-        text = _list_intro(normalize(re.sub(r"[①-⑳]", "、", source_text)))  # ①② are list markers, never numbers
+        text = _list_intro(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(source_text))))  # ①② are list markers, never numbers
         if not text:
             return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
-        k_of_n = _K_OF_N.search(text)
-        if k_of_n:  # 「次のうち3つ以上に該当」: how many conditions hold is not in the rule language
+        text, at_least = _k_of_n_list(text)  # 「次のうち2つ以上に該当」: read as at_least over the listed set
+        k_of_n = None if at_least else _K_OF_N.search(text)
+        if k_of_n:  # 「3つ以下に該当」: only 「N つ以上」 is in the rule language
             return ParseResult(None, problems=[problem(
-                "k_of_n", f"「{k_of_n.group(0)}」は、いくつの条件に当てはまるかを数える書き方と読めます。この数え方はまだルールにできません。",
+                "k_of_n", f"「{k_of_n.group(0)}」は、いくつの条件に当てはまるかを数える書き方と読めます。「N つ以上」のほかの数え方はまだルールにできません。",
                 phrase=k_of_n.group(0),
-                hint="条件ごとに1つのルールにして点数を分けるか、「かつ」「または」でつないで書いてください。")])
+                hint="「次のうち2つ以上に該当」のように「N つ以上」で書くか、条件ごとに1つのルールにして点数を分けてください。")])
         t = _Text(text)
+        if at_least:
+            t.claim(at_least.start(), at_least.end(), "k_of_n", text=text[at_least.start("k") : at_least.end()].rstrip(":、"),
+                    frame=at_least.group(0).rstrip(":、"), k=int(at_least["k"]),
+                    n=int(at_least["n"] or at_least["last"]) if at_least["n"] or at_least["last"] else None)
         tokens = tokenize(text)
         self._match_grades(t)
         self._match_items(t, tokens)
@@ -1137,6 +1142,9 @@ class OfflineParser:
                 t.clarifications.append({"phrase": t.text[a.start : amount_span.end], "mode": "replace",
                                          "candidates": [_each_with(t.text, a, b, amount_span)]})
         condition = _combine(leaves, ["and" if s == "list" else s for s in seps])
+        k_of_n = next((s for s in spans if s.kind == "k_of_n"), None)
+        if k_of_n is not None and not (questions or problems):
+            condition = _at_least(k_of_n, condition, seps, notes, problems)
 
         if questions or problems:
             return ParseResult(None, notes, questions, problems)
@@ -1481,17 +1489,87 @@ _LIST_INTRO = re.compile(r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:
                          r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する)(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?(?:を対象とする)?[:。、]")
 
 
+_PAREN_MARKERS = re.compile(r"(?:^|(?<=[、,。]))\(\d{1,2}\)|\(\d{1,2}\)(?=[^\d回件日か月歳点人年])")  # (1) (2) list markers
+
+
 def _list_intro(text: str) -> str:
     """「次のいずれかに該当する児童:A、B」 -> 「A、Bのいずれか」; 「次のすべてを満たす者:A、B」 -> 「A、B」;
     「(1)」「(2)」 list markers become separators."""
     m = _LIST_INTRO.match(text)
     if m is None:
         return text
-    rest = re.sub(r"(?:^|(?<=[、,。]))\(\d{1,2}\)|\(\d{1,2}\)(?=[^\d回件日か月歳点人年])", "、", text[m.end() :]).strip("、。")
+    rest = _PAREN_MARKERS.sub("、", text[m.end() :]).strip("、。")
     anyof = m.group(1).startswith(("いずれか", "どれか"))
     if anyof and any(w in rest for w in ("かつ", "且つ", "及び", "および", "並びに", "であって", "または", "又は", "もしくは")):
         return text  # a list of compound conditions: the grouping is not read (the intro stays unread: a question)
     return rest + ("のいずれか" if anyof else "")
+
+
+@lru_cache(maxsize=1)
+def _k_of_n_re() -> re.Pattern[str]:
+    """「次のうち2つ以上に該当する児童:」「以下の4項目のうち3項目以上」「のいずれか2つ以上」「のうち2つ以上該当」
+    (words: lexicon ``k_of_n``); the caller also wants a のうち/いずれか/該当 word (a bare 「2つ以上」 is no frame)."""
+    k = lexicon()["k_of_n"]
+    units = _alt(k["count_units"])
+    mark = r"(?:、|\(\d{1,2}\))"  # ① (already 、) or (1)
+    span = rf"{mark}(?:{_alt(k['range_words'])})(?:、|\((?P<last>\d{{1,2}})\))(?:{_alt(k['range_end_words'])})?の?"
+    return re.compile(
+        rf"(?:(?:{_alt(k['intro_words'])})の(?:(?P<n>\d+)(?:{units})の?|{span})?)?"
+        rf"(?P<of>{_alt(k['of_words'])})?(?P<pick>{_alt(k['pick_words'])})?"
+        rf"(?<!\d)(?P<k>\d+)(?:{units})以上(?:の(?:{_alt(k['list_nouns'])}))?"
+        rf"(?P<met>(?:{_alt(k['met_words'])})(?:{_alt(k['verb_tails'])})*)?"
+        rf"(?:{_alt(k['subject_words'])})?(?:を対象とする)?(?::、?)?")
+
+
+def _k_of_n_frame(text: str) -> re.Match[str] | None:
+    return next((m for m in _k_of_n_re().finditer(text) if m["of"] or m["pick"] or m["met"]), None)
+
+
+def _k_of_n_bullets(source: str) -> str:
+    """Line-leading bullets (「・A」「- A」) of a k-of-n text are list separators (before spaces are dropped)."""
+    if _k_of_n_frame(normalize(source)) is None:
+        return source
+    bullets = _alt(lexicon()["k_of_n"]["bullets"])
+    return re.sub(rf"(?m)^[ \t\u3000]*(?:{bullets})[ \t\u3000]*", "、", source)
+
+
+def _k_of_n_list(text: str) -> tuple[str, re.Match[str] | None]:
+    """The text with the listed set's markers ((1) (2), inline ・ bullets) as 、, and the k-of-n frame's match."""
+    m = _k_of_n_frame(text)
+    if m is None:
+        return text, None
+
+    def listed(part: str) -> str:
+        part = _PAREN_MARKERS.sub("、", part)
+        return part.replace("・", "、") if part.lstrip("、").startswith("・") else part
+
+    before, after = listed(text[: m.start()]), listed(text[m.end() :])
+    text = before + m.group(0) + after
+    return text, _k_of_n_frame(text)
+
+
+def _at_least(kn: Span, condition: dict[str, Any], seps: list[str], notes: list[str], problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The listed conditions (the parts of the top ``all``) counted: ``{"at_least": k, "of": parts}``
+    (k = 1: ``any``, k = n: ``all``); a problem when the listed set is not read part by part."""
+    phrase, k, stated = kn.data["text"], kn.data["k"], kn.data["n"]
+    parts = condition["all"] if "all" in condition else [condition]
+    hint = "数える条件を①②③や「、」で1つずつ並べてください (例: 次のうち2つ以上に該当：①欠席日数30日以上 ②就学援助)。"
+    if "and" in seps:
+        problems.append(problem("k_of_n_grouping", f"「{phrase}」で数える条件の区切りが読み取れませんでした (「かつ」などでつながった条件があります)。",
+                                phrase=phrase, hint=hint))
+    elif len(parts) < 2:
+        problems.append(problem("k_of_n_too_few", f"「{phrase}」で数える条件が{len(parts)}つしか読み取れませんでした。", phrase=phrase, hint=hint))
+    elif stated is not None and stated != len(parts):
+        frame = kn.data.get("frame", phrase)
+        problems.append(problem("k_of_n_count", f"「{frame}」とありますが、読み取れた条件は{len(parts)}つです。", phrase=frame,
+                                hint="条件の数を確かめてください。" + hint))
+    elif k > len(parts):
+        problems.append(problem("k_of_n_too_many", f"「{phrase}」とありますが、数える条件は{len(parts)}つしかありません。", phrase=phrase,
+                                hint=f"1〜{len(parts)}つ以上で書いてください。"))
+    else:
+        notes.append(f"「{phrase}」を、並べた{len(parts)}つの条件のうち{k}つ以上に当てはまること、と読みました。")
+        return {"any": parts} if k == 1 else {"all": parts} if k == len(parts) else {"at_least": k, "of": parts}
+    return condition
 
 
 def _label_variants(label: str) -> set[str]:
