@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from engine.catalog import Catalog, CatalogItem
 from engine.catalog.model import DIFFICULTIES
 from engine.rules.model import Rule, condition_items
-from engine.rules.walk import leaf_items
+from engine.rules.walk import json_path, leaf_items, leaves_with_trails
 from rulegen.catalog_view import candidate_items, relevant_items
 from rulegen.guard import TextGuard
 from rulegen.missing_under_not import state_missing_under_not
@@ -221,13 +221,10 @@ class LLMDrafter:
                 raw_text, doc, parse_problem = cut, {}, _cut_off_problem(self.settings.max_tokens)
             accepted: Rule | None = None
             if parse_problem is not None:
-                last_errors = [parse_problem]
+                last_errors, checked = [parse_problem], None
             else:
-                doc = self._enforce(doc, text)
-                policy = self._policy_problems(doc, offered)
-                report = validate(doc, self.catalog)
-                last_errors = policy + list(report.errors)
-                if not policy and report.ok and report.rule is not None:
+                checked, report, last_errors = self.checked(doc, text, offered)
+                if not last_errors and report.ok and report.rule is not None:
                     accepted = report.rule
             if self.on_attempt is not None:
                 self.on_attempt(Attempt(attempts, raw_text, tuple(last_errors)))
@@ -238,14 +235,31 @@ class LLMDrafter:
                 return DraftOutcome(True, accepted, reading, problems=report.problems_as_dicts(),
                                     guard_summary=dict(guard.summary), attempts=attempts, **base)
             if attempt < self.settings.max_repairs:
-                messages.append(AIMessage(raw_text or ""))
-                messages.append(HumanMessage(self.prompts.repair.format(errors=_errors_text(last_errors), previous=(raw_text or "")[:4000])))
+                answer, request = self.repair_turns(raw_text, checked, last_errors)
+                messages += [AIMessage(answer), HumanMessage(request)]
         problems = [p.to_dict() for p in last_errors]
         cut_off = any(p.code == "cut_off" for p in last_errors)
         problems.insert(0, problem("draft_failed", f"LLM の下書きが {attempts} 回とも検証に通らなかったため、ルールを作れませんでした。" + (
             f"回答が長さの上限 ({self.settings.max_tokens} トークン、TSUNAGU_LLM_MAX_TOKENS) で切れています。" if cut_off else "")
             + "文章を具体的にするか、オフラインの下書き機能を使ってください。"))
         return DraftOutcome(False, None, "", problems=problems, guard_summary=dict(guard.summary), attempts=attempts, **base)
+
+    def checked(self, doc: dict[str, Any], text: str, offered: list[str]) -> tuple[dict[str, Any], Any, list[Problem]]:
+        """An answer's rule document as we keep it (id and description ours), the validator's report on it and
+        every error found (our limits first): no errors and a valid report accept it."""
+        doc = self._enforce(doc, text)
+        report = validate(doc, self.catalog)
+        return doc, report, self._policy_problems(doc, offered) + list(report.errors)
+
+    def repair_turns(self, raw_text: str | None, doc: dict[str, Any] | None, errors: list[Problem]) -> tuple[str, str]:
+        """The two messages a repair adds to the conversation: the model's answer as its own (assistant) turn,
+        then the repair request. v1/v2 repeat the answer in the request ({previous}); from v3 on the request
+        carries only the errors with their JSON paths and the parts of the answer they are about
+        ({fragments}): the answer is already in the conversation, right above."""
+        answer = raw_text or ""
+        request = self.prompts.repair.format(errors=_errors_text(errors), previous=answer[:4000],
+                                             fragments=_fragments_text(doc, errors))
+        return answer, request
 
     def _enforce(self, doc: dict[str, Any], text: str) -> dict[str, Any]:
         """Fields the model does not choose: the id namespace and the staff's original words."""
@@ -259,10 +273,15 @@ class LLMDrafter:
         out: list[Problem] = []
         pts = doc.get("points")
         if isinstance(pts, int) and not isinstance(pts, bool) and pts > self.settings.max_points:
-            out.append(Problem("points", "points_limit", f"点数 {pts} は上限 {self.settings.max_points} を超えています", hint=f"1〜{self.settings.max_points} にしてください"))
-        for item in leaf_items(doc.get("condition")):
-            if item not in offered:
-                out.append(Problem("condition", "item_not_offered", f"データ項目「{item}」は示した一覧にありません", hint="示したデータ項目の id だけを使ってください"))
+            out.append(Problem("$.points", "points_limit", f"点数 {pts} は上限 {self.settings.max_points} を超えています", hint=f"1〜{self.settings.max_points} にしてください"))
+        condition = doc.get("condition")
+        if isinstance(condition, dict):
+            for leaf, trail in leaves_with_trails(condition):
+                item = leaf.get("item") if isinstance(leaf, dict) else None
+                # An item the catalog lacks is the validator's (unknown_item, with similar items): said once.
+                if isinstance(item, str) and item not in offered and self.catalog.get(item) is not None:
+                    out.append(Problem(json_path("$.condition", trail) + ".item", "item_not_offered",
+                                       f"データ項目「{item}」は示した一覧にありません", hint="示したデータ項目の id だけを使ってください"))
         return out
 
 
@@ -313,6 +332,49 @@ def _cut_off_answer(exc: Exception) -> str | None:
 def _cut_off_problem(max_tokens: int) -> Problem:
     return Problem("", "cut_off", f"回答が長さの上限 ({max_tokens} トークン) で途中で切れ、JSON として読めませんでした",
                    hint="説明や余分な空白を付けず、ルールの JSON オブジェクト 1 つだけを返してください")
+
+
+_PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+FRAGMENT_CHARS = 400  # a fragment longer than this is cut (the whole answer is in the conversation)
+
+
+def _fragment(doc: dict[str, Any], path: str) -> tuple[str, Any] | None:
+    """The part of ``doc`` an error's JSON path (``$.condition.all[0].value``) is about, with its path: the
+    comparison the path lies in (its item, comparison and value read together), else the deepest value the
+    path reaches; None when it reaches nothing below the whole rule (a missing field, an unreadable answer)."""
+    trail: list[str | int] = []
+    node: Any = doc
+    best: tuple[str, Any] | None = None
+    for m in _PATH_PART.finditer(path.removeprefix("$")):
+        key: str | int = m.group(1) if m.group(1) is not None else int(m.group(2))
+        if isinstance(node, dict) and isinstance(key, str) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            break
+        trail.append(key)
+        if isinstance(node, dict) and "item" in node:
+            best = (json_path("$", tuple(trail)), node)
+    if best is None and trail:
+        best = (json_path("$", tuple(trail)), node)
+    return best
+
+
+def _fragments_text(doc: dict[str, Any] | None, errors: list[Problem]) -> str:
+    """The parts of the answer the errors are about, one line each (``- $.path: JSON``), each part once."""
+    parts: dict[str, Any] = {}
+    for e in errors:
+        found = _fragment(doc, e.path) if doc else None
+        if found is not None:
+            parts.setdefault(*found)
+    if not parts:
+        return "（部分では示せません。直前の回答全体を見直してください）"
+    lines = []
+    for path, node in parts.items():
+        text = json.dumps(node, ensure_ascii=False, separators=(", ", ": "))
+        lines.append(f"- {path}: " + (text if len(text) <= FRAGMENT_CHARS else text[:FRAGMENT_CHARS] + " …（以下略）"))
+    return "\n".join(lines)
 
 
 def _errors_text(errors: list[Problem]) -> str:

@@ -48,7 +48,7 @@ def test_valid_answer_is_accepted_with_our_id_namespace(guard):
     with FakeOpenAI([reply(json.dumps(ABSENCE_RULE, ensure_ascii=False))]) as server:
         out = drafter_for(server, guard).draft(TEXT)
     assert out.ok and out.rule is not None
-    assert out.drafter == "llm" and out.model == "fake-model" and out.prompt_version == "drafting-v2"
+    assert out.drafter == "llm" and out.model == "fake-model" and out.prompt_version == "drafting-v3"
     assert out.rule.id.startswith("draft-") and out.rule.id != "model-chosen-id"
     assert out.rule.description == TEXT
     assert "欠席日数" in out.reading_ja and "30日" in out.reading_ja
@@ -179,7 +179,7 @@ def test_conversation_sends_the_current_rule_for_a_follow_up(guard):
     assert out.ok and out.rule.condition.aggregate.window_months == 24
     assert "今のルール" in server.requests[1]["messages"][-1]["content"]
     assert [v.order for v in conv.versions] == [1, 2]
-    assert conv.versions[1].model == "fake-model" and conv.versions[1].prompt_version == "drafting-v2"
+    assert conv.versions[1].model == "fake-model" and conv.versions[1].prompt_version == "drafting-v3"
 
 
 def test_settings_from_env():
@@ -323,3 +323,88 @@ def test_v1_prompts_keep_their_layout(guard):
     assert out.ok and out.prompt_version == "drafting-v1"
     system = server.requests[0]["messages"][0]["content"]
     assert '"school.absence_days"' in system and "$defs" in system
+
+
+# -- the repair turn (prompts drafting-v3): errors, their JSON paths and the offending parts, never the answer again --
+
+def test_v3_repair_sends_the_errors_and_the_offending_parts_not_the_answer_again(guard):
+    bad = variant(points=50, condition={"all": [
+        {"item": "school.absence_dayz", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "window_months": 12}},
+        {"item": "school.late_days", "op": ">=", "value": 5}]})
+    answer = json.dumps(bad, ensure_ascii=False, indent=2)
+    with FakeOpenAI([reply(answer), reply(json.dumps(ABSENCE_RULE))]) as server:
+        out = drafter_for(server, guard, prompt_version="v3", cross_check=False).draft(TEXT)
+    assert out.ok and out.attempts == 2 and out.prompt_version == "drafting-v3"
+    first, again = server.requests[0]["messages"], server.requests[1]["messages"]
+    assert [m["role"] for m in again] == ["system", "user", "assistant", "user"]
+    assert again[:2] == first and again[2]["content"] == answer  # the answer is in the conversation once
+    repair = again[3]["content"]
+    assert "model-chosen-id" not in repair and bad["title"] not in repair and "前の回答\n" not in repair
+    # Each error with its JSON path; each offending part once, as the comparison or value it lies in.
+    assert "[points_limit] $.points:" in repair and "[unknown_item] $.condition.all[0].item:" in repair
+    assert "[aggregate_required] $.condition.all[1].aggregate:" in repair
+    assert "- $.points: 50\n" in repair
+    assert '- $.condition.all[0]: {"item": "school.absence_dayz", "op": ">=", "value": 30, ' in repair
+    assert '- $.condition.all[1]: {"item": "school.late_days", "op": ">=", "value": 5}' in repair
+    assert repair.count("$.condition.all[0]:") == 1
+    assert len(repair) < len(answer) + 600
+
+
+def test_v2_repair_keeps_its_meaning(guard):
+    bad = variant(points=50)
+    with FakeOpenAI([reply(json.dumps(bad, ensure_ascii=False)), reply(json.dumps(ABSENCE_RULE))]) as server:
+        out = drafter_for(server, guard, prompt_version="v2", cross_check=False).draft(TEXT)
+    assert out.ok and out.prompt_version == "drafting-v2"
+    repair = server.requests[1]["messages"][-1]["content"]
+    assert "## 前の回答" in repair and json.dumps(bad, ensure_ascii=False) in repair
+
+
+def test_an_unreadable_answer_has_no_parts_to_show(guard):
+    with FakeOpenAI([reply("{これはJSONでは"), reply(json.dumps(ABSENCE_RULE))]) as server:
+        out = drafter_for(server, guard, prompt_version="v3").draft(TEXT)
+    repair = server.requests[1]["messages"][-1]["content"]
+    assert out.ok and "[not_json]" in repair and "直前の回答全体を見直してください" in repair
+    assert "{これはJSONでは" not in repair  # it is the assistant turn right above
+
+
+def test_fragments_are_the_comparison_or_the_value_an_error_is_about():
+    from rulegen.llm import FRAGMENT_CHARS, _fragment, _fragments_text
+    from rulegen.validation import Problem
+
+    doc = {"points": 50, "condition": {"not": {"any": [{"item": "a.b", "op": "in", "value": ["x", "y"]}]}},
+           "explanation": "説明" * 400}
+    assert _fragment(doc, "$.condition.not.any[0].value[1]") == ("$.condition.not.any[0]", doc["condition"]["not"]["any"][0])
+    assert _fragment(doc, "$.condition.not.any[0].aggregate") == ("$.condition.not.any[0]", doc["condition"]["not"]["any"][0])
+    assert _fragment(doc, "$.condition.not.any") == ("$.condition.not.any", doc["condition"]["not"]["any"])
+    assert _fragment(doc, "$.points") == ("$.points", 50)
+    assert _fragment(doc, "$.title") is None and _fragment(doc, "") is None  # a missing field: nothing to quote
+    text = _fragments_text(doc, [Problem("$.explanation", "text_too_long", "長すぎます"), Problem("$.title", "field_required", "ない")])
+    assert text.startswith("- $.explanation: \"説明") and text.endswith("（以下略）") and len(text) < FRAGMENT_CHARS + 40
+
+
+def test_an_item_the_catalog_lacks_is_reported_once_and_one_not_offered_where_it_is(guard):
+    bad = variant(condition={"all": [
+        {"item": "school.absence_dayz", "op": ">=", "value": 30, "aggregate": {"fn": "sum", "window_months": 12}},
+        {"item": "dv.consultations", "op": ">=", "value": 1, "aggregate": {"fn": "count", "window_months": 12}}]})
+    with FakeOpenAI([reply(json.dumps(bad))]) as server:
+        out = drafter_for(server, guard, max_repairs=0, cross_check=False).draft(TEXT)
+    found = [(p["code"], p["path"]) for p in out.problems if p["code"] in ("unknown_item", "item_not_offered")]
+    assert found == [("item_not_offered", "$.condition.all[1].item"), ("unknown_item", "$.condition.all[0].item")]
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_every_prompt_version_loads_and_its_examples_pass_the_validator(version):
+    from engine.catalog import default_catalog
+    from rulegen.prompts import load_prompts
+    from rulegen.validation import validate
+
+    prompts = load_prompts(version)
+    assert prompts.version == f"drafting-{version}" and "<staff_text>" in prompts.system
+    assert all(validate(e["rule"], default_catalog()).ok for e in prompts.examples)
+    if version >= "v3":  # the answer is the assistant turn: the repair request never repeats it
+        assert "{previous}" not in prompts.repair and "{errors}" in prompts.repair and "{fragments}" in prompts.repair
+        assert "{catalog}" not in prompts.system  # a static system part: the prefix cache serves it
+
+
+def test_the_default_prompt_version_is_v3():
+    assert DraftingSettings().prompt_version == "v3"
