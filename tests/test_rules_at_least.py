@@ -269,3 +269,106 @@ def test_offline_drafting_refuses_what_it_cannot_count(drafter, text, code):
 def test_one_of_and_all_of_become_any_and_all(drafter):
     assert [x["item"] for x in _cond(drafter.draft("次のうち1つ以上に該当：①年間欠席30日以上 ②就学援助"))["any"]] == ["school.absence_days", "school.school_aid"]
     assert [x["item"] for x in _cond(drafter.draft("次のうち2つ以上に該当：①年間欠席30日以上 ②就学援助"))["all"]] == ["school.absence_days", "school.school_aid"]
+
+
+# --- conversation edits inside a k-of-n node (rulegen/offline/edits.py) -------------------------------------
+
+LIST3 = "次のうち2つ以上に該当する児童：①年間欠席30日以上 ②給食費滞納3か月以上 ③就学援助"
+
+
+@pytest.fixture()
+def conv(catalog):
+    from rulegen.conversation import Conversation
+    from rulegen.drafting import make_drafter
+    from rulegen.settings import DraftingSettings
+
+    c = Conversation(make_drafter(DraftingSettings(provider="offline"), catalog=catalog))
+    assert c.send(LIST3).ok
+    return c
+
+
+def _items(c):
+    return [x["item"] for x in next(c[key] for key in ("of", "all", "any") if key in c)]
+
+
+@pytest.mark.parametrize("text", ["ひとり親も加えて", "ひとり親を数える条件に追加して", "ひとり親世帯も加えてください"])
+def test_edit_adds_a_counted_part(conv, text):
+    out = conv.send(text)
+    c = _cond(out)
+    assert c["at_least"] == 2 and _items(c) == [*ITEMS3, "resident.single_parent"]
+    assert "4つのうち2つ以上" in out.reading_ja and "数える条件に加えました" in out.reading_ja
+
+
+def test_edit_with_sarani_still_adds_a_condition_every_child_must_meet(conv):
+    c = _cond(conv.send("さらにひとり親"))
+    assert list(c) == ["all"] and c["all"][0]["at_least"] == 2 and c["all"][1]["item"] == "resident.single_parent"
+
+
+@pytest.mark.parametrize("text", ["2つ以上を1つ以上に", "1つ以上にして", "基準を1項目以上に変更"])
+def test_edit_changes_k_to_one_reads_as_any(conv, text):
+    out = conv.send(text)
+    c = _cond(out)
+    assert _items(c) == ITEMS3 and list(c) == ["any"]
+    assert "「いずれか (または)」と同じ" in out.reading_ja
+
+
+def test_edit_changes_k_and_back(conv):
+    out = conv.send("2つ以上を3つ以上に")
+    c = _cond(out)
+    assert list(c) == ["all"] and _items(c) == ITEMS3 and "「すべてに当てはまる (かつ)」と同じ" in out.reading_ja
+    c = _cond(conv.send("3つ以上を2つ以上に"))  # a top `all` counts as n of n
+    assert c["at_least"] == 2 and _items(c) == ITEMS3
+    assert _cond(conv.send("ひとり親も加えて"))["at_least"] == 2
+    c = _cond(conv.send("3つ以上に"))
+    assert c["at_least"] == 3 and len(c["of"]) == 4
+
+
+@pytest.mark.parametrize("text, code", [("5つ以上に", "k_of_n_too_many"), ("3つ以上を2つ以上に", "no_k_of_n"),
+                                        ("2つ以上にして", "no_change")])
+def test_edit_of_k_that_cannot_be_made(conv, text, code):
+    out = conv.send(text)
+    assert not out.ok and [p["code"] for p in out.problems] == [code]
+    assert len(conv.versions) == 1
+
+
+def test_edit_removes_a_counted_part(conv):
+    assert _cond(conv.send("ひとり親も加えて"))["at_least"] == 2
+    out = conv.send("就学援助を外して")
+    c = _cond(out)
+    assert c["at_least"] == 2 and _items(c) == [*ITEMS3[:2], "resident.single_parent"]
+    assert "4つから3つになりました" in out.reading_ja
+
+
+def test_edit_removing_to_k_parts_is_the_equivalent_all_with_a_note(conv):
+    out = conv.send("就学援助を外して")
+    c = _cond(out)
+    assert list(c) == ["all"] and _items(c) == ITEMS3[:2]
+    assert "「2つのうち2つ以上」は「すべてに当てはまる (かつ)」と同じ" in out.reading_ja
+
+
+def test_edit_removing_below_k_asks(conv):
+    out = conv.send("給食費滞納と就学援助を外して")
+    assert not out.ok and "数える条件は1つになり「2つ以上」に当てはまることがなくなります" in out.questions[0]
+    assert "「2つ以上を1つ以上に」" in out.questions[0] and len(conv.versions) == 1
+    assert list(_cond(conv.send("2つ以上を1つ以上に"))) == ["any"]  # the way the question points to
+    c = _cond(conv.send("給食費滞納と就学援助を外して"))
+    assert c["item"] == "school.absence_days"
+
+
+def test_edits_inside_a_nested_k_of_n(catalog, conv):
+    assert conv.send("小学生だけに").rule.population.school_stages == ["elementary"]
+    c = _cond(conv.send("さらにひとり親"))
+    assert c["all"][0]["at_least"] == 2
+    c = _cond(conv.send("生活保護も加えて"))  # the one k-of-n node gets the part, not the top `all`
+    assert len(c["all"]) == 2 and _items(c["all"][0])[-1] == "welfare.public_assistance"
+    c = _cond(conv.send("2つ以上を3つ以上に"))
+    assert c["all"][0]["at_least"] == 3 and c["all"][1]["item"] == "resident.single_parent"
+    c = _cond(conv.send("欠席を外して"))
+    assert list(c["all"][0]) == ["all"] and c["all"][1]["item"] == "resident.single_parent"
+
+
+def test_edits_inside_k_of_n_keep_windows_and_thresholds_reachable(conv):
+    c = _cond(conv.send("窓を2年にして"))
+    assert c["of"][0]["aggregate"]["window_months"] == 24
+    c = _cond(conv.send("欠席を20日以上に"))
+    assert c["of"][0]["value"] == 20 and c["at_least"] == 2

@@ -1,5 +1,8 @@
 """Follow-up edits of a current draft, read offline: 「窓を2年にして」「中学生だけに」「点数を5点に」
-「生活保護の条件を外して」「欠席を20日以上に」「さらに〜」「または〜」.
+「生活保護の条件を外して」「欠席を20日以上に」「さらに〜」「または〜」; inside a k-of-n node
+(``{"at_least": k, "of": [...]}``, 「次のうち2つ以上」): 「〜を外して」 removes a counted part, 「〜も加えて」
+adds one, 「2つ以上を3つ以上に」 changes k. A counted set is always written in its simplest equivalent form
+(1 of n: ``any``, n of n: ``all``, 1 of 1: the part itself), stated in a note, as the drafter does.
 
 `read_edit` returns None when the text is not an edit (then it is a new criterion).
 """
@@ -7,11 +10,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from engine.rules.model import Rule
-from engine.rules.walk import leaves
-from rulegen.offline.parser import OPS, OfflineParser, Reading, _num
+from engine.rules.walk import Trail, leaves, replaced_at, walk
+from rulegen.offline.parser import OPS, OfflineParser, Reading, _num, lexicon
 from rulegen.offline.tokens import normalize
 from rulegen.reading import window_ja
 
@@ -30,6 +34,9 @@ _OR = re.compile(r"^(?:または|又は|もしくは|あるいは)[、,]?(.+)$")
 _VALUE_ONLY = re.compile(r"^(.*?)(?:を|は)(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(?:に|へ)(?:して|変更|する|変えて)?$")
 _DIFFICULTY = re.compile(r"^(?:困難の種類|困難の分類|困難|種類)(?:を|は)(.+?)(?:に|へ|で|と)?(?:して|変更|する|変えて|します|します|してください)?$")
 _DIFFICULTY_BARE = re.compile(r"^(.+?)(?:の観点|の枠|の候補)?(?:の両方)?(?:で|に|です|にして|でお願いします)?$")
+# 「就学援助も加えて」「ひとり親を数える条件に追加して」: one more counted part of a k-of-n node
+_ADD_PART = re.compile(r"^(.+?)(?:の条件)?(?:も|を)(?:数える条件に|条件に|候補に|一覧に|リストに)?"
+                       r"(?:加えて|加える|追加して|追加する|追加|足して|入れて|含めて)(?:ください|ほしい)?$")
 _THRESHOLD = re.compile(r"^(.*?)(?:を|は)?(\d+(?:\.\d+)?)(回|件|日|か月|人|点|歳)?(以上|以下|未満|を超える|超)(?:に|へ)(?:して|変更|する|変えて)?")
 
 
@@ -48,6 +55,9 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
     if types:
         doc["difficulties"] = types
         return EditResult(doc, [f"困難の種類を「{'・'.join(types)}」にしました。"])
+    m = _k_change_re().match(t)
+    if m:
+        return _change_k(doc, int(m["new"]), int(m["old"]) if m["old"] else None)
     m = _WINDOW.search(t) or _WINDOW2.search(t)
     if m:
         months = int(m.group(1)) * (12 if m.group(2) == "年" else 1)
@@ -62,9 +72,12 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
             return EditResult(None, problems=[_p("points_limit", f"点数 {points}点 は 1〜{parser.max_points}点の範囲外です。")])
         doc["points"] = points
         return EditResult(doc, [f"点数を{points}点に変えました。"])
+    m = _ADD_PART.match(t)
+    if m and not _ADD.match(t) and not _OR.match(t):
+        return _add_part(doc, m.group(1), parser)
     m = _ADD.match(t) or _OR.match(t)
     if m:
-        sub = parser.parse(m.group(1))
+        sub = parser.parse(_ADD_PART.sub(r"\1", m.group(1)))
         if sub.condition is None:
             return EditResult(None, sub.notes, sub.questions, sub.problems, sub.clarifications)
         key = "all" if _ADD.match(t) else "any"
@@ -85,13 +98,17 @@ def read_edit(text: str, current: Rule, parser: OfflineParser) -> EditResult | N
             return EditResult(doc, ["対象の学校段階の絞り込みを外しました。"])
         if not items:
             return EditResult(None, target.notes, target.questions, target.problems or [_p("unread_phrase", f"「{m.group(1)}」がどの条件か読み取れませんでした。", m.group(1))])
-        new_cond, removed = _remove_items(doc["condition"], items)
+        notes: list[str] = []
+        try:
+            new_cond, removed = _remove_items(doc["condition"], items, notes, m.group(1))
+        except _Ask as ask:
+            return EditResult(None, questions=[ask.question])
         if not removed:
             return EditResult(None, problems=[_p("not_in_rule", f"「{m.group(1)}」の条件は今のルールにありません。", m.group(1))])
         if new_cond is None:
             return EditResult(None, problems=[_p("empty_rule", "その条件を外すと条件が何も残りません。新しい基準として書き直してください。")])
         doc["condition"] = new_cond
-        return EditResult(doc, [f"「{m.group(1)}」の条件を外しました。"])
+        return EditResult(doc, [f"「{m.group(1)}」の条件を外しました。", *notes])
     m = _ONLY.fullmatch(t)
     if m:
         sub = parser.parse(m.group(1))
@@ -179,24 +196,132 @@ def _set_value(node: dict[str, Any], items: set[str], value: float | int) -> int
     return n
 
 
-def _remove_items(node: dict[str, Any], items: set[str]) -> tuple[dict[str, Any] | None, bool]:
+def _remove_items(node: dict[str, Any], items: set[str], notes: list[str], phrase: str) -> tuple[dict[str, Any] | None, bool]:
     if "item" in node:
         return (None, True) if node["item"] in items else (node, False)
     if "not" in node:
-        inner, removed = _remove_items(node["not"], items)
+        inner, removed = _remove_items(node["not"], items, notes, phrase)
         return ({"not": inner} if inner else None), removed
-    for key in ("all", "any"):
+    for key in ("all", "any", "of"):
         if key in node:
             kept, removed = [], False
             for child in node[key]:
-                c, r = _remove_items(child, items)
+                c, r = _remove_items(child, items, notes, phrase)
                 removed |= r
                 if c is not None:
                     kept.append(c)
             if not kept:
                 return None, removed
+            if key == "of":
+                return (_removed_from_counted(node, kept, notes, phrase) if removed else node), removed
             return (kept[0] if len(kept) == 1 else {key: kept}), removed
     return node, False
+
+
+class _Ask(Exception):
+    """An edit that has two readings: the question to the staff (the draft stays as it is)."""
+
+    def __init__(self, question: str):
+        super().__init__(question)
+        self.question = question
+
+
+def _removed_from_counted(node: dict[str, Any], kept: list[dict[str, Any]], notes: list[str], phrase: str) -> dict[str, Any]:
+    """A k-of-n node after some of its parts were removed; a question when k parts no longer remain."""
+    k, n, m = node["at_least"], len(node["of"]), len(kept)
+    if m == n:  # a part changed inside, none removed from the count
+        return {"at_least": k, "of": kept}
+    if k > m:
+        raise _Ask(f"「{phrase}」を外すと、数える条件は{m}つになり「{k}つ以上」に当てはまることがなくなります。"
+                   f"先に数を変えてから外してください (例: 「{k}つ以上を{max(m, 1)}つ以上に」)。")
+    new = _counted(k, kept)
+    notes.append(f"数える条件は{n}つから{m}つになりました。{_counted_ja(k, m, new)}")
+    return new
+
+
+def _counted(k: int, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """k of ``parts`` in its simplest equivalent form (the drafter's): 1 of n ``any``, n of n ``all``."""
+    if len(parts) == 1:
+        return parts[0]
+    return {"any": parts} if k == 1 else {"all": parts} if k == len(parts) else {"at_least": k, "of": parts}
+
+
+def _counted_ja(k: int, n: int, new: dict[str, Any]) -> str:
+    if n == 1:
+        return "残る条件は1つだけのため、その条件だけのルールにしました。"
+    if "any" in new:
+        return f"「{n}つのうち1つ以上」は「いずれか (または)」と同じため、そのように書きました。"
+    if "all" in new:
+        return f"「{n}つのうち{n}つ以上」は「すべてに当てはまる (かつ)」と同じため、そのように書きました。"
+    return f"「次の{n}つのうち{k}つ以上」に当てはまるかを数えます。"
+
+
+@lru_cache(maxsize=1)
+def _k_change_re() -> re.Pattern[str]:
+    """「2つ以上を3つ以上に」「3項目以上にして」「数える条件を1つ以上に」 (units: lexicon ``k_of_n``)."""
+    units = "|".join(map(re.escape, sorted(lexicon()["k_of_n"]["count_units"], key=len, reverse=True)))
+    return re.compile(rf"^(?:(?:数える条件|条件の数|該当数|基準)(?:を|は))?(?:(?P<old>\d+)(?:{units})以上(?:を|から|は))?"
+                      rf"(?:(?:すべて|全て|いずれか)(?:を|から))?(?P<new>\d+)(?:{units})以上(?:に該当|を満たす|に当てはまる)?"
+                      r"(?:に|へ|で)(?:して|変更|変更して|する|変えて|します|してください)?$")
+
+
+def _counted_nodes(cond: dict[str, Any]) -> list[tuple[Trail, int, list[dict[str, Any]]]]:
+    """The counted sets of a condition (trail, k, parts): every ``at_least`` node; without one, the top
+    ``any`` (1 of n) or ``all`` (n of n) of two or more parts (the drafter writes 1 of n and n of n so)."""
+    found = [(s.trail, s.node["at_least"], s.node["of"]) for s in walk(cond) if s.kind == "at_least"]
+    if not found and len(cond.get("any", [])) >= 2:
+        found = [((), 1, cond["any"])]
+    if not found and len(cond.get("all", [])) >= 2:
+        found = [((), len(cond["all"]), cond["all"])]
+    return found
+
+
+def _change_k(doc: dict[str, Any], k: int, old: int | None) -> EditResult:
+    """「2つ以上を3つ以上に」: the k of a counted set (``at_least``; a top ``any`` / ``all`` counts as 1 / n of n)."""
+    found = _counted_nodes(doc["condition"])
+    if old is not None:
+        found = [f for f in found if f[1] == old]
+    if not found:
+        said = f"「{old}つ以上」で数える条件" if old is not None else "いくつ以上に当てはまるかを数える条件"
+        return EditResult(None, problems=[_p("no_k_of_n", f"今のルールには{said}がありません。")])
+    if len(found) > 1:
+        listed = "、".join(f"「{len(parts)}つのうち{n}つ以上」" for _, n, parts in found)
+        return EditResult(None, questions=[(f"数える条件が複数あります ({listed})。どれを変えるか、"
+                                           f"「2つ以上を3つ以上に」のように今の数と一緒に書いてください。")])
+    trail, was, parts = found[0]
+    if not 1 <= k <= len(parts):
+        return EditResult(None, problems=[_p("k_of_n_too_many" if k else "k_of_n",
+                                             f"数える条件は{len(parts)}つです。1〜{len(parts)}つ以上で書いてください。", f"{k}つ以上")])
+    if k == was:
+        return EditResult(None, problems=[_p("no_change", f"今のルールはすでに「{len(parts)}つのうち{k}つ以上」です。")])
+    new = _counted(k, parts)
+    doc["condition"] = replaced_at(doc["condition"], trail, new)
+    return EditResult(doc, [f"「{was}つ以上」を「{k}つ以上」に変えました。{_counted_ja(k, len(parts), new)}"])
+
+
+def _add_part(doc: dict[str, Any], phrase: str, parser: OfflineParser) -> EditResult:
+    """「就学援助も加えて」: one more counted part of the rule's k-of-n node (k stays); without one, the
+    same as 「さらに〜」 (かつ)."""
+    sub = parser.parse(phrase)
+    if sub.condition is None:
+        return EditResult(None, sub.notes, sub.questions, sub.problems, sub.clarifications)
+    if sub.population:
+        doc["population"] = {**doc.get("population", {}), **sub.population}
+    found = [(s.trail, s.node) for s in walk(doc["condition"]) if s.kind == "at_least"]
+    if not found:
+        cond = doc["condition"]
+        doc["condition"] = {"all": (cond["all"] if "all" in cond else [cond]) + [sub.condition]}
+        return EditResult(doc, ["条件を1つ加えました (かつ)。"])
+    if len(found) > 1:
+        return EditResult(None, questions=[("数える条件が複数あります。どれに加えるかを書いてください。"
+                                           "必ず当てはまる条件として加えるなら「さらに〜」と書いてください。")])
+    trail, node = found[0]
+    if sub.condition in node["of"]:
+        return EditResult(None, problems=[_p("already_in_rule", f"「{phrase}」の条件はすでに数える条件に入っています。", phrase)])
+    parts = [*node["of"], sub.condition]
+    doc["condition"] = replaced_at(doc["condition"], trail, {"at_least": node["at_least"], "of": parts})
+    return EditResult(doc, [(f"「{phrase}」を数える条件に加えました (次の{len(parts)}つのうち{node['at_least']}つ以上)。"
+                            "必ず当てはまる条件として加えるなら「さらに〜」と書いてください。")])
 
 
 __all__ = ["EditResult", "read_edit"]
