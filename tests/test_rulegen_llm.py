@@ -404,6 +404,9 @@ def test_every_prompt_version_loads_and_its_examples_pass_the_validator(version)
     if version >= "v3":  # the answer is the assistant turn: the repair request never repeats it
         assert "{previous}" not in prompts.repair and "{errors}" in prompts.repair and "{fragments}" in prompts.repair
         assert "{catalog}" not in prompts.system  # a static system part: the prefix cache serves it
+        # Node kinds are described by hand in the system part: the k-of-n node too, with an example.
+        assert '{{"at_least": N, "of": [...]}}' in prompts.system
+        assert any("at_least" in e["rule"]["condition"] for e in prompts.examples)
 
 
 def test_the_default_prompt_version_is_v3():
