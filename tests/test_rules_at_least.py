@@ -372,3 +372,43 @@ def test_edits_inside_k_of_n_keep_windows_and_thresholds_reachable(conv):
     assert c["of"][0]["aggregate"]["window_months"] == 24
     c = _cond(conv.send("欠席を20日以上に"))
     assert c["of"][0]["value"] == 20 and c["at_least"] == 2
+
+
+# --- 「A、B又はCのうち2つ以上」: the list's OR joiners separate the counted parts (rulegen/offline/parser.py) ----
+
+
+@pytest.mark.parametrize("text", [
+    "年間欠席30日以上、給食費滞納3か月以上又は就学援助のうち2つ以上",  # statute-style 「A、B又はC」
+    "年間欠席30日以上、給食費滞納3か月以上または就学援助のいずれか2つ以上に該当する児童",
+    "年間欠席30日以上又は給食費滞納3か月以上又は就学援助のうち2つ以上該当",
+    "年間欠席30日以上か給食費滞納3か月以上か就学援助のうち2つ以上",  # a free 「か」
+    "年間欠席30日以上や給食費滞納3か月以上や就学援助のうち2つ以上",
+    "小学生で、年間欠席30日以上、給食費滞納3か月以上又は就学援助のうち2つ以上に該当する児童",
+])
+def test_or_joiners_before_a_k_of_n_frame_separate_the_parts(drafter, text):
+    out = drafter.draft(text)
+    c = _cond(out)
+    assert c["at_least"] == 2 and [x["item"] for x in c["of"]] == ITEMS3, c
+    assert "3つのうち2つ以上" in out.reading_ja and not out.questions[1:]
+
+
+def test_or_joiners_before_k_of_n_give_n_parts_for_any_k(drafter):
+    out = drafter.draft("年間欠席30日以上、給食費滞納3か月以上、就学援助又はひとり親のうち3つ以上")
+    c = _cond(out)
+    assert c["at_least"] == 3 and len(c["of"]) == 4 and "「又は」は、数える条件の区切りと読みました" in out.reading_ja
+    # k = n: all of them (not 「A and (B or C)」)
+    assert [x["item"] for x in _cond(drafter.draft("年間欠席30日以上、給食費滞納3か月以上又は就学援助のうち3つ以上"))["all"]] == ITEMS3
+    # k = 1: one flat any
+    assert [x["item"] for x in _cond(drafter.draft("年間欠席30日以上、給食費滞納3か月以上又は就学援助のうち1つ以上"))["any"]] == ITEMS3
+
+
+def test_an_or_inside_a_part_stays_one_part(drafter):
+    # after the frame, ①②③ mark the parts: 又は joins within ②
+    c = _cond(drafter.draft("次のうち2つ以上に該当：①年間欠席30日以上 ②給食費滞納3か月以上又は就学援助 ③ひとり親"))
+    assert c["at_least"] == 2 and len(c["of"]) == 3 and [x["item"] for x in c["of"][1]["any"]] == ITEMS3[1:]
+    # 「A又はB、C、D」: an OR before a comma list binds tighter (one part)
+    c = _cond(drafter.draft("年間欠席30日以上又は給食費滞納3か月以上、就学援助、ひとり親のうち2つ以上"))
+    assert c["at_least"] == 2 and len(c["of"]) == 3 and [x["item"] for x in c["of"][0]["any"]] == ITEMS3[:2]
+    # no k-of-n frame: 「A、B又はC」 stays one OR
+    c = _cond(drafter.draft("年間欠席30日以上、給食費滞納3か月以上又は就学援助"))
+    assert "at_least" not in json.dumps(c) and "any" in json.dumps(c)

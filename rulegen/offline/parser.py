@@ -1126,6 +1126,9 @@ class OfflineParser:
                 while k >= 1 and seps[k - 1] == "list":
                     seps[k - 1] = "or"
                     k -= 1
+        # 「A、B又はCのうち2つ以上」「AかBかCのうち2つ以上」: a list joined only by 又は/か (read as one OR above)
+        # right before a k-of-n frame is the counted set; its joiners separate the parts (see _k_of_n_joined).
+        seps = _k_of_n_joined(t, spans, items, seps, notes)
         for k, sep in enumerate(seps):
             a, b = items[k], items[k + 1]
             if sep != "or" or attach[id(a)]["amount"] or attach[id(a)]["vague"] or attach[id(a)]["per_month"] or not attach[id(b)]["amount"]:
@@ -1546,6 +1549,31 @@ def _k_of_n_list(text: str) -> tuple[str, re.Match[str] | None]:
     before, after = listed(text[: m.start()]), listed(text[m.end() :])
     text = before + m.group(0) + after
     return text, _k_of_n_frame(text)
+
+
+def _k_of_n_joined(t: _Text, spans: list[Span], items: list[Span], seps: list[str], notes: list[str]) -> list[str]:
+    """「A、B又はCのうち2つ以上」「AかBかCのいずれか2つ以上」「A又はB又はCのうち2つ以上該当」: when every item
+    of the text comes before the k-of-n frame and the list is joined by OR, or by commas and then OR (「A、B又はC」,
+    read as one OR above, as in statutes), the joiners are the separators of the counted parts: list separators, their OR
+    spans part boundaries (kind ``and``, ``k_of_n_part``; no OR left for sanity to find unused), a free 「か」
+    claimed as one. Lists after the frame (「次のうち2つ以上:①A又はB ②C」) keep their ORs inside a part."""
+    kn = next((s for s in spans if s.kind == "k_of_n"), None)
+    if kn is None or len(items) < 2 or items[-1].end > kn.start or not re.fullmatch(r"l*o+", "".join(x[0] for x in seps)):
+        return seps  # 「A又はB、C、Dのうち2つ以上」: an OR before a comma list stays one part (OR binds tighter)
+    words = []
+    for a, b in pairwise(items):
+        joiners = [s for s in spans if s.kind == "or" and a.end <= s.start and s.end <= b.start]
+        for s in joiners:
+            s.kind, s.data = "and", {**s.data, "text": t.text[s.start : s.end], "k_of_n_part": True}
+            words.append(t.text[s.start : s.end])
+        free = [a.end + i for i, c in enumerate(t.text[a.end : b.start]) if t.free[a.end + i] and c == "か"]
+        for i in free:
+            t.claim(i, i + 1, "and", text="か", k_of_n_part=True)
+            words.append("か")
+    said = "」「".join(dict.fromkeys(w for w in words if w not in ("、", "，", ",")))
+    if said:
+        notes.append(f"「{said}」は、数える条件の区切りと読みました (どれか1つという意味ではありません)。")
+    return ["list"] * len(seps)
 
 
 def _at_least(kn: Span, condition: dict[str, Any], seps: list[str], notes: list[str], problems: list[dict[str, Any]]) -> dict[str, Any]:
