@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.catalog import default_catalog
 from engine.rules.model import Rule
 from rulegen.drafting import Drafter
+from rulegen.missing_under_not import LABEL as MISSING_LABEL
+from rulegen.missing_under_not import state_missing_under_not
 from rulegen.outcome import DraftOutcome, DraftVersion
 
 
@@ -81,6 +84,9 @@ class Conversation:
         reading = f"{alt['reading_ja']}\n※ 「{alt['label']}」を選びました。"
         outcome = DraftOutcome(True, rule, reading, drafter=alt["drafter"], model=alt.get("model"),
                                prompt_version=alt.get("prompt_version"), attempts=0)
+        if alt["label"] != MISSING_LABEL:
+            # the picked reading gets the statements every outcome gets (missing records under a negation)
+            outcome = state_missing_under_not(outcome, getattr(self.drafter, "catalog", None) or default_catalog())
         return outcome, self.turns[-2].source
 
     def send(self, text: str) -> DraftOutcome:

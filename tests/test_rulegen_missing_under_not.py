@@ -164,3 +164,25 @@ def test_the_llm_drafter_says_nothing_without_a_negation(guard):
     with FakeOpenAI([reply(json.dumps(doc, ensure_ascii=False))]) as server:
         out = _llm_drafter(server, guard, cross_check=False).draft("就学援助を受けている中学生")
     assert out.ok and "抽出データに無い" not in out.reading_ja and not out.alternatives and not out.choices
+
+
+def test_a_reading_picked_among_two_that_disagree_states_it_and_offers_the_other_reading(guard):
+    import json
+
+    from fake_openai_server import FakeOpenAI, reply
+
+    # The LLM reads the stage as 小学生: the two readings disagree and each is one click away.
+    doc = {**NOT_AIDED_RULE, "population": {"school_stages": ["elementary"]}}
+    with FakeOpenAI([reply(json.dumps(doc, ensure_ascii=False))]) as server:
+        drafter = _llm_drafter(server, guard)
+        conv = Conversation(drafter)
+        first = conv.send(NOT_AIDED)
+        pick = next(c for c in first.choices if "alternative" in c and first.alternatives[c["alternative"]]["drafter"] == "offline"
+                    and first.alternatives[c["alternative"]]["label"] != LABEL)
+        sent = len(server.requests)
+        picked = conv.send(pick["reply"])
+        assert picked.ok and picked.rule_json()["population"] == {"school_stages": ["junior_high"]}
+        known = conv.send(_stated_once(picked)["reply"])
+        assert len(server.requests) == sent  # both clicks pick among alternatives: no drafter is asked again
+    assert known.ok and known.rule_json()["condition"] == KNOWN_ONLY
+    assert known.rule_json()["population"] == {"school_stages": ["junior_high"]}
