@@ -30,6 +30,7 @@ from engine.catalog.model import DIFFICULTIES
 from engine.dates import DateParseError, format_wareki, parse_date
 from engine.rules.model import DEFAULT_REFERENCE_DATE
 from engine.rules.walk import leaves
+from rulegen.offline.columns import rewrite_lines as rewrite_columns
 from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
 from rulegen.outcome import problem
 from rulegen.reading import window_ja
@@ -179,7 +180,11 @@ class OfflineParser:
     # -- public -------------------------------------------------------------
 
     def parse(self, source_text: str) -> ParseResult:
-        text = _list_intro(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(source_text))))  # ①② are list markers, never numbers
+        # 「欠席日数(年度累計)>=30 AND 生活保護=有」: column-style operators said in the phrasing read below (offline/columns.py)
+        written, column_problem = rewrite_columns(source_text, self.catalog, self.index, self.lex)
+        if column_problem is not None:
+            return ParseResult(None, problems=[problem(column_problem["code"], column_problem["message"], hint=column_problem["hint"])])
+        text = _list_intro(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(written))))  # ①② are list markers, never numbers
         if not text:
             return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
         text, at_least = _k_of_n_list(text)  # 「次のうち2つ以上に該当」: read as at_least over the listed set
@@ -199,6 +204,7 @@ class OfflineParser:
         self._match_items(t, tokens)
         self._match_full_labels(t)
         self._match_numbered_codes(t)
+        self._match_context(t)
         self._match_regular(t)
         self._match_codes(t)
         questions: list[str] = []
@@ -369,6 +375,12 @@ class OfflineParser:
         t.find("|".join(map(re.escape, sorted(lex["vague_words"], key=len, reverse=True))), "vague")
         # whole-record time words (read in _whole_record); claimed last so that they never hide another reading
         t.find("|".join(map(re.escape, sorted(lex["whole_record_words"], key=len, reverse=True))), "time_word")
+
+    def _match_context(self, t: _Text) -> None:
+        """「和泉市では」「他市の事例にならって」「うちでも同じ条件で」「…が心配です」: words around the criterion that carry
+        no condition (lexicon context_patterns); claimed on free text only, so never across an item word."""
+        for pattern in self.lex.get("context_patterns", []):
+            t.find(pattern, "context")
 
     def _stage(self, t: _Text, m: re.Match[str], stages: list[str]) -> dict[str, Any] | None:
         """A stage word, unless it is part of an item's name (「乳幼児健診」 is no population filter)."""
@@ -975,6 +987,7 @@ class OfflineParser:
                 unread[-1] = (unread[-1][0], tok.end)
             else:
                 unread.append((tok.start, tok.end))
+        unread = [u for u in unread if not self._context_sentence(t, tokens, u)]
         return [
             problem(
                 "unread_phrase",
@@ -984,6 +997,25 @@ class OfflineParser:
             )
             for a, b in unread
         ]
+
+    def _context_sentence(self, t: _Text, tokens: list[Tok], span: tuple[int, int]) -> bool:
+        """「…の子。進路が心配で」: an unread phrase in a sentence of its own that reads nothing and holds no word of
+        an item (not even a part or a typo of one) is context, where another sentence holds the criterion."""
+        starts = [0] + [m.end() for m in re.finditer("。", t.text)]
+        lo = max(s for s in starts if s <= span[0])
+        hi = next((m.start() for m in re.finditer("。", t.text) if m.start() >= span[1]), len(t.text))
+        if lo == 0 and hi == len(t.text):
+            return False  # the only sentence
+        if any(sp.start < hi and lo < sp.end for sp in t.spans if sp.kind not in ("context", "and", "or")):
+            return False
+        if not any(sp.kind == "item" for sp in t.spans):
+            return False
+        for tok in tokens:
+            if lo <= tok.start < hi and tok.is_content and t.is_free(tok.start, tok.end) and tok.base not in self._filler:
+                if (self.index.token_items.get((tok.base,)) or self.index.token_items.get((tok.surface.lower(),))
+                        or re.search(r"\d", tok.surface) or (len(tok.surface) >= 2 and self._close_items(tok.surface))):
+                    return False
+        return True
 
     # -- build ---------------------------------------------------------------
 

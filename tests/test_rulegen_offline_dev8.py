@@ -1,0 +1,167 @@
+"""Pins from dev set 8 (SSW narrative sentences, 係長 quoting other cities, 情報政策課 column-style criteria)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rulegen.offline.parser import OfflineParser
+
+
+@pytest.fixture(scope="module")
+def parser(catalog):
+    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
+
+
+def _rule(parser, text):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    return r.rule
+
+
+def _leaves(cond):
+    if "item" in cond:
+        return [cond]
+    if "not" in cond:
+        return _leaves(cond["not"])
+    return [c for sub in cond.get("all", cond.get("any", [])) for c in _leaves(sub)]
+
+
+# -- column-style criteria: operators, AND/OR/NOT, brackets ------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "op", "value"), [
+    ("給食費滞納月数>=2", ">=", 2), ("給食費滞納月数 ≧ 2", ">=", 2), ("給食費滞納月数＜2", "<", 2),
+    ("給食費滞納月数 > 2", ">", 2), ("給食費滞納月数≦2", "<=", 2), ("きょうだい数 >= ４", ">=", 4),
+])
+def test_comparison_operators(parser, text, op, value):
+    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    assert (leaf["op"], leaf["value"]) == (op, value)
+
+
+@pytest.mark.parametrize("text", ["就学援助=有", "就学援助=1", "就学援助=TRUE", "就学援助 = あり"])
+def test_flag_values_true(parser, text):
+    assert _rule(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
+
+
+@pytest.mark.parametrize("text", ["就学援助=無", "就学援助=0", "就学援助=FALSE", "NOT 就学援助", "NOT(就学援助=1)", "就学援助≠有"])
+def test_flag_values_false_and_not(parser, text):
+    assert _rule(parser, text)["condition"] == {"not": {"item": "school.school_aid", "op": "=", "value": True}}
+
+
+def test_and_or_with_brackets(parser):
+    cond = _rule(parser, "(ひとり親=有 OR 住民税非課税=有) AND きょうだい数>=3")["condition"]
+    assert cond == {"all": [{"any": [{"item": "resident.single_parent", "op": "=", "value": True},
+                                     {"item": "tax.resident_tax_exempt", "op": "=", "value": True}]},
+                            {"item": "resident.siblings", "op": ">=", "value": 3}]}
+    cond = _rule(parser, "市税滞納=1 or 国保料滞納=1")["condition"]
+    assert cond == {"any": [{"item": "tax.arrears", "op": "=", "value": True}, {"item": "insurance.nhi_arrears", "op": "=", "value": True}]}
+
+
+def test_not_over_a_group_is_de_morgan(parser):
+    cond = _rule(parser, "NOT (生活保護=有 OR 就学援助=有)")["condition"]
+    assert cond == {"all": [{"not": {"item": "welfare.public_assistance", "op": "=", "value": True}},
+                            {"not": {"item": "school.school_aid", "op": "=", "value": True}}]}
+
+
+@pytest.mark.parametrize("text", ["生活保護=有 AND 就学援助=有 OR ひとり親=有", "(生活保護=有 AND 就学援助=有) OR ひとり親=有", "(生活保護=有 AND 就学援助=有"])
+def test_structures_the_rule_cannot_say_are_refused(parser, text):
+    r = parser.parse(text)
+    assert r.rule is None and r.problems
+
+
+def test_bracketed_window_and_fiscal_year(parser):
+    leaf = _leaves(_rule(parser, "遅刻日数(直近4ヶ月合計)>=8")["condition"])[0]
+    assert leaf["aggregate"]["window_months"] == 4 and leaf["aggregate"]["fn"] == "sum"
+    leaf = _leaves(_rule(parser, "遅刻日数(年度累計)>=8")["condition"])[0]
+    assert leaf["aggregate"]["period"] == {"start": "2026-04-01", "end": "2027-03-31"}
+    leaf = _leaves(_rule(parser, "遅刻日数(R7年度累計)>=8")["condition"])[0]
+    assert leaf["aggregate"]["period"] == {"start": "2025-04-01", "end": "2026-03-31"}
+    leaf = _leaves(_rule(parser, "遅刻日数(直近6M)>=8")["condition"])[0]
+    assert leaf["aggregate"]["window_months"] == 6
+
+
+def test_whole_period_is_the_whole_record(parser):
+    leaf = _leaves(_rule(parser, "いじめ認知件数(全期間)>=2")["condition"])[0]
+    assert leaf["aggregate"].get("whole_record") is True
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("保健室来室(来室理由=2) 直近6か月 >= 3", ["2"]),
+    ("教育相談(種別=いじめ) 直近6か月 >= 1", ["2"]),
+    ("虐待通告(種別 in (2,4)) 直近24か月 >= 1", ["2", "4"]),
+])
+def test_code_qualifiers_by_code_or_label(parser, text, codes):
+    vf = _leaves(_rule(parser, text)["condition"])[0]["aggregate"]["value_filter"]
+    assert (vf["value"] if vf["op"] == "in" else [vf["value"]]) == codes
+
+
+def test_unknown_code_qualifier_is_asked(parser):
+    r = parser.parse("保健室来室(来室理由=77) 直近6か月 >= 3")
+    assert r.rule is None
+
+
+def test_population_columns(parser):
+    rule = _rule(parser, "年齢<=4 AND 生活保護=有")
+    assert rule["population"] == {"age_max": 4}
+    rule = _rule(parser, "年齢 between 3 and 5 AND 生活保護=有")
+    assert rule["population"] == {"age_min": 3, "age_max": 5}
+    rule = _rule(parser, "年齢=1 AND 生活保護=有")
+    assert rule["population"] == {"age_min": 1, "age_max": 1}
+    rule = _rule(parser, "学校段階=小学生 AND 生活保護=有")
+    assert rule["population"] == {"school_stages": ["elementary"]}
+    rule = _rule(parser, "学校段階=小学生 or 中学生 AND 生活保護=有")
+    assert rule["population"] == {"school_stages": ["elementary", "junior_high"]}
+    rule = _rule(parser, "学校段階 in (未就学,小学生) AND 生活保護=有")
+    assert rule["population"] == {"school_stages": ["preschool", "elementary"]}
+
+
+def test_category_value_and_guardian_qualifier(parser):
+    cond = _rule(parser, "性別=男 AND 生活保護=有")["condition"]
+    assert {"item": "resident.sex", "op": "=", "value": "1"} in cond["all"]
+    cond = _rule(parser, "保護者の障害者手帳=有(全保護者)")["condition"]
+    assert cond.get("guardians") == "all"
+
+
+def test_points_after_an_arrow(parser):
+    assert _rule(parser, "生活保護=有 → 12pt")["points"] == 12
+
+
+@pytest.mark.parametrize("text", ["手帳=有", "リスクスコア>=50", "発達検査結果=要観察"])
+def test_column_words_that_name_no_one_item_are_asked(parser, text):
+    r = parser.parse(text)
+    assert r.rule is None and (r.questions or r.problems)
+
+
+# -- other cities' practice quoted around the criterion, the writer's worry and request -----------------
+
+
+@pytest.mark.parametrize("text", [
+    "吹田市では就学援助を受けている世帯の児童を抽出している。うちでも同じ条件で",
+    "他市の事例にならって、就学援助を受けている児童を抽出したい",
+    "近隣自治体の資料によると、就学援助を受けている子を重点にしている。うちもそうしたい",
+    "〇〇町では就学援助の子を見ていた。うちでも同様に",
+    "就学援助を受けている子が心配です",
+    "最近気になっているのは、就学援助を受けている子です",
+])
+def test_quoted_practice_and_worry_carry_no_condition(parser, text):
+    assert _rule(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
+
+
+def test_points_and_population_in_the_closing_sentence_are_kept(parser):
+    rule = _rule(parser, "他市では就学援助の児童を見ている。うちも同じ条件で、点数は7点")
+    assert rule["points"] == 7
+    rule = _rule(parser, "他市では就学援助の子を抽出している。うちでも同様に中学生で")
+    assert rule["population"] == {"school_stages": ["junior_high"]}
+
+
+def test_a_sentence_of_context_alone_is_skipped_but_not_one_with_an_item_word(parser):
+    assert _rule(parser, "直近半年の欠席が20日以上の中学生。進路が心配で")["condition"]["item"] == "school.absence_days"
+    r = parser.parse("直近半年の欠席が20日以上の中学生。保険室が心配で")
+    assert r.rule is None  # 「保険室」 is a typo of an item word: asked, never dropped
+
+
+def test_quoting_alone_names_no_condition(parser):
+    r = parser.parse("和泉市と同じ条件で抽出をお願いします")
+    assert r.rule is None
