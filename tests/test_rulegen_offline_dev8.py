@@ -165,3 +165,49 @@ def test_a_sentence_of_context_alone_is_skipped_but_not_one_with_an_item_word(pa
 def test_quoting_alone_names_no_condition(parser):
     r = parser.parse("和泉市と同じ条件で抽出をお願いします")
     assert r.rule is None
+
+
+# -- narrative phrasing ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["教育相談は一度もしたことがない子", "教育相談を1回も受けていない子"])
+def test_never_is_the_whole_record_not_an_amount(parser, text):
+    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    assert leaf["aggregate"].get("whole_record") is True and leaf["value"] is False
+
+
+def test_never_beside_a_window_of_another_item(parser):
+    cond = _rule(parser, "いじめの認知が今年度2回以上あるのに、教育相談は一度もしたことがない子")["condition"]
+    consult = next(c for c in _leaves(cond) if c["item"] == "school.education_consultations")
+    assert consult["aggregate"].get("whole_record") is True
+
+
+def test_decade_with_a_comparison(parser):
+    leaf = _leaves(_rule(parser, "保護者の年齢が30代以下の世帯")["condition"])[0]
+    assert (leaf["op"], leaf["value"]) == ("<=", 39)
+    leaf = _leaves(_rule(parser, "保護者の年齢が40代以上の世帯")["condition"])[0]
+    assert (leaf["op"], leaf["value"]) == (">=", 40)
+
+
+def test_age_word_at_the_start_of_an_item_name_is_no_population(parser):
+    rule = _rule(parser, "生活保護世帯で、乳児家庭全戸訪問でも会えなかった子")
+    assert "population" not in rule
+    assert _rule(parser, "乳児で生活保護")["population"] == {"age_min": 0, "age_max": 0}
+
+
+def test_kanji_count_after_fiscal_year(parser):
+    leaf = _leaves(_rule(parser, "教育相談が今年度三回以上ある子")["condition"])[0]
+    assert leaf["value"] == 3
+
+
+def test_not_yet_and_piling_up(parser):
+    cond = _rule(parser, "SSWがまだ関わっていない子")["condition"]
+    assert cond == {"not": {"item": "school.ssw_support", "op": "=", "value": True}}
+    leaf = _leaves(_rule(parser, "給食費が4か月分以上たまっている子")["condition"])[0]
+    assert (leaf["item"], leaf["value"]) == ("school.lunch_fee_arrears_months", 4)
+
+
+def test_one_click_time_answer_on_a_column_style_text(parser):
+    rule = _rule(parser, "これまでに年齢<=5かつ健診未受診")
+    assert rule["population"] == {"age_max": 5}
+    assert rule["condition"]["aggregate"].get("whole_record") is True

@@ -246,7 +246,10 @@ class _Reader:
         value, rest = _value(rhs)
         neg = lit.negated
         w = self.words
-        population = head in w.get("age_columns", []) and "年齢" in head and item is None
+        # 「年齢<=5」 (also after words put before it, 「これまでに年齢<=5」): the children's age, a population filter
+        column = next((c for c in sorted(w.get("age_columns", []), key=len, reverse=True) if head.endswith(c)), None)
+        population = column is not None and item is None and not any(g in head for g in w.get("guardian_words", []))
+        pre = self.lhs(head[: -len(column)], None) if population and column else ""
         rest = self.lhs(rest, item) if rest else rest  # 「=有(全保護者)」: a qualifier after the value
         if op == "between":
             b = re.fullmatch(r"\s*(\S+?)\s*(?:and|AND|〜|~|-)\s*(\S+?)\s*", rhs)
@@ -254,7 +257,7 @@ class _Reader:
                 return text
             unit = "歳" if population else ""
             said = f"{b.group(1)}〜{b.group(2)}{unit}"
-            return said if population else f"{lhs_ja}が{said}{'ではない' if neg else ''}"
+            return pre + said if population else f"{lhs_ja}が{said}{'ではない' if neg else ''}"
         if op == "in":
             vals = [v.strip() for v in re.split(r"[,、・]", rhs.strip().strip("()")) if v.strip()]
             stages = [self.stage(v) for v in vals]
@@ -270,7 +273,7 @@ class _Reader:
             if stage:
                 return stage if not neg else text
             if population:  # 「年齢=0」: the children's age, never a flag
-                return f"{value}歳児{rest}" if re.fullmatch(r"\d+", value) and not neg else text
+                return f"{pre}{value}歳児{rest}" if re.fullmatch(r"\d+", value) and not neg else text
             flag = self.flag(value, item)
             if flag is not None:
                 on = flag != neg
@@ -283,7 +286,7 @@ class _Reader:
             return f"{lhs_ja}が{value}{'ではない' if neg else ''}{rest}"
         word = _OPS[op]
         if population and not neg:
-            return f"{value}歳{word}{rest}"
+            return f"{pre}{value}歳{word}{rest}"
         said = f"{lhs_ja}が{value}{word}{rest}"
         return said + ("ではない" if neg else "")
 

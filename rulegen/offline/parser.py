@@ -202,6 +202,7 @@ class OfflineParser:
         tokens = tokenize(text)
         self._match_grades(t)
         self._match_items(t, tokens)
+        self._match_item_strings(t, tokens)
         self._match_full_labels(t)
         self._match_numbered_codes(t)
         self._match_context(t)
@@ -270,6 +271,34 @@ class OfflineParser:
                 # 「家児相の相談歴」: the generic word repeats an item already named.
                 sp.kind, sp.data = "item", {"item": next(iter(present & set(sp.data["items"]))), "phrase": sp.data["phrase"]}
 
+    @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
+    def _item_strings(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Names and synonyms (4+ characters, no generic-only words) as strings, with the items they name."""
+        by: dict[str, set[str]] = {}
+        weak = set(self.lex["weak_tokens"]) | self._filler | set(self.lex.get("record_suffixes", []))
+        for it in self.catalog.items:
+            if it.id in self.lex["population_items"]:
+                continue
+            for phrase in (it.name, *it.synonyms):
+                said = normalize(phrase)
+                toks = [tok for tok in tokenize(said) if tok.is_content]
+                if len(said) >= 4 and sum(tok.base not in weak for tok in toks) >= 2:
+                    by.setdefault(said, set()).add(it.id)
+        return tuple(sorted(((k, frozenset(v)) for k, v in by.items()), key=lambda kv: -len(kv[0])))
+
+    def _match_item_strings(self, t: _Text, tokens: list[Tok]) -> None:
+        """「…よると、低出生体重で」: SudachiPy splits a name differently in some contexts (低出 + 生 + 体重); a
+        name or synonym written out in full, on token boundaries, is that item all the same."""
+        starts, ends = {tok.start for tok in tokens}, {tok.end for tok in tokens}
+        for said, items in self._item_strings():
+            for m in re.finditer(re.escape(said), t.text):
+                if (m.start() in starts and m.end() in ends and t.is_free(m.start(), m.end())
+                        and not (m.start() and t.text[m.start() - 1].isdigit())):
+                    if len(items) == 1:
+                        t.claim(m.start(), m.end(), "item", item=next(iter(items)), phrase=said)
+                    else:
+                        t.claim(m.start(), m.end(), "ambiguous", items=sorted(items), phrase=said)
+
     def _generic_candidates(self, part: list[Tok], phrase: str) -> set[str]:
         """The items containing the generic word of a phrase made only of generic words and fillers."""
         filler, weak = set(self.lex["filler_tokens"]), set(self.lex["weak_tokens"])
@@ -304,7 +333,7 @@ class OfflineParser:
             if lex.get("guardian_any_suffixes") and t.is_free(m.start(1), m.end(1)):
                 t.claim(m.start(1), m.end(1), "guardian_any", text=m.group(1))
         # 「10代の母親」: an age decade
-        t.find(r"([1-9]0)代(?:前半|後半)?", "amount", self._decade)
+        t.find(r"([1-9]0)代(?:前半|後半)?(?:以下|まで|以上)?", "amount", self._decade)
         # 和暦 fixed calendar periods: 令和7年度, 令和7年4月以降, 令和6年10月〜令和8年9月
         era = r"(令和|平成|R|H|(?=(?:19|20)\d{2}年))(元|\d{1,2}|(?:19|20)\d{2})年"  # 和暦 or 西暦
         day = r"(?:(\d{1,2})日)?"
@@ -356,13 +385,17 @@ class OfflineParser:
         # 「少なくとも3か月」「最低でも10回」: the word before the number says 以上
         t.find(rf"(?:{_alt(lex.get('at_least_prefixes', ['少なくとも']))}){NUM}{UNIT}(?!{OP_RE})", "amount",
                lambda m: {"op": ">=", "value": _num(m.group(1)), "unit": m.group(2) or "", "text": m.group(0)})
+        # 「1度も」「1回も」 (never): the whole-record word, no amount
+        t.find(r"(?:1|一)(?:回|度)も(?=[^\d]|$)", "time_word")
         t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回", "record": m.group(0).endswith("でも")})
         t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
         for phrase, stages in sorted(lex["stages"].items(), key=lambda kv: -len(kv[0])):
             t.find(re.escape(phrase) + r"(?:の(?!うち)|で|が)?", "stage", lambda m, s=stages: self._stage(t, m, s))
         for phrase, (lo, hi) in lex["age_words"].items():
-            t.find(re.escape(phrase), "amount", lambda m, a=lo, b=hi: {"op": "between", "value": [a, b], "unit": "歳"})
+            # 「乳児」, unless it begins an item's name written on (「乳児家庭全戸訪問」)
+            t.find(re.escape(phrase), "amount", lambda m, a=lo, b=hi: None if self._starts_item_name(t, m) else
+                   {"op": "between", "value": [a, b], "unit": "歳"})
         t.find(rf"{NUM}{UNIT}", "bare_amount", lambda m: {"value": _num(m.group(1)), "unit": m.group(2) or ""})
         t.find("|".join(map(re.escape, sorted(lex["any_markers"], key=len, reverse=True))), "any_marker")
         t.find("|".join(map(re.escape, sorted(lex["all_markers"], key=len, reverse=True))), "all_marker")
@@ -397,6 +430,11 @@ class OfflineParser:
                     continue  # 「中学校に在籍する生徒」: the name's 中学校 is part of its 小中学校, another word
                 return None
         return {"stages": list(stages)}
+
+    def _starts_item_name(self, t: _Text, m: re.Match[str]) -> bool:
+        """The word and the two characters after it begin an item's name or synonym (「乳児家庭全戸訪問」)."""
+        said = t.text[m.start() : m.end() + 2]
+        return len(said) > len(m.group(0)) and any(name.startswith(said) for name in self._item_names())
 
     @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
     def _item_names(self) -> tuple[str, ...]:
@@ -723,7 +761,12 @@ class OfflineParser:
     def _decade(self, m: re.Match[str]) -> dict[str, Any]:
         lo = int(m.group(1))
         word = m.group(0)
-        lo, hi = (lo, lo + 4) if word.endswith("前半") else (lo + 5, lo + 9) if word.endswith("後半") else (lo, lo + 9)
+        bare = re.sub(r"(?:以下|まで|以上)$", "", word)
+        lo, hi = (lo, lo + 4) if bare.endswith("前半") else (lo + 5, lo + 9) if bare.endswith("後半") else (lo, lo + 9)
+        if word.endswith(("以下", "まで")):  # 「20代以下」: up to the decade's last age
+            return {"op": "<=", "value": hi, "unit": "歳", "text": word}
+        if word.endswith("以上"):  # 「30代以上」: from the decade's first age
+            return {"op": ">=", "value": lo, "unit": "歳", "text": word}
         return {"op": "between", "value": [lo, hi], "unit": "歳", "text": word}
 
     def _gap_ok(self, t: _Text, a: Span, b: Span) -> bool:
