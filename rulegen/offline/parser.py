@@ -180,6 +180,14 @@ class OfflineParser:
     # -- public -------------------------------------------------------------
 
     def parse(self, source_text: str) -> ParseResult:
+        result = self._parse_text(source_text)
+        if result.rule is None:  # 「冬でも半袖で来る子がいて…。就学援助を…」: a story or a remark around the criterion
+            from rulegen.offline.asides import without_asides
+
+            return without_asides(self, source_text, result) or result
+        return result
+
+    def _parse_text(self, source_text: str) -> ParseResult:
         # 「欠席日数(年度累計)>=30 AND 生活保護=有」: column-style operators said in the phrasing read below (offline/columns.py)
         written, column_problem = rewrite_columns(source_text, self.catalog, self.index, self.lex)
         if column_problem is not None:
@@ -212,7 +220,9 @@ class OfflineParser:
         self._match_guardians(t)
         self._match_partial_items(t, tokens, questions)
         self._match_codes(t)
+        self._narrow_head_labels(t)
         self._code_exclusions(t)
+        self._counted_exclusions(t)
         self._item_contexts(t)
         self._context_items(t)
         self._absorb_item_words(t, tokens)
@@ -269,7 +279,7 @@ class OfflineParser:
         for sp in t.spans:
             if sp.kind == "ambiguous" and sp.data.get("generic") and len(present & set(sp.data["items"])) == 1:
                 # 「家児相の相談歴」: the generic word repeats an item already named.
-                sp.kind, sp.data = "item", {"item": next(iter(present & set(sp.data["items"]))), "phrase": sp.data["phrase"]}
+                sp.kind, sp.data = "item", {"item": next(iter(present & set(sp.data["items"]))), "phrase": sp.data["phrase"], "generic": True}
 
     @lru_cache(maxsize=1)  # noqa: B019 - one parser per catalog, long-lived
     def _item_strings(self) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -318,7 +328,11 @@ class OfflineParser:
         t.find(diff_re, "difficulty", lambda m: {"difficulty": m.group(1)})
         # A bare difficulty word that is no item (「中学生の不登校（30日以上欠席）」) names the difficulty type.
         bare = "|".join(d for d in DIFFICULTY_WORDS if d not in NOT_BARE_DIFFICULTIES)
-        t.find(rf"({bare})(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {"difficulty": m.group(1)})
+        # Joined to another condition (「不登校で就援の子」「貧困かつ欠席が…」) it is said of the child: no data item, asked.
+        joined = _alt(lex.get("difficulty_condition_joins", []))
+        t.find(rf"({bare})(?:の子|の児童|の生徒|傾向)?", "difficulty", lambda m: {
+            "difficulty": m.group(1),
+            **({"as_condition": True} if joined and m.group(0) == m.group(1) and re.match(rf"(?:{joined})[^\s。]", t.text[m.end() :]) else {})})
         t.find(r"(?:配点|点数|得点)(?:は|を)?(\d+)点(?:を)?(?:加点|加算|付与|とする|にする|で|。)?", "points", lambda m: {"points": int(m.group(1))})
         # 「加点15」「重み8」「=加点12」「(重み:8)」
         t.find(rf"=?(?:{_alt(lex['points_words'])})(?:は|を|が)?[:=]?(\d+)(?:点)?(?:を)?(?:加点|加算|付与|とする|にする|で)?(?!\d|{OP_RE}|日|回|件|か月|歳)",
@@ -366,6 +380,9 @@ class OfflineParser:
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この|基準日(?:の)?(?:前|以前|から(?:遡って|さかのぼって)|より前の))(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において|における)?", "window", self._window)
+        # 「直近1か月に…、同じ1か月に」「同じ半年で」: the window already given, repeated (one window for the rule)
+        t.find(r"同じ(\d+)(年|か月)(?:間)?(?:に|で|の|内に|内で|の間に|の間で|において)?", "same_window",
+               lambda m: {"text": m.group(0)} if any(sp.kind == "window" and sp.end <= m.start() for sp in t.spans) else None)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:で|に|の間に)(?!{OP_RE}|\d+(?:か月|年))", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
@@ -390,6 +407,10 @@ class OfflineParser:
         t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回", "record": m.group(0).endswith("でも")})
         t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
+        # 「0歳で」「5歳の子」: an age with no comparison word is that age (not 「3歳の健診」, a checkup's name)
+        t.find(r"(?<![\d.〜])(\d+)歳(?=で|の|、|,|\x00|$)", "amount",
+               lambda m: None if re.match(r"の?(?:健診|検診|健康診査|時|とき|頃|ころ)", t.text[m.end() :]) else
+               {"op": "=", "value": int(m.group(1)), "unit": "歳", "text": m.group(0), "bare": True})
         for phrase, stages in sorted(lex["stages"].items(), key=lambda kv: -len(kv[0])):
             t.find(re.escape(phrase) + r"(?:の(?!うち)|で|が)?", "stage", lambda m, s=stages: self._stage(t, m, s))
         for phrase, (lo, hi) in lex["age_words"].items():
@@ -684,13 +705,29 @@ class OfflineParser:
             # word of it (相談) was read as a word of several items.
             for m in re.finditer(re.escape(label), t.text):
                 inside = [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]
-                if (any(sp.kind == "ambiguous" for sp in inside)
-                        and all(sp.start >= m.start() and sp.end <= m.end() and (sp.kind == "ambiguous" or sp.kind == "code" and sp.data["item"] == item_id)
+                # (a generic word read as an item named elsewhere, 「DV相談…保健室に心の不調・相談で」, counts as such a word)
+                def word_of_label(sp: Span) -> bool:
+                    return sp.kind == "ambiguous" or sp.kind == "item" and bool(sp.data.get("generic") or sp.data.get("partial"))
+                if (any(word_of_label(sp) for sp in inside)
+                        and all(sp.start >= m.start() and sp.end <= m.end() and (word_of_label(sp) or sp.kind == "code" and sp.data["item"] == item_id)
                                 for sp in inside)):
                     for sp in inside:
                         t.unclaim(sp)
                     t.claim(m.start(), m.end(), "code", item=item_id, code=code)
         item_ends = {(sp.end, sp.data["item"]) for sp in t.spans if sp.kind == "item"}
+        after_words = _alt(self.lex.get("code_after_item", []))
+        for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])) if after_words else ():
+            # 「教育相談 いじめの件で」「家児相で非行の相談」: a label right after its item, with a word saying "about",
+            # is the code, even where the label alone was read as another item (いじめの認知) or a difficulty.
+            for m in re.finditer(r"(?:で|の|は|、)?(" + re.escape(label) + rf")(?:{after_words})", t.text):
+                if (m.start(), item_id) not in item_ends:
+                    continue
+                inside = [sp for sp in t.spans if sp.start < m.end(1) and m.start(1) < sp.end]
+                if any(sp.kind not in ("item", "difficulty", "ambiguous") or sp.start < m.start(1) or sp.end > m.end(1) for sp in inside):
+                    continue
+                for sp in inside:
+                    t.unclaim(sp)
+                t.claim(m.start(1), m.end(1), "code", item=item_id, code=code)
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
             # 「教育相談（いじめ）」「保健室来室（心の不調・相談）」: a label in brackets right after its item is the code,
             # even where the label alone was read as another item (いじめの認知) or a difficulty.
@@ -722,6 +759,42 @@ class OfflineParser:
             if hits and len(hits) == 1 and t.is_free(tok.start, tok.end):
                 item_id, code = next(iter(hits))
                 t.claim(tok.start, tok.end, "code", item=item_id, code=code)
+
+    def _narrow_head_labels(self, t: _Text) -> None:
+        """「養護相談：虐待又はその他」「養護相談のうち虐待」: a label heading several codes (養護相談: 虐待, その他),
+        followed by the parts of its codes' labels, is those codes only; 「その他」 there is 養護相談（その他）,
+        not the item's code その他."""
+        seps = _alt(self.lex.get("code_part_separators", [":", "のうち", "の中の", "の中で", "の"]))
+        joins = _alt(self.lex.get("code_part_joins", ["・", "、", "又は", "または", "や", "と", "及び", "および"]))
+        for head in [sp for sp in t.spans if sp.kind == "item" and len(sp.data.get("codes", ())) > 1]:
+            m = re.match(rf"(?:{seps})", t.text[head.end :])
+            if not m:
+                continue
+            item = self.catalog[head.data["item"]]
+            labels = {c.code: _label_variants(c.label) for c in item.codes or () if c.code in head.data["codes"]}
+            pos, parts = head.end + m.end(), []
+            while True:
+                part = next((sp for sp in t.spans if sp.kind == "code" and sp.start == pos and sp.data["item"] == item.id), None)
+                if part is None:
+                    break
+                word = t.text[part.start : part.end]
+                word = re.sub(r"(?:の|による|で)$", "", word)
+                codes = [code for code, vs in labels.items() if word in vs]
+                if len(codes) != 1:
+                    parts = []
+                    break
+                parts.append((part, codes[0]))
+                j = re.match(rf"(?:{joins})", t.text[part.end :])
+                joined = next((sp for sp in t.spans if sp.start == part.end and sp.kind in ("or", "and")), None)
+                if j is None:
+                    break
+                pos = part.end + j.end()
+                if joined is not None and joined.end != pos:
+                    break
+            if parts:
+                head.data["codes"] = sorted({code for _, code in parts})
+                for part, code in parts:
+                    part.data["code"] = code
 
     def _code_exclusions(self, t: _Text) -> None:
         """「保健室（体調不良・けが以外の理由）」「家庭児童相談（その他を除く）」: code labels of one item followed by
@@ -755,6 +828,32 @@ class OfflineParser:
             for sp in run:
                 sp.data["exclude"] = True
             t.claim(m.start(), m.end(), "code_exclusion", text=m.group(0))
+
+    def _counted_exclusions(self, t: _Text) -> None:
+        """「けがによる来室を除き、…保健室来室が8回以上」「家庭児童相談が1回以上。ただし、育成相談のみの者は除く」:
+        records of one kind of an item that the text counts elsewhere, excluded, are left out of that count
+        (a value filter), not a condition that the child has no such record."""
+        lex = self.lex
+        only = _alt(lex.get("exclusion_only_words", ["のみ", "だけ"]))
+        nouns = _alt(lex.get("exclusion_only_nouns", ["者"]))
+        gap_re = rf"(?:(?:{only})(?:の(?:{nouns}))?)?(?:は|を)?"
+        items = sorted((s for s in t.spans if s.kind == "item"), key=lambda s: s.start)
+        for neg in sorted((s for s in t.spans if s.kind == "negation" and "除" in s.data.get("text", "")), key=lambda s: s.start):
+            sp = next((i for i in reversed(items) if i.end <= neg.start), None)
+            if sp is None or not re.fullmatch(gap_re, t.text[sp.end : neg.start]):
+                continue
+            item_id = sp.data["item"]
+            glued = [c for c in t.spans if c.kind == "code" and c.data["item"] == item_id and c.end == sp.start]
+            codes = set(sp.data.get("codes", ())) | {c.data["code"] for c in glued}
+            counted = [i for i in items if i is not sp and i.data["item"] == item_id and not i.data.get("codes")]
+            if not codes or len(counted) != 1:
+                continue
+            counted[0].data["exclude_codes"] = sorted(set(counted[0].data.get("exclude_codes", ())) | codes)
+            start = min([sp.start] + [c.start for c in glued])
+            for s in [sp, neg, *glued]:
+                t.unclaim(s)
+            items.remove(sp)
+            t.claim(start, neg.end, "code_exclusion", text=t.text[start : neg.end])
 
     # -- step 2b: guardians ----------------------------------------------------
 
@@ -796,7 +895,10 @@ class OfflineParser:
                     sp.kind = "guardian_any"
                 elif sp.kind == "all_marker" and 0 <= sp.start - g.end <= 1:
                     sp.kind = "guardians_all"
-        ages = [sp for sp in t.spans if sp.kind == "amount" and sp.data.get("unit") == "歳" and sp.data.get("op") != "="
+                elif sp.kind in ("any_marker", "all_marker") and t.text[sp.end : g.start] in ("の", ""):
+                    # 「全ての保護者が」「いずれかの保護者が」: the marker before the guardian word is about the guardians
+                    sp.kind = "guardian_any" if sp.kind == "any_marker" else "guardians_all"
+        ages = [sp for sp in t.spans if sp.kind == "amount" and sp.data.get("unit") == "歳" and (sp.data.get("op") != "=" or sp.data.get("bare"))
                 and t.text[sp.start].isdigit()]
         if any(sp.kind == "item" and sp.data["item"] == "resident.guardian_age" for sp in t.spans):
             return
@@ -835,8 +937,12 @@ class OfflineParser:
                     continue  # verbs, particles and generic words never select an item (「行っていない」 is no 保健室来室)
                 base_key, surface_key = run_keys(part)
                 items = self.index.token_items.get(base_key) or self.index.token_items.get(surface_key)
-                if items and n == 1 and len(items) == 1 and part[0].base in weak:
-                    continue  # 「申請」 alone is not 「児童手当未申請」: left unread, hence reported
+                meaningful = [tok.base for tok in part if tok.base not in filler]
+                if (items and len(items) == 1 and len(meaningful) == 1 and meaningful[0] in weak
+                        and (n == 1 or any(a.end != b.start for a, b in pairwise(part)))):
+                    # 「申請」 alone is not 「児童手当未申請」, nor 「手当を受給」 (a generic word and a verb) 「児童扶養手当受給」:
+                    # left unread, hence reported (a compound such as 「児童手当」 still names its item)
+                    continue
                 if items:
                     found = (n, items)
                     break
@@ -860,6 +966,12 @@ class OfflineParser:
                 i = hi + 1
                 continue
             present = {sp.data["item"] for sp in t.spans if sp.kind == "item"} & set(items)
+            own = _alt(self.lex.get("child_self_words", []))
+            if len(items) > 1 and own and re.search(rf"(?:{own})(?:が|も|は|の)?$", t.text[max(0, start - 8) : start]):
+                # 「親が障害者手帳…本人も手帳」: the child's own word picks the child's item, not the one already named
+                mine = frozenset(i for i in items if self.catalog[i].entity == "child")
+                if mine:
+                    items, present = mine, set()
             if len(present) == 1 and len(items) > 1:
                 # 「家庭児童相談で…の相談が」: the word repeats an item already named.
                 items = frozenset(present)
@@ -1068,6 +1180,11 @@ class OfflineParser:
         for s in spans:
             if s.kind == "window" and s.data.get("note") and s.data["note"] not in notes:
                 notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as
+            if s.kind == "item":
+                self._example_or_narrow(t, s, questions)
+            if s.kind == "difficulty" and s.data.get("as_condition"):
+                word = s.data["difficulty"]
+                problems.append(problem("no_item", f"「{word}」は困難の種類で、データ項目ではないため、条件としては読めません。", phrase=word))
             if s.kind == "bad_window":
                 problems.append(problem("unsupported_window", f"「{s.data['text']}」は期間として読めません。", phrase=s.data["text"],
                                         hint="基準日から遡る期間で書いてください (例: 過去1年間、直近6か月)。"))
@@ -1135,6 +1252,9 @@ class OfflineParser:
                 continue
             if s.kind == "time_word" and len(windows) == 1 and sum(self.catalog[i.data["item"]].kind == "event" for i in items) == 1:
                 continue  # 「直近半年で、…来室した記録がある」: a record within the one window the text gives
+            if (s.kind == "time_word" and s.start == 0 and not windows and any(self.catalog[i.data["item"]].kind == "event" for i in items)
+                    and (nxt := next((i for i in items if i.start >= s.end), None)) is not None and self.catalog[nxt.data["item"]].kind != "event"):
+                continue  # 「これまでに予防接種の未接種が1件以上、かつ健診の未受診が1回以上」: the records' scope, read on the event items
             group = self._negated_list(t, s, items, spans) if s.kind == "negation" else []
             if group:  # 「AとBのどちらも受けていない」: neither A nor B
                 for it in group:
@@ -1204,6 +1324,20 @@ class OfflineParser:
         # 「A、B又はCのうち2つ以上」「AかBかCのうち2つ以上」: a list joined only by 又は/か (read as one OR above)
         # right before a k-of-n frame is the counted set; its joiners separate the parts (see _k_of_n_joined).
         seps = _k_of_n_joined(t, spans, items, seps, notes)
+        k = 0
+        while k < len(seps):
+            # 「スクールカウンセラー又は教育センターへの相談が3回以上」: two names of one item's records, joined by 又は
+            # with nothing said of the first, are one condition (the records are the same, counted once).
+            a, b = items[k], items[k + 1]
+            if (seps[k] == "or" and a.data["item"] == b.data["item"] and not any(attach[id(a)].values())
+                    and not any(x.data.get(key) for x in (a, b) for key in ("codes", "exclude_codes"))
+                    and not any(attach[id(x)]["code"] for x in (a, b))):
+                for sp in spans:
+                    if sp.kind == "or" and a.end <= sp.start and sp.end <= b.start:
+                        sp.kind = "same_item_or"  # no OR left to check (sanity)
+                del items[k], leaves[k], seps[k]
+                continue
+            k += 1
         for k, sep in enumerate(seps):
             a, b = items[k], items[k + 1]
             if sep != "or" or attach[id(a)]["amount"] or attach[id(a)]["vague"] or attach[id(a)]["per_month"] or not attach[id(b)]["amount"]:
@@ -1220,6 +1354,17 @@ class OfflineParser:
                 t.clarifications.append({"phrase": t.text[a.start : amount_span.end], "mode": "replace",
                                          "candidates": [_each_with(t.text, a, b, amount_span)]})
         condition = _combine(leaves, ["and" if s == "list" else s for s in seps])
+        # 「A、又はBを受けていてC」: an 又は after a comma, with only comma-less ANDs after it, is the main break
+        # (A or (B and C)); OR binds tighter than AND elsewhere (「AまたはBで、C」).
+        gaps = [t.text[a.end : b.start] for a, b in pairwise(items)]
+        main = [k for k, s in enumerate(seps) if s == "or" and any(
+            sp.kind == "or" and items[k].end <= sp.start and sp.end <= items[k + 1].start and t.text[sp.start - 1] in "、，," for sp in spans)]
+        if (len(main) == 1 and any(s != "or" for s in seps[main[0] + 1 :]) and not any(sp.kind == "k_of_n" for sp in spans)
+                and not any(s != "or" and re.search(r"[、，,]", g) for s, g in zip(seps[main[0] + 1 :], gaps[main[0] + 1 :], strict=True))):
+            k = main[0]
+            parts = [_combine(leaves[: k + 1], ["and" if s == "list" else s for s in seps[:k]]),
+                     _combine(leaves[k + 1 :], ["and" if s == "list" else s for s in seps[k + 1 :]])]
+            condition = {"any": [x for p in parts for x in (p["any"] if "any" in p else [p])]}
         k_of_n = next((s for s in spans if s.kind == "k_of_n"), None)
         if k_of_n is not None and not (questions or problems):
             condition = _at_least(k_of_n, condition, seps, notes, problems)
@@ -1268,6 +1413,31 @@ class OfflineParser:
                            difficulty_question=difficulty_question)
 
     # -- helpers -------------------------------------------------------------
+
+    def _example_or_narrow(self, t: _Text, s: Span, questions: list[str]) -> None:
+        """「税金とか滞納」: an example word (とか, など) inside an item's phrase, with the part before it no name of
+        the item, leaves open which records are meant: asked, the items sharing the word after it as answers.
+        「父子家庭の子だけ」: a name narrower than its item (ひとり親世帯 does not tell 父子 from 母子), restricted
+        with だけ/のみ: asked, the whole item as the answer."""
+        lex, phrase = self.lex, s.data["phrase"]
+        item = self.catalog[s.data["item"]]
+        names = {normalize(n) for n in (item.name, *item.synonyms)}
+        m = re.fullmatch(rf"(.+?)(?:{_alt(lex.get('example_words', []))})(.+)", phrase)
+        if m and m.group(1) not in names:
+            tail = tuple(tok.base for tok in tokenize(m.group(2)) if tok.is_content)
+            others = sorted(self.index.token_items.get(tail, frozenset()) | self.index.keys.get(tail, frozenset()) | {item.id},
+                            key=lambda i: (i != item.id, i))
+            cands = [self.catalog[i].name for i in others[:3]]
+            if len(cands) > 1:
+                cands.append("または".join(cands))
+            questions.append(lex["example_question"].format(phrase=phrase, item=item.name))
+            t.clarifications.append({"phrase": phrase, "mode": "replace", "candidates": cands})
+            return
+        narrow = lex.get("narrow_names", {}).get(normalize(phrase))
+        only = _alt(lex.get("only_words", []))
+        if narrow == item.id and only and re.match(rf"(?:の(?:子|こども|子ども|児童|生徒|世帯|家庭))?(?:{only})", t.text[s.end :]):
+            questions.append(lex["narrow_question"].format(phrase=phrase, item=item.name))
+            t.clarifications.append({"phrase": phrase, "mode": "replace", "candidates": [item.name]})
 
     def _difficulty_question(self, items: list[CatalogItem], assumed: list[str]) -> dict[str, Any] | None:
         """A question when the items point to different difficulty types (none shared by all of them):
@@ -1460,7 +1630,8 @@ class OfflineParser:
                 leaf["guardians"] = "all"  # 「保護者全員が」
         else:
             own_record = (bool(mods["time_word"]) or bool(re.search(r"歴$", normalize(phrase)))
-                          or (any(a.data.get("record") for a in amounts)  # 「1回でも」: any time in the record
+                          or ((any(a.data.get("record") for a in amounts)  # 「1回でも」: any time in the record
+                               or t.text[it.end : it.end + 1] == "歴")  # 「虐待通告歴がない者のうち、直近1年間に…」
                               and (global_window is None or it.data.get("window_elsewhere", False))))
             months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else global_window)
             agg: dict[str, Any]
@@ -1471,7 +1642,8 @@ class OfflineParser:
             agg = dict(months) if isinstance(months, dict) else {"window_months": months}
             codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id and not c.data.get("exclude")}
                            | set(it.data.get("codes", ())))
-            excluded = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id and c.data.get("exclude")} - set(codes))
+            excluded = sorted(({c.data["code"] for c in mods["code"] if c.data["item"] == item.id and c.data.get("exclude")}
+                               | set(it.data.get("exclude_codes", ()))) - set(codes))
             rest = normalize(phrase).replace(normalize(item.name), "")
             if not codes and rest and item.codes:
                 # 「3歳児健診の未受診」「転入・転居の転入」: the item words name one of the item's codes.

@@ -296,7 +296,8 @@ def check_shared_amount(text: str, spans: Sequence[SpanLike], parts: _Rule, cata
         default = (leaf.get("op") == ">=" and leaf.get("value") == 1) or (leaf.get("op") == "=" and leaf.get("value") is True and "aggregate" in leaf)
         total = re.search("合計|合わせ|あわせ|足し", text[b.end :])
         reach = 8 if total and total.start() < 4 else 3
-        after = next((x for x in amounts if x.start >= b.end and x.start - b.end <= reach), None)
+        # a window between (「合わせて直近1か月10日以上」) takes none of the reach
+        after = next((x for x in amounts if x.start >= b.end and x.start - b.end - _window_chars(spans, b.end, x.start) <= reach), None)
         if not default or after is None or ia.unit != ib.unit or ia.type not in ("integer", "decimal"):
             continue
         amt = text[after.start : after.end]
@@ -307,6 +308,10 @@ def check_shared_amount(text: str, spans: Sequence[SpanLike], parts: _Rule, cata
                            "合計のことなら、この書き方はまだルールにできません。",
                            phrase, (f"{pa}が{amt}{joined}{pb}が{amt}",)))
     return out
+
+
+def _window_chars(spans: Sequence[SpanLike], start: int, end: int) -> int:
+    return sum(w.end - w.start for w in spans if w.kind == "window" and start <= w.start and w.end <= end)
 
 
 def _grade_candidates(grade_text: str, word: str) -> tuple[str, ...]:
