@@ -211,3 +211,31 @@ def test_one_click_time_answer_on_a_column_style_text(parser):
     rule = _rule(parser, "これまでに年齢<=5かつ健診未受診")
     assert rule["population"] == {"age_max": 5}
     assert rule["condition"]["aggregate"].get("whole_record") is True
+
+
+@pytest.mark.parametrize("text", [
+    "隣の市では就学援助の子を抽出しているそうです。うちの市でも導入したい",
+    "大阪府では就学援助の子をリストアップしているとのこと。当市でも同じ基準で設定したいです",
+    "先行事例を参考に、就学援助の子を洗い出したい",
+    "吹田市と同様に、就学援助の子を抽出",
+    "ちょっと気になる子がいて、就学援助の子を教えてください",
+    "就学援助の子が気がかりです",
+])
+def test_more_quoting_and_request_forms(parser, text):
+    assert _rule(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
+
+
+def test_column_values_with_units_words_and_grades(parser):
+    assert _rule(parser, "年齢>=3歳 AND 就学援助=有")["population"] == {"age_min": 3}
+    assert _rule(parser, "年齢=3歳 AND 生活保護=有")["population"] == {"age_min": 3, "age_max": 3}
+    cond = _rule(parser, "性別=女性 AND 就学援助=有")["condition"]
+    assert {"item": "resident.sex", "op": "=", "value": "2"} in cond["all"]
+    cond = _rule(parser, "学年=中3 AND 就学援助=有")["condition"]
+    assert {"item": "school.grade", "op": "=", "value": 9} in cond["all"]
+    cond = _rule(parser, "就学援助=有 & 生活保護=有")["condition"]
+    assert len(cond["all"]) == 2
+
+
+def test_numeric_equality_is_exact(parser):
+    leaves = _leaves(_rule(parser, "きょうだい数=2")["condition"])
+    assert {(c["op"], c["value"]) for c in leaves} == {(">=", 2), ("<=", 2)}

@@ -22,7 +22,7 @@ from rulegen.offline.tokens import PhraseIndex, normalize, run_keys, tokenize
 _OPS = {">=": "以上", "=>": "以上", "≧": "以上", "≥": "以上", "⩾": "以上", "<=": "以下", "=<": "以下", "≦": "以下", "≤": "以下",
         "⩽": "以下", ">": "超", "<": "未満", "!=": "≠", "<>": "≠", "≠": "≠", "==": "=", "=": "="}
 _OP_RE = re.compile(r">=|=>|<=|=<|!=|<>|==|[≧≥⩾≦≤⩽≠><=]|(?<![A-Za-z])(?:in|IN|In)(?![A-Za-z])|(?<![A-Za-z])(?:between|BETWEEN|Between)(?![A-Za-z])")
-_KEYWORDS = re.compile(r"(?<![A-Za-z])(AND|OR|NOT|and|or|not|And|Or|Not)(?![A-Za-z])|&&|\|\||[()]")
+_KEYWORDS = re.compile(r"(?<![A-Za-z])(AND|OR|NOT|and|or|not|And|Or|Not)(?![A-Za-z])|&&|\|\||(?<=\s)[&|](?=\s)|[()]")
 _MARK = re.compile(r">=|=>|<=|=<|[≧≥⩾≦≤⩽≠><=]|(?<![A-Za-z])(?:AND|OR|NOT)(?![A-Za-z])")
 
 
@@ -59,12 +59,16 @@ def rewrite(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]
     # 「年齢 between 0 and 2」: the range's 「and」 is no conjunction
     src = re.sub(r"(?<![A-Za-z])(between|BETWEEN|Between)\s*(\S+?)\s*(?:and|AND|And)\s*(\d+(?:\.\d+)?)", r" between \2〜\3", src)
     reader = _Reader(catalog, index, words, lex.get("code_words", {}))
+    reader.grades = frozenset(lex.get("grade_phrases", {}))
     try:
         tree = _parse(_merge_values(_lex_tokens(src, words), reader))
         clauses = _cnf(_push_not(tree, False))
     except ColumnStyleError as err:
         return text, {"code": "column_structure", "message": str(err), "hint": words.get("structure_hint", "")}
-    out = "、かつ".join("または".join(reader.literal(lit) for lit in clause) for clause in clauses)
+    try:
+        out = "、かつ".join("または".join(reader.literal(lit) for lit in clause) for clause in clauses)
+    except (ValueError, KeyError, IndexError):  # a form not foreseen: the text as written (the parser reports it)
+        return text, None
     return out + (f"、{points}点" if points is not None else ""), None
 
 
@@ -112,9 +116,9 @@ def _lex_tokens(src: str, words: dict[str, Any]) -> list[tuple[str, str]]:
         low = tok.lower()
         if tok in ("(", ")"):
             out.append((tok, tok))
-        elif low in ("and", "&&") or tok in and_words or tok in ("、", ","):
+        elif low in ("and", "&&", "&") or tok in and_words or tok in ("、", ","):
             out.append(("and", tok))
-        elif low in ("or", "||") or tok in or_words:
+        elif low in ("or", "||", "|") or tok in or_words:
             out.append(("or", tok))
         else:
             out.append(("not", tok))
@@ -220,6 +224,7 @@ def _cnf(node: Any) -> list[list[_Lit]]:
 class _Reader:
     def __init__(self, catalog: Catalog, index: PhraseIndex, words: dict[str, Any], code_words: dict[str, list[Any]]):
         self.catalog, self.index, self.words, self.code_words = catalog, index, words, code_words
+        self.grades: frozenset[str] = frozenset()
 
     def item(self, phrase: str) -> CatalogItem | None:
         """The one catalog item whose name or synonym the words start with (exactly, as the parser's step 1)."""
@@ -250,6 +255,8 @@ class _Reader:
         column = next((c for c in sorted(w.get("age_columns", []), key=len, reverse=True) if head.endswith(c)), None)
         population = column is not None and item is None and not any(g in head for g in w.get("guardian_words", []))
         pre = self.lhs(head[: -len(column)], None) if population and column else ""
+        if population:
+            value = re.sub(r"(?<=\d)[歳才]$", "", value)  # 「年齢>=3歳」
         rest = self.lhs(rest, item) if rest else rest  # 「=有(全保護者)」: a qualifier after the value
         if op == "between":
             b = re.fullmatch(r"\s*(\S+?)\s*(?:and|AND|〜|~|-)\s*(\S+?)\s*", rhs)
@@ -278,6 +285,8 @@ class _Reader:
             if flag is not None:
                 on = flag != neg
                 return f"{lhs_ja}{'' if on else w.get('negated_suffix', 'なし')}{rest}"
+            if value in self.grades and not neg:  # 「学年=中3」
+                return value + rest
             code_word = self.code_word(value, item)
             if code_word and not neg:
                 return code_word + rest
@@ -343,8 +352,8 @@ class _Reader:
         if item is None or item.kind != "attribute" or not item.codes:
             return None
         code = next((c.code for c in item.codes if normalize(c.label) == value or c.code == value), None)
-        if code is None:
-            return None
+        if code is None:  # 「性別=女性」: the value is a code word itself
+            return value if value in self.code_words and self.code_words[value][0] == item.id else None
         return next((w for w, (i, c) in self.code_words.items() if i == item.id and str(c) == code), None)
 
 
