@@ -239,3 +239,33 @@ def test_column_values_with_units_words_and_grades(parser):
 def test_numeric_equality_is_exact(parser):
     leaves = _leaves(_rule(parser, "きょうだい数=2")["condition"])
     assert {(c["op"], c["value"]) for c in leaves} == {(">=", 2), ("<=", 2)}
+
+
+@pytest.mark.parametrize(("text", "months"), [("sum(遅刻日数, 直近4か月) >= 6", 4), ("遅刻日数[直近4か月]>=6", 4), ("count(保健室来室, 直近2か月)>=6", 2)])
+def test_function_and_square_bracket_windows(parser, text, months):
+    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    assert leaf["aggregate"]["window_months"] == months and leaf["value"] == 6
+
+
+def test_glued_japanese_connective_and_value_lists(parser):
+    assert len(_rule(parser, "ひとり親=有かつ住民税非課税=有")["condition"]["all"]) == 2
+    cond = _rule(parser, "学年 in (4,5,6) AND 生活保護=有")["condition"]
+    assert {(c["op"], c["value"]) for c in _leaves(cond) if c["item"] == "school.grade"} == {(">=", 4), ("<=", 6)}
+    assert _rule(parser, "年齢 in (0,1,2) AND 生活保護=有")["population"] == {"age_min": 0, "age_max": 2}
+    assert _rule(parser, "ひとり親フラグ=1")["condition"] == {"item": "resident.single_parent", "op": "=", "value": True}
+
+
+def test_national_guidance_quoted(parser):
+    rule = _rule(parser, "国のガイドラインでは、ひとり親世帯の子を見ている。うちでも同じ条件で")
+    assert rule["condition"] == {"item": "resident.single_parent", "op": "=", "value": True}
+
+
+def test_bulleted_lists_after_an_intro(parser):
+    cond = _rule(parser, "次のいずれかに当てはまる子をお願いします\n・非課税世帯\n・ひとり親")["condition"]
+    assert cond == {"any": [{"item": "tax.resident_tax_exempt", "op": "=", "value": True},
+                            {"item": "resident.single_parent", "op": "=", "value": True}]}
+    cond = _rule(parser, "次の全部に当てはまる子をお願いします\n・非課税世帯\n・ひとり親")["condition"]
+    assert cond == {"all": [{"item": "tax.resident_tax_exempt", "op": "=", "value": True},
+                            {"item": "resident.single_parent", "op": "=", "value": True}]}
+    cond = _rule(parser, "次のいずれかに該当する子\n・生活保護=有\n・就学援助=1")["condition"]
+    assert set(map(lambda c: c["item"], cond["any"])) == {"welfare.public_assistance", "school.school_aid"}

@@ -56,6 +56,8 @@ def rewrite(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]
     for a, b in words.get("replace", {}).items():
         src = src.replace(a, b)
     src, points = _points(src, words)
+    # 「sum(欠席日数, 直近3か月) >= 10」: an aggregate written as a function is its item with a window
+    src = re.sub(r"(?<![A-Za-z])(?:sum|count|SUM|COUNT|Sum|Count)\s*\(([^()]*)\)", lambda m: m.group(1).replace(",", " ").replace("、", " "), src)
     # 「年齢 between 0 and 2」: the range's 「and」 is no conjunction
     src = re.sub(r"(?<![A-Za-z])(between|BETWEEN|Between)\s*(\S+?)\s*(?:and|AND|And)\s*(\d+(?:\.\d+)?)", r" between \2〜\3", src)
     reader = _Reader(catalog, index, words, lex.get("code_words", {}))
@@ -84,7 +86,8 @@ def _lex_tokens(src: str, words: dict[str, Any]) -> list[tuple[str, str]]:
     and_words = words.get("and_words", [])
     or_words = words.get("or_words", [])
     extra = "|".join(map(re.escape, sorted(and_words + or_words, key=len, reverse=True)))
-    pattern = re.compile(_KEYWORDS.pattern + (f"|(?<=\\s)(?:{extra})(?=\\s)|(?<=[\\d)])(?:{extra})" if extra else "") + r"|[、,](?![^()]*\))")
+    glued = r"(?:(?<=[\d)有無しり])|(?<=TRUE)|(?<=true)|(?<=FALSE)|(?<=false))"  # 「生活保護=有かつ就学援助=有」
+    pattern = re.compile(_KEYWORDS.pattern + (f"|(?<=\\s)(?:{extra})(?=\\s)|{glued}(?:{extra})" if extra else "") + r"|[、,](?![^()]*\))")
     out: list[tuple[str, str]] = []
     pos = 0
     depth_text = 0  # open qualifier brackets inside a text token
@@ -270,6 +273,11 @@ class _Reader:
             stages = [self.stage(v) for v in vals]
             if all(stages) and not neg:
                 return "・".join(s for s in stages if s)
+            nums = sorted(int(v) for v in vals if v.isdigit())
+            if nums and len(nums) == len(vals) and nums == list(range(nums[0], nums[-1] + 1)) and not neg:
+                if population:  # 「年齢 in (3,4,5)」
+                    return f"{pre}{nums[0]}〜{nums[-1]}歳"
+                return f"{lhs_ja}が{nums[0]}以上{nums[-1]}以下"  # 「学年 in (1,2,3)」: consecutive values, one range
             return text
         if op in ("", "=", "==", "≠", "!="):
             if op in ("≠", "!="):

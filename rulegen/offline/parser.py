@@ -1735,8 +1735,9 @@ def _grade_bounds(lo: int, hi: int, op: str | None, top: int) -> tuple[int, int]
     return lo, hi
 
 
-_LIST_INTRO = re.compile(r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|いずれも)"
-                         r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する)(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?(?:を対象とする)?[:。、]")
+_LIST_INTRO = re.compile(r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|全部|いずれも)"
+                         r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する)(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?(?:を対象とする)?"
+                         r"(?:をお願いします|をお願いしたい|を抽出したい|を出してほしい|を出してください)?[:。、]")
 
 
 _PAREN_MARKERS = re.compile(r"(?:^|(?<=[、,。]))\(\d{1,2}\)|\(\d{1,2}\)(?=[^\d回件日か月歳点人年])")  # (1) (2) list markers
@@ -1776,8 +1777,9 @@ def _k_of_n_frame(text: str) -> re.Match[str] | None:
 
 
 def _k_of_n_bullets(source: str) -> str:
-    """Line-leading bullets (「・A」「- A」) of a k-of-n text are list separators (before spaces are dropped)."""
-    if _k_of_n_frame(normalize(source)) is None:
+    """Line-leading bullets (「・A」「- A」) of a k-of-n text, or of a list after an intro (「次のいずれかに当てはまる子」),
+    are list separators (before spaces are dropped)."""
+    if _k_of_n_frame(normalize(source)) is None and not _LIST_INTRO.match(normalize(source.split("\n")[0]) + ":"):
         return source
     bullets = _alt(lexicon()["k_of_n"]["bullets"])
     return re.sub(rf"(?m)^[ \t\u3000]*(?:{bullets})[ \t\u3000]*", "、", source)
