@@ -127,3 +127,36 @@ def test_mama_is_a_guardian_word(parser):
     r = parser.parse("EPDS９点以上のママの子いる？")
     assert r.rule is not None, (r.questions, r.problems)
     assert _ids(r.rule) == ["health.epds_score"]
+
+
+@pytest.fixture(scope="module")
+def dated_parser(catalog):
+    import datetime as dt
+
+    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("9月以降 欠席10日以上", {"start": "2026-09-01"}),
+    ("8月から10月の欠席合計15日以上", {"start": "2026-08-01", "end": "2026-10-31"}),
+    ("今年に入ってから保健室20回以上来てる子", {"start": "2026-01-01"}),
+    ("先月の欠席が10日以上", {"start": "2026-10-01", "end": "2026-10-31"}),
+])
+def test_months_without_a_year_are_the_latest_such_months(dated_parser, text, period):
+    r = dated_parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    (leaf,) = _items(r.rule["condition"])
+    assert leaf["aggregate"]["period"] == period
+    assert any("固定の期間" in n for n in r.notes)
+
+
+def test_a_stage_word_after_another_items_name_is_the_population(parser):
+    r = parser.parse("児童手当差し止めになってる家の乳幼児")
+    assert r.rule is not None, (r.questions, r.problems)
+    assert r.rule["population"] == {"school_stages": ["preschool"]}
+
+
+def test_colloquial_past_negation_on_a_not_done_item(parser):
+    r = parser.parse("4か月健診来てなかった子")
+    assert r.rule is not None, (r.questions, r.problems)
+    assert _ids(r.rule) == ["health.checkup_missed"]

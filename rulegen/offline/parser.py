@@ -369,6 +369,11 @@ class OfflineParser:
                 t.claim(m.start(), m.end(), "time_alias", text=m.group(0))
         # 「今年度」「昨年度」「年度内」 alone: the fiscal year (4月始まり) of the drafting day, as a fixed period
         t.find(r"((?:今|本)?年度(?:当初|初め|始め)から|今年度|本年度|当年度|昨年度|前年度|年度内)(?:中|内)?(?:に|で|の|において|は|も)?", "window", self._relative_fiscal_year)
+        # 「9月以降」「8月から10月」「今年に入ってから」「先月」: months without a year, the latest such months up to the
+        # drafting day's reference date, as a fixed period (stated in the reading)
+        t.find(r"(?<![\d年.])(\d{1,2})月(?:〜|から)(\d{1,2})月(?:まで)?(?:の間)?(?:に|で|の|において)?", "window", self._month_period)
+        t.find(r"(?<![\d年.])(\d{1,2})月(?:以降|から|以後)(?:に|で|の|において)?", "window", self._month_period)
+        t.find(r"(今年に入ってから|今年に入って|今年から|今年以降|先月)(?:に|で|の|は|も)?", "window", self._month_period)
         t.find(r"(今年度|昨年度|前年度|年度内|今学期|前学期|今年|昨年)", "bad_window", lambda m: {"text": m.group(0)})
         # Monthly rates, before windows (「1か月で最大10日」 has no window): 毎月 = every month of the window,
         # 月平均 = the window's total over its months, 1か月で最大 = some month.
@@ -435,6 +440,16 @@ class OfflineParser:
         no condition (lexicon context_patterns); claimed on free text only, so never across an item word."""
         for pattern in self.lex.get("context_patterns", []):
             t.find(pattern, "context")
+        # 「家のことを任されていないか心配です」: a worry about something no data item records (no item word, not even a
+        # part or a typo of one, inside) is said in the reading and left out; its negation negates nothing.
+        for pattern in self.lex.get("worry_patterns", []):
+            for m in re.finditer(pattern, t.masked()):
+                words = [tok for tok in tokenize(m.group(0)) if tok.is_content and tok.base not in self._filler and tok.pos in ("名詞", "動詞", "形容詞")]
+                if any(self.index.token_items.get((tok.base,)) or self.index.token_items.get((tok.surface,))
+                       or (len(tok.surface) >= 2 and self._close_items(tok.surface)) for tok in words):
+                    continue
+                t.claim(m.start(), m.end(), "context", text=m.group(0),
+                        note=self.lex["worry_note"].format(phrase=m.group(0)))
 
     def _stage(self, t: _Text, m: re.Match[str], stages: list[str]) -> dict[str, Any] | None:
         """A stage word, unless it is part of an item's name (「乳幼児健診」 is no population filter)."""
@@ -445,7 +460,7 @@ class OfflineParser:
                 break
         before = t.text[m.start() - 1] if m.start() else ""
         for name in self._item_names():
-            if word in name and name != word and (rest and rest[:2] in name or word + rest[:2] in name):
+            if word in name and name != word and rest and (rest[:2] in name or word + rest[:2] in name):
                 k = name.find(word)
                 if k > 0 and re.match(r"[一-龥]", name[k - 1]) and name[k - 1] != before:
                     continue  # 「中学校に在籍する生徒」: the name's 中学校 is part of its 小中学校, another word
@@ -576,6 +591,32 @@ class OfflineParser:
         note = self.lex["fiscal_year_note"].format(word=m.group(1), ref=format_wareki(ref), year=format_wareki(start).split("年")[0] + "年度",
                                                    start=format_wareki(start), end=format_wareki(end))
         return {"months": {"period": {"start": start.isoformat(), "end": end.isoformat()}}, "text": m.group(0), "note": note}
+
+    def _month_period(self, m: re.Match[str]) -> dict[str, Any] | None:
+        """Months written without a year: the latest such month on or before the reference date's month."""
+        ref = self.reference_date()
+        word = m.group(1)
+        end: dt.date | None = None
+        if word.startswith("今年"):
+            start = dt.date(ref.year, 1, 1)
+        elif word == "先月":
+            end = ref.replace(day=1) - dt.timedelta(days=1)
+            start = end.replace(day=1)
+        else:
+            first = int(word)
+            if not 1 <= first <= 12:
+                return None
+            start = dt.date(ref.year if first <= ref.month else ref.year - 1, first, 1)
+            last = int(m.group(2)) if m.lastindex and m.lastindex >= 2 and m.group(2) else None
+            if last is not None:
+                if not 1 <= last <= 12:
+                    return None
+                year = start.year if last >= first else start.year + 1
+                end = (dt.date(year + (last == 12), last % 12 + 1, 1)) - dt.timedelta(days=1)
+        period = {"start": start.isoformat(), **({"end": end.isoformat()} if end else {})}
+        span = f"{format_wareki(start)}〜{format_wareki(end)}" if end else f"{format_wareki(start)}以降"
+        note = self.lex["month_period_note"].format(word=m.group(0).rstrip("にでのはも"), ref=format_wareki(ref), period=span)
+        return {"months": {"period": period}, "text": m.group(0), "note": note}
 
     def reference_date(self) -> dt.date:
         """The drafting date's reference date (基準日), as previews and drafts use it (engine.rules.model)."""
@@ -1178,8 +1219,8 @@ class OfflineParser:
         spans = sorted(t.spans, key=lambda s: s.start)
         notes: list[str] = []
         for s in spans:
-            if s.kind == "window" and s.data.get("note") and s.data["note"] not in notes:
-                notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as
+            if s.kind in ("window", "context") and s.data.get("note") and s.data["note"] not in notes:
+                notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as; a worry left out
             if s.kind == "item":
                 self._example_or_narrow(t, s, questions)
             if s.kind == "difficulty" and s.data.get("as_condition"):
