@@ -160,3 +160,32 @@ def test_colloquial_past_negation_on_a_not_done_item(parser):
     r = parser.parse("4か月健診来てなかった子")
     assert r.rule is not None, (r.questions, r.problems)
     assert _ids(r.rule) == ["health.checkup_missed"]
+
+
+@pytest.mark.parametrize(("text", "bounds"), [("小5から中3で遅刻 直近3か月10日以上", [5, 9]), ("中2中3で欠席この1年30日以上", [8, 9])])
+def test_grade_ranges_across_and_within_schools(parser, text, bounds):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    grade = next(c for c in _items(r.rule["condition"]) if c["item"] == "school.grade")
+    assert grade["op"] == "between" and grade["value"] == bounds
+
+
+@pytest.mark.parametrize("text", ["世帯7人以上で非課税", "家族5人以上の世帯の子"])
+def test_a_count_noun_before_a_number_of_its_unit(parser, text):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    assert "resident.household_size" in _ids(r.rule)
+
+
+def test_a_word_shared_by_listed_items_after_the_list(parser):
+    r = parser.parse("市税か国保どっちか滞納ある世帯")
+    assert r.rule is not None, (r.questions, r.problems)
+    assert "any" in r.rule["condition"] and _ids(r.rule) == ["insurance.nhi_arrears", "tax.arrears"]
+
+
+def test_a_range_of_junior_high_grades_is_read(parser):
+    # formerly asked by the sanity check (two equalities on 学年 joined by かつ); now read as the range itself
+    r = parser.parse("中1〜中2で欠席30日以上")
+    assert r.rule is not None, (r.questions, r.problems)
+    grade = next(c for c in _items(r.rule["condition"]) if c["item"] == "school.grade")
+    assert grade["value"] == [7, 8]

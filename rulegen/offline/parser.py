@@ -226,7 +226,9 @@ class OfflineParser:
         self._item_contexts(t)
         self._context_items(t)
         self._absorb_item_words(t, tokens)
+        self._count_nouns(t)
         self._exact_counts(t)
+        self._shared_head(t)
         self._ambiguity_questions(t, questions)
         problems = self._unread(t, tokens)
         result = self._build(source_text, t, questions, problems)
@@ -508,6 +510,16 @@ class OfflineParser:
         return {"points": int(m.group(1))}
 
     def _match_grades(self, t: _Text) -> None:
+        # 「小5から中3」「中2中3」「中2・中3」: a range of grades across or within schools (consecutive when listed)
+        def cross(m: re.Match[str]) -> dict[str, Any] | None:
+            lo, hi = (int(m.group(2)) + (6 if m.group(1) == "中" else 0), int(m.group(5)) + (6 if m.group(4) == "中" else 0))
+            in_school = all(int(n) <= (6 if school == "小" else 3) for school, n in ((m.group(1), m.group(2)), (m.group(4), m.group(5))))
+            if not in_school or lo >= hi:
+                return None
+            if m.group(3) not in ("〜", "から", "-") and hi != lo + 1:
+                return None  # 「中1・中3」: not one range
+            return {"stage": None, "lo": lo, "hi": hi}
+        t.find(r"(小|中)(?:学)?(\d)(?:年生?)?(〜|から|-|・|、|と|)(小|中)(?:学)?(\d)(?:年生?)?(?:まで)?(?:の(?!うち)|で)?", "grade", cross)
         # 「小学1〜3年生」「中学3年生」: a school and a grade (range); the grade number is counted within the school.
         for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items():
             def grades(m: re.Match[str], s: str = stage, o: int = offset) -> dict[str, Any] | None:  # noqa: E306
@@ -1128,6 +1140,39 @@ class OfflineParser:
                         break
             if others:
                 s.kind, s.data = "ambiguous", {"items": [s.data["item"], *others], "phrase": s.data["phrase"]}
+
+    def _shared_head(self, t: _Text) -> None:
+        """「市税か国保どっちか滞納ある」: a word several items share (滞納) right after a list of items (joined by
+        か/または/どっちか) that are all among its candidates is said of each of them, not an item of its own."""
+        spans = sorted(t.spans, key=lambda x: x.start)
+        for k, s in enumerate(spans):
+            if s.kind != "ambiguous" or s.data.get("generic"):
+                continue
+            listed: list[Span] = []
+            j, ored = k - 1, False
+            while j >= 0 and spans[j].kind in ("item", "or", "any_marker"):
+                gap = t.text[spans[j].end : (spans[j + 1].start if j + 1 < k else s.start)]
+                if not re.fullmatch(r"(?:の|が|は|か)?", gap):
+                    break
+                ored |= spans[j].kind in ("or", "any_marker") or gap == "か"
+                if spans[j].kind == "item":
+                    listed.append(spans[j])
+                j -= 1
+            if len(listed) >= 2 and ored and all(x.data["item"] in s.data["items"] for x in listed):
+                s.kind, s.data = "item_word", {"item": listed[0].data["item"], "shared": True}
+
+    def _count_nouns(self, t: _Text) -> None:
+        """「世帯7人以上」: a noun the lexicon ties to a count item (世帯 -> 世帯人員数), right before a number of that
+        item's unit, names that item (alone 「世帯」 names none)."""
+        for word, item_id in self.lex.get("count_nouns", {}).items():
+            if item_id not in self.catalog:
+                continue
+            unit = self.catalog[item_id].unit or ""
+            for m in re.finditer(rf"{re.escape(word)}(?:が|は|の|で)?(?=\d)", t.text):
+                if not t.is_free(m.start(), m.start() + len(word)):
+                    continue
+                if any(sp.kind in ("amount", "bare_amount") and sp.start == m.end() and sp.data.get("unit") == unit for sp in t.spans):
+                    t.claim(m.start(), m.start() + len(word), "item", item=item_id, phrase=word)
 
     def _exact_counts(self, t: _Text) -> None:
         """「世帯人数が2人で」: a number of persons right after an item counted in persons, with no comparison
