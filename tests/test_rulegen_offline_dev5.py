@@ -55,3 +55,46 @@ def test_at_least_before_the_number(parser, text, value):
     assert r.rule is not None, (r.questions, r.problems)
     leaf = next(c for c in _items(r.rule["condition"]) if c.get("op") == ">=")
     assert leaf["value"] == value
+
+
+@pytest.mark.parametrize(("text", "items"), [
+    ("朝ごはんを食べずに来る子が気になっています。つまり給食費の滞納が2か月以上あって、直近3か月の遅刻が5日以上の子",
+     {"school.lunch_fee_arrears_months", "school.late_days"}),
+    ("4か月も1歳半も健診に来なかった家庭があって…つまり乳幼児健診の未受診が過去に2回以上ある子", {"health.checkup_missed"}),
+    ("面前DVが疑われる子。直近1年に身体的暴力のDV相談が1回以上ある家庭の子", {"dv.consultations"}),
+    ("保健室にあざを見せに来た子がいました。今年度、保健室来室（身体のあざ・傷の確認）が1回でもある子", {"school.nurse_visits"}),
+    ("中学3年で、今年度の欠席が30日以上（進路が心配）", {"school.absence_days", "school.grade"}),
+    ("長欠（今年度の欠席が30日以上）の児童生徒", {"school.absence_days"}),
+])
+def test_story_or_remark_around_the_criterion_is_left_out_and_said(parser, text, items):
+    # a story first, a remark in brackets, a label defined in brackets: the criterion alone, the words left out stated
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    assert {c["item"] for c in _items(r.rule["condition"])} == items
+    assert any("括弧" in n or "状況の説明" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("text", [
+    "保護者のいずれかが精神障害者保健福祉手帳を所持（身体・療育は除く）",  # an exclusion in brackets is a condition
+    "給食費滞納3か月以上の子（ただし生活保護世帯は別ルートで把握済みなので除く）",
+    "生活保護を受けていて気になる子がいます。欠席が30日以上の子",  # the story names an item the rest does not use
+    "小学生で気になる子がいます。欠席が30日以上の子",  # a population in the story
+])
+def test_aside_that_may_be_a_condition_is_never_left_out(parser, text):
+    r = parser.parse(text)
+    assert r.rule is None or not any("状況の説明" in n for n in r.notes)
+
+
+def test_same_window_repeated_with_its_length(parser):
+    # 「直近1年に…、同じ1年で」: the one window; a word of a code label (相談) is no other item named before
+    r = parser.parse("直近1年にDV相談が1件以上あって、子ども本人も同じ1年で保健室に心の不調・相談で3回以上来ている")
+    assert r.rule is not None, (r.questions, r.problems)
+    leaves = _items(r.rule["condition"])
+    assert [c["item"] for c in leaves] == ["dv.consultations", "school.nurse_visits"]
+    assert leaves[1]["value"] == 3 and leaves[1]["aggregate"]["window_months"] == 12
+
+
+def test_yotaikyo_alone_is_asked_between_registered_and_past(parser):
+    r = parser.parse("要対協に関わっている子")
+    assert r.rule is None
+    assert any("要対協に登録中" in q and "要対協の登録歴" in q for q in r.questions)
