@@ -189,3 +189,16 @@ def test_a_range_of_junior_high_grades_is_read(parser):
     assert r.rule is not None, (r.questions, r.problems)
     grade = next(c for c in _items(r.rule["condition"]) if c["item"] == "school.grade")
     assert grade["value"] == [7, 8]
+
+
+def test_a_record_word_after_a_label_or_item_it_repeats(parser):
+    r = parser.parse("非行相談の相談歴ある中学生")
+    assert r.rule is not None, (r.questions, r.problems)
+    (leaf,) = _items(r.rule["condition"])
+    assert leaf["item"] == "child.consultations" and leaf["aggregate"]["value_filter"] == {"op": "=", "value": "30"}
+
+
+def test_a_place_word_then_a_window_then_the_absence(parser):
+    r = parser.parse("保育園 直近3か月で20日以上休んでる子")
+    assert r.rule is not None, (r.questions, r.problems)
+    assert _ids(r.rule) == ["nursery.absence_days"]

@@ -219,6 +219,7 @@ class OfflineParser:
         questions: list[str] = []
         self._match_guardians(t)
         self._match_partial_items(t, tokens, questions)
+        self._label_picks_item(t)
         self._match_codes(t)
         self._narrow_head_labels(t)
         self._code_exclusions(t)
@@ -1113,11 +1114,13 @@ class OfflineParser:
                 sp.data = {**sp.data, "item": ctx["to"]}
             for m in places:
                 after = t.text[m.end() : m.end() + 1]
-                if after not in ("を", "の", "で"):
+                # 「保育園 先月10日以上休んでる」: a window right after the place word, then the absence
+                windowed = any(sp.kind == "window" and sp.start == m.end() for sp in t.spans)
+                if after not in ("を", "の", "で") and not windowed:
                     continue  # 「保育園に在園していて」: a condition of its own
                 for sp in [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]:
                     t.unclaim(sp)
-                t.claim(m.start(), m.end() + 1, "context", text=m.group(0))
+                t.claim(m.start(), m.end() + (0 if windowed else 1), "context", text=m.group(0))
 
     def _context_items(self, t: _Text) -> None:
         """「保育園に在園していて、…欠席が」: a bare item word (欠席) that another item names with a word the
@@ -1140,6 +1143,21 @@ class OfflineParser:
                         break
             if others:
                 s.kind, s.data = "ambiguous", {"items": [s.data["item"], *others], "phrase": s.data["phrase"]}
+
+    def _label_picks_item(self, t: _Text) -> None:
+        """「非行相談の相談歴」: a generic record word (相談歴) right after a code label of exactly one of its
+        candidate items is that item (the label is then read as its code)."""
+        for s in [sp for sp in t.spans if sp.kind == "ambiguous" and sp.data.get("generic")]:
+            before = t.text[: s.start]
+            before = before[:-1] if before.endswith(("の", "で")) else before
+            owners = {i for i in s.data["items"] if any(
+                before.endswith(v) and t.is_free(len(before) - len(v), len(before))
+                for c in self.catalog[i].codes or () for v in _label_variants(c.label) if len(v) >= 2)}
+            if not owners:  # 「非行相談の相談歴」 with the label read as its item already (a full label names it)
+                owners = {sp.data["item"] for sp in t.spans if sp.kind == "item" and sp.end <= s.start
+                          and re.fullmatch(r"(?:の|で)?", t.text[sp.end : s.start])} & set(s.data["items"])
+            if len(owners) == 1:
+                s.kind, s.data = "item", {"item": next(iter(owners)), "phrase": s.data["phrase"]}
 
     def _shared_head(self, t: _Text) -> None:
         """「市税か国保どっちか滞納ある」: a word several items share (滞納) right after a list of items (joined by
