@@ -202,3 +202,11 @@ def test_a_place_word_then_a_window_then_the_absence(parser):
     r = parser.parse("保育園 直近3か月で20日以上休んでる子")
     assert r.rule is not None, (r.questions, r.problems)
     assert _ids(r.rule) == ["nursery.absence_days"]
+
+
+@pytest.mark.parametrize("text", ["養護相談の記録がある子（虐待もその他も）", "養護相談（虐待・その他）の記録がある子"])
+def test_a_label_part_after_a_head_word_is_the_heads_code(parser, text):
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    (leaf,) = _items(r.rule["condition"])
+    assert leaf["aggregate"]["value_filter"] == {"op": "in", "value": ["11", "12"]}

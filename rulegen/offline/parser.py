@@ -221,6 +221,7 @@ class OfflineParser:
         self._match_partial_items(t, tokens, questions)
         self._label_picks_item(t)
         self._match_codes(t)
+        self._codes_within_head(t)
         self._narrow_head_labels(t)
         self._code_exclusions(t)
         self._counted_exclusions(t)
@@ -1143,6 +1144,22 @@ class OfflineParser:
                         break
             if others:
                 s.kind, s.data = "ambiguous", {"items": [s.data["item"], *others], "phrase": s.data["phrase"]}
+
+    def _codes_within_head(self, t: _Text) -> None:
+        """「養護相談の記録がある子（虐待もその他も）」: where a head word names some codes of an item (養護相談 ->
+        養護相談（虐待）・養護相談（その他）), a later label equal to the bracketed part of one of them is that code,
+        not the item's other code of the same label (その他, code 90)."""
+        for head in [sp for sp in t.spans if sp.kind == "item" and len(sp.data.get("codes", ())) > 1]:
+            item = self.catalog[head.data["item"]]
+            parts: dict[str, str] = {}
+            for c in item.codes or ():
+                m = re.fullmatch(r".+\((.+)\)", normalize(c.label))
+                if c.code in head.data["codes"] and m:
+                    parts[m.group(1)] = c.code
+            for sp in t.spans:
+                if (sp.kind == "code" and sp.start >= head.end and sp.data.get("item") == item.id
+                        and sp.data.get("code") not in head.data["codes"] and t.text[sp.start : sp.end] in parts):
+                    sp.data = {**sp.data, "code": parts[t.text[sp.start : sp.end]]}
 
     def _label_picks_item(self, t: _Text) -> None:
         """「非行相談の相談歴」: a generic record word (相談歴) right after a code label of exactly one of its
