@@ -827,7 +827,8 @@ class OfflineParser:
                 continue
             item = self.catalog[head.data["item"]]
             labels = {c.code: _label_variants(c.label) for c in item.codes or () if c.code in head.data["codes"]}
-            pos, parts = head.end + m.end(), []
+            pos = head.end + m.end()
+            parts: list[tuple[Span, str]] = []
             while True:
                 part = next((sp for sp in t.spans if sp.kind == "code" and sp.start == pos and sp.data["item"] == item.id), None)
                 if part is None:
