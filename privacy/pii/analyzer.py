@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, cast
 
 from privacy.pii.entities import supported_entities
 from privacy.pii.folding import Folded, fold
+from privacy.pii.text_utils import template_regions
 
 if TYPE_CHECKING:  # presidio loads spaCy; import it only when an analyzer is built
     from presidio_analyzer import AnalyzerEngine
@@ -156,7 +157,9 @@ def analyze(text: str, context: Sequence[str] | None = None,
 def _findings(folded: Folded, results: Iterable) -> list[Finding]:
     """Non-overlapping findings, with spans in the original (unfolded) text. A name inside an
     address is part of a place name (和泉市大字坪井字中ノ坪1234番地: 坪井 is no person there)."""
-    found = [Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score)) for r in results]
+    templates = template_regions(folded.text)  # 記入例：氏名 和泉 太郎: an example, no one's data
+    found = [Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score)) for r in results
+             if not any(s <= r.start and r.end <= e for s, e in templates)]
     addresses = [f for f in found if f.type == "ADDRESS" and f.score >= 0.8]
     return resolve_overlaps(f for f in found if not (
         f.type == "PERSON" and any(a.start <= f.start and f.end <= a.end and (a.start, a.end) != (f.start, f.end)

@@ -54,7 +54,7 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
 # What may sit between a label and its value: No. / NO / № / # / : / は / が / = / → / an opening
 # bracket or quote, and spaces.
 # 個人番号（住基）1234509876: a note in brackets may follow the label
-_LABEL_GLUE = r"(?:[（(][^（()）\n0-9０-９]{1,6}[)）])?[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|の|[「『（(［\[【])?[ 　]*第?"
+_LABEL_GLUE = r"(?:[（(][^（()）\n0-9０-９]{1,6}[)）])?[】］\]」』]?[ 　]*(?:(?:No|NO|no|Ｎｏ|ＮＯ|№)[.．]?)?[ 　]*(?:[#＃:：=＝→]|は|が|の|[「『（(［\[【])?[ 　]*第?"
 # A range or an ordering, not one person's identifier (出席番号1番から10番, 出席番号順).
 NOT_ONE_ID_AFTER = regex.compile(r"^[ 　]*(?:番)?[ 　]*(?:から|〜|～|~|まで|以上|以下|未満|順|桁|けた|文字|種類|年(?!度)|組|月|日|歳|人|名|件|回|つ|個|点|%|％)")
 # Further identifiers listed after a labeled one: 学籍番号の2023-0456と2023-0457, 宛名番号 …、…

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+import regex
+
 # Half-width and full-width digits.
 DIGIT = "[0-9０-９]"
 # Dashes people type between digit groups, including the katakana long vowel mark.
@@ -110,3 +112,36 @@ def table_cells(text: str) -> list[tuple[int, int, str]]:
                     out.append((start + lead, start + lead + len(value), header[index]))
                 start += len(cell) + 1
     return out
+
+
+# A worked example or template (記入例：氏名 和泉 太郎, （例）電話番号：090-0000-0000): what follows the
+# marker up to the end of the line or sentence, or the closing bracket of a quote right after it.
+_TEMPLATE_MARKER = regex.compile(
+    r"(?:記入例|入力例|記載例|記入見本|記載見本|入力見本|書き方の例|[（(【]例[)）】]|(?<![\p{Han}\p{Katakana}])例[)）:：])"
+    r"[ 　:：)）]*(?P<quote>[「『])?")
+_SENTENCE_END = regex.compile(r"[。\n]")
+
+
+def template_regions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the examples in a text that only show how to fill something in."""
+    regions = []
+    for m in _TEMPLATE_MARKER.finditer(text):
+        if m.group("quote"):
+            close = text.find("」" if m.group("quote") == "「" else "』", m.end())
+            end = close if close >= 0 else len(text)
+        else:
+            stop = _SENTENCE_END.search(text, m.end())
+            end = stop.start() if stop else len(text)
+        regions.append((m.start(), end))
+    return regions
+
+
+# Names of public offices and facilities: their addresses, rooms and postal codes are not personal
+# (岸和田子ども家庭センター（岸和田市七田町8-8）, 〒594-8501 和泉市府中町二丁目7番5号 和泉市役所 子育て支援課 宛).
+OFFICE_NAME = (r"(?:市役所|区役所|役所|町役場|村役場|役場|庁舎|本庁|支所|出張所|センター|保健所|児童相談所|相談所|"
+               r"警察署|消防署|税務署|事務所|小学校|中学校|高等学校|高校|学校|保育所|保育園|幼稚園|こども園|病院|"
+               r"会館|公民館|図書館|ひろば|広場|協議会|施設|事業所|(?<!号|家|宅)館|(?<!号)室|課)")
+# The office named right before an address in brackets: 市役所（府中町2-7-5）, ひろば内（…）
+OFFICE_BEFORE = regex.compile(rf"{OFFICE_NAME}(?:内|本館|別館|分室|分館)?[ 　]*[（(][ 　]*$")
+# The office named right after an address on the same line: …二丁目7番5号 和泉市役所
+OFFICE_AFTER = regex.compile(rf"^[ 　）)]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")

@@ -12,7 +12,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DASH, near
+from privacy.pii.text_utils import DASH, OFFICE_AFTER, OFFICE_BEFORE, near
 
 _NUM = r"(?:[0-9０-９]{1,4}|[〇一二三四五六七八九十百]{1,4})"
 _ANUM = r"(?:[1-9１-９][0-9０-９]{0,3})"
@@ -77,6 +77,13 @@ _BUILDING_ROOM = regex.compile(
     rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}"
     rf"(?:\p{{Hiragana}}{{1,4}}(?=[ 　][0-9０-９]{{1,4}}号))?{_ROOM}?"  # レオパレスいぶき 105号
     rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
+# 3階 302会議室, 201相談室: a room of an office, not a home
+_MEETING_ROOM = regex.compile(r"^(?:会議|研修|相談|面談|面接|応接|診察|集会|多目的|講義|会|教)室|^(?:ホール|会場)")
+# A building name with a bare room number where someone lives: ルミエール和気 106に母と二人暮らし,
+# エステート鶴山台 108に住む (no building word such as ハイツ, no 号室).
+_NAMED_HOME = regex.compile(
+    r"(?<![\p{Han}\p{Katakana}ー・A-Za-z])[\p{Katakana}ー・]{2,12}[\p{Han}ヶケ]{0,5}[ 　]?[0-9０-９]{2,4}(?:号室|号)?"
+    r"(?![0-9０-９])(?=[ 　]*(?:在住|(?:に|で)[^。\n]{0,10}?(?:住ん|住む|住み|暮らし|暮らす|居住|同居)))")
 _INSTITUTION = regex.compile(r"役所|役場|庁舎|センター|学校|病院|会館|公民館|図書館|支所")
 _LOT_AFTER = regex.compile(
     rf"^[0-9０-９]{{1,5}}(?:番地?)?(?:(?:{DASH}|の)[0-9０-９]{{1,4}}){{0,2}}(?![0-9０-９]|[ 　]?(?:年|月|日|歳|才|人|件|回|点|%|％|円|時|分))")
@@ -88,7 +95,7 @@ _TOWN = regex.compile(
     r"(?:(?:(?<![\p{Han}\p{Katakana}\p{Hiragana}ー々ヶ])|(?<=[はがをにもでと]))[\p{Hiragana}]{2,4})?"
     r"(?<![\p{Han}\p{Katakana}ー々ヶ])[\p{Han}\p{Katakana}ー々ヶケ]{0,8}"
     r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原)"
-    r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に引っ越|へ引っ越|から通|から転入|"
+    r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に転出|へ転出|に引っ越|へ引っ越|から通|から転入|"
     r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション|"
     r"おばさん|おじさん|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん)"
     r"(?:の家|宅|方|の方|家|ち)?(?:に|で|へ|から|を|と|は|が|も|、|[)）])|の(?:実家|自宅|アパート|マンション)"
@@ -122,6 +129,8 @@ _BUILDING_AFTER_BREAK = regex.compile(
 _BREAK = regex.compile(r"^\r?\n")
 _GAP = " 　\r\n"
 _NOT_ADDRESS_BEFORE = regex.compile(r"(?:第|法|条|項|号|欠席|遅刻|点|歳|年|月|日|回|人|件|組|年生)$")
+# 〇〇市〇〇町1-2-3, ○○マンション: a masked or sample address (not 二〇〇番地, where 〇 is a digit)
+_PLACEHOLDER = regex.compile(r"(?<![一二三四五六七八九十百千〇])[〇○◯●△×＊*]{2,}(?![〇一二三四五六七八九十百]*(?:番|号|丁目))")
 _CONTEXT_WORDS = ("住所", "在住", "住む", "住ん", "転居", "転入", "居住", "自宅", "方")
 
 
@@ -165,9 +174,13 @@ class AddressRecognizer(JaRegexRecognizer):
                     _BUILDING_WORD, text[start:end]):
                 continue
             if not regex.search("[0-9０-９]|[〇一二三四五六七八九十百]号室", text[start:end]) or \
-                    any(r.start < end and start < r.end for r in results):
+                    any(r.start < end and start < r.end for r in results) or _MEETING_ROOM.match(text[end:end + 6]):
                 continue
             results.append(self.result(start, end, 0.8, True))
+        for m in _NAMED_HOME.finditer(text):
+            start, end = m.span()
+            if not any(r.start < end and start < r.end for r in results):
+                results.append(self.result(start, end, 0.75, True))
         for m in _HOME_TOWN.finditer(text):
             start, end = m.span("v")
             if regex.search(r"[市県府都道]$", text[start:end]) or _TOWN_NOT_PLACE.search(text[start:end]) or \
@@ -190,7 +203,8 @@ class AddressRecognizer(JaRegexRecognizer):
             if any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.7, True))
-        return _joined(text, results)
+        return [r for r in _joined(text, results) if not (
+            _PLACEHOLDER.search(text[r.start:r.end]) or _office_address(text, r.start, r.end))]
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         found = self._expand(text, start, end, dashed=False)
@@ -243,6 +257,9 @@ class AddressRecognizer(JaRegexRecognizer):
                 return None  # 4丁3-2 (堺市) only after a place name
             score = 0.85 if place else 0.6
         new_start = start - len(place) - gap
+        if regex.match(r"[0-9０-９〇一二三四五六七八九十]", text[new_start:end]) and new_start > 0 and \
+                text[new_start - 1] in "「『（(／/" and text[end:end + 1] in "」』）)／/":
+            return None  # 表記ゆれ（一丁目四番／1-4）: a notation quoted in a rule, no one's block
         if place and regex.match(r"\p{Hiragana}", place):  # 和泉市|いぶき野5丁目
             head = regex.search(rf"{_PLACE_CHAR}{{1,12}}[都道府県市区町村郡][ 　]?\Z",
                                 text[max(0, new_start - 13):new_start])
@@ -266,6 +283,13 @@ class AddressRecognizer(JaRegexRecognizer):
                 break
             new_end += skip + len(room.group(0))
         return new_start, new_end, score
+
+
+def _office_address(text: str, start: int, end: int) -> bool:
+    """An office's or facility's address: its name right before the bracket the address is in, or
+    right after the address (市役所（府中町2-7-5）, …二丁目7番5号 和泉市役所 子育て支援課)."""
+    return bool(OFFICE_BEFORE.search(text[max(0, start - 16):start])
+                or OFFICE_AFTER.match(text[end:end + 20]))
 
 
 # Two parts of one address next to each other: グランコート府中 302号室（和泉市府中町3丁目5-12）,

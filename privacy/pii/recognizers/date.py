@@ -7,12 +7,14 @@ month-day dates next to birth words (平成28年7月生まれ, 7月21日生). Da
 
 from __future__ import annotations
 
+import datetime
+
 import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, kanji_to_int, near
+from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, kanji_to_int, near, normalize
 
 _N = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,3}})"
 _Y = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,4}}|元)"
@@ -64,7 +66,7 @@ def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
 
 
 _CRITERIA_AFTER = regex.compile(
-    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|締め|〆|期限|迄|まで|"
+    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|付[)）、。]|締め|〆|期限|迄|まで|"
     r"開催|の会議|会議|告示|通知|発出|策定|適用|から適用|承認|公開|改訂|更新|施行|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９])|"
     r"(?:から|より)[ 　]*[^。、\n生]{0,8}?(?:運用|開始|施行|実施|適用|受付|始ま|スタート|試行|稼働)|"
@@ -76,7 +78,43 @@ _CRITERIA_AFTER = regex.compile(
 _CRITERIA_BEFORE = regex.compile(
     r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日|承認日|公開日|施行日|適用日|適用開始|運用開始|開始日|終了日|"
     r"改訂日|更新日|作成日|次回抽出|初回|次回|抽出|会議|面談|家庭訪問|訪問日|予定日|実施日|開催日)[ 　:：はをが]*$"
-    r"|[0-9０-９日月][ 　]*(?:から|〜|～|~)[ 　]*$")  # the end of a range: 4月1日から|令和7年3月31日
+    r"|[0-9０-９日月][ 　]*(?:から|〜|～|~)[ 　]*$"  # the end of a range: 4月1日から|令和7年3月31日
+    # a record's own date label (受付日 R7.10.31, 処理日：, 面談日時：), not 生年月日 / 誕生日
+    r"|\p{Han}(?<!生年月|年月|誕生|出生|生)(?:日時|日付|日)[ 　]*[:：]?[ 　]*$")
+# A clock time after a date (2025/12/03 10:30, 令和七年十二月二日 午後二時, 2025-11-28 09:14): an
+# appointment or a log entry, not a birth date (unless birth words are next to it).
+_TIME_AFTER = regex.compile(
+    r"^[ 　]*(?:[（(][月火水木金土日祝][)）])?[ 　]*(?:午前|午後|AM|PM|am|pm)?[ 　]*"
+    r"(?:[0-9０-９]{1,2}[:：][0-9０-９]{2}|[0-9０-９]{1,2}時|[一二三四五六七八九十]{1,3}時)")
+
+
+# What staff record right after the date of an entry (R7.11.20 家庭訪問、不在 / 11/27 来所): with a
+# date of this or last year it is the entry's date, not a birth date.
+_EVENT_AFTER = regex.compile(
+    r"^[ 　]*(?:[（(][月火水木金土日祝][)）])?[ 　、]*(?:に|は|、)?[ 　]*(?:家庭訪問|訪問|来所|来庁|来校|面談|面接|電話|架電|受電|受付|受理|"
+    r"相談|会議|連絡|同行|通告|送付|発送|提出|申請|確認|聞き取り|聴取|不在|再訪|記録|対応)")
+_ERA_START = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
+              "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
+_YEAR_HEAD = regex.compile(rf"^(?:(?P<era>{_ERA}|{_ERA_ABBR})[.．]?[ 　]?(?P<ey>{_Y})|(?P<wy>{_WESTERN_YEAR}))")
+
+
+def western_year(span: str) -> int | None:
+    """The year of a date written in 西暦 or 和暦 (R7.11.20 -> 2025), or None."""
+    m = _YEAR_HEAD.match(normalize(span))
+    if not m:
+        return None
+    if m.group("wy"):
+        return kanji_to_int(m.group("wy"))
+    number = kanji_to_int(m.group("ey"))
+    era = m.group("era").upper()
+    return None if number is None or era not in _ERA_START else _ERA_START[era] + number
+
+
+def is_recent_entry_date(text: str, start: int, end: int) -> bool:
+    """A date of this or last year with what happened that day right after it (a record's entry)."""
+    year = western_year(text[start:end])
+    today = datetime.date.today().year
+    return year is not None and today - 1 <= year <= today + 1 and bool(_EVENT_AFTER.match(text[end:end + 12]))
 
 
 _PERSON_AFTER_YEAR = regex.compile(
@@ -87,6 +125,8 @@ _KIN_BEFORE_YEAR = regex.compile(r"(?:長男|長女|次男|次女|三男|三女|
 _COHORT_AFTER = regex.compile(
     r"^[ 　]?(?:生まれ|生れ|生)(?:の|が|は|を)?(?:児童|子ども|子供|子|生徒|園児|幼児|乳児|方|人|者|世帯|全員|対象)"
     r"|^[^。]{0,12}(?:対象|抽出|該当|以上|以下|を除|を含)")
+# 4月1日生まれの扱い: a month and day that a rule is about (早生まれ), not a child's birthday
+_RULE_COHORT_AFTER = regex.compile(r"^[ 　]?(?:生まれ|生れ|生)(?:の|は)?(?:扱い|取扱|取り扱い|場合|ように|など)")
 _NUMBER = regex.compile(rf"[0-9０-９]+|[{KANJI_DIGITS}]+|元")
 
 
@@ -115,7 +155,10 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
     def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
         """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
         return bool(_CRITERIA_AFTER.match(text[end:end + 24])
-                    or _CRITERIA_BEFORE.search(text[max(0, start - 8):start]))
+                    or _CRITERIA_BEFORE.search(text[max(0, start - 8):start])
+                    or (_TIME_AFTER.match(text[end:end + 16])
+                        and not near(text, start, end, _BIRTH_WORDS, before=8, after=16))
+                    or (is_recent_entry_date(text, start, end) and not is_birth_date(text, start, end)))
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         if not plausible_month_day(text[start:end]) or self.is_criteria_anchor(text, start, end):
@@ -158,8 +201,10 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
                 if any(s < end and start < e for s, e in taken):
                     continue
                 if not plausible_month_day(text[start:end], has_day=has_day) or \
-                        self.is_criteria_anchor(text, start, end):
-                    continue
+                        self.is_criteria_anchor(text, start, end) or (
+                            _RULE_COHORT_AFTER.match(text[end:end + 16])
+                            and not _KIN_BEFORE_YEAR.search(text, max(0, start - 4), start)):
+                    continue  # 4月1日生まれの扱い: a cohort in a rule
                 if is_birth_date(text, start, end, before=6):
                     results.append(self.result(start, end, 0.85, True))
                     taken.append((start, end))

@@ -21,6 +21,11 @@ _LOCAL = regex.compile(rf"(?:電話|TEL|Tel|tel|ＴＥＬ|携帯|連絡先|☎|�
 _ORGANIZATION_AFTER = regex.compile(
     r"^[ 　]?(?:[(（][^)）]{0,10})?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
 _OPEN = "[(（]"
+# A number starts after no letter or digit, or right after a phone label (TEL08012345678).
+_START = rf"(?:{NOT_ALNUM_BEFORE}|(?<=TEL|Tel|tel|ＴＥＬ|Ｔｅｌ|FAX|Fax|ＦＡＸ))"
+# Mobile and IP-phone shapes (070/080/090/050 + 8 digits) are phone numbers even where the
+# numbering plan in `phonenumbers` has no block for them yet (090-0123-4567).
+_MOBILE_SHAPE = regex.compile(r"^0[5789]0[0-9]{8}$")
 _CLOSE = "[)）]"
 # Digits written in kanji inside a number (080-2291-五五六三, 〇九〇-…), positional only.
 _KANJI_DIGIT = "〇一二三四五六七八九"
@@ -36,13 +41,15 @@ class PhoneRecognizer(JaRegexRecognizer):
     ENTITY = "PHONE_NUMBER"
     PATTERNS = [
         # 0AA-BBBB-CCCC with separators (incl. 0725(41)1234 and 090 1234 5678)
-        (rf"{NOT_ALNUM_BEFORE}(?:[+＋][8８][1１][ 　]?{DASH}?[ 　]?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
+        (rf"{_START}(?:[+＋][8８][1１][ 　]?{DASH}?[ 　]?|{_OPEN})?[0０]?{DIGIT}{{1,4}}"
          rf"(?:{_SEP}|{_OPEN}){{1,2}}{DIGIT}{{1,4}}(?:{_SEP}){{1,2}}{DIGIT}{{4}}{NOT_ALNUM_AFTER}"),
-        # bare 10 or 11 digits starting with 0
-        rf"{NOT_ALNUM_BEFORE}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
-        # with kanji digits (080-2291-五五六三): dashes required
-        (rf"(?<![0-9０-９{_KANJI_DIGIT}])[0０〇]{_KD}{{1,4}}{DASH}{_KD}{{1,4}}{DASH}{_KD}{{4}}"
+        # bare 10 or 11 digits starting with 0 (TEL08012345678 too)
+        rf"{_START}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
+        # with kanji digits (080-2291-五五六三, 〇九〇の七三九二の三〇七五): dashes or の between the groups
+        (rf"(?<![0-9０-９{_KANJI_DIGIT}])[0０〇]{_KD}{{1,4}}(?:{DASH}|の){_KD}{{1,4}}(?:{DASH}|の){_KD}{{4}}"
          rf"(?![0-9０-９{_KANJI_DIGIT}])"),
+        # all in kanji digits, no separator: 〇九〇一二三四五六七八
+        rf"(?<![0-9０-９{_KANJI_DIGIT}])〇[{_KANJI_DIGIT}]{{9,10}}(?![0-9０-９{_KANJI_DIGIT}])",
     ]
     CONTEXT = ["電話", "TEL", "携帯", "連絡先", "番号"]
     _CONTEXT_WORDS = ("電話", "TEL", "Tel", "tel", "ＴＥＬ", "携帯", "連絡先", "☎", "℡", "FAX", "ファックス")
@@ -89,15 +96,19 @@ class PhoneRecognizer(JaRegexRecognizer):
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         raw = normalize(text[start:end]).translate(_KANJI_TO_ASCII)
-        candidate = raw.replace("＋", "+")
+        candidate = raw.replace("＋", "+").replace("の", "-")
         try:
             number = phonenumbers.parse(candidate, "JP")
         except phonenumbers.NumberParseException:
             return None
-        if not phonenumbers.is_valid_number(number) or number.country_code != 81:
+        if number.country_code != 81 or not (
+                phonenumbers.is_valid_number(number) or _MOBILE_SHAPE.match("0" + str(number.national_number))):
             return None
-        if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).startswith(
-                self._NON_PERSONAL_PREFIXES):
+        # 080-0415-4479 is a mobile number; 0800-123-4567 (grouped 4-3-4) and bare 0800… are toll-free
+        mobile = bool(_MOBILE_SHAPE.match("0" + str(number.national_number))) and bool(
+            regex.match(r"^\D*(?:81\D*)?0?[5789]0\D", candidate))
+        if not mobile and phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.NATIONAL).startswith(self._NON_PERSONAL_PREFIXES):
             return None
         if near(text, start, end, self._ORGANIZATION_WORDS, before=12, after=0) or \
                 _ORGANIZATION_AFTER.match(text[end:end + 12]) or self._office_landline(text, start, candidate):

@@ -5,9 +5,13 @@ from __future__ import annotations
 import regex
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, near
+from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, OFFICE_NAME, near
 
 _PREFECTURE_AFTER = regex.compile(r"^[\s　]*(?:北海道|東京都|京都府|大阪府|\p{Han}{2,3}県|\p{Han}{1,5}[市区町村郡])")
+
+
+# An office named on the line after the code's address (no room number, no honorific before it).
+_OFFICE_LINE = regex.compile(rf"^[ 　]*(?:(?!号室|様|さん)[^\n。、]){{4,34}}?[ 　]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")
 
 
 class PostalCodeRecognizer(JaRegexRecognizer):
@@ -22,6 +26,8 @@ class PostalCodeRecognizer(JaRegexRecognizer):
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         span = text[start:end]
+        if _OFFICE_LINE.match(text[end:end + 48]):
+            return None  # 〒594-8501 和泉市府中町二丁目7番5号 和泉市役所: an office's postal code
         if span.startswith("〒"):
             return 1.0, True
         if _PREFECTURE_AFTER.match(text[end:end + 12]):

@@ -33,6 +33,15 @@ _LISTED = regex.compile(r"(?:[（(][^（()）\n]{1,8}[)）])?[ 　]?(?:と|、|�
                         r"(?P<v>[0-9０-９]{4,20}(?:[ 　\-－][0-9０-９]{2,10})*)(?![0-9０-９A-Za-z])")
 
 
+# A pasted record row with no header: its first cell a number, then a name and a date
+# (７９０３０１６,木村　陽菜,2021/9/6,… / 6731-5023-05,石川 恵美,2019/12/13,…): the row's key.
+_ROW_KEY = regex.compile(
+    r"(?:^|(?<=\n))[ 　]*(?P<v>[0-9０-９]{3,10}(?:[\-－][0-9０-９]{2,8}){0,3})[ 　]*(?P<sep>[,，\t|｜])"
+    r"[ 　]*[\p{Han}\p{Katakana}\p{Hiragana}ー々]{1,8}[ 　]?[\p{Han}\p{Katakana}\p{Hiragana}ー々]{0,8}[ 　]*(?P=sep)"
+    r"(?=[^\n]*?(?:[0-9０-９]{2,4}[/／.．\-－][0-9０-９]{1,2}[/／.．\-－][0-9０-９]{1,2}|[HRSＨＲＳ][0-9０-９]{1,2}[.．]))")
+_PHONE_SHAPE = regex.compile(r"^0[1-9][0-9]{8,9}$")
+
+
 class ResidentNumberRecognizer(JaRegexRecognizer):
     ENTITY = "RESIDENT_NUMBER"
     PATTERNS = []
@@ -63,6 +72,11 @@ class ResidentNumberRecognizer(JaRegexRecognizer):
                     while (more := _LISTED.match(text, end)) is not None:
                         start, end = more.span("v")
                         results.append(self.result(start, end, 0.85, True))
+        for m in _ROW_KEY.finditer(text):
+            start, end = m.span("v")
+            key = digits_only(text[start:end])
+            if 7 <= len(key) <= 15 and not _PHONE_SHAPE.match(key):
+                results.append(self.result(start, end, 0.6, True))
         # a pasted table: 00318842 under a 世帯番号 column
         columns = set(self.format.labels) | set(self.format.context)
         for start, end, header in table_cells(text):
