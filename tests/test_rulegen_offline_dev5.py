@@ -98,3 +98,27 @@ def test_yotaikyo_alone_is_asked_between_registered_and_past(parser):
     r = parser.parse("要対協に関わっている子")
     assert r.rule is None
     assert any("要対協に登録中" in q and "要対協の登録歴" in q for q in r.questions)
+
+
+def test_none_of_a_list_with_doreni(parser):
+    r = parser.parse("生保・児扶・就援のどれにも該当しないのに、給食費が2か月以上未納になっている子")
+    assert r.rule is not None, (r.questions, r.problems)
+    nots = [c["not"]["item"] for c in r.rule["condition"]["all"] if "not" in c]
+    assert nots == ["welfare.public_assistance", "benefit.child_rearing_allowance", "school.school_aid"]
+
+
+@pytest.mark.parametrize(("text", "item"), [
+    ("令和7年度中に4か月健診を受けなかった子", "health.checkup_missed"),
+    ("1歳半健診に来なかった子", "health.checkup_missed"),
+    ("こんにちは赤ちゃんで会えなかった子は重み5", "health.home_visit_unmet"),
+])
+def test_past_negative_wording_of_a_not_done_item(parser, text, item):
+    # 「受けなかった」「来なかった」「会えなかった」 (catalog synonyms) say what the not-done item records
+    r = parser.parse(text)
+    assert r.rule is not None, (r.questions, r.problems)
+    assert r.rule["condition"]["item"] == item
+
+
+def test_generic_visit_word_with_a_past_negative_is_asked(parser):
+    r = parser.parse("家庭訪問で会えなかった子")  # a school's home visit too: never read as 乳児家庭全戸訪問 alone
+    assert r.rule is None and r.questions
