@@ -40,10 +40,10 @@ def format_value(value: Any, item_id: str, catalog: Catalog) -> str:
     item = catalog.get(base_id)
     if value is None:
         return "不明 (記録なし)"
-    if isinstance(value, list):
-        if not value:
+    if isinstance(value, list):  # a guardian item: the guardians' distinct values, None for one without a record
+        if not any(v is not None for v in value):
             return "不明 (記録なし)"
-        return "、".join(format_value(v, base_id, catalog) for v in value)
+        return "、".join("記録なし" if v is None else format_value(v, base_id, catalog) for v in value)
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, float) and value.is_integer():

@@ -19,7 +19,8 @@ favours obviousness over speed. Semantics (see also ``engine.rules.model`` and
   side's score desc then the rank order, first ``top_n`` of them.
 - reported values: per fired rule, per leaf (``item`` or ``item#k`` for the k-th leaf on the same
   item), the compared value: attribute value, aggregate value, age / stage, or for guardian items
-  the sorted distinct non-missing values of the household's guardians (None without guardians).
+  the sorted distinct non-missing values of the household's guardians, then ``None`` when a guardian's
+  value is missing (None without guardians).
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ class Evaluator:
         values = [g.get(column) for g in guardians]
         each = (self.single(v, c, item.type, missing_met) for v in values)
         held = all(each) if c.guardians == "all" else any(each)
-        return held, sorted({v for v in values if v is not None})
+        return held, sorted({v for v in values if v is not None}) + ([None] if None in values else [])
 
     def condition(self, cond: Condition, child: dict[str, Any], default_missing: str, out: list[Any]) -> bool:
         # every leaf is evaluated (no short-circuit) so that the reported values are complete
@@ -258,10 +259,11 @@ class ReportedValues(Evaluator):
     """The same semantics over the leaf values a run reported for a fired rule (``item`` / ``item#k``
     keys, as in a run's results), not over the mart: which parts of a rule held, for its explanation.
 
-    The reported values determine every leaf's result, with one exception: a guardian leaf reports the
-    distinct values its household's guardians do have, so when some guardians have the value and others
-    not, a part that holds only through a missing guardian value (``when_missing: met``, ``is_null``) or
-    fails only through one (``guardians: "all"``) is read from the guardians with a value.
+    The reported values determine every leaf's result: a guardian leaf reports the distinct values of its
+    household's guardians with ``None`` last when a guardian's value is missing, so a part that holds only
+    through a missing guardian value (``when_missing: met``, ``is_null``) or fails only through one
+    (``guardians: "all"``) reads as it was decided. (An empty list, written by runs before the ``None``
+    was reported, still reads as every guardian's value missing.)
     """
 
     def __init__(self, condition: Condition, values: dict[str, Any], catalog: Catalog):
@@ -280,9 +282,7 @@ class ReportedValues(Evaluator):
             return dt.date.fromisoformat(x) if vtype == "date" and isinstance(x, str) else x
 
         if item is not None and item.entity == "guardian" and c.aggregate is None and isinstance(v, list):
-            if not v:  # every guardian's value missing
-                return self.single(None, c, vtype, missing_met), v
-            each = [self.single(typed(x), c, vtype, missing_met) for x in v]
+            each = [self.single(typed(x), c, vtype, missing_met) for x in (v or [None])]
             return (all(each) if c.guardians == "all" else any(each)), v
         return self.single(typed(v), c, vtype, missing_met), v
 

@@ -345,6 +345,9 @@ def _engine_vs_reference(catalog, mart_doc, rs_doc, ref):
     for ch in eng_val.children:
         e = ref_val.evaluations[ch.pseudonym]
         assert sorted((f.rule_id, _norm(f.values)) for f in ch.fired) == sorted((rid, _norm(v)) for rid, _, v in e.fired), ch.pseudonym
+    # the values a run reports decide every node of the rule as the mart does (the explanation of a k-of-n
+    # part reads them: engine.reference.at_least_parts_met), guardians with and without a value included
+    _reported_values_decide(mart, rs_values, catalog, ref, eng_val)
 
     # scores, totals and ranks of every child the values view scores (all screened children)
     for ch in eng_val.children:
@@ -362,6 +365,25 @@ def _engine_vs_reference(catalog, mart_doc, rs_doc, ref):
     # the extraction as configured (top N, threshold, one-side extras)
     assert [(ch.pseudonym, ch.rank, ch.extraction_reason) for ch in eng_cut.children] == ref_cut.extracted
     assert eng_cut.manifest["counts"]["extracted"] == len(ref_cut.extracted)
+
+
+def _reported_values_decide(mart, rs, catalog, ref, run):
+    from engine.reference import Evaluator, ReportedValues, at_least_parts_met
+    from engine.rules.walk import walk
+
+    on_mart = Evaluator(mart, rs, catalog, ref)
+    rows = {c["child_id"]: c for c in mart.children}
+    rules = {r.id: r for r in rs.rules}
+    for ch in run.children:
+        for f in ch.fired:
+            rule = rules[f.rule_id]
+            read = ReportedValues(rule.condition, f.values, catalog)
+            for step in walk(rule.condition):
+                want = on_mart.condition(step.node, rows[ch.pseudonym], rule.when_missing, [])
+                assert read.condition(step.node, {}, rule.when_missing, []) == want, (ch.pseudonym, f.rule_id, step.trail, f.values)
+            assert at_least_parts_met(rule.condition, f.values, catalog, rule.when_missing) == [
+                (s.node, [on_mart.condition(x, rows[ch.pseudonym], rule.when_missing, []) for x in s.node.of])
+                for s in walk(rule.condition) if s.kind == "at_least"]
 
 
 def _norm(values: dict) -> tuple:

@@ -412,3 +412,55 @@ def test_an_or_inside_a_part_stays_one_part(drafter):
     # no k-of-n frame: 「A、B又はC」 stays one OR
     c = _cond(drafter.draft("年間欠席30日以上、給食費滞納3か月以上又は就学援助"))
     assert "at_least" not in json.dumps(c) and "any" in json.dumps(c)
+
+
+# --- explanations of guardian parts: the run reports a missing guardian value (engine/reference.py) ------------
+
+
+EPDS_ALL = {**EPDS, "guardians": "all"}
+EPDS_MET = {**EPDS, "when_missing": "met"}
+EPDS_NULL = {"item": "health.epds_score", "op": "is_null"}
+
+
+@pytest.fixture()
+def guardian_mart(tmp_path, catalog):
+    # h1: one guardian 12, one without a score; h2: one guardian 2, one without; h3: both scored (3, 12); h4: none
+    children = [{"child_id": f"c{i}", "household_id": f"h{i}", "birth_month": D(2014, 5, 1), "school.school_aid": True,
+                 "school.lunch_fee_arrears_months": 4} for i in range(1, 5)]
+    guardians = [{"guardian_id": "g1", "household_id": "h1", "health.epds_score": 12}, {"guardian_id": "g2", "household_id": "h1"},
+                 {"guardian_id": "g3", "household_id": "h2", "health.epds_score": 2}, {"guardian_id": "g4", "household_id": "h2"},
+                 {"guardian_id": "g5", "household_id": "h3", "health.epds_score": 3}, {"guardian_id": "g6", "household_id": "h3", "health.epds_score": 12}]
+    return build_mart(tmp_path / "g.duckdb", catalog, children=children, households=[{"household_id": f"h{i}"} for i in range(1, 5)],
+                      guardians=guardians, events=[])
+
+
+def test_a_run_reports_a_missing_guardian_value_and_the_reference_agrees(guardian_mart, catalog):
+    rs = Ruleset.model_validate({"id": "rs", "title": "t", "exclusions": [], "rules": [_rule({"at_least": 2, "of": [EPDS, AID]}, id="any")]})
+    eng = {c.pseudonym: c.fired[0].values["health.epds_score"] for c in run_ruleset(guardian_mart, rs, catalog, REF, threads=1).children}
+    assert eng == {"c1": [12, None], "c3": [3, 12]}
+    ref = evaluate(load_mart(guardian_mart), rs, catalog, REF)
+    assert {p: e.fired[0][2]["health.epds_score"] for p, e in ref.evaluations.items() if e.fired} == eng
+    from engine.explain import format_value
+
+    assert format_value([12, None], "health.epds_score", catalog) == "12、記録なし"
+    assert format_value([None], "health.epds_score", catalog) == format_value(None, "health.epds_score", catalog) == "不明 (記録なし)"
+
+
+@pytest.mark.parametrize("part, met", [
+    # every guardian >= 9: h1's unscored guardian fails it (not read from the scored one only)
+    (EPDS_ALL, {"c1": False, "c2": False, "c3": False, "c4": False}),
+    # a missing score counts as met: h2's unscored guardian meets it (2 alone would not)
+    (EPDS_MET, {"c1": True, "c2": True, "c3": True, "c4": True}),
+    (EPDS_NULL, {"c1": True, "c2": True, "c3": False, "c4": True}),
+    ({"not": EPDS_NULL}, {"c1": False, "c2": False, "c3": True, "c4": False}),
+])
+def test_the_parts_met_of_a_guardian_part_are_what_decided_the_rule(guardian_mart, catalog, part, met):
+    rule = _rule({"at_least": 2, "of": [part, AID, LUNCH]}, id="r")
+    rs = Ruleset.model_validate({"id": "rs", "title": "t", "exclusions": [], "rules": [rule]})
+    res = run_ruleset(guardian_mart, rs, catalog, REF, threads=1)
+    assert sorted(c.pseudonym for c in res.children) == ["c1", "c2", "c3", "c4"]  # aid and arrears: 2 of 3 for every child
+    got = {c.pseudonym: at_least_parts_met(rs.rules[0].condition, c.fired[0].values, catalog, "not_met")[0][1] for c in res.children}
+    assert got == {p: [m, True, True] for p, m in met.items()}
+    c1 = next(c for c in res.children if c.pseudonym == "c1")
+    line = at_least_lines(rs.rules[0], c1.fired[0].values, catalog)[0]
+    assert ("「EPDS得点」" in line) == met["c1"] and "就学援助" in line and "給食費滞納月数" in line

@@ -290,8 +290,12 @@ class _Builder:
             combined = exp.LogicalAnd(this=per_guardian) if every else exp.LogicalOr(this=per_guardian)
             self.guardian_cols.append(n.alias(combined, hit))
             if self.with_values:
+                # the distinct values, sorted, then one NULL when a guardian's value is missing: what the leaf
+                # was decided on (a missing value may be what met or failed it), read back by the explanation
+                known = n.func("list_sort", n.func("list_distinct", exp.ArrayAgg(this=v.copy())))
+                some_missing = exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=v.copy()))
                 self.guardian_cols.append(
-                    n.alias(n.func("list_sort", n.func("list_distinct", exp.ArrayAgg(this=v.copy()))), vals)
+                    n.alias(n.case([(some_missing, n.func("list_append", known.copy(), exp.Null()))], known), vals)
                 )
             self.guardian_keys[key] = (hit, vals)
         hit, vals = self.guardian_keys[key]
