@@ -269,3 +269,10 @@ def test_bulleted_lists_after_an_intro(parser):
                             {"item": "resident.single_parent", "op": "=", "value": True}]}
     cond = _rule(parser, "次のいずれかに該当する子\n・生活保護=有\n・就学援助=1")["condition"]
     assert set(map(lambda c: c["item"], cond["any"])) == {"welfare.public_assistance", "school.school_aid"}
+
+
+def test_code_exclusion_qualifier_and_units_apart(parser):
+    vf = _leaves(_rule(parser, "家庭児童相談(種別≠育成相談) 直近1年>=1")["condition"])[0]["aggregate"]["value_filter"]
+    assert vf == {"op": "!=", "value": "40"}
+    leaf = _leaves(_rule(parser, "遅刻日数(直近2か月) ≧ 7 日")["condition"])[0]
+    assert (leaf["value"], leaf["aggregate"]["window_months"]) == (7, 2)

@@ -313,11 +313,13 @@ class _Reader:
 
         def qualifier(m: re.Match[str]) -> str:
             inner = m.group(1).strip()
-            q = re.fullmatch(r"(.*?)\s*(=|==|(?<![A-Za-z])in(?![A-Za-z]))\s*\(?(.+?)\)?", inner)
+            q = re.fullmatch(r"(.*?)\s*(!=|<>|≠|=|==|(?<![A-Za-z])(?:not\s*in|NOT\s*IN|in|IN)(?![A-Za-z]))\s*\(?(.+?)\)?", inner)
             if q is not None and item is not None and item.codes:
                 labels = [self.code_label(v.strip(), item) for v in re.split(r"[,、・]", q.group(3)) if v.strip()]
                 if all(labels):
-                    return "(" + "・".join(dict.fromkeys(x for x in labels if x)) + ")"
+                    said = "・".join(dict.fromkeys(x for x in labels if x))
+                    # 「(種別≠育成相談)」「(種別 not in (40,90))」: every other code
+                    return f"({said}以外)" if q.group(2) in ("!=", "<>", "≠") or q.group(2).lower().startswith("not") else f"({said})"
                 return m.group(0)
             inner = re.sub(r"(?<=\d)年度累計", "年度", inner)  # 「R8年度累計」: that fiscal year
             for a, b in w.get("qualifier_words", {}).items():
@@ -380,7 +382,11 @@ def _value(rhs: str) -> tuple[str, str]:
     m = re.match(r"\s*(\d+(?:\.\d+)?|[^\s(]+?)(?=\s|$|\(|の|が|を|で)(.*)$", rhs.strip())
     if m is None:
         return rhs.strip(), ""
-    return m.group(1), re.sub(r"\s+", "", m.group(2))
+    value, rest = m.group(1), re.sub(r"\s+", "", m.group(2))
+    unit = re.match(r"(?:日|回|件|人|点|か月|ヶ月|歳|才)(?![ぁ-ん一-龥])", rest) if re.fullmatch(r"\d+(?:\.\d+)?", value) else None
+    if unit:  # 「>= 30 日」: the unit written apart from its number
+        value, rest = value + unit.group(0), rest[unit.end() :]
+    return value, rest
 
 
 

@@ -444,16 +444,6 @@ class OfflineParser:
         no condition (lexicon context_patterns); claimed on free text only, so never across an item word."""
         for pattern in self.lex.get("context_patterns", []):
             t.find(pattern, "context")
-        # 「家のことを任されていないか心配です」: a worry about something no data item records (no item word, not even a
-        # part or a typo of one, inside) is said in the reading and left out; its negation negates nothing.
-        for pattern in self.lex.get("worry_patterns", []):
-            for m in re.finditer(pattern, t.masked()):
-                words = [tok for tok in tokenize(m.group(0)) if tok.is_content and tok.base not in self._filler and tok.pos in ("名詞", "動詞", "形容詞")]
-                if any(self.index.token_items.get((tok.base,)) or self.index.token_items.get((tok.surface,))
-                       or (len(tok.surface) >= 2 and self._close_items(tok.surface)) for tok in words):
-                    continue
-                t.claim(m.start(), m.end(), "context", text=m.group(0),
-                        note=self.lex["worry_note"].format(phrase=m.group(0)))
 
     def _stage(self, t: _Text, m: re.Match[str], stages: list[str]) -> dict[str, Any] | None:
         """A stage word, unless it is part of an item's name (「乳幼児健診」 is no population filter)."""
@@ -1300,8 +1290,8 @@ class OfflineParser:
         spans = sorted(t.spans, key=lambda s: s.start)
         notes: list[str] = []
         for s in spans:
-            if s.kind in ("window", "context") and s.data.get("note") and s.data["note"] not in notes:
-                notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as; a worry left out
+            if s.kind == "window" and s.data.get("note") and s.data["note"] not in notes:
+                notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as
             if s.kind == "item":
                 self._example_or_narrow(t, s, questions)
             if s.kind == "difficulty" and s.data.get("as_condition"):
