@@ -30,6 +30,7 @@ from privacy.pii.recognizers.person_context import (
     later_mentions,
     latin_names,
     merge_adjacent,
+    nicknames,
     reading_names,
     spaced_surnames,
     surname_forms,
@@ -62,7 +63,7 @@ from privacy.pii.recognizers.person_lexicon import (
 _NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
 _KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々]{1,4}$")
 _KATAKANA_RUN_BEFORE = regex.compile(r"[\p{Katakana}ー]{2,10}$")
-_HIRAGANA_RUN_BEFORE = regex.compile(r"[\p{Hiragana}]{2,12}$")
+_HIRAGANA_RUN_BEFORE = regex.compile(r"[\p{Hiragana}][\p{Hiragana}ー]{1,11}$")  # みーちゃん
 _PREVIOUS_NAME = regex.compile(r".*(?:くん|さん|ちゃん|さま)[とや、]?")
 _TRAILING_PARTICLE = regex.compile(r"[がをにはもへで]$")  # 子どもが|ちゃんと: not a name
 _WORD_GOES_ON = regex.compile(r"さま(?:ざ|た|よ)|くんれん")  # さまざま, さまたげ, くんれん
@@ -109,6 +110,9 @@ class _Candidates:
     def add(self, start: int, end: int, score: float, boosted: bool) -> None:
         text = self.text
         start, end = _strip(text, start, end)
+        bracket = regex.search(r"[（(]", text[start:end])
+        if bracket and bracket.start() > 0:
+            end = start + bracket.start()  # 吉川（けが）: one token in the tagger's dictionary
         org = ORG_TAIL.search(text[start:end])
         if org:
             end = start + org.start()
@@ -172,9 +176,11 @@ class PersonRecognizer(JaRegexRecognizer):
         kin_and_enumerations(found, token_starts)
         latin_names(found)
         reading_names(found)
+        _glued_to_role(found)
         complete_spans(found)
         spaced_surnames(found)
         kana_to_tails(found)
+        nicknames(found)
         parts = _name_parts(found, nlp_artifacts)
         later_mentions(found, parts)
         before = len(found.spans)
@@ -202,6 +208,27 @@ _ROLE_RIGHT_BEFORE = regex.compile(
     r"支援室|相談室|支援課|福祉課|推進課|SSW|SC|CW)$")
 
 
+_ROLE_THEN_SURNAME = regex.compile(
+    r"(?:担任|副担任|担当|校長|教頭|主任|養護教諭|教諭|保健師|相談員|支援員|指導主事|SSW|SC|CW)"
+    r"(?P<w>[\p{Han}々]{2,3})(?=[ 　、。，,（()）]|より|から|先生|です|$)")
+
+
+def _glued_to_role(found: _Candidates) -> None:
+    """A surname written right after a role (担任中山より, 担任中山 彩): the tagger reads 中 as a suffix."""
+    text = found.text
+    for m in _ROLE_THEN_SURNAME.finditer(text):
+        start, end = m.span("w")
+        if is_role_word(m.group("w")) or not can_be_surname(m.group("w")):
+            continue
+        inside = [(s, e) for s, e in found.spans if s < end and start < e]
+        if not inside:
+            found.add(start, end, 0.75, True)
+        elif all(start <= s for s, _ in inside):  # 担任中|山 彩: the tagger read a name from 山 or 中
+            new_end = max(end, *(e for _, e in inside))
+            score = max(0.75, *(found.spans.pop(span)[0] for span in inside))
+            found.spans[(start, new_end)] = (score, True)
+
+
 def _person_context(text: str, start: int, end: int, after: int = 6) -> bool:
     if LONE_NAME_AFTER.match(text[end:end + after]):
         return True
@@ -215,6 +242,9 @@ def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
                       ner_spans: list[tuple[int, int]]) -> None:
     text = found.text
     for start, end, count, tag in _name_token_runs(nlp_artifacts):
+        bracket = regex.search(r"[（(]", text[start + 1:end])
+        if bracket:
+            end = start + 1 + bracket.start()  # 吉川（けが）: one token in the tagger's dictionary
         if count == 1 and "人名-姓" not in tag and start > 0 and _HAN.match(text[start - 1]) \
                 and GIVEN_ROLE_SUFFIX.search(text[start:end]):
             continue  # 保|健師: a role word split by the tokenizer

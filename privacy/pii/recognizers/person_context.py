@@ -29,9 +29,11 @@ from privacy.pii.recognizers.person_lexicon import (
     ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
+    has_person_entry,
     is_abstract_noun,
     is_hiragana_kin,
     is_role_word,
+    is_time_or_counter,
     lexical_kind,
 )
 from privacy.pii.text_utils import table_cells
@@ -60,6 +62,10 @@ class _Vocabulary:
     before_later_mention: regex.Pattern[str]
     name_columns: frozenset[str]
     clause_actions: regex.Pattern[str]
+    katakana_not_names: frozenset[str]
+    passive_after: regex.Pattern[str]
+    weak_after_one_kanji: regex.Pattern[str]
+    adverb_openers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +86,11 @@ def vocabulary() -> _Vocabulary:
         before_later_mention=regex.compile(rf"(?:{alternatives(data['words_before_later_mention'])})$"),
         name_columns=frozenset(data.get("name_columns", [])),
         clause_actions=regex.compile(rf"(?:{alternatives(data.get('clause_actions', ['(?!)']))})"),
+        weak_after_one_kanji=regex.compile(rf"(?:{alternatives(data.get('weak_after_one_kanji', ['(?!)']))})"),
+        adverb_openers=frozenset(data.get("adverb_openers", [])),
+        katakana_not_names=frozenset(data.get("katakana_not_names", [])),
+        passive_after=regex.compile(
+            rf"に[^。、\n「」]{{0,6}}?(?:{alternatives(data.get('passive_verbs', ['(?!)']))})"),
     )
 
 
@@ -91,7 +102,7 @@ _WORD_AFTER = regex.compile(
     r"^(?:[\p{Han}々]{1,3}(?![\p{Han}々])|[\p{Hiragana}]{2,5}|[\p{Katakana}ー]{2,8}(?![\p{Katakana}ー]))")
 _NAME_END = regex.compile(r"^(?:$|[、・,，と。（(「」)）\s]|が|は|も|の|に|を|で|くん|ちゃん|さん|君|本人)")
 _LIST_BEFORE = regex.compile(
-    r"(?:^|(?<=[。、\n「：:（(]))(?P<w>(?<![\p{Han}々])[\p{Han}々]{1,3}|[\p{Hiragana}]{2,4}|[\p{Katakana}ー]{2,8})[と・]$")
+    r"(?:^|(?<=[。、\n「：:（(・はがも]))(?P<w>(?<![\p{Han}々])[\p{Han}々]{1,3}|[\p{Hiragana}]{2,4}|[\p{Katakana}ー]{2,8})[と・]$")
 _LIST_SEPARATOR = regex.compile(r"^(?:くん|ちゃん|さん|君)?(?:[、・,，]|と(?!して|いう|は))")
 _PARTICLE_END = regex.compile(r"[がはをにともへでの]$")
 _LATIN_NAME = regex.compile(
@@ -117,7 +128,7 @@ def is_name_like(word: str, strong: bool = False) -> bool:
     """Whether a bare word can be a given name or surname (by lexicon, or by name kanji)."""
     vocab = vocabulary()
     if not word or ORG_TAIL.search(word) or word in ROLE_WORDS or word in KATAKANA_ROLES \
-            or word in vocab.kin_words:
+            or word in vocab.kin_words or word in vocab.hiragana_not_names:
         return False
     if GIVEN_ROLE_SUFFIX.search(word) or (not can_be_given_name(word) and is_role_word(word)
                                           and not word.endswith("生")):
@@ -126,8 +137,9 @@ def is_name_like(word: str, strong: bool = False) -> bool:
         if word.startswith(("お", "ご")) or is_hiragana_kin(word):
             return False  # おばあ(ちゃん), おにい(ちゃん), みな(さん)
         return word not in vocab.hiragana_not_names and (strong or lexical_kind(word) != "noun")
-    if _KATAKANA.match(word):
-        return lexical_kind(word) != "noun"
+    if _KATAKANA.match(word):  # カイト, アナ, ソフィア are also nouns: listed person names in strong context
+        return lexical_kind(word) != "noun" or (
+            strong and word not in vocab.katakana_not_names and has_person_entry(word))
     if len(word) == 1:  # 光, 翼, 晴: listed given names (方, 上 are surnames too), 蒼 in a list
         return word not in vocab.hiragana_not_names and (
             can_be_given_name(word) or (strong and (word in vocab.name_kanji or can_be_surname(word))))
@@ -143,7 +155,8 @@ def context_names(found: Candidates) -> None:
     """Bare names right before person context: 陽菜が登校, 光と双子, 颯真本人, 樹の父."""
     text, vocab = found.text, vocabulary()
     for i in range(1, len(text)):
-        strong = vocab.after.match(text, i) is not None
+        strong = vocab.after.match(text, i) is not None or (
+            text[i] == "に" and vocab.passive_after.match(text, i) is not None)  # こうきにお金を取られた
         if not strong and not vocab.weak_after.match(text, i):
             continue
         m = _WORD_BEFORE.search(text, max(0, i - 8), i)  # lookbehinds see the whole text
@@ -157,14 +170,25 @@ def context_names(found: Candidates) -> None:
                   if score >= 0.5 and s < i and start < e]
         if any(s < start or e > i for s, e in inside) or (start, i) in inside:
             continue  # a longer name already covers it
-        if not is_name_like(word, strong=True) or (not strong and (
-                len(word) < 2 or not (can_be_given_name(word) or can_be_surname(word)))):
+        if not is_name_like(word, strong=True) or (not strong and not (
+                (len(word) >= 2 and (can_be_given_name(word) or can_be_surname(word)))
+                or _one_kanji_opening_a_clause(text, start, word))):
             continue
         found.add(start, i, 0.7, True)  # merged with a shorter name inside it (ゆい|と)
 
 
+def _one_kanji_opening_a_clause(text: str, start: int, word: str) -> bool:
+    """海の欠席が…, 望の家庭訪問は…: a one-kanji name that opens a clause before a child's attendance
+    word; not a season or a counter (冬の欠席, 月の欠席) nor an abstract noun (心の様子)."""
+    vocab = vocabulary()
+    return len(word) == 1 and (start == 0 or text[start - 1] in "。\n「、") \
+        and vocab.weak_after_one_kanji.match(text, start + 1) is not None \
+        and (word in vocab.name_kanji or can_be_given_name(word)) \
+        and not is_time_or_counter(word) and not is_abstract_noun(word)
+
+
 # An identifier right before a name: 出席番号12番の陽向が, 学籍番号20220911の陽葵、
-_BOTH = regex.compile(r"^(?:とも[にで]|いずれ|どちら|ふたり)")
+_BOTH = regex.compile(r"^の?(?:とも[にで]|いずれ|どちら|ふたり|うち)")
 _ID_BEFORE = regex.compile(r"(?:(?<![0-9０-９])[0-9０-９]{4,}|(?<![0-9０-９])[0-9０-９]{1,3}番)の$")
 
 
@@ -206,7 +230,7 @@ def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None 
                 continue
             before = _LIST_BEFORE.search(text, max(0, _start - 12), _start)
             if before and not _taken(found, *before.span("w")) and \
-                    is_name_like(before.group("w"), strong=True):
+                    _listed_with(before.group("w"), text[_start:end]):
                 w_start, w_end = before.span("w")
                 found.add(w_start, w_end, 0.7, True)  # 翼と|海の兄弟: the name listed before
                 changed = True
@@ -216,10 +240,40 @@ def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None 
                 continue
             nxt = end + len(sep.group(0))
             span = _word_after(text, nxt)
-            if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]], strong=True):
+            if span and not _taken(found, *span) and _listed_with(text[span[0]:span[1]], text[_start:end]):
                 found.add(span[0], span[1], 0.7, True)
                 changed = True
                 break
+
+
+def _listed_with(word: str, name: str) -> bool:
+    """A word listed next to a name is a name too; a katakana word next to a katakana name even when it
+    is also a noun (ハルトとユウキの兄弟)."""
+    return is_name_like(word, strong=True) or (
+        bool(_KATAKANA.match(word)) and bool(_KATAKANA.match(name)) and len(word) >= 2
+        and word not in vocabulary().katakana_not_names and word not in KATAKANA_ROLES)
+
+
+_NICKNAME_BEFORE = regex.compile(
+    r"(?<![\p{Hiragana}\p{Katakana}ー\p{Han}])(?P<w>[\p{Hiragana}][\p{Hiragana}ー]{1,7}|[\p{Katakana}][\p{Katakana}ー]{1,7})"
+    r"(?:くん|ちゃん|さん)?こと$")
+_REAL_NAME_AFTER = regex.compile(
+    r"(?:くん|ちゃん|さん|君)[（(](?P<w>[\p{Han}々]{1,4})(?=[、)）,，])")
+
+
+def nicknames(found: Candidates) -> None:
+    """A nickname before こと and a name (しゅんしゅんこと俊介くん, ゆいぴこと結衣花), and the name in brackets
+    after a nickname (あっちゃん（篤志）)."""
+    text, vocab = found.text, vocabulary()
+    for (start, end), (score, _) in list(found.spans.items()):
+        if score < 0.5:
+            continue
+        m = _NICKNAME_BEFORE.search(text, max(0, start - 14), start)
+        if m and not _taken(found, *m.span("w")) and m.group("w") not in vocab.hiragana_not_names:
+            found.spans[m.span("w")] = (0.7, True)
+        m = _REAL_NAME_AFTER.match(text, end)
+        if m and not _taken(found, *m.span("w")) and is_name_like(m.group("w")):
+            found.add(m.start("w"), m.end("w"), 0.75, True)
 
 
 def latin_names(found: Candidates) -> None:
@@ -300,10 +354,11 @@ def complete_spans(found: Candidates) -> None:
             m = _DOTTED_KATAKANA.match(text[end:end + 30])
             if m:
                 new_end = end + len(m.group(0))
-        if _HIRAGANA.match(word) and not HONORIFIC.match(text[end:end + 4]):
+        last_part = regex.split(r"[ 　・]", word)[-1]  # さくら・ひま|り: the tagger split the last name
+        if last_part and _HIRAGANA.match(last_part) and not HONORIFIC.match(text[end:end + 4]):
             m = _HIRAGANA_RUN.match(text[end:end + 6])
             if m:
-                tail = regex.split(r"[のがはをにへで]", m.group(0))[0]
+                tail = regex.split(r"[のがはをにへで]|たち|だけ", m.group(0))[0]  # ゆうま|たちに
                 while tail and _PARTICLE_END.search(tail):
                     tail = tail[:-1]
                 new_end = end + len(tail)
@@ -333,8 +388,8 @@ _CELL_NAME = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々・A-Za-z][\
 
 
 _CLAUSE_SUBJECT = regex.compile(
-    r"(?:^|(?<=[。\n「：:]|(?:今日|昨日|本日|今朝|先週|最近)[、]?))"
-    r"([\p{Han}々]{1,2}|[\p{Hiragana}]{2,4})(?=[はが、])")
+    r"(?:^|(?<=[。\n「：:、]|(?:今日|昨日|本日|今朝|先週|最近)[、]?))"
+    r"([\p{Han}々]{1,2}|[\p{Hiragana}]{2,4}|[\p{Katakana}ー]{2,6})(?=[はが、])")
 
 
 def clause_subjects(found: Candidates) -> None:
@@ -344,13 +399,19 @@ def clause_subjects(found: Candidates) -> None:
     for m in _CLAUSE_SUBJECT.finditer(text):
         start, end = m.span(1)
         word = m.group(1)
-        clause = regex.split(r"[。\n]", text[end + 1:end + 16])[0]
+        clause = regex.split(r"[。\n]", text[end + 1:end + 21])[0]
         if _taken(found, start, end) or not vocab.clause_actions.search(clause):
             continue
+        if start > 0 and text[start - 1] == "、" and not _HAN.match(word):
+            continue  # …、七海は翌日から欠席: after a comma, kanji names only
         if word in vocab.hiragana_not_names or word in ROLE_WORDS or word in vocab.kin_words \
-                or is_abstract_noun(word):
+                or is_abstract_noun(word) or text[start:end + 1] in vocab.adverb_openers:
             continue
-        if can_be_given_name(word) or (_HIRAGANA.match(word) and is_name_like(word, strong=True)):
+        if _KATAKANA.match(word):  # カイトが休み時間に一人で
+            if is_name_like(word, strong=True) and word not in KATAKANA_ROLES:
+                found.add(start, end, 0.7, True)
+        elif can_be_given_name(word) or (_HIRAGANA.match(word) and is_name_like(word, strong=True)) \
+                or (len(word) == 2 and is_name_like(word)):  # 心春、体育を見学: name kanji the dictionary lacks
             found.add(start, end, 0.7, True)
 
 
@@ -463,7 +524,8 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
             particle_before = before in ("は", "が", "を", "に", "と", "も", "で") and \
                 regex.match(r"[\p{Han}\p{Katakana}ー、。「」（）()]", text[s - 2:s - 1] or "。") is not None
             if _HIRAGANA.match(name) and ((before and _HIRAGANA.match(before) and not particle_before) or
-                                          (after and _HIRAGANA.match(after) and after not in "がはをにともへでのく")):
+                                          (after and _HIRAGANA.match(after) and after not in "がはをにともへでのく"
+                                           and text[e:e + 2] not in ("だけ", "たち", "から", "まで", "より"))):
                 continue
             if _KATAKANA.match(name) and ((before and _KATAKANA.match(before))
                                           or (after and _KATAKANA.match(after))):

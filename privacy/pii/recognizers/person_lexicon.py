@@ -30,7 +30,7 @@ KATAKANA_ROLES = frozenset(
 LATIN_ROLES = frozenset("SSW SC CW SV PTA DV NPO ALT AI LLM OK NG TEL FAX Dr Mr Ms Mrs Miss Mx ID".split())
 # Hiragana words before an honorific that are kinship or pronouns (おばあちゃん, みなさん).
 HIRAGANA_KIN = regex.compile(
-    r"(?:ばあ|じい|かあ|とう|ねえ|にい|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|まわり|ぼっ|じょう|あね|あに|"
+    r"(?:ばあ|じい|かあ|とう|ねえ|にい|ばー|じー|かー|とー|ねー|にー|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|まわり|ぼっ|じょう|あね|あに|"
     r"せんせい|だれ|どなた|こちら|そちら|あちら)$")
 
 # What follows a name that is really part of a place or an organization (山田町, 田中小学校).
@@ -40,7 +40,7 @@ PLACE_OR_ORG_AFTER = regex.compile(
     r"図書館|会館|センター|市役所|役場|神社|教会|信用金庫|信金|銀行|協会|組合|株式会社|生協|クラブ|神宮|"
     r"八幡宮|児童館|公民館|学童|寺(?![\p{Han}])|台(?:在住|の|に)|公民館|自治会|方面|方向|行きの|"
     r"駐屯地|基地|霊園|墓地|空港|丘陵|古墳|運動場|グラウンド|体育館|プール|ホール|記念館|美術館|博物館|歴史館|"
-    r"資料館|試験場|の会(?![話議社計])|"
+    r"資料館|試験場|の会(?![話議社計])|学校|校区|学区|組(?![\p{Han}])|学級|教室|"
     # companies and shops: 山田ホールディングス, 佐藤工務店, 中村歯科
     r"ホールディングス|コーポレーション|グループ|商事|物産|産業|運輸|製作所|不動産|興業|工務店|薬局|歯科|整骨院|接骨院|"
     # 南松尾|はつが野学園, はつ|が野地区: the rest of a school's or a town's name
@@ -48,7 +48,7 @@ PLACE_OR_ORG_AFTER = regex.compile(
 ORG_TAIL = regex.compile(
     r"(?:病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設|"
     r"駅|公園|図書館|会館|センター|市役所|役場|神社|教会|団地|通り|信用金庫|信金|銀行|協会|組合|株式会社|"
-    r"有限会社|生協|クラブ|神宮|八幡宮|児童館|公民館|学童|"
+    r"有限会社|生協|クラブ|神宮|八幡宮|児童館|公民館|学童|組|学級|教室|"
     r"ホールディングス|コーポレーション|グループ|グループホーム|商事|物産|産業|運輸|製作所|不動産|興業|工務店|薬局|歯科|整骨院|接骨院)$")
 NAME_AS_WORD = regex.compile(r"^(?:という|って|っていう)(?:名字|苗字|姓|名前|氏名)")
 MUNICIPALITY_HEAD = regex.compile(r"^(\p{Han}{2,4})[都道府県市区町村郡]")
@@ -56,7 +56,7 @@ MUNICIPALITY_HEAD = regex.compile(r"^(\p{Han}{2,4})[都道府県市区町村郡]
 # Context that makes a lone surname a person: 吉田家, 林宅, 林の母, 担当:辻.
 LONE_NAME_AFTER = regex.compile(
     r"^(?:家(?![庭族事具電])|宅|方|一家|姓(?![名])|[(（]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|"
-    r"息子|娘|お母さん|お父さん|家|保護者)|[ 　]?(?:SSW|SC|CW|ケースワーカー|ワーカー|主任|係長|課長|保健師|"
+    r"息子|娘|お母さん|お父さん|家(?![庭族事具電])|保護者)|[ 　]?(?:SSW|SC|CW|ケースワーカー|ワーカー|主任|係長|課長|保健師|"
     r"相談員|指導主事|教諭|医師|看護師|保育士|支援員))")
 # Context that makes a lone given name a person: 弟の湊, 双子、湊と陸.
 GIVEN_NAME_BEFORE = regex.compile(
@@ -108,6 +108,20 @@ def lexical_kind(word: str) -> str:
     if any(p[1] == "普通名詞" for p in pos):
         return "noun"
     return ""
+
+
+@lru_cache(maxsize=4096)
+def is_time_or_counter(word: str) -> bool:
+    """True when SudachiPy lists `word` as a noun that can be an adverb or a counter (冬, 朝, 月)."""
+    return any(m.part_of_speech()[0] == "名詞" and m.part_of_speech()[2] in ("副詞可能", "助数詞可能")
+               for m in sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def has_person_entry(word: str) -> bool:
+    """True when SudachiPy lists `word` as any kind of person name, foreign ones (人名-一般: アナ,
+    ソフィア, カイト) included; loanwords such as クラス are listed so too, so callers need context."""
+    return any(m.part_of_speech()[2] == "人名" for m in sudachi_dictionary().lookup(word))
 
 
 @lru_cache(maxsize=4096)
