@@ -132,6 +132,8 @@ WALK_HOMES = {
     "rulegen/reading.py": {"condition_ja"},
     "rulegen/offline/edits.py": {"_remove_items"},
     "rulegen/offline/parser.py": {"_leaf"},  # builds a leaf (one per amount), wraps it in "not"
+    # parses and rewrites the column-style text's own expression tree (and/or/not over phrases), before any rule exists
+    "rulegen/offline/columns.py": {"unary", "_push_not"},
 }
 
 
