@@ -1,6 +1,6 @@
 """Prompt size and cost of LLM drafting against a real llama.cpp server on 127.0.0.1.
 
-    .venv/bin/python -m benchmarks.llm_cost [--model FILE.gguf] [--versions v1 v2 v3] [--drafts 2] [--max-tokens 64] [--threads 2]
+    .venv/bin/python -m benchmarks.llm_cost [--model FILE.gguf] [--versions v1 v2 v3 v4] [--drafts 2] [--max-tokens 64] [--threads 2]
 
 Per prompt version: prompt tokens of the first call (counted by the server's tokenizer), and for each
 draft the server-reported prompt/completion/cached tokens and the seconds it took. Without --model the
@@ -52,7 +52,7 @@ def default_model() -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=None)
-    ap.add_argument("--versions", nargs="+", default=["v1", "v2", "v3"])
+    ap.add_argument("--versions", nargs="+", default=["v1", "v2", "v3", "v4"])
     ap.add_argument("--drafts", type=int, default=2)
     ap.add_argument("--max-tokens", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)

@@ -31,7 +31,7 @@ class DraftingSettings(BaseModel):
     max_repairs: int = Field(default=2, ge=0, le=5)
     structured_method: StructuredMethod = "json_schema"
     temperature: float = Field(default=0.0, ge=0, le=2)
-    prompt_version: str = "v3"
+    prompt_version: str = "v4"
     rule_id_prefix: str = Field(default="draft-", pattern=r"^[a-z0-9][a-z0-9_.-]{0,20}$")
     default_points: int = Field(default=10, ge=1, le=100)
     max_points: int = Field(default=30, ge=1, le=100)

@@ -48,7 +48,7 @@ def test_valid_answer_is_accepted_with_our_id_namespace(guard):
     with FakeOpenAI([reply(json.dumps(ABSENCE_RULE, ensure_ascii=False))]) as server:
         out = drafter_for(server, guard).draft(TEXT)
     assert out.ok and out.rule is not None
-    assert out.drafter == "llm" and out.model == "fake-model" and out.prompt_version == "drafting-v3"
+    assert out.drafter == "llm" and out.model == "fake-model" and out.prompt_version == "drafting-v4"
     assert out.rule.id.startswith("draft-") and out.rule.id != "model-chosen-id"
     assert out.rule.description == TEXT
     assert "欠席日数" in out.reading_ja and "30日" in out.reading_ja
@@ -179,7 +179,7 @@ def test_conversation_sends_the_current_rule_for_a_follow_up(guard):
     assert out.ok and out.rule.condition.aggregate.window_months == 24
     assert "今のルール" in server.requests[1]["messages"][-1]["content"]
     assert [v.order for v in conv.versions] == [1, 2]
-    assert conv.versions[1].model == "fake-model" and conv.versions[1].prompt_version == "drafting-v3"
+    assert conv.versions[1].model == "fake-model" and conv.versions[1].prompt_version == "drafting-v4"
 
 
 def test_settings_from_env():
@@ -392,7 +392,7 @@ def test_an_item_the_catalog_lacks_is_reported_once_and_one_not_offered_where_it
     assert found == [("item_not_offered", "$.condition.all[1].item"), ("unknown_item", "$.condition.all[0].item")]
 
 
-@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+@pytest.mark.parametrize("version", ["v1", "v2", "v3", "v4"])
 def test_every_prompt_version_loads_and_its_examples_pass_the_validator(version):
     from engine.catalog import default_catalog
     from rulegen.prompts import load_prompts
@@ -409,5 +409,5 @@ def test_every_prompt_version_loads_and_its_examples_pass_the_validator(version)
         assert any("at_least" in e["rule"]["condition"] for e in prompts.examples)
 
 
-def test_the_default_prompt_version_is_v3():
-    assert DraftingSettings().prompt_version == "v3"
+def test_the_default_prompt_version_is_v4():
+    assert DraftingSettings().prompt_version == "v4"

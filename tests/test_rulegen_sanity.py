@@ -195,7 +195,7 @@ def test_choices_lead_to_valid_rules(drafter, text, labels):
                                       {"item": "school.grade", "op": "between", "value": [8, 9]}]}),
     ("就学援助未受給", {"not": {"item": "school.school_aid", "op": "=", "value": True}}),
     ("4か月健診未受診", {"item": "health.checkup_missed", "op": "=", "value": True,
-                   "aggregate": {"fn": "exists", "window_months": 12, "value_filter": {"op": "=", "value": "04M"}}}),
+                   "aggregate": {"fn": "exists", "whole_record": True, "value_filter": {"op": "=", "value": "04M"}}}),
 ])
 def test_texts_the_parser_now_reads_itself(drafter, text, condition):
     """Texts the check once had to ask about: the parser reads them now (their recorded drafts keep the check)."""

@@ -133,6 +133,8 @@ def _semantic_problems(item: CatalogItem, file: str) -> list[CatalogProblem]:
         problems.append(CatalogProblem(file, item.id, "derivation", "event 項目は導出できません (source を指定してください)"))
     if item.kind == "event" and item.source is not None and item.source.date_column is None:
         problems.append(CatalogProblem(file, item.id, "source.date_column", "event 項目には日付の列 (date_column) が必要です"))
+    if item.kind != "event" and item.default_scope is not None:
+        problems.append(CatalogProblem(file, item.id, "default_scope", "default_scope は event 項目にだけ指定できます"))
     return problems
 
 

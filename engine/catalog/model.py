@@ -94,6 +94,11 @@ class CatalogItem(_Frozen):
     sensitive: bool
     difficulties: tuple[Difficulty, ...]
     event_unit: str | None = None
+    default_scope: Literal["whole_record"] | None = Field(
+        default=None,
+        description="The look-back drafters assume, and state, when the staff's words give none: whole_record for "
+        "one-off events (a missed checkup); unset: the past 12 months",
+    )
 
     @property
     def is_derived(self) -> bool:
@@ -124,6 +129,8 @@ class CatalogItem(_Frozen):
             view["codes"] = [c.model_dump() for c in self.codes]
         if self.event_unit:
             view["event_unit"] = self.event_unit
+        if self.default_scope:
+            view["default_scope"] = self.default_scope
         return view
 
 

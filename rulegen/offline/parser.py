@@ -1395,13 +1395,14 @@ class OfflineParser:
         global_window = windows[0].data["months"] if len(windows) == 1 else None
         leaves: list[dict[str, Any]] = []
         used_default_window = False
+        default_scopes: set[str] = set()
         for it in items:
             if len(windows) == 1:  # 「直近1年に相談が3回以上あり、かつ…1回でもある」: the window is another clause's
                 w = windows[0]
                 lo, hi = (it.end, w.start) if it.end <= w.start else (w.end, it.start)
                 it.data["window_elsewhere"] = any(lo <= b.start and b.end <= hi and t.text[b.start : b.end] not in ("、", "，", ",")
                                                   for b in boundaries)
-            leaf, used_default = self._leaf(it, attach[id(it)], global_window, questions, problems, t)
+            leaf, used_default = self._leaf(it, attach[id(it)], global_window, questions, problems, t, default_scopes)
             used_default_window |= used_default
             leaves.append(leaf)
 
@@ -1499,7 +1500,8 @@ class OfflineParser:
             points = self.default_points
             notes.append(f"点数の指定がないため、既定の{points}点としました。")
         if used_default_window:
-            notes.append(f"期間の指定がないため、{window_ja(DEFAULT_WINDOW)}で数えます (仮定です。選択肢から確認・変更できます)。")
+            scopes = "、".join(({"window": window_ja(DEFAULT_WINDOW)}.get(k) or "記録全体") for k in sorted(default_scopes, reverse=True))
+            notes.append(f"期間の指定がないため、{scopes}で数えます (仮定です。選択肢から確認・変更できます)。")
 
         item_ids = [it.data["item"] for it in items]
         side_words = [sp.data["side"] for sp in spans if sp.kind == "side"]
@@ -1636,7 +1638,9 @@ class OfflineParser:
         return min(cands, key=dist)
 
     def _leaf(self, it: Span, mods: dict[str, list[Span]], global_window: int | None, questions: list[str],
-              problems: list[dict[str, Any]], t: _Text) -> tuple[dict[str, Any], bool]:
+              problems: list[dict[str, Any]], t: _Text, default_scopes: set[str]) -> tuple[dict[str, Any], bool]:
+        """One comparison leaf; ``default_scopes`` collects the default look-backs used (``window``,
+        ``whole_record``), which the reading states as assumptions."""
         item = self.catalog[it.data["item"]]
         phrase = it.data["phrase"]
         amounts = mods["amount"]
@@ -1664,11 +1668,11 @@ class OfflineParser:
                 hi_v -= 1 if hi_a.data["op"] == "<" else 0
                 if lo_v <= hi_v:
                     rng = Span(lo_a.start, hi_a.end, "amount", {**lo_a.data, "op": "between", "value": [lo_v, hi_v]})
-                    return self._leaf(it, {**mods, "amount": [rng]}, global_window, questions, problems, t)
+                    return self._leaf(it, {**mods, "amount": [rng]}, global_window, questions, problems, t, default_scopes)
             parts = []
             used = False
             for a in sorted(amounts, key=lambda x: x.start):
-                part, u = self._leaf(it, {**mods, "amount": [a]}, global_window, questions, problems, t)
+                part, u = self._leaf(it, {**mods, "amount": [a]}, global_window, questions, problems, t, default_scopes)
                 parts.append(part)
                 used |= u
             return {"all": parts}, used
@@ -1749,8 +1753,10 @@ class OfflineParser:
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
                 months = {"whole_record": True}  # 過去に / 〜歴がある / 記録がある / 1回でも / これまでに
-            used_default = months is None
-            months = months or DEFAULT_WINDOW
+            if months is None:  # no time word: the item's declared default (catalog ``default_scope``), stated
+                used_default = True
+                months = {"whole_record": True} if item.default_scope == "whole_record" else DEFAULT_WINDOW
+                default_scopes.add(item.default_scope or "window")
             agg = dict(months) if isinstance(months, dict) else {"window_months": months}
             codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id and not c.data.get("exclude")}
                            | set(it.data.get("codes", ())))
