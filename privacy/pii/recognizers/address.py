@@ -11,6 +11,7 @@ import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from privacy.pii.place_names import city_town_spans
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.text_utils import DASH, OFFICE_AFTER, OFFICE_BEFORE, near
 
@@ -105,6 +106,12 @@ _TOWN_GROUP_AFTER = regex.compile(
     r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|[0-9０-９]+(?:歳|才|か月|ヶ月|年|学年|以上|未満|〜|~))"
     r"|者|世帯|児童|の方は|を対象)")
 _TOWN_NOT_PLACE = regex.compile(r"(?:地区|学校|公園|団地|住宅|寺|神社|保育園|幼稚園|こども園|学園|動物園|霊園|農園|花園|楽園)$")
+# What follows a city and town that is not someone's home: a facility there, an event held there.
+_PLACE_NOT_HOME_AFTER = regex.compile(
+    r"^(?:の|に|にある)?[\p{Han}\p{Katakana}\p{Hiragana}ー・]{0,10}?(?:役所|役場|庁舎|支所|センター|学校|小学校|中学校|病院|会館|公民館|図書館|"
+    r"公園|駅|保育園|保育所|こども園|幼稚園|店|事務所|寺|神社|施設|工場|会場)|^(?:で|にて)(?:開催|実施|行われ)|^(?:内|全域|一帯|地区|周辺)"
+    # statistics and jurisdictions: 府中町の人口, 府中町・伯太町を担当
+    r"|^の?(?:人口|世帯数|面積|児童数|生徒数|出生数|高齢化率|自治会|まつり|祭り|地域|区域|エリア)|^[^。\n]{0,20}?[をのは](?:担当|管轄|所管|受け持)")
 _BUILDING = regex.compile(
     rf"^[ 　]?(?:の[ 　]?)?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号(?!棟)|{DASH}?[0-9０-９]{{0,3}}号室)"
     # 府中町1-2-3、305号室 / （305号室） / の2階: the room or floor after a comma, in brackets, after の
@@ -203,6 +210,11 @@ class AddressRecognizer(JaRegexRecognizer):
             if any(r.start < end and start < r.end for r in results):
                 continue
             results.append(self.result(start, end, 0.7, True))
+        for start, end in city_town_spans(text):  # 泉佐野市日根野, 和泉市三林町の団地: a town of that city, no block number
+            if any(r.start < end and start < r.end for r in results) or _TOWN_GROUP_AFTER.match(text[end:end + 10]) \
+                    or _PLACE_NOT_HOME_AFTER.match(text[end:end + 12]):
+                continue
+            results.append(self.result(start, end, 0.65, True))
         return [r for r in _joined(text, results) if not (
             _PLACEHOLDER.search(text[r.start:r.end]) or _office_address(text, r.start, r.end))]
 
