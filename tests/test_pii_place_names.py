@@ -46,3 +46,8 @@ def test_a_home_town_is_masked_as_an_address(text, address):
 ])
 def test_a_place_that_is_no_ones_home_stays_clean(text):
     assert [f for f in analyze(text) if f.type == "ADDRESS"] == []
+
+
+@pytest.mark.parametrize("text", ["府中町、伯太町を担当する。", "和泉市府中町、和泉市伯太町を担当する。"])
+def test_a_jurisdiction_and_the_verb_after_it_stay_clean(text):
+    assert analyze(text) == []  # 担当|する: the verb after 担当 is no name

@@ -29,6 +29,7 @@ from privacy.pii.recognizers.person_lexicon import (
     ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
+    dictionary_kinds,
     has_person_entry,
     is_abstract_noun,
     is_hiragana_kin,
@@ -106,10 +107,10 @@ _LIST_BEFORE = regex.compile(
 _LIST_SEPARATOR = regex.compile(r"^(?:くん|ちゃん|さん|君)?(?:[、・,，]|と(?!して|いう|は))")
 _PARTICLE_END = regex.compile(r"[がはをにともへでの]$")
 _LATIN_NAME = regex.compile(
-    r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?:,?[ 　](?:[A-Z][a-z]+|[A-Z]{2,})){1,3}(?![A-Za-z])")
+    r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?:,?[ 　](?:[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?|[A-Z]{2,})){1,3}(?![A-Za-z-])")
 # A label before a name in capitals (英字氏名：HARUTO SATO, 表記で「…」, 児童：LI YUN, 転入児童 NGUYEN THI MAI).
 _LATIN_LABEL_BEFORE = regex.compile(
-    r"(?:氏名|名前|表記|英字|ローマ字|児童|生徒|本人|母|父|保護者|長男|長女|次男|次女)[^。\n]{0,8}$")
+    r"(?:氏名|名前|表記|英字|ローマ字|児童|生徒|本人|本児|母|父|保護者|長男|長女|次男|次女)[^。\n]{0,8}$")
 _HAN = regex.compile(r"[\p{Han}々]")
 _LATIN_SINGLE = regex.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,12}(?![A-Za-z])")
 _WITH_READING = regex.compile(
@@ -189,6 +190,9 @@ def _one_kanji_opening_a_clause(text: str, start: int, word: str) -> bool:
 
 # An identifier right before a name: 出席番号12番の陽向が, 学籍番号20220911の陽葵、
 _BOTH = regex.compile(r"^の?(?:とも[にで]|いずれ|どちら|ふたり|うち)")
+_STAFF_BEFORE = regex.compile(
+    r"(?:担任|SSW|相談員|保健師|担当|主任|ケースワーカー|CW|教頭|校長|養護教諭|支援員)[ 　]?[のはがに、:：]?[ 　]?$")
+_NICKNAME_LABEL = regex.compile(r"(?:呼び名|愛称|あだ名)は?「$")
 _ID_BEFORE = regex.compile(r"(?:(?<![0-9０-９])[0-9０-９]{4,}|(?<![0-9０-９])[0-9０-９]{1,3}番)の$")
 
 
@@ -205,6 +209,10 @@ def _word_after(text: str, position: int) -> tuple[int, int] | None:
             word, end = word[:-1], end - 1
         if _PARTICLE_END.search(word) and len(word) > 2:
             word, end = word[:-1], end - 1
+    if _HIRAGANA.match(word) and not _NAME_END.match(text[end:end + 3]):
+        cut = regex.match(r"\p{Hiragana}{2,4}?(?=の)", word)
+        if cut and can_be_given_name(cut.group(0)):  # 弟しん|のお迎え
+            end = position + len(cut.group(0))
     if not _NAME_END.match(text[end:end + 3]) or PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
         return None
     return position, end
@@ -220,7 +228,16 @@ def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None 
         if span and token_starts is not None and i not in token_starts and _HAN.match(text[i - 1]) \
                 and _HAN.match(text[i]):
             continue  # 対象|児童: the kinship word (児) is part of a longer word
-        if span and not _taken(found, *span) and is_name_like(text[span[0]:span[1]], strong=True):
+        if span and text[i] == "の" and not can_be_given_name(text[span[0]:span[1]]) and (
+                text[i + 1:i + 2] != "の" or can_be_given_name(text[i + 1:span[1]])):
+            continue  # 次女の|あかり, 長女の|のぞみ: the particle is no part of the name (妹ののか is)
+        if span and _HIRAGANA.match(text[span[0]:span[1]]) and _STAFF_BEFORE.search(text, max(0, i - 8), i):
+            continue  # SSWが|とりまとめる, 保健師が担当|する: staff are named by surname
+        if span and text[max(0, i - 2):i] == "担当" and regex.match(r"(?:する|した|して|し|され|させ|できる)", text[span[0]:span[1]]):
+            continue  # 伯太町を担当|する: the verb, no name
+        nickname = span is not None and _NICKNAME_LABEL.search(text, max(0, i - 8), i) is not None
+        if span and not _taken(found, *span) and (is_name_like(text[span[0]:span[1]], strong=True) or (
+                nickname and _listed_with(text[span[0]:span[1]], "ア"))):  # 呼び名は「ガビ」
             found.add(span[0], span[1], 0.75, True)
     changed = True
     while changed:
@@ -315,6 +332,7 @@ def reading_names(found: Candidates) -> None:
 
 
 _SPACED_HAN = regex.compile(r"^[ 　][\p{Han}々]{1,3}(?=$|[ 　、。,.()（）「」/／:：;；]|[はがのもと]|くん|君|さん|ちゃん|様)")
+_SPACED_KATAKANA = regex.compile(r"^[ 　][\p{Katakana}ー]{2,6}(?=$|[ 　、。,.()（）「」/／]|[はがのもと]|くん|君|さん|ちゃん|様)")
 _DOTTED_KATAKANA = regex.compile(r"^(?:[・＝= 　][\p{Katakana}ー]{1,10})+")
 _HIRAGANA_RUN = regex.compile(r"^[\p{Hiragana}]{1,6}")
 _KATAKANA_HEAD = regex.compile(r"(?<![\p{Katakana}ー])(?:[\p{Katakana}ー]{1,10}[・＝=])+$")
@@ -347,9 +365,17 @@ def complete_spans(found: Candidates) -> None:
                 new_end = end + len(m.group(0))
         if _HAN.match(word[-1]) and len(word.replace(" ", "").replace("　", "")) <= 3:
             m = _SPACED_HAN.match(text[end:end + 5])
+            inside = [(s, e) for (s, e), (sc, _) in found.spans.items()
+                      if m and sc >= 0.5 and s < end + len(m.group(0)) and end + 1 < e]
             if m and not is_role_word(m.group(0).strip()) and \
-                    not _taken(found, end + 1, end + len(m.group(0))):
+                    all(end + 1 <= s and e <= end + len(m.group(0)) for s, e in inside):
+                for span in inside:  # 松田 颯|真: a piece of the given name found alone
+                    del found.spans[span]
                 new_end = end + len(m.group(0))
+            m = _SPACED_KATAKANA.match(text[end:end + 8])
+            if new_end == end and m and len(word) <= 2 and can_be_surname(word) and \
+                    not _taken(found, end + 1, end + len(m.group(0))) and m.group(0).strip() not in KATAKANA_ROLES:
+                new_end = end + len(m.group(0))  # 朴 ジフ, 金 ミンジュン: a katakana given name
         if _KATAKANA.match(word[-1]):
             m = _DOTTED_KATAKANA.match(text[end:end + 30])
             if m:
@@ -415,6 +441,89 @@ def clause_subjects(found: Candidates) -> None:
             found.add(start, end, 0.7, True)
 
 
+# A parent's message pasted into a record (母LINE「こはる、熱下がりました！…　ミナ」, 父より：「…。根本」): the
+# child named where a sentence of it starts, and the sender's name that closes it.
+_MESSAGE_BEFORE = regex.compile(
+    r"(?:母|父|保護者|祖母|祖父|LINE|ＬＩＮＥ|メール|より|転記|原文|スクショ|送信|翻訳)[^「『」』\n]{0,16}$")
+_MESSAGE_CLAUSE = regex.compile(
+    r"(?<=[「『。！？!?…、 　✨🙏]|(?:今日|明日|今朝|昨日|朝)は)"
+    r"(?:[\p{Hiragana}]{2,5}(?!\p{Hiragana})|[\p{Katakana}ー]{2,6}(?![\p{Katakana}ー])|[\p{Han}々]{1,2}(?![\p{Han}々])"
+    r"|[A-Z][a-z]{1,11}(?![A-Za-z]))")
+_MESSAGE_PARTICLES = "はがのをにと"
+_MESSAGE_FOLLOW = regex.compile(r"^(?:[、,！!]|ママ|パパ)")
+_MESSAGE_SENDER = regex.compile(
+    r"(?:(?<=[。！？!?… 　✨🙏])|(?<=\.[a-z]{2,3}[ 　]))([\p{Han}々]{1,3}|[\p{Katakana}ー]{2,6})$")
+_SENDER_AFTER = regex.compile(r"([\p{Katakana}ー]{2,6}|[\p{Han}々]{1,3})(?=$|[（(。、\s])")
+_VERB_KINDS = frozenset({"動詞-一般", "動詞-非自立可能", "助動詞"})
+_TIME_AFTER_NAME = regex.compile(r"^(?:今日|明日|昨日|今朝|最近)")
+
+
+def _message_name(word: str, follow: str) -> bool:
+    """Whether a word opening a sentence of a parent's message is the child's name."""
+    vocab = vocabulary()
+    if word in vocab.hiragana_not_names or word in ROLE_WORDS or word in vocab.kin_words:
+        return False
+    if _HIRAGANA.match(word):  # そうた, こはる (not in the dictionary), かなで (a verb too), はるか (a name)
+        if word.startswith(("お", "ご")) or is_hiragana_kin(word):
+            return False
+        kinds = dictionary_kinds(word)
+        return can_be_given_name(word) or not kinds or (
+            kinds <= _VERB_KINDS and bool(_MESSAGE_FOLLOW.match(follow) or follow[:1] in "にの"))
+    if _KATAKANA.match(word):  # ケンジの学童, ミナ (a noun too, listed as a person)
+        return word not in vocab.katakana_not_names and word not in KATAKANA_ROLES and (
+            can_be_given_name(word) or has_person_entry(word) or not dictionary_kinds(word))
+    if _HAN.match(word):  # 光の給食費, 凛の件 (listed given names; not 今日, 夫, 元気)
+        return can_be_given_name(word) and not is_time_or_counter(word) and not is_abstract_noun(word) \
+            and follow[:1] in "はがのをと、"
+    return word not in vocab.latin_not_names and word not in LATIN_ROLES and follow[:1] in "はがのをと、,"
+
+
+def parent_messages(found: Candidates) -> None:
+    """Names in a parent's message quoted in a record: the child where a sentence starts (「はるかは元気です」
+    「そうた今日遅刻します」「LucasとJulia、…」) and the sender at the end (「…。根本」, 「…」ラン)."""
+    text = found.text
+    for open_m in regex.finditer(r"[「『]", text):
+        if not _MESSAGE_BEFORE.search(text, max(0, open_m.start() - 20), open_m.start()):
+            continue
+        close = text.find("」" if open_m.group(0) == "「" else "』", open_m.end())
+        close = len(text) if close < 0 else close
+        body_start = open_m.start()
+        for m in _MESSAGE_CLAUSE.finditer(text, body_start, close):
+            start, run = m.start(), m.group(0)
+            lengths = range(len(run), 1, -1) if _HIRAGANA.match(run) else [len(run)]
+            for length in lengths:
+                word, end = run[:length], start + length
+                follow = text[end:min(close, end + 3)] or text[end:end + 1]
+                if _HIRAGANA.match(word):
+                    inner = length < len(run)
+                    if (inner and run[length] not in _MESSAGE_PARTICLES) or word[-1] in "はがのをに" \
+                            or length > 4 or (not inner and not (
+                                _MESSAGE_FOLLOW.match(follow) or _TIME_AFTER_NAME.match(follow)
+                                or (_HAN.match(follow[:1]) and can_be_given_name(word)))):
+                        continue  # たくみ起きません, そうた今日遅刻: not いつもお世話
+                if _taken(found, start, end) or not _message_name(word, follow):
+                    continue
+                found.add(start, end, 0.7, True) if not regex.match(r"[A-Za-z]", word) \
+                    else found.spans.setdefault((start, end), (0.7, True))
+                other = regex.match(r"と([A-Z][a-z]{1,11})(?![A-Za-z])", text[end:close])  # LucasとJulia
+                if other and other.group(1) not in vocabulary().latin_not_names:
+                    found.spans.setdefault((end + 1, end + 1 + len(other.group(1))), (0.7, True))
+                break
+        sender = _MESSAGE_SENDER.search(text, body_start + 1, close)
+        after = _SENDER_AFTER.match(text, close + 1) if close < len(text) else None
+        for sm in (sender, after):
+            if sm is None or _taken(found, *sm.span(1)):
+                continue
+            word = sm.group(1)
+            if _HAN.match(word):
+                if word in ROLE_WORDS or is_role_word(word) or not can_be_surname(word):
+                    continue
+            elif word in vocabulary().katakana_not_names or word in KATAKANA_ROLES or not (
+                    can_be_given_name(word) or has_person_entry(word) or not dictionary_kinds(word)):
+                continue
+            found.add(sm.start(1), sm.end(1), 0.7, True)
+
+
 def table_names(found: Candidates) -> None:
     """Cells of a pasted table under a name column (氏名, ふりがな, 児童 …): 3	松本 心愛	まつもと ここあ."""
     vocab = vocabulary()
@@ -443,8 +552,9 @@ def surname_forms(found: Candidates) -> None:
             word = m.group(1)
             if _taken(found, *m.span(1)) or not can_be_surname(word):
                 continue
-            if rx is _FAMILY and lexical_kind(word + "家") == "noun":
-                continue  # 実家, 本家, 農家
+            if rx is _FAMILY and (lexical_kind(word + "家") == "noun" or (
+                    dictionary_kinds(word + "家") and lexical_kind(word + "家") != "name")):
+                continue  # 実家, 本家, 農家; 吉野家 (a shop's name)
             found.add(m.start(1), m.end(1), 0.75, True)
 
 
@@ -484,7 +594,7 @@ def merge_adjacent(found: Candidates) -> None:
             found.spans[(s1, e2)] = (score, True)
 
 
-_TO_TAIL = regex.compile(r"^と(?=$|[がはのもをにへで、。・,，.\s「」()（）]|くん|君|さん|ちゃん|様)")
+_TO_TAIL = regex.compile(r"^と(?=$|[がはのもをにへでと、。・,，.\s「」()（）]|くん|君|さん|ちゃん|様)")
 
 
 def kana_to_tails(found: Candidates) -> None:
