@@ -86,15 +86,19 @@ def comparison_ja(comp: Comparison, catalog: Catalog) -> str:
         unit = (item.unit or "") if item else ""
         return (f"{who}の" if who else "") + name + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))
     win_adv, win = scope_ja(agg)
-    filt = ""
+    filt = said = ""
     if agg.value_filter is not None and item is not None:
         vf = agg.value_filter
         vals = vf.value if isinstance(vf.value, list) else [vf.value]
         labels = "・".join(item.label_for(str(v)) if item.codes else f"{v}{item.unit or ''}" for v in vals)
         op_word = {"in": "", "=": "", ">=": "以上", ">": "超", "<=": "以下", "<": "未満", "!=": "以外", "not_in": "以外"}.get(vf.op, vf.op)
-        filt = f"(うち {labels}{op_word} のもの)"
+        said = f"{labels}{op_word}"
+        filt = f"(うち {said} のもの)"
     if agg.fn == "exists":
         return f"{win_adv}{name}{filt}の記録がある" if comp.value is not False else f"{win_adv}{name}{filt}の記録がない"
+    if agg.fn == "count" and agg.value_filter is not None and item is not None and item.event_unit and "1か月" in item.event_unit:
+        # monthly totals: 「直近3か月のうち5日以上の月が1か月以上」
+        return f"{win}{name}が{said}の月の数" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, "か月"))
     if agg.fn == "count":
         unit = "回"
         return f"{win}{name}{filt}の件数" + OP_JA[comp.op].format(v=_fmt_value(comp, catalog, unit))

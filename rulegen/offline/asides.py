@@ -72,7 +72,8 @@ def _aside_ok(parser: OfflineParser, aside: str, kind: str, used: set[str]) -> b
     for sp in t.spans:
         if sp.kind in _NEVER or (sp.kind in _RESTATED_ONLY and kind != "restated"):
             return False
-        if kind == "remark" and sp.kind not in _REMARK_KINDS:
+        if kind == "remark" and sp.kind not in _REMARK_KINDS and not (sp.kind == "item" and sp.data["item"] in used):
+            # 「（保健室登校の疑い）」: a guess about an item the rule already uses adds nothing
             return False
         if sp.kind == "item" and sp.data["item"] not in used:
             return False

@@ -202,6 +202,7 @@ class OfflineParser:
                 "k_of_n", f"「{k_of_n.group(0)}」は、いくつの条件に当てはまるかを数える書き方と読めます。「N つ以上」のほかの数え方はまだルールにできません。",
                 phrase=k_of_n.group(0),
                 hint="「次のうち2つ以上に該当」のように「N つ以上」で書くか、条件ごとに1つのルールにして点数を分けてください。")])
+        text, typo_notes = _fix_typos(text, self.lex)  # 「10日異常」「中学性」: IME slips, read as meant and said in the reading
         t = _Text(text)
         if at_least:
             t.claim(at_least.start(), at_least.end(), "k_of_n", text=text[at_least.start("k") : at_least.end()].rstrip(":、"),
@@ -237,7 +238,7 @@ class OfflineParser:
         result.clarifications = list(t.clarifications) if result.questions else []
         if result.rule is not None:
             result.assumptions = list(t.assumptions)
-            result.notes += [a["note"] for a in t.assumptions]
+            result.notes += [a["note"] for a in t.assumptions] + typo_notes
         from rulegen.offline.sanity import review  # the post-parse cross-examination (issue 14)
 
         review(t.text, t.spans, result, self.catalog, self.lex)
@@ -362,9 +363,15 @@ class OfflineParser:
         t.find(rf"{dot}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         # 「2026年9月〜10月」「令和7年10月〜3月」: the second month in the same year (or the next, when it comes earlier)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:〜|から)(\d{{1,2}})月{day}(?:まで)?(?:に|で|の|において)?", "window", self._period_same_year)
+        # 「令和8年度上半期（4月〜9月）」「令和7年度下半期」: half of a fiscal year; 「令和7年度以降」: from its first day
+        t.find(rf"{era}度(上半期|前半期|前期|下半期|後半期|後期)(?:\((\d{{1,2}})月〜(\d{{1,2}})月\))?(?:中)?(?:に|で|の|において)?", "window", self._fiscal_half)
+        t.find(rf"{era}度(?:以降|から)(?:に|で|の|において)?", "window",
+               lambda m: None if (a := self._month_start(m.group(1), m.group(2), "4")) is None else {"months": {"period": {"start": a.isoformat()}}, "text": m.group(0)})
         t.find(rf"{era}度(?:中)?(?:に|で|の|において)?", "window", self._fiscal_year)
         t.find(rf"{era}(\d{{1,2}})月{day}(?:以降|から)(?:に|で|の|において)?", "window", self._period_since)
         t.find(rf"{era}(\d{{1,2}})月(?:末)?{day}(?:まで|以前)(?:に|で|の|において)?", "window", self._period_until)  # 令和8年3月末までに
+        # 「令和8年10月の1か月間に」「令和8年10月中に」: one calendar month
+        t.find(rf"{era}(\d{{1,2}})月(?!\d)(?:の(?:1|一)か月(?:間)?|中|の間)?(?:に|で|の|において)?", "window", self._one_month)
         # 「今年度(R8年度)」「令和7年度(昨年度)」: the era year is written next to the relative word, which adds nothing
         rel = _alt(lex["relative_year_words"])
         t.find(rf"(?:{rel})(?=\((?:令和|平成|R|H|(?:19|20)\d{{2}}))|(?<=年度)\((?:{rel})\)", "time_alias")
@@ -389,12 +396,20 @@ class OfflineParser:
                lambda m: {"op": OPS[m.group(3)], "value": int(m.group(1)), "unit": m.group(2)})
         t.find(r"(?:半年間?|この半年)(?:に|で|の|間|において)?", "window", lambda m: {"months": 6, "text": m.group(0)})
         t.find(r"(?:過去|直近|最近|ここ|この|基準日(?:の)?(?:前|以前|から(?:遡って|さかのぼって)|より前の))(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において|における)?", "window", self._window)
+        # 「いずれか1か月でも」「の最大が」 (some month) and 「各月とも」「毎月」 (every month): a test said of each monthly
+        # total of the window; read on items of monthly totals only (_leaf), as a count of the months that pass it
+        t.find(r"(?:うち[、,]?)?(?:いずれか|どれか)(?:の)?(?:(?:1|一)か月|月)(?:でも|だけでも|に|で)?[、,]?", "month_quant",
+               lambda m: {"every": False, "text": m.group(0)})
+        t.find(r"(?:の)?(?:最大|最多)(?:値)?(?:が|は)", "month_quant", lambda m: {"every": False, "text": m.group(0)})
+        t.find(r"(?:の)?(?:各月|毎月)(?:とも(?:に)?|それぞれ|で|に|の)?(?:継続して|連続して|続けて)?[、,]?", "month_quant",
+               lambda m: {"every": True, "text": m.group(0)})
         # 「直近1か月に…、同じ1か月に」「同じ半年で」: the window already given, repeated (one window for the rule)
         t.find(r"同じ(\d+)(年|か月)(?:間)?(?:に|で|の|内に|内で|の間に|の間で|において)?", "same_window",
                lambda m: {"text": m.group(0)} if any(sp.kind == "window" and sp.end <= m.start() for sp in t.spans) else None)
         t.find(rf"(\d+)(年|か月)(?:間|以内)(?:に|で|の|において)?(?!{OP_RE})", "window", self._window)
         t.find(rf"(\d+)(年|か月)(?:で|に|の間に)(?!{OP_RE}|\d+(?:か月|年))", "window", self._window)
         t.find(r"(?<!\d)年間(?:に|で|の)?", "window", lambda m: {"months": 12, "text": m.group(0)})
+        t.find(r"(?<![\d年度])(?:1)?年に(?=\d)", "window", lambda m: {"months": 12, "text": m.group(0)})  # 年に2回以上: a year, counted back
         if any(sp.kind == "window" for sp in t.spans):  # 「同じ期間に」: the window already given
             t.find(rf"(?:{_alt(lex['same_window_words'])})(?:に|で|の|内に|内で|内の)?", "same_window")
         t.find(rf"(?:毎月|月に|月|1か月に|1か月あたり|ひと月あたり)(\d+)(日|回)({OP_RE})(?:の)?\x00*(?:した|の|が|がある|ある|あった|([ぁ-ん一-龥]{1,3}?(?:した|んだ|った|いた|た)))?(?:月)", "per_month",
@@ -426,6 +441,8 @@ class OfflineParser:
             # 「乳児」, unless it begins an item's name written on (「乳児家庭全戸訪問」)
             t.find(re.escape(phrase), "amount", lambda m, a=lo, b=hi: None if self._starts_item_name(t, m) else
                    {"op": "between", "value": [a, b], "unit": "歳"})
+        # 「欠席日数が0日」: zero with no comparison word is exactly zero (0日以上 says nothing, 0日未満 is never)
+        t.find(rf"(?<![\d.])0(日|回|件|か月|人)(?![\d.]|{OP_RE})", "amount", lambda m: {"op": "=", "value": 0, "unit": m.group(1), "text": m.group(0)})
         t.find(rf"{NUM}{UNIT}", "bare_amount", lambda m: {"value": _num(m.group(1)), "unit": m.group(2) or ""})
         t.find("|".join(map(re.escape, sorted(lex["any_markers"], key=len, reverse=True))), "any_marker")
         t.find("|".join(map(re.escape, sorted(lex["all_markers"], key=len, reverse=True))), "all_marker")
@@ -520,13 +537,21 @@ class OfflineParser:
                 top = 6 if s == "elementary" else 3
                 if m.group(2) == "・" and hi != lo + 1:
                     return None  # 「1・3年生」: not one range
-                if m.group(4) and m.group(3):
-                    return None  # 「1〜3年生以上」
-                lo, hi = _grade_bounds(lo, hi, m.group(4), top)
+                if m.group(4) and m.group(3) and m.group(4) != "まで":
+                    return None  # 「1〜3年生以上」 (「第1学年から第3学年まで」 is the range)
+                lo, hi = _grade_bounds(lo, hi, None if m.group(3) else m.group(4), top)
                 if not 1 <= lo <= hi <= top:
                     return None
                 return {"stage": None, "lo": lo + o, "hi": hi + o}  # the grade condition says it; no stage filter added
-            t.find(re.escape(prefix) + r"(?:校)?(\d)(?:年生?)?(?:(〜|から|-|・)(\d)年生?)?(以上|以下|未満|まで)?(?:の(?!うち)|で)?", "grade", grades)
+            # 「中学校第3学年」「小学校第1学年から第3学年までに在籍する」 (the formal wording; 在籍 there restates the grade)
+            t.find(re.escape(prefix) + r"(?:校)?第?(\d)(?:学?年生?)?(?:(〜|から|-|・)第?(\d)学?年生?)?(以上|以下|未満|まで)?"
+                   r"(?:(?:に|で)?在籍(?:する|している|中の)?|の(?!うち)|で)?", "grade", grades)
+        # 「小学校高学年（5・6年生）」: the grades in brackets after a grade phrase, within it, are the grades meant
+        for phrase, (g_stage, g_lo, g_hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
+            off = 6 if g_stage == "junior_high" else 0
+            t.find(re.escape(phrase) + r"(?:生)?\((\d)(?:年生?)?(?:・|、|〜|から|-)(\d)年生?\)(?:の(?!うち))?", "grade",
+                   lambda m, a=g_lo, b=g_hi, o=off: {"stage": None, "lo": int(m.group(1)) + o, "hi": int(m.group(2)) + o}
+                   if a <= int(m.group(1)) + o < int(m.group(2)) + o <= b else None)
         # 「5年生以上の小学生」「2年生の中学生」: a grade with the school named once elsewhere in the text
         schools = [(stage, offset) for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items() if prefix in t.text]
         if len(schools) == 1 and "小中" not in t.text:
@@ -561,6 +586,21 @@ class OfflineParser:
             return parse_date(f"{era}{year}年{int(month)}月", allow_month=True)
         except (DateParseError, ValueError):
             return None
+
+    def _fiscal_half(self, m: re.Match[str]) -> dict[str, Any] | None:
+        a = self._month_start(m.group(1), m.group(2), "4")
+        first = m.group(3) in ("上半期", "前半期", "前期")
+        if a is None or (m.group(4) and (int(m.group(4)), int(m.group(5))) != ((4, 9) if first else (10, 3))):
+            return None  # the months in brackets say another half: left unread
+        start, end = (a, dt.date(a.year, 9, 30)) if first else (dt.date(a.year, 10, 1), dt.date(a.year + 1, 3, 31))
+        return {"months": {"period": {"start": start.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
+
+    def _one_month(self, m: re.Match[str]) -> dict[str, Any] | None:
+        a = self._month_start(*m.group(1, 2, 3))
+        if a is None:
+            return None
+        end = dt.date(a.year + a.month // 12, a.month % 12 + 1, 1) - dt.timedelta(days=1)
+        return {"months": {"period": {"start": a.isoformat(), "end": end.isoformat()}}, "text": m.group(0)}
 
     def _period_range(self, m: re.Match[str]) -> dict[str, Any] | None:
         a, b = self._month_start(*m.group(1, 2, 3)), self._month_start(*m.group(5, 6, 7))
@@ -745,6 +785,7 @@ class OfflineParser:
                 for sp in inside:
                     t.unclaim(sp)
                 t.claim(m.start(), m.end(), "code", item=item_id, code=code)
+                self._joined_codes(t, m.start(), item_id, labels)
         for label, item_id, code in sorted(labels, key=lambda x: -len(x[0])):
             # 「保健室に「心の不調・相談」で」: a whole label of an item the text names is that code, even where a
             # word of it (相談) was read as a word of several items.
@@ -804,6 +845,40 @@ class OfflineParser:
             if hits and len(hits) == 1 and t.is_free(tok.start, tok.end):
                 item_id, code = next(iter(hits))
                 t.claim(tok.start, tok.end, "code", item=item_id, code=code)
+        # 「身体のあざ又は傷の確認」: parts of one code's label joined by 又は are that one code, no OR
+        for sp in [s for s in t.spans if s.kind == "or"]:
+            a = next((c for c in t.spans if c.kind == "code" and c.end == sp.start), None)
+            b = next((c for c in t.spans if c.kind == "code" and c.start == sp.end), None)
+            if a and b and (a.data["item"], a.data["code"]) == (b.data["item"], b.data["code"]):
+                sp.kind = "same_item_or"
+        # 「性別が女」「性別が男の者」: a code label right after a category attribute it names (with が/は/=) is its value
+        for sp in [s for s in t.spans if s.kind == "item"]:
+            attr = self.catalog[sp.data["item"]]
+            if attr.kind != "attribute" or attr.type != "category" or not attr.codes:
+                continue
+            for c in sorted(attr.codes, key=lambda c: -len(c.label)):
+                lm = re.compile(rf"(?:が|は|=)({re.escape(normalize(c.label))})(?=である|であり|で|の|と|、|,|。|\)|$)").match(t.text, sp.end)
+                if lm and t.is_free(lm.start(1), lm.end(1)):
+                    t.claim(lm.start(1), lm.end(1), "code", item=attr.id, code=c.code)
+                    break
+
+    def _joined_codes(self, t: _Text, pos: int, item_id: str, labels: list[tuple[str, str, str]]) -> None:
+        """「不登校又はいじめに関する教育相談」: labels of the same item joined by 又は/・/や before a code joined to its
+        item are codes of that item too (one value filter), not an OR with another item or a difficulty."""
+        own = sorted(((lab, c) for lab, i, c in labels if i == item_id), key=lambda x: -len(x[0]))
+        joins = _alt(self.lex.get("joined_code_words", ["又は", "または", "もしくは", "若しくは", "・", "や", "及び", "および"]))
+        while own:
+            j = re.search(rf"({_alt([lab for lab, _ in own])})(?:{joins})$", t.text[:pos])
+            if j is None:
+                return
+            inside = [sp for sp in t.spans if sp.start < pos and j.start() < sp.end]
+            if any(sp.kind not in ("item", "difficulty", "ambiguous", "or", "and") or sp.start < j.start() for sp in inside):
+                return
+            for sp in inside:
+                t.unclaim(sp)
+            code = next(c for lab, c in own if lab == j.group(1))
+            t.claim(j.start(), pos, "code", item=item_id, code=code)
+            pos = j.start()
 
     def _narrow_head_labels(self, t: _Text) -> None:
         """「養護相談：虐待又はその他」「養護相談のうち虐待」: a label heading several codes (養護相談: 虐待, その他),
@@ -932,6 +1007,11 @@ class OfflineParser:
         lex = self.lex
         t.find(rf"(?<![一-龥ァ-ヴ])(?:{_alt(lex['guardian_words'])})(?![一-龥])", "guardian")
         guardian_spans = [sp for sp in t.spans if sp.kind in ("guardian", "guardians_all")]
+        for sp in t.spans:  # 「いずれかの保護者の年齢が」: a marker before a guardian item's name is about the guardians
+            if sp.kind in ("any_marker", "all_marker") and any(
+                    i.kind == "item" and i.start == sp.end + (t.text[sp.end : sp.end + 1] == "の") and self.catalog[i.data["item"]].entity == "guardian"
+                    and re.match(rf"(?:{_alt(lex['guardian_words'])})", t.text[i.start :]) for i in t.spans):
+                sp.kind = "guardian_any" if sp.kind == "any_marker" else "guardians_all"
         if not guardian_spans:
             return
         for g in guardian_spans:
@@ -1108,8 +1188,8 @@ class OfflineParser:
                 after = t.text[m.end() : m.end() + 1]
                 # 「保育園 先月10日以上休んでる」: a window right after the place word, then the absence
                 windowed = any(sp.kind == "window" and sp.start == m.end() for sp in t.spans)
-                if after not in ("を", "の", "で") and not windowed:
-                    continue  # 「保育園に在園していて」: a condition of its own
+                if after not in ("を", "の", "で") and not windowed or re.match(r"を(?:利用|在園|通園|通所|通っ|通う|通わ)", t.text[m.end() :]):
+                    continue  # 「保育園に在園していて」「保育所等を利用している」: a condition of its own
                 for sp in [sp for sp in t.spans if sp.start < m.end() and m.start() < sp.end]:
                     t.unclaim(sp)
                 t.claim(m.start(), m.end() + (0 if windowed else 1), "context", text=m.group(0))
@@ -1178,7 +1258,7 @@ class OfflineParser:
             j, ored = k - 1, False
             while j >= 0 and spans[j].kind in ("item", "or", "any_marker"):
                 gap = t.text[spans[j].end : (spans[j + 1].start if j + 1 < k else s.start)]
-                if not re.fullmatch(r"(?:の|が|は|か)?", gap):
+                if not re.fullmatch(r"(?:の|が|は|か)?" if j + 1 < k else r"(?:の|が|は|か|に|で)?", gap):  # 「…のいずれかに滞納」
                     break
                 ored |= spans[j].kind in ("or", "any_marker") or gap == "か"
                 if spans[j].kind == "item":
@@ -1347,10 +1427,10 @@ class OfflineParser:
         explicit_diff = [s.data["difficulty"] for s in spans if s.kind == "difficulty"]
 
         # Attach modifiers to items.
-        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": [], "past": [], "time_word": []} for i in items}
+        attach: dict[int, dict[str, list[Span]]] = {id(i): {"amount": [], "negation": [], "code": [], "window": [], "per_month": [], "vague": [], "negation_prefix": [], "past": [], "time_word": [], "month_quant": []} for i in items}
         boundaries = [s for s in spans if s.kind in ("and", "or")]
         for s in spans:
-            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix", "past", "time_word"):
+            if s.kind not in ("amount", "negation", "code", "window", "per_month", "vague", "negation_prefix", "past", "time_word", "month_quant"):
                 continue
             if s.kind == "amount" and s.data.get("guardian"):
                 g_items = [i for i in items if i.data.get("guardian_word")]
@@ -1722,6 +1802,9 @@ class OfflineParser:
                     leaf.update(op="=", value=True)
                 elif item.type in ("integer", "decimal") and ITEM_UNIT_GROUP.get(item.unit or "") in ("count", "day", "month", "person"):
                     leaf.update(op=">=", value=1)  # 「給食費の未納がある」: at least one
+                elif item.type == "category" and item.codes and any(c.data["item"] == item.id for c in mods["code"]):
+                    codes = sorted({c.data["code"] for c in mods["code"] if c.data["item"] == item.id})  # 「性別が女」
+                    leaf.update(op="=", value=codes[0]) if len(codes) == 1 else leaf.update(op="in", value=codes)
                 elif item.type == "category" and item.codes:
                     questions.append(f"「{phrase}」はどの区分ですか。候補: " + "、".join(c.label for c in item.codes))
                     t.clarifications.append({"phrase": phrase, "mode": "append", "candidates": [c.label for c in item.codes]})
@@ -1790,6 +1873,20 @@ class OfflineParser:
                 agg["value_filter"] = {"op": "not_in", "value": excluded} if len(excluded) > 1 else {"op": "!=", "value": excluded[0]}
             per_month = mods["per_month"]
             numeric = item.type in ("integer", "decimal")
+            if mods.get("month_quant"):  # 「いずれか1か月でも…5日以上の月」「各月とも3日以上」「の最大が10日以上」
+                quant = mods["month_quant"]
+                word = t.text[quant[0].start : quant[0].end]
+                every = {q.data["every"] for q in quant}
+                if (len(every) > 1 or not (item.event_unit and "1か月" in item.event_unit)
+                        or not (per_month or (amount and amount["op"] in (">=", ">", "<=", "<", "=")))):
+                    problems.append(problem("month_quant", f"「{word}」がどの月の何の条件か読み取れませんでした。", phrase=word,
+                                            hint="月ごとの条件は、例えば「直近3か月のうち5日以上の月が1か月以上」のように書いてください。"))
+                    return {}, False
+                if not per_month and amount:  # the number is each month's total: months passing it are counted
+                    amounts[0].kind, amounts[0].data = "per_month", {"op": amount["op"], "value": amount["value"], "unit": amount["unit"]}
+                    per_month, amount = [amounts[0]], None
+                if every == {True}:
+                    per_month[0].data["every"] = True
             if per_month and per_month[0].data.get("every") and not isinstance(agg.get("window_months"), int):
                 problems.append(problem("every_month", f"「{t.text[per_month[0].start:per_month[0].end]}」の「毎月」は、何か月間のことですか。",
                                         phrase=t.text[per_month[0].start:per_month[0].end], hint="期間と一緒に書いてください (例: 直近3か月、毎月3日以上)。"))
@@ -1835,6 +1932,26 @@ class OfflineParser:
         if mods["window"]:
             return mods["window"][0].data["months"]
         return global_window
+
+
+def _fix_typos(text: str, lex: dict[str, Any]) -> tuple[str, list[str]]:
+    """IME slips of a comparison word right after a number (「10日異常」) and of stage words (「中学性」): the word meant,
+    with a note for the reading (lexicon typo_after_number / typo_words)."""
+    notes: list[str] = []
+
+    def fix(m: re.Match[str], table: dict[str, str]) -> str:
+        word = m.group("w")
+        note = lex["typo_note"].format(typo=word, word=table[word])
+        if note not in notes:
+            notes.append(note)
+        return m.group(0)[: m.start("w") - m.start()] + table[word]
+    after = lex.get("typo_after_number", {})
+    if after:
+        text = re.sub(rf"\d(?:{UNIT[1:-2]})?(?P<w>{_alt(list(after))})", lambda m: fix(m, after), text)
+    words = lex.get("typo_words", {})
+    if words:
+        text = re.sub(rf"(?P<w>{_alt(list(words))})", lambda m: fix(m, words), text)
+    return text, notes
 
 
 def _alt(words: list[str]) -> str:

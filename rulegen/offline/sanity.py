@@ -619,6 +619,8 @@ def check_items(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Find
         vf = (leaf.get("aggregate") or {}).get("value_filter") or {}
         v = vf.get("value")
         codes.setdefault(leaf["item"], set()).update(v if isinstance(v, list) else [v])
+        if "aggregate" not in leaf and leaf.get("op") in ("=", "in"):  # 「性別が女」: a category attribute's code
+            codes[leaf["item"]].update(leaf["value"] if isinstance(leaf.get("value"), list) else [leaf.get("value")])
         if vf.get("op") in ("!=", "not_in"):
             excluded.setdefault(leaf["item"], set()).update(v if isinstance(v, list) else [v])
     out: list[Finding] = []
