@@ -50,7 +50,7 @@ def _negative_item(item: CatalogItem) -> bool:
 MEANINGFUL_AFFIXES = frozenset({"ごと", "毎", "おき", "置き", "以外", "連続", "がち", "気味"})
 
 OPS = {
-    "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
+    "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "をこえ": ">", "こえ": ">", "超": ">",
     "より多い": ">", "より多く": ">", "を上回る": ">", "より少ない": "<", "に満たない": "<",
     "を下回る": "<", "以内": "<=", "まで": "<=",
     "を下回らない": ">=", "を上回らない": "<=", "を超えない": "<=", "を超えず": "<=", "に達しない": "<", "に達する": ">=",
@@ -71,7 +71,9 @@ OP_RE = "|".join(sorted(map(re.escape, OPS), key=len, reverse=True))
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, Any]:
     text = resources.files("rulegen.offline").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    lex = yaml.safe_load(text)
+    lex["filler_tokens"] = [*lex["filler_tokens"], *lex.get("courtesy_tokens", []), *lex.get("casual_tokens", [])]  # kept apart in the file, read as fillers
+    return lex
 
 
 @dataclass
