@@ -193,3 +193,20 @@ def test_fiscal_year_onwards_is_read(parser):
     # 「令和6年度以降」 was asked (test_rulegen_sanity offered 令和6年4月以降); it is now read as that period
     leaf = _leaves(_rule(parser, "令和6年度以降に転入")["condition"])[0]
     assert leaf["aggregate"]["period"] == {"start": "2024-04-01"}
+
+
+def test_not_done_said_once_after_two_codes_joined_by_or(parser):
+    leaf = _rule(parser, "1歳6か月児健診又は3歳児健診を受診しなかった記録がある者")["condition"]
+    assert leaf["item"] == "health.checkup_missed" and leaf["aggregate"]["value_filter"] == {"op": "in", "value": ["18M", "36M"]}
+
+
+def test_not_done_item_without_a_negation_is_still_asked(parser):
+    _asks(parser, "1歳6か月児健診又は3歳児健診の記録がある者")  # records of checkups, not of missed ones: asked
+
+
+@pytest.mark.parametrize(("text", "item", "code"), [
+    ("過去1年間に、相談種別が「家庭環境」である教育相談の記録が1回以上ある者", "school.education_consultations", "3"),
+    ("来室理由が「けが」の保健室来室が直近3か月で3回以上", "school.nurse_visits", "2"),
+])
+def test_column_name_before_a_quoted_code_label(parser, text, item, code):
+    assert _leaf(parser, text, item)["aggregate"]["value_filter"] == {"op": "=", "value": code}
