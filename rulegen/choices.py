@@ -8,7 +8,8 @@ may carry ``note``: what the reading says after the click (「「〜」を除い
 ``rulegen.conversation``).
 
 A clarification (``{"phrase", "mode", "candidates"}``) says what a question asks about; ``mode``
-"replace"/"append" put a short candidate where the phrase is, "text" candidates are whole replies.
+"replace"/"append" put a short candidate where the phrase is, "prefix" puts it before the whole text,
+"text" candidates are whole replies.
 Optional ``labels`` and ``notes`` run parallel to ``candidates``; ``question`` names the question
 answered when the phrase is not quoted in it.
 """
@@ -28,6 +29,8 @@ def _applied(text: str, clarification: dict[str, Any], candidate: str) -> str | 
     phrase, mode = clarification.get("phrase", ""), clarification.get("mode")
     if mode == "text":  # the candidate is the whole reply
         return candidate
+    if mode == "prefix":  # 「過去1年間に」 + the whole text
+        return candidate + text
     if not phrase or phrase not in text:
         return None
     if mode == "append":
@@ -55,17 +58,17 @@ def question_choices(source: str, questions: list[str], clarifications: list[dic
     return out
 
 
-# The look-back a draft used by default, and the alternatives offered with one click.
-SCOPE_ALTERNATIVES: list[tuple[str, str]] = [
-    ("過去1年間で数える", "過去1年間に"),
-    ("過去6か月間で数える", "過去6か月間に"),
-    ("記録全体で数える", "これまでに"),
-]
+def scope_alternatives() -> list[tuple[str, str]]:
+    """The look-backs offered with one click (lexicon ``scope_alternatives``): (label, words put before the text)."""
+    from rulegen.offline.parser import lexicon
+
+    return [(str(label), str(prefix)) for label, prefix in lexicon()["scope_alternatives"]]
 
 
 def assumption_choices(source: str) -> list[dict[str, Any]]:
+    """The alternatives to a draft's default look-back (a stated assumption)."""
     text = normalize(source)
-    return [{"question_index": -1, "label": label, "reply": prefix + text} for label, prefix in SCOPE_ALTERNATIVES]
+    return [{"question_index": -1, "label": label, "reply": prefix + text} for label, prefix in scope_alternatives()]
 
 
 def reading_choices(source: str, assumptions: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -142,6 +142,7 @@ OFFICE_NAME = (r"(?:市役所|区役所|役所|町役場|村役場|役場|庁舎
                r"警察署|消防署|税務署|事務所|小学校|中学校|高等学校|高校|学校|保育所|保育園|幼稚園|こども園|病院|"
                r"会館|公民館|図書館|ひろば|広場|協議会|施設|事業所|(?<!号|家|宅)館|(?<!号)室|課)")
 # The office named right before an address in brackets: 市役所（府中町2-7-5）, ひろば内（…）
-OFFICE_BEFORE = regex.compile(rf"{OFFICE_NAME}(?:内|本館|別館|分室|分館)?[ 　]*[（(][ 　]*$")
+# or before its postal code on the same line: 子ども家庭センター 〒594-0071 和泉市府中町…
+OFFICE_BEFORE = regex.compile(rf"{OFFICE_NAME}(?:内|本館|別館|分室|分館)?[ 　]*(?:[（(][ 　]*|〒[ 　]?{DIGIT}{{3}}{DASH}?{DIGIT}{{4}}[ 　]+)$")
 # The office named right after an address on the same line: …二丁目7番5号 和泉市役所
 OFFICE_AFTER = regex.compile(rf"^[ 　）)]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")

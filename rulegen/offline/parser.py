@@ -50,7 +50,7 @@ def _negative_item(item: CatalogItem) -> bool:
 MEANINGFUL_AFFIXES = frozenset({"ごと", "毎", "おき", "置き", "以外", "連続", "がち", "気味"})
 
 OPS = {
-    "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
+    "以上": ">=", "以下": "<=", "未満": "<", "を超える": ">", "を超え": ">", "超え": ">", "をこえ": ">", "こえ": ">", "超": ">",
     "より多い": ">", "より多く": ">", "を上回る": ">", "より少ない": "<", "に満たない": "<",
     "を下回る": "<", "以内": "<=", "まで": "<=",
     "を下回らない": ">=", "を上回らない": "<=", "を超えない": "<=", "を超えず": "<=", "に達しない": "<", "に達する": ">=",
@@ -71,7 +71,9 @@ OP_RE = "|".join(sorted(map(re.escape, OPS), key=len, reverse=True))
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, Any]:
     text = resources.files("rulegen.offline").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    lex = yaml.safe_load(text)
+    lex["filler_tokens"] = [*lex["filler_tokens"], *lex.get("courtesy_tokens", []), *lex.get("casual_tokens", [])]  # kept apart in the file, read as fillers
+    return lex
 
 
 @dataclass
@@ -165,8 +167,10 @@ def _index_cached(catalog: Catalog) -> PhraseIndex:
 
 class OfflineParser:
     def __init__(self, catalog: Catalog, *, default_points: int = 10, max_points: int = 30, id_prefix: str = "draft-",
-                 today: Callable[[], dt.date] | None = None):
+                 today: Callable[[], dt.date] | None = None, ask_unstated_scope: bool = False):
         self.catalog = catalog
+        # A counted record with no time word: asked (True), or counted over the past 12 months as a stated assumption.
+        self.ask_unstated_scope = ask_unstated_scope
         # The drafting day (JST): 「今年度」 is the fiscal year of its reference date.
         self._today = today or (lambda: dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
         self.default_points = default_points
@@ -1567,6 +1571,15 @@ class OfflineParser:
         if k_of_n is not None and not (questions or problems):
             condition = _at_least(k_of_n, condition, seps, notes, problems)
 
+        if "window" in default_scopes and self.ask_unstated_scope:
+            # A counted record with no time word and no declared default: asked, the look-backs one click away.
+            unstated = dict.fromkeys(self.catalog[it.data["item"]].name for it in items
+                                     if self.catalog[it.data["item"]].kind == "event" and self.catalog[it.data["item"]].default_scope is None)
+            question = self.lex["scope_question"].format(items="」「".join(unstated))
+            questions.append(question)
+            t.clarifications.append({"phrase": "", "mode": "prefix", "question": question,
+                                     "candidates": [p for _, p in self.lex["scope_alternatives"]],
+                                     "labels": [label for label, _ in self.lex["scope_alternatives"]]})
         if questions or problems:
             return ParseResult(None, notes, questions, problems)
 
@@ -1841,6 +1854,8 @@ class OfflineParser:
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
                 months = {"whole_record": True}  # 過去に / 〜歴がある / 記録がある / 1回でも / これまでに
+            if months is None and normalize(phrase).startswith("年間"):
+                months = 12  # 「年間欠席日数」: the item's own word carries the year
             if months is None:  # no time word: the item's declared default (catalog ``default_scope``), stated
                 used_default = True
                 months = {"whole_record": True} if item.default_scope == "whole_record" else DEFAULT_WINDOW

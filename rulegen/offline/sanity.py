@@ -810,7 +810,7 @@ def check_item_pairs(text: str, spans: Sequence[SpanLike], parts: _Rule, catalog
         amount_between = any(a.end <= x.start and x.end <= b.start for x in amounts)
         if ia.kind != "attribute" or leaf_a.get("op") not in ("=", ">="):
             continue
-        if ia.type == "integer" and ia.unit == "人" and gap in ("が", "は", "の") and leaf_a.get("value") == 1 and not amount_between:
+        if ia.type == "integer" and ia.unit == "人" and gap in _words("subject_gaps") and leaf_a.get("value") == 1 and not amount_between:
             phrase = text[a.start : b.end]
             out.append(Finding("subject_item", f"「{phrase}」は{pa}のことですか、こども本人のことですか。いまは「{ia.name}が1人以上」かつ「{ib.name}」と読んでいます。", phrase))
             continue

@@ -75,6 +75,7 @@ def normalize(text: str) -> str:
     t = _WAVE.sub("〜", t)
     t = _KANJI_NUM.sub(_kanji_number, t)
     t = re.sub(r"(?<=\d)才", "歳", t)  # 3才 -> 3歳
+    t = re.sub(r"(?<=\d)さい(?!ん)", "歳", re.sub(r"(?<=\d)てん", "点", t))  # hurried kana: 3さい未満, 9てん以上
     t = re.sub(r"(?<=\d)歳半", "歳6か月", t)  # 1歳半健診 -> 1歳6か月健診
     t = re.sub(r"(?<=\d)(か月|年|日|回)分(?=以上|以下|未満|超|を超|より|に満た|の|が|を|は)", r"\1", t)  # 6か月分以上 -> 6か月以上
     t = re.sub(r"満(?=\d+歳)", "", t)  # 満3歳 -> 3歳

@@ -31,6 +31,7 @@ from privacy.pii.recognizers.person_context import (
     latin_names,
     merge_adjacent,
     nicknames,
+    parent_messages,
     reading_names,
     spaced_surnames,
     surname_forms,
@@ -123,6 +124,9 @@ class _Candidates:
             return  # 保|健師: the end of a role word, not a name
         if PLACE_OR_ORG_AFTER.match(text[end:end + 6]) or NAME_AS_WORD.match(text[end:end + 6]):
             return
+        if text[end:end + 1] in "」』" and (PLACE_OR_ORG_AFTER.match(text[end + 1:end + 7])
+                                           or _QUOTED_ROOM_AFTER.match(text[end + 1:end + 5])):
+            return  # 「ゆうあい」相談室: a room's or a group's name in quotes
         if _PUBLIC_BODY_BEFORE.search(text[max(0, start - 8):start]):
             return  # 和泉市立南松尾はつが野学園: part of a school's name
         municipality = MUNICIPALITY_HEAD.match(word)
@@ -170,6 +174,7 @@ class PersonRecognizer(JaRegexRecognizer):
         _hiragana_before_honorifics(found)
         context_names(found)
         clause_subjects(found)
+        parent_messages(found)
         table_names(found)
         surname_forms(found)
         token_starts = frozenset(t.idx for t in nlp_artifacts.tokens) if nlp_artifacts is not None else None
@@ -190,7 +195,8 @@ class PersonRecognizer(JaRegexRecognizer):
         merge_adjacent(found)
         return [self.result(s, e, score, boosted)
                 for (s, e), (score, boosted) in found.spans.items()
-                if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])]
+                if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])
+                and not (text[e:e + 1] in "」』" and _QUOTED_ROOM_AFTER.match(text[e + 1:e + 5]))]
 
 
 # Form values that are no name (住所：未記入　氏名：未記入) and places named after people (泉井上神社, 信太山駅前).
@@ -200,6 +206,8 @@ _PLACE_NAME_AFTER = regex.compile(
     r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")
 
 
+_QUOTED_ROOM_AFTER = regex.compile(r"(?:相談室|相談所|支援室|ルーム|ひろば|広場|サロン|カフェ|食堂)")
+_SCHOOL_LEVELS = regex.compile(r"^[小中高大]{2,3}$")
 _WEEKDAY = regex.compile(r"^[月火水木金土日祝](?:[・･][月火水木金土日祝])*$")
 
 
@@ -233,8 +241,11 @@ def _person_context(text: str, start: int, end: int, after: int = 6) -> bool:
     if LONE_NAME_AFTER.match(text[end:end + after]):
         return True
     before = LONE_NAME_BEFORE.search(text[max(0, start - 8):start])
-    if before and before.group(0) in "(（":  # 担当（林）, not （髙と高、…） or 12月18日（金）
-        return text[end:end + 1] in ")）、" and not _WEEKDAY.match(text[start:end])
+    if before and before.group(0) in "(（":  # 担当（林）, not （髙と高、…） or 12月18日（金） or （小中）
+        return text[end:end + 1] in ")）、" and not _WEEKDAY.match(text[start:end]) \
+            and not _SCHOOL_LEVELS.match(text[start:end])
+    if text[end:end + 1] in ":：" and regex.search(r"(?:^|\n|[ 　])→[ 　]?$", text[max(0, start - 3):start]):
+        return True  # 議事録の → 山口：就学援助の案内 (who does what next)
     return bool(before)
 
 
@@ -265,10 +276,20 @@ def _from_name_tokens(found: _Candidates, nlp_artifacts: NlpArtifacts,
         elif (end - start >= 2 or "人名-名" in tag) and _BARE_NAME_AFTER.match(text[end:end + 2]) and (
                 start == 0 or _BARE_NAME_BEFORE.match(text[start - 1])):
             found.add(start, end, 0.6, False)  # 奏太は…, 陽菜が…: a listed name as the subject
+        elif "人名-名" in tag and end - start >= 2 and _surname_and_space_before(text, start):
+            found.add(start, end, 0.75, True)  # 母東 真由です: the surname read as a noun
         else:
             # A lone one-kanji word in running prose (異体字（髙と高…）) gets no lift from field words
             # such as 氏名 nearby; in a short value (a mart cell, 氏名：林) it still does.
             found.add(start, end, 0.35, end - start == 1 and len(text) > 80)
+
+
+_KANJI_BEFORE_SPACE = regex.compile(r"([\p{Han}々]{1,3})[ 　]$")
+
+
+def _surname_and_space_before(text: str, start: int) -> bool:
+    m = _KANJI_BEFORE_SPACE.search(text, max(0, start - 4), start)
+    return m is not None and any(can_be_surname(m.group(1)[-k:]) for k in (1, 2) if k <= len(m.group(1)))
 
 
 def _from_name_lexicon(found: _Candidates, nlp_artifacts: NlpArtifacts) -> None:
@@ -304,6 +325,8 @@ def _from_ner(found: _Candidates, nlp_artifacts: NlpArtifacts,
         end = _extend_kana_tail(text, end)
         inner = [t for t in nlp_artifacts.tokens if start <= t.idx < end and t.text.strip(" 　")]
         common_nouns_only = bool(inner) and all("普通名詞" in t.tag_ for t in inner)
+        if inner and all(t.tag_.startswith("動詞") for t in inner):
+            continue  # 各校の見守り対象: a verb the NER read as a person
         if inner and all("地名" in t.tag_ for t in inner) and text[end - 1] in "都道府県市区町村郡":
             continue  # 春木町の祖父宅: a place the NER read as a person (石川 stays a surname)
         if HONORIFIC.match(text[end:end + 4]):

@@ -229,7 +229,8 @@ def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None 
                 and _HAN.match(text[i]):
             continue  # 対象|児童: the kinship word (児) is part of a longer word
         if span and text[i] == "の" and not can_be_given_name(text[span[0]:span[1]]) and (
-                text[i + 1:i + 2] != "の" or can_be_given_name(text[i + 1:span[1]])):
+                text[i + 1:i + 2] != "の" or can_be_given_name(text[i + 1:span[1]])) \
+                and _word_after(text, i + 1) is not None:
             continue  # 次女の|あかり, 長女の|のぞみ: the particle is no part of the name (妹ののか is)
         if span and _HIRAGANA.match(text[span[0]:span[1]]) and _STAFF_BEFORE.search(text, max(0, i - 8), i):
             continue  # SSWが|とりまとめる, 保健師が担当|する: staff are named by surname

@@ -30,7 +30,7 @@ KATAKANA_ROLES = frozenset(
 LATIN_ROLES = frozenset("SSW SC CW SV PTA DV NPO ALT AI LLM OK NG TEL FAX Dr Mr Ms Mrs Miss Mx ID".split())
 # Hiragana words before an honorific that are kinship or pronouns (おばあちゃん, みなさん).
 HIRAGANA_KIN = regex.compile(
-    r"(?:ばあ|じい|かあ|とう|ねえ|にい|ばー|じー|かー|とー|ねー|にー|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|まわり|ぼっ|じょう|あね|あに|"
+    r"(?:ばあ|じい|かあ|とう|ねえ|にい|ばー|じー|かー|とー|ねー|にー|ば|じ|あか|みな|みんな|こ|く|たく|いしゃ|(?<!ひ)まわり|ぼっ|じょう|あね|あに|"
     r"せんせい|だれ|どなた|こちら|そちら|あちら)$")
 
 # What follows a name that is really part of a place or an organization (山田町, 田中小学校).
@@ -55,9 +55,9 @@ MUNICIPALITY_HEAD = regex.compile(r"^(\p{Han}{2,4})[都道府県市区町村郡]
 
 # Context that makes a lone surname a person: 吉田家, 林宅, 林の母, 担当:辻.
 LONE_NAME_AFTER = regex.compile(
-    r"^(?:家(?![庭族事具電])|宅|方|一家|姓(?![名])|[(（]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|"
+    r"^(?:家(?![庭族事具電])|宅|方|一家|姓(?![名])|[(（]|記[)）]|の(?:母|父|祖母|祖父|兄|姉|弟|妹|長男|長女|次男|次女|"
     r"息子|娘|お母さん|お父さん|家(?![庭族事具電])|保護者)|[ 　]?(?:SSW|SC|CW|ケースワーカー|ワーカー|主任|係長|課長|保健師|"
-    r"相談員|指導主事|教諭|医師|看護師|保育士|支援員))")
+    r"相談員|指導主事|教諭|医師|看護師|保育士|支援員|校長|副校長|教頭|主査|主幹|室長|所長|園長|生徒指導主事))")
 # Context that makes a lone given name a person: 弟の湊, 双子、湊と陸.
 GIVEN_NAME_BEFORE = regex.compile(
     r"(?:弟|妹|兄|姉|長男|長女|次男|次女|三男|三女|息子|娘|双子|末っ子|第[1-9一二三四五]子)[ 　]?[のは、:：]?[ 　]?$")
@@ -130,6 +130,13 @@ def is_abstract_noun(word: str) -> bool:
     心配): given names such as 健康 exist, but as the subject of a clause the word is the noun."""
     return any(m.part_of_speech()[0] == "名詞" and m.part_of_speech()[2] in ("形状詞可能", "サ変可能")
                for m in sudachi_dictionary().lookup(word))
+
+
+@lru_cache(maxsize=4096)
+def dictionary_kinds(word: str) -> frozenset[str]:
+    """The parts of speech SudachiPy lists for `word` as a whole (名詞-普通名詞, 動詞, 助動詞 …); empty when
+    the dictionary lacks the word (そうた, こはる, ゆずき)."""
+    return frozenset("-".join(p for p in m.part_of_speech()[:2] if p != "*") for m in sudachi_dictionary().lookup(word))
 
 
 def is_hiragana_kin(word: str) -> bool:
