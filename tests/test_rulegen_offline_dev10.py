@@ -35,6 +35,7 @@ SINGLE = {"item": "resident.single_parent", "op": "=", "value": True}
     "就学援助を受けている児童につきましては、引き続き見守りが必要かと存じますので、条件に加えていただけますでしょうか。",
     "就学援助を受けている児童につきましては、何らかのご事情があるものと存じますので、抽出に加えていただけますと幸いです。",
     "就学援助を受けている児童につきまして、学校への適応の状況を確認いたしたく、抽出していただけますと幸いです。",
+    "就学援助を受けている児童につきまして、福祉部局と共有させていただけますと幸いです。",
 ])
 def test_courtesy_text_around_one_criterion(parser, text):
     assert _rule(parser, text)["condition"] == AID
@@ -55,6 +56,7 @@ def test_していただけ_is_no_past_form(parser):
     "就学援助を受けていないと存じますので、ご確認いただけますと幸いです。",
     # a stage word in a purpose clause is not swallowed
     "就学援助を受けている児童につきまして、中学生を把握いたしたく存じます。",
+    "就学援助を受けている児童につきまして、中学生だけを把握いたしたく存じます。",
 ])
 def test_clauses_with_conditions_are_kept(parser, text):
     rule = _rule(parser, text)
@@ -108,3 +110,9 @@ def test_kana_age(parser):
 def test_asked(parser, text):
     r = parser.parse(text)
     assert r.rule is None and (r.questions or r.problems)
+
+
+def test_a_past_state_of_an_item_stays_asked(parser):
+    # 「現在は終結している」 beside 「要対協の登録」: the registration now and the past record must not both be read silently
+    r = parser.parse("要対協の登録が過去にあり現在は終結しているお子さんで、今年度の欠席日数が10日以上の児童につきまして、再度ご確認をいただきたく存じます。")
+    assert r.rule is None
