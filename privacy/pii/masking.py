@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # An honorific right after a name is masked with it (「<氏名>と」, not 「<氏名>くんと」 that hints
 # at the child's sex and age, nor a leftover character of the name).
 _HONORIFIC_AFTER = regex.compile(
-    r"^[ 　]?(?:くん|クン|君|さん|サン|ちゃん|チャン|様|さま|サマ|先生|氏|殿|ちゃま|たん)")
+    r"^[ 　]?(?:くん|クン|君|さん|サン|ちゃん|チャン|様方|様|さま|サマ|先生|氏|殿|ちゃま|たん|方(?![\p{Han}]))")
 
 
 def mask_regions(text: str, findings: Sequence[Finding]) -> list[Finding]:
@@ -31,6 +31,11 @@ def mask_regions(text: str, findings: Sequence[Finding]) -> list[Finding]:
                                      for g in findings if g is not f):
                 end += len(honorific.group(0))
         out.append(Finding(f.type, f.start, end, f.score))
+    for i, f in enumerate(out[:-1]):  # 和泉市葛の葉町2-3-18 濵野様方: the space before the name of the home's holder
+        after = out[i + 1]
+        if f.type == "ADDRESS" and after.type == "PERSON" and f.end < after.start and \
+                not text[f.end:after.start].strip(" 　") and text[after.start:after.end].endswith("方"):
+            out[i] = Finding(f.type, f.start, after.start, f.score)
     return out
 
 _ALNUM = regex.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]")

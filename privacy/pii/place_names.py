@@ -83,7 +83,11 @@ def city_town_spans(text: str) -> list[tuple[int, int]]:
                 towns = p.towns_by_city.get(city)
                 if towns is None:
                     continue
-                town_len = next((k for k in range(min(_MAX_TOWN, n - i - 1), 0, -1) if text[i + 1:i + 1 + k] in towns), 0)
+                # 熊取町大字五門: the 大字 (or 字) before the town is not in Japan Post's name
+                skip = 2 if text.startswith("大字", i + 1) else 1 if text.startswith("字", i + 1) else 0
+                town_len = next((k for k in range(min(_MAX_TOWN, n - i - 1 - skip), 0, -1)
+                                 if text[i + 1 + skip:i + 1 + skip + k] in towns), 0)
+                town_len += skip if town_len else 0
                 if town_len:
                     start = i + 1 - length
                     pref = _PREFECTURE.search(text[max(0, start - 4):start])
@@ -96,4 +100,29 @@ def city_town_spans(text: str) -> list[tuple[int, int]]:
             i = found[1]
         else:
             i += 1
+    return out
+
+
+def municipality_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each municipality named in ``text`` (霧島市, 名古屋市中村区, 生駒郡斑鳩町), the
+    prefecture before it included (鹿児島県霧島市); only a whole name, not one inside a longer word."""
+    p = places()
+    out: list[tuple[int, int]] = []
+    for m in regex.finditer(r"[市区町村]", text):
+        i = m.start()
+        if out and i < out[-1][1]:
+            continue
+        for length in range(min(_MAX_CITY, i + 1), 1, -1):
+            start = i + 1 - length
+            if text[start:i + 1] not in p.towns_by_city:
+                continue
+            pref = _PREFECTURE.search(text[max(0, start - 4):start])
+            if pref:
+                start -= len(pref.group(0))
+            elif start > 0 and regex.match(r"\p{Han}", text[start - 1]):
+                continue  # 泉大津市 inside 新泉大津市, or a longer municipality
+            if out and out[-1][1] == i + 1 - length:  # 名古屋市|中村区: the ward joins its city
+                start = out.pop()[0]
+            out.append((start, i + 1))
+            break
     return out

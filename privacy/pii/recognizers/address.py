@@ -2,7 +2,8 @@
 
 A block number (一丁目2番3号, 3丁目5-1, 4丁3-2, 123番地の4, 府中町1-2-3) anchors the match; the place
 name before it is taken back to the previous particle or punctuation, and a building name with a
-room number after it is included. A city name alone (「和泉市在住」) is not an address.
+room number after it is included. A municipality alone is an address only as someone's home
+(鹿児島県霧島市在住, 実家は北海道旭川市), not as a criterion (「和泉市在住の方」).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from privacy.pii.place_names import city_town_spans
+from privacy.pii.place_names import city_town_spans, municipality_spans
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DASH, OFFICE_AFTER, OFFICE_BEFORE, near
+from privacy.pii.text_utils import DASH, OFFICE_AFTER, OFFICE_BEFORE, OFFICE_NAME, near
 
 _NUM = r"(?:[0-9０-９]{1,4}|[〇一二三四五六七八九十百]{1,4})"
 _ANUM = r"(?:[1-9１-９][0-9０-９]{0,3})"
@@ -53,7 +54,8 @@ _HOME_TOWN = regex.compile(
     r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原|[0-9０-９]丁目))[)）]")
 _NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会|周辺|一帯|界隈)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
-_PLACE_RUN = regex.compile(rf"{_PLACE_CHAR}{{1,24}}\Z")
+# 葛の葉町, 緑が丘: a の or が inside a town name
+_PLACE_RUN = regex.compile(rf"(?:{_PLACE_CHAR}|(?<=\p{{Han}})[のが](?=\p{{Han}}{{1,2}}(?:町|台|丘|野|原|浜|坂|谷|沢))){{1,24}}\Z")
 _PLACE_SUFFIX = regex.compile(
     r"(?:[都道府県市区町村郡]|丁目|条|通|台|丘|岡|野|園|原|谷|川|山|田|島|浜|沢|坂|橋|崎|宮|井|里|"
     r"林|森|木|池|江|津|瀬|尾|口|寺|新|東|西|南|北|中|上|下|本|畑|内|外|戸|屋|城|町目"
@@ -85,6 +87,8 @@ _MEETING_ROOM = regex.compile(r"^(?:会議|研修|相談|面談|面接|応接|�
 _NAMED_HOME = regex.compile(
     r"(?<![\p{Han}\p{Katakana}ー・A-Za-z])[\p{Katakana}ー・]{2,12}[\p{Han}ヶケ]{0,5}[ 　]?[0-9０-９]{2,4}(?:号室|号)?"
     r"(?![0-9０-９])(?=[ 　]*(?:在住|(?:に|で)[^。\n]{0,10}?(?:住ん|住む|住み|暮らし|暮らす|居住|同居)))")
+# 和泉シティプラザ3階で開催: a venue's floor, not a home
+_VENUE_AFTER = regex.compile(r"^(?:で|にて)(?:開催|実施|行|開か)")
 _INSTITUTION = regex.compile(r"役所|役場|庁舎|センター|学校|病院|会館|公民館|図書館|支所")
 _LOT_AFTER = regex.compile(
     rf"^[0-9０-９]{{1,5}}(?:番地?)?(?:(?:{DASH}|の)[0-9０-９]{{1,4}}){{0,2}}(?![0-9０-９]|[ 　]?(?:年|月|日|歳|才|人|件|回|点|%|％|円|時|分))")
@@ -100,7 +104,8 @@ _TOWN = regex.compile(
     r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション|"
     r"おばさん|おじさん|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん)"
     r"(?:の家|宅|方|の方|家|ち)?(?:に|で|へ|から|を|と|は|が|も|、|[)）])|の(?:実家|自宅|アパート|マンション)"
-    r"|の[\p{Han}]{1,4}(?:さん|様)?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、)"
+    r"|の[\p{Han}]{1,4}(?:さん|様)?の?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、|」)"  # 桃山台の川端さんの家」
+    r"|の(?:市営|府営|県営|都営|町営|公営|UR)?(?:住宅|団地)(?:」|[)）]|(?:の[^。\n]{0,8}?)?(?:に住|に居住|に転居|で暮ら|に入居))"  # 「府中町の市営住宅」, 伯太町の団地の3号棟に住む
     r"|にある(?:母方の|父方の)?(?:祖父母|祖父|祖母|叔母|叔父|親戚|実家|自宅|母|父)?(?:の家|宅|家|アパート|マンション|住宅|団地)))")
 _TOWN_GROUP_AFTER = regex.compile(
     r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|[0-9０-９]+(?:歳|才|か月|ヶ月|年|学年|以上|未満|〜|~))"
@@ -112,10 +117,22 @@ _PLACE_NOT_HOME_AFTER = regex.compile(
     r"公園|駅|保育園|保育所|こども園|幼稚園|店|事務所|寺|神社|施設|工場|会場)|^(?:で|にて)(?:開催|実施|行われ)|^(?:内|全域|一帯|地区|周辺)"
     # statistics and jurisdictions: 府中町の人口, 府中町・伯太町を担当
     r"|^の?(?:人口|世帯数|面積|児童数|生徒数|出生数|高齢化率|自治会|まつり|祭り|地域|区域|エリア)|^[^。\n]{0,20}?[をのは](?:担当|管轄|所管|受け持)")
+# A municipality named as someone's home, with no town (鹿児島県霧島市在住, 実家は北海道旭川市, 転入元：静岡県浜松市中央区,
+# 泉大津市の母の友人宅に, 祖母 杉本 節子（三重県津市）); not a criterion (和泉市在住の方) nor a facility there.
+_HOME_CITY_BEFORE = regex.compile(
+    r"(?:実家|宅|転出先|転居先|転入元|転居前|前住所地?|新住所|旧住所|最終住所|現住所|住所地?|住まい|居所|本籍地?)"
+    r"(?:[（(]予定[)）])?(?:は|が|の|も|：|:|[（(]|[ 　]){0,2}$")
+_HOME_CITY_AFTER = regex.compile(
+    r"^(?:に)?在住|^(?:に|で)(?:住ん|住む|住み|住民票|暮らし|暮らす|居住|単身赴任|独居|転居|転出|身を寄せ)"
+    r"|^の[\p{Han}\p{Hiragana}]{0,6}?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|姉|兄|弟|妹|母|父|友人|知人|家|宅)"
+    r"(?:の家|宅|方|家)?(?:に|で|へ|から|を|と|は|が|も|、|[（(])")
+# with the prefecture: in brackets after a name or a relation (福田 良子（父方祖母、和歌山県橋本市）), where one moved from
+_HOME_CITY_PREFECTURE = regex.compile(r"^(?:在住)?[)）]|^(?:から|より)(?:転入|。|[)）]|$)")
 _BUILDING = regex.compile(
     rf"^[ 　]?(?:の[ 　]?)?(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}(?:号室|号(?!棟)|{DASH}?[0-9０-９]{{0,3}}号室)"
     # 府中町1-2-3、305号室 / （305号室） / の2階: the room or floor after a comma, in brackets, after の
     rf"|^[ 　]?(?:[、，,][ 　]?|[（(]|の)[0-9０-９]{{1,4}}(?:号室|階)[)）]?"
+    rf"|^[ 　][0-9０-９]{{1,2}}(?:階|[FＦ])(?![0-9０-９A-Za-z])"  # 府中町1-2-3 2階
     # a bare room number after the block number: 府中町1-2-3 305 (not 3人, 2025年, 090-…)
     rf"|^[ 　][0-9０-９]{{3,4}}(?![0-9０-９]|{DASH}|[ 　]?(?:年|月|日|歳|才|人|件|回|点|時|分|%|％|円|名|枚|本|個|番|世帯|か月|ヶ月|kg|cm))"
     rf"|^[ 　]?(?:第[0-9０-９一二三四五]{{1,2}})?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
@@ -181,7 +198,8 @@ class AddressRecognizer(JaRegexRecognizer):
                     _BUILDING_WORD, text[start:end]):
                 continue
             if not regex.search("[0-9０-９]|[〇一二三四五六七八九十百]号室", text[start:end]) or \
-                    any(r.start < end and start < r.end for r in results) or _MEETING_ROOM.match(text[end:end + 6]):
+                    any(r.start < end and start < r.end for r in results) or _MEETING_ROOM.match(text[end:end + 6]) \
+                    or _VENUE_AFTER.match(text[end:end + 6]):
                 continue
             results.append(self.result(start, end, 0.8, True))
         for m in _NAMED_HOME.finditer(text):
@@ -215,6 +233,20 @@ class AddressRecognizer(JaRegexRecognizer):
                     or _PLACE_NOT_HOME_AFTER.match(text[end:end + 12]):
                 continue
             results.append(self.result(start, end, 0.65, True))
+        for start, end in municipality_spans(text):
+            if any(r.start < end and start < r.end for r in results) or _TOWN_GROUP_AFTER.match(text[end:end + 10]) \
+                    or _PLACE_NOT_HOME_AFTER.match(text[end:end + 12]):
+                continue
+            ward = regex.match(r"\p{Han}{1,3}区(?![\p{Han}])|\p{Han}{1,3}区(?=在住)", text[end:end + 8])
+            if ward:  # 姫路市飾磨区在住
+                end += len(ward.group(0))
+            prefecture = regex.match(r"\p{Han}{2,3}[都道府県]", text[start:end]) is not None
+            after = text[end:end + 12]
+            if not (_HOME_CITY_BEFORE.search(text[max(0, start - 10):start]) or _HOME_CITY_AFTER.match(after)
+                    or (prefecture and _HOME_CITY_PREFECTURE.match(after)
+                        and regex.search(r"[（(][^（()）]{0,12}$|転入|転出|転居", text[max(0, start - 40):start]))):
+                continue
+            results.append(self.result(start, end, 0.65, True))
         return [r for r in _joined(text, results) if not (
             _PLACEHOLDER.search(text[r.start:r.end]) or _office_address(text, r.start, r.end))]
 
@@ -226,6 +258,8 @@ class AddressRecognizer(JaRegexRecognizer):
         """Grow a block-number match to the place name before it and the building after it."""
         before = text[max(0, start - 40):start]
         base = before.rstrip(_GAP)  # spaces and line breaks between the parts of an address
+        if base.endswith(("／", "/")) and base[:-1].endswith("丁目"):  # 一丁目／8番21号: 「／」 for a line break
+            base = base[:-1].rstrip(_GAP)
         spaced = len(base) < len(before)
         run = _PLACE_RUN.search(base)
         if spaced and run and not (_PLACE_SUFFIX.search(run.group(0))
@@ -301,7 +335,20 @@ def _office_address(text: str, start: int, end: int) -> bool:
     """An office's or facility's address: its name right before the bracket the address is in, or
     right after the address (市役所（府中町2-7-5）, …二丁目7番5号 和泉市役所 子育て支援課)."""
     return bool(OFFICE_BEFORE.search(text[max(0, start - 16):start])
-                or OFFICE_AFTER.match(text[end:end + 20]))
+                or OFFICE_AFTER.match(text[end:end + 20])
+                or _OFFICE_BEFORE_MORE.search(text[max(0, start - 24):start])
+                or _OFFICE_IN_SPAN.search(text[start:end])
+                or (text[start:end].endswith("丁目") and _DISTRICT_AFTER.match(text[end:end + 24])))
+
+
+# 所在地：和泉市府中町4丁目20番1号, 和泉シティプラザ（…）, 和泉保健所（大阪府和泉保健所、和泉市府中町…）
+_OFFICE_BEFORE_MORE = regex.compile(
+    rf"所在地(?:は|が|：|:|[ 　])*$|(?:プラザ|乳児院|児童養護施設|ホール)[ 　]*[（(][ 　]*$"
+    rf"|[（(][^（()）\n]{{0,16}}{OFFICE_NAME}[、，,][ 　]*$")
+# （和泉市府中町2-7-5 市役所2階）: the office's floor after its street address
+_OFFICE_IN_SPAN = regex.compile(r"[ 　][\p{Han}\p{Katakana}ー・]{0,14}?(?:役所|役場|庁舎|本館|別館)[0-9０-９]{0,2}[階FＦ]?$")
+# 府中町三丁目、四丁目は国府小学校区: school districts, not a home
+_DISTRICT_AFTER = regex.compile(r"^(?:[、・][^。\n]{0,10}?)?(?:は|が)?[^。\n]{0,8}?(?:校区|学区)")
 
 
 # Two parts of one address next to each other: グランコート府中 302号室（和泉市府中町3丁目5-12）,
