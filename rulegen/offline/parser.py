@@ -1300,6 +1300,13 @@ class OfflineParser:
     def _ambiguity_questions(self, t: _Text, questions: list[str]) -> None:
         all_guardians = any(sp.kind == "guardians_all" for sp in t.spans)
         guardian_words = [sp for sp in t.spans if sp.kind in ("guardian", "guardians_all")]
+        for sp in t.spans:  # 「きょうだいに通告歴がある子」: another member's record (lexicon member_items)
+            nxt = next((o for o in t.spans if o.kind in ("item", "ambiguous") and o.start > sp.start and o.start - sp.end <= 1), None) \
+                if sp.kind == "item" and sp.data["item"] in self.lex.get("member_items", []) else None
+            if nxt is not None and t.text[sp.end : nxt.start] in self.lex["member_particles"] and nxt.data.get("item") != sp.data["item"]:
+                phrase, other = t.text[sp.start : nxt.end], t.text[nxt.start : nxt.end]
+                questions.append(self.lex["member_question"].format(phrase=phrase, member=t.text[sp.start : sp.end], item=other))
+                t.clarifications.append({"phrase": phrase, "mode": "replace", "candidates": [other]})
         for s in t.spans:
             if s.kind == "ambiguous" and (all_guardians or any(self._gap_ok(t, g, s) for g in guardian_words)):
                 # 「保護者全員が障害者手帳を」: the guardian-level candidate, when it is the only one
@@ -1491,6 +1498,11 @@ class OfflineParser:
                 lo, hi = (it.end, w.start) if it.end <= w.start else (w.end, it.start)
                 it.data["window_elsewhere"] = any(lo <= b.start and b.end <= hi and t.text[b.start : b.end] not in ("、", "，", ",")
                                                   for b in boundaries)
+                # 「この1年以内に転入してきた乳児で、健診を受けていない子」: another item's clause holds the window; an item
+                # whose records are read whole by default (default_scope) keeps its default
+                it.data["clause_elsewhere"] = any(o is not it and lo <= o.start and o.end <= hi for o in items) and any(
+                    lo <= b.start and b.end <= hi for b in boundaries)
+                it.data["default_scope_kept"] = it.data["clause_elsewhere"] and self.catalog[it.data["item"]].default_scope == "whole_record"
             leaf, used_default = self._leaf(it, attach[id(it)], global_window, questions, problems, t, default_scopes)
             used_default_window |= used_default
             leaves.append(leaf)
@@ -1520,7 +1532,8 @@ class OfflineParser:
             for m in markers:
                 # Turn list separators before the marker (back to the last strong AND) into OR.
                 k = max((j for j, it in enumerate(items) if it.end <= m.start), default=-1)
-                while k >= 1 and seps[k - 1] == "list":
+                # 「外国籍の家庭で、AかBのどちらか」: a clause ending in 「で、」 is a strong AND (the marker's list starts after it)
+                while k >= 1 and seps[k - 1] == "list" and not re.search(r"で[、，,]+$", t.text[items[k - 1].end : items[k].start]):
                     seps[k - 1] = "or"
                     k -= 1
         # 「A、B又はCのうち2つ以上」「AかBかCのうち2つ以上」: a list joined only by 又は/か (read as one OR above)
@@ -1587,6 +1600,10 @@ class OfflineParser:
             condition = {"all": [condition, c]} if "all" not in condition else {"all": condition["all"] + [c]}
 
         # Points.
+        if points_spans and re.match(rf"[、，,]?(?:{_alt(self.lex['second_rule_words'])})", t.text[points_spans[0].end :]):
+            return ParseResult(None, notes, questions, [problem(
+                "second_rule", "点数のあとに「さらに」などで別の条件が続いています。1つのルールには1つの点数しか付けられません。",
+                hint="条件と点数の組ごとに1つずつルールを書いてください (例: 「直近3か月の欠席が10日以上で10点」と「…かつ遅刻が10日以上で5点」)。")])
         if len(points_spans) > 1:
             return ParseResult(None, notes, questions, [problem("points_twice", "点数が2回以上書かれています。1つにしてください。")])
         if points_spans:
@@ -1849,8 +1866,11 @@ class OfflineParser:
             own_record = (bool(mods["time_word"]) or bool(re.search(r"歴$", normalize(phrase)))
                           or ((any(a.data.get("record") for a in amounts)  # 「1回でも」: any time in the record
                                or t.text[it.end : it.end + 1] == "歴")  # 「虐待通告歴がない者のうち、直近1年間に…」
-                              and (global_window is None or it.data.get("window_elsewhere", False))))
-            months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else global_window)
+                              and (global_window is None or it.data.get("window_elsewhere", False)))
+                          # 「直近6か月の欠席日数が20日以上で、教育相談の記録なし」: the records of another clause than the window's
+                          or (bool(re.match(r"の?(?:記録|履歴)", t.text[it.end :])) and it.data.get("clause_elsewhere", False)))
+            months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else
+                                                                              None if it.data.get("default_scope_kept") else global_window)
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
                 months = {"whole_record": True}  # 過去に / 〜歴がある / 記録がある / 1回でも / これまでに
@@ -2037,7 +2057,8 @@ def _k_of_n_bullets(source: str) -> str:
     if _k_of_n_frame(normalize(source)) is None and not _LIST_INTRO.match(normalize(source.split("\n")[0]) + ":"):
         return source
     bullets = _alt(lexicon()["k_of_n"]["bullets"])
-    return re.sub(rf"(?m)^[ \t\u3000]*(?:{bullets})[ \t\u3000]*", "、", source)
+    # 「…で25点　・欠席 …　・遅刻 …」: a bullet after a space within the line is one too
+    return re.sub(rf"(?m)(?:^|(?<=[ \t\u3000]))[ \t\u3000]*(?:{bullets})[ \t\u3000]*", "、", source)
 
 
 def _k_of_n_list(text: str) -> tuple[str, re.Match[str] | None]:
