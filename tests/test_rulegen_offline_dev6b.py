@@ -210,3 +210,9 @@ def test_not_done_item_without_a_negation_is_still_asked(parser):
 ])
 def test_column_name_before_a_quoted_code_label(parser, text, item, code):
     assert _leaf(parser, text, item)["aggregate"]["value_filter"] == {"op": "=", "value": code}
+
+
+def test_the_items_own_definition_names_it(parser):
+    # 学力調査の下位層 is defined as the lowest 25% (catalog): said so, it is the item; another share is asked
+    assert _rule(parser, "学力調査で下位25％に入っている小学生を出してください")["condition"]["item"] == "school.academic_low"
+    _asks(parser, "学力調査で下位30%に入っている小学生")
