@@ -13,7 +13,7 @@ _PREFECTURE_AFTER = regex.compile(r"^[\s　]*(?:北海道|東京都|京都府|�
 # An office named on the line after the code's address (no room number, no honorific before it).
 _OFFICE_LINE = regex.compile(rf"^[ 　]*(?:(?!号室|様|さん)[^\n。、]){{4,34}}?[ 　]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")
 
-_OFFICE_RIGHT_BEFORE = regex.compile(rf"{OFFICE_NAME}(?![\p{{Han}}])[ 　]*〒?[ 　]?$")
+_OFFICE_RIGHT_BEFORE = regex.compile(rf"{OFFICE_NAME}(?![\p{{Han}}])[ 　]*[（(]?[ 　]*〒?[ 　]?$")  # 子育て支援室（〒594-8501）
 
 class PostalCodeRecognizer(JaRegexRecognizer):
     ENTITY = "POSTAL_CODE"
