@@ -51,7 +51,7 @@ class OfflineDrafter:
         self.guard = guard
         self.parser = OfflineParser(
             catalog, default_points=settings.default_points, max_points=settings.max_points, id_prefix=settings.rule_id_prefix,
-            today=today,
+            today=today, ask_unstated_scope=settings.ask_unstated_scope,
         )
 
     def draft(self, text: str, *, current: Rule | None = None) -> DraftOutcome:

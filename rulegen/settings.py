@@ -38,12 +38,16 @@ class DraftingSettings(BaseModel):
     max_catalog_items: int = Field(default=14, ge=3, le=200)
     # Compare the LLM draft with the offline parse and show both when they disagree (issue 14, item 5).
     cross_check: bool = True
+    # A counted record with no time word (「欠席30日以上」): ask for the look-back (True; blind evaluators read such
+    # criteria as open) or count the past 12 months as an assumption stated in the reading (False).
+    ask_unstated_scope: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> DraftingSettings:
         """Read ``TSUNAGU_LLM_PROVIDER``, ``_BASE_URL``, ``_MODEL``, ``_API_KEY``, ``_API_VERSION``,
         ``_TIMEOUT`` (seconds per call), ``_MAX_TOKENS``, ``_MAX_REPAIRS``, ``_METHOD``, ``_MAX_POINTS``, ``_DEFAULT_POINTS``,
-        ``_CROSS_CHECK`` (``0`` to skip the comparison with the offline parse).
+        ``_CROSS_CHECK`` (``0`` to skip the comparison with the offline parse), ``_ASK_SCOPE`` (``0``: count a record
+        with no time word over the past 12 months, stated, instead of asking).
 
         Without a provider the drafter is the LLM one when a model and a base URL are set, else offline.
         """
@@ -63,6 +67,7 @@ class DraftingSettings(BaseModel):
             "PROMPT_VERSION": "prompt_version",
             "MAX_TOKENS": "max_tokens",
             "CROSS_CHECK": "cross_check",
+            "ASK_SCOPE": "ask_unstated_scope",
         }
         for key, field in mapping.items():
             value = get(key)

@@ -19,7 +19,7 @@ ASKING = [
 
 @pytest.fixture(scope="module")
 def drafter(catalog):
-    return make_drafter(DraftingSettings(provider="offline"), catalog=catalog)
+    return make_drafter(DraftingSettings(provider="offline", ask_unstated_scope=False), catalog=catalog)
 
 
 @pytest.mark.parametrize("text", ASKING)

@@ -17,7 +17,7 @@ from rulegen.validation import validate
 
 @pytest.fixture()
 def conv(catalog):
-    return Conversation(make_drafter(DraftingSettings(provider="offline"), catalog=catalog))
+    return Conversation(make_drafter(DraftingSettings(provider="offline", ask_unstated_scope=False), catalog=catalog))
 
 
 def leaf_items(condition):
@@ -66,7 +66,7 @@ def test_state_round_trips_through_json(conv, catalog):
     conv.send("欠席30日以上")
     conv.send("窓を6か月にして")
     state = json.loads(json.dumps(conv.to_dict(), ensure_ascii=False))
-    again = Conversation.from_dict(state, make_drafter(DraftingSettings(provider="offline"), catalog=catalog))
+    again = Conversation.from_dict(state, make_drafter(DraftingSettings(provider="offline", ask_unstated_scope=False), catalog=catalog))
     assert again.to_dict() == conv.to_dict()
     out = again.send("点数を3点に")
     assert out.ok and out.rule.points == 3 and out.rule.condition.aggregate.window_months == 6
@@ -87,7 +87,7 @@ def test_cli_draft_offline():
     assert '"school.absence_days"' in result.output and "読み取った内容" in result.output
     result = runner.invoke(app, ["draft", "手当を受けている", "--llm", "offline"])
     assert result.exit_code == 1 and "確認したいこと" in result.output
-    result = runner.invoke(app, ["draft", "欠席30日以上", "--llm", "offline", "--json"])
+    result = runner.invoke(app, ["draft", "年間欠席30日以上", "--llm", "offline", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["rule"]["points"] == 10
 
 

@@ -10,7 +10,7 @@ from rulegen.settings import DraftingSettings
 
 @pytest.fixture(scope="module")
 def drafter(catalog):
-    return make_drafter(DraftingSettings(provider="offline", max_points=30), catalog=catalog)
+    return make_drafter(DraftingSettings(provider="offline", max_points=30, ask_unstated_scope=False), catalog=catalog)
 
 
 def cond(outcome):

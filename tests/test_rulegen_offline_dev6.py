@@ -9,7 +9,7 @@ from rulegen.offline.parser import OfflineParser
 
 @pytest.fixture(scope="module")
 def parser(catalog):
-    return OfflineParser(catalog)
+    return OfflineParser(catalog, ask_unstated_scope=False)
 
 
 def _items(cond):

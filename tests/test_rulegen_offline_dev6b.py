@@ -11,7 +11,7 @@ from rulegen.offline.parser import OfflineParser
 
 @pytest.fixture(scope="module")
 def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
+    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1), ask_unstated_scope=False)
 
 
 def _leaves(cond):

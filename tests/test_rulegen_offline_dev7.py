@@ -9,7 +9,7 @@ from rulegen.offline.parser import OfflineParser
 
 @pytest.fixture(scope="module")
 def parser(catalog):
-    return OfflineParser(catalog)
+    return OfflineParser(catalog, ask_unstated_scope=False)
 
 
 def _items(cond):
@@ -133,7 +133,7 @@ def test_mama_is_a_guardian_word(parser):
 def dated_parser(catalog):
     import datetime as dt
 
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
+    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1), ask_unstated_scope=False)
 
 
 @pytest.mark.parametrize(("text", "period"), [

@@ -11,7 +11,7 @@ from rulegen.offline.parser import OfflineParser
 
 @pytest.fixture(scope="module")
 def parser(catalog):
-    return OfflineParser(catalog)
+    return OfflineParser(catalog, ask_unstated_scope=False)
 
 
 def _agg(parser: OfflineParser, text: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from rulegen.settings import DraftingSettings
 
 @pytest.fixture(scope="module")
 def drafter(catalog):
-    return make_drafter(DraftingSettings(provider="offline"), catalog=catalog)
+    return make_drafter(DraftingSettings(provider="offline", ask_unstated_scope=False), catalog=catalog)
 
 
 def _click(drafter, text: str, label_part: str):

@@ -26,7 +26,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def drafter(catalog):
-    return make_drafter(DraftingSettings(provider="offline"), catalog=catalog)
+    return make_drafter(DraftingSettings(provider="offline", ask_unstated_scope=False), catalog=catalog)
 
 
 @dataclass

@@ -215,7 +215,7 @@ def drafter(catalog):
     from rulegen.drafting import make_drafter
     from rulegen.settings import DraftingSettings
 
-    return make_drafter(DraftingSettings(provider="offline", max_points=30), catalog=catalog)
+    return make_drafter(DraftingSettings(provider="offline", max_points=30, ask_unstated_scope=False), catalog=catalog)
 
 
 def _cond(outcome):
@@ -282,7 +282,7 @@ def conv(catalog):
     from rulegen.drafting import make_drafter
     from rulegen.settings import DraftingSettings
 
-    c = Conversation(make_drafter(DraftingSettings(provider="offline"), catalog=catalog))
+    c = Conversation(make_drafter(DraftingSettings(provider="offline", ask_unstated_scope=False), catalog=catalog))
     assert c.send(LIST3).ok
     return c
 

@@ -167,7 +167,7 @@ def _index_cached(catalog: Catalog) -> PhraseIndex:
 
 class OfflineParser:
     def __init__(self, catalog: Catalog, *, default_points: int = 10, max_points: int = 30, id_prefix: str = "draft-",
-                 today: Callable[[], dt.date] | None = None, ask_unstated_scope: bool = False):
+                 today: Callable[[], dt.date] | None = None, ask_unstated_scope: bool = True):
         self.catalog = catalog
         # A counted record with no time word: asked (True), or counted over the past 12 months as a stated assumption.
         self.ask_unstated_scope = ask_unstated_scope

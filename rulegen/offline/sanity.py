@@ -1018,10 +1018,11 @@ _REVIEWING = threading.local()
 
 
 def _reads(text: str, catalog: Catalog) -> bool:
-    """Whether a reply text reads as a valid draft (with its own cross-examination passing)."""
+    """Whether a reply text reads as a valid draft (with its own cross-examination passing), the look-back
+    aside: a rewrite that only lacks a time word is still offered (its answer then asks for the look-back)."""
     from rulegen.offline.parser import OfflineParser
 
-    return OfflineParser(catalog).parse(text).rule is not None
+    return OfflineParser(catalog, ask_unstated_scope=False).parse(text).rule is not None
 
 
 def review(text: str, spans: Sequence[SpanLike], result: Any, catalog: Catalog, lex: dict[str, Any]) -> list[Finding]:

@@ -98,11 +98,11 @@ def test_chat_turn_without_javascript(new_page, ui_server):
 def test_assumption_of_a_valid_draft_is_offered_as_choices(page, ui_server):
     login(page, ui_server, "staff")
     page.goto(ui_server.url("/ui/drafts/new"))
-    page.get_by_label("条件（日本語）").fill("欠席が30日以上ある中学生は5点")  # no window given: 過去1年間 assumed
+    page.get_by_label("条件（日本語）").fill("乳幼児健診を受けていない子は5点")  # no window given: 記録全体 assumed (default_scope)
     page.get_by_role("button", name="ルール案を作る").click()
     page.wait_for_load_state()
     box = page.locator("[aria-labelledby=q-h]")
-    assert "仮定したこと" in box.inner_text() and "過去1年間" in page.locator("#answer").inner_text()
+    assert "仮定したこと" in box.inner_text() and "記録全体" in page.locator("#answer").inner_text()
     box.get_by_role("button", name="過去6か月間で数える").click()
     page.locator("[data-chat-body][data-version='2']").wait_for()
     assert "過去6か月間" in page.locator("section[aria-labelledby=card-h]").inner_text()
