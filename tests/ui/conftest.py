@@ -215,6 +215,36 @@ def axe_check(page, name: str = "") -> None:
     assert not bad, f"axe violations on {name or page.url}: {detail}"
 
 
+def _html(page) -> str:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return page.content()
+    except PlaywrightError:  # the document is being replaced
+        return ""
+
+
+def shows(page, *texts: str, timeout_ms: int = 15_000) -> bool:
+    """True once the page's HTML holds every text; polls, since a click's navigation may still be under way
+    (``page.content()`` read mid-navigation is empty or the old page)."""
+    return first_shown(page, texts, timeout_ms=timeout_ms) is not None
+
+
+def first_shown(page, *alternatives: str | tuple[str, ...], timeout_ms: int = 15_000) -> str | tuple[str, ...] | None:
+    """The first alternative (a text, or texts that must all be there) the page's HTML comes to hold; None on
+    timeout."""
+    waited = 0
+    while True:
+        html = _html(page)
+        for alt in alternatives:
+            if all(t in html for t in ((alt,) if isinstance(alt, str) else alt)):
+                return alt
+        if waited >= timeout_ms:
+            return None
+        page.wait_for_timeout(100)
+        waited += 100
+
+
 def login(page, server: UiServer, role: str) -> None:
     page.goto(server.url("/ui/login"))
     page.get_by_label("利用者名").fill(server.users[role])

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.ui.conftest import axe_check, login, shot
+from tests.ui.conftest import axe_check, login, shot, shows
 from tests.ui.test_part2_review import _run_demo
 
 
@@ -75,20 +75,20 @@ def test_admin_manages_users_and_tokens(ui_server, page):
     page.get_by_label("役割").select_option("reviewer")
     page.get_by_label("初期パスワード（10文字以上）").fill("ui-yamamoto-pass-1")
     page.get_by_role("button", name="登録する").click()
-    assert page.url.endswith("/ui/admin/users/ui-yamamoto?done=created")
-    assert "利用者を登録しました" in page.content()
+    page.wait_for_url(lambda u: u.endswith("/ui/admin/users/ui-yamamoto?done=created"))
+    assert shows(page, "利用者を登録しました")
     axe_check(page, "admin user page")
 
     page.get_by_label("新しい役割").select_option("supervisor")
     page.get_by_label("変更の理由（必須・操作ログに記録されます）").fill("係長に昇任")
     page.get_by_role("button", name="役割を変更する").click()
-    assert "役割を変更しました" in page.content() and "管理職（公開・実行）" in page.content()
+    assert shows(page, "役割を変更しました") and shows(page, "管理職（公開・実行）")
 
     page.get_by_label("用途（例: 集計システムとの連携）").fill("集計システム")
     page.get_by_label("有効日数（空欄なら無期限）").fill("30")
     page.get_by_role("button", name="APIトークンを発行する").click()
     token = page.get_by_label("発行したトークン").input_value()
-    assert token.startswith("tsu_") and "この表示は一度だけです" in page.content()
+    assert token.startswith("tsu_") and shows(page, "この表示は一度だけです")
     axe_check(page, "token issued")
     shot(page, "part2-admin-token")
     page.goto(ui_server.url("/ui/admin/users/ui-yamamoto"))

@@ -21,7 +21,7 @@ import sqlite3
 import pytest
 
 from tests.ui import test_path as part1
-from tests.ui.conftest import UiServer, axe_check, login, serve_fresh, shot
+from tests.ui.conftest import UiServer, axe_check, login, serve_fresh, shot, shows
 from tests.ui.test_audit_admin import tab_to
 from tests.ui.test_supervisor import add_rule, publish, schedule_monthly
 
@@ -70,14 +70,14 @@ def _supervisor(page, server: UiServer) -> int:
     assert "上位50名の入れ替わり" in pv.inner_text() and "公開中の版: " in pv.inner_text()
     _check(page, "02-compose-preview")
     page.get_by_role("button", name="新しい版として保存").click()
-    assert "新しい版を保存しました" in page.content()
+    assert shows(page, "新しい版を保存しました")
     # a second version with one more sample rule; the diff between the two
     page.get_by_role("link", name="この版をもとに編集").click()
     add_rule(page, EXTRA_TITLE)
     page.get_by_role("button", name="新しい版として保存").click()
-    assert "第2版" in page.content()
+    assert shows(page, "第2版")
     page.get_by_role("link", name="前の版（第1版）と比べる").click()
-    assert "追加されたルール（1件）" in page.content() and EXTRA_TITLE in page.content()
+    assert shows(page, "追加されたルール（1件）") and shows(page, EXTRA_TITLE)
     assert re.search(r"新たに抽出される (10未満|[\d,]+人)・抽出されなくなる (10未満|[\d,]+人)",
                      page.locator("p.mart-change").inner_text())
     _check(page, "03-diff")
@@ -128,7 +128,7 @@ def _reviewer_keyboard_only(page, server: UiServer, run_id: int) -> tuple[str, s
         page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert page.url.endswith(f"/ui/review/runs/{run_id}")  # the latest run: the one just run
-    assert "人が確認するための候補" in page.content()
+    assert shows(page, "人が確認するための候補")
     _check(page, "07-review-list")
 
     # filter: 確認の状況 = 未確認, with the arrow key, then 表示する
@@ -147,7 +147,7 @@ def _reviewer_keyboard_only(page, server: UiServer, run_id: int) -> tuple[str, s
     tab_to(page, f"a[href='/ui/review/runs/{run_id}/children/{pseudonym}']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "点数の合計" in page.content()
+    assert shows(page, "点数の合計")
     _check(page, "09-child")
 
     # re-identify with a reason: the 宛名番号 is shown once, focus moves to it
@@ -169,7 +169,7 @@ def _reviewer_keyboard_only(page, server: UiServer, run_id: int) -> tuple[str, s
     tab_to(page, "form[action$='/outcome'] button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "保存しました" in page.content() and "見守り" in page.content()
+    assert shows(page, "保存しました") and shows(page, "見守り")
     _wait_focus_on_status(page)
     _check(page, "11-outcome")
 
@@ -216,7 +216,7 @@ def _auditor(page, server: UiServer, run_id: int, pseudonym: str) -> None:
     page.get_by_label("利用者", exact=True).select_option(sup)
     page.get_by_label("操作", exact=True).select_option(label="ルールセットの作成")
     page.get_by_role("button", name="検索する").click()
-    assert f"actor={sup}" in page.url and "action=ruleset_created" in page.url
+    page.wait_for_url(lambda u: f"actor={sup}" in u and "action=ruleset_created" in u)
     actions = {v: k for k, v in _action_values(page).items()}
     for actor, label, target in expected:
         page.goto(server.url(f"/ui/audit?actor={actor}&action={actions[label]}"))

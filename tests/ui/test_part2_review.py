@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from tests.ui.conftest import axe_check, login, shot
+from tests.ui.conftest import axe_check, login, shot, shows
 
 
 def _run_demo(server) -> int:
@@ -35,7 +35,7 @@ def test_reviewer_path(ui_server, page):
     run_id = _run_demo(ui_server)
     login(page, ui_server, "reviewer")
     page.goto(ui_server.url("/ui/review"))
-    assert "人が確認するための候補" in page.content()
+    assert shows(page, "人が確認するための候補")
     axe_check(page, "review list")
     shot(page, "part2-review-list")
     stages = page.locator("#f-stage option").evaluate_all("os => os.map(o => o.value).filter(v => v)")
@@ -43,27 +43,27 @@ def test_reviewer_path(ui_server, page):
     page.get_by_label("学校段階").select_option(stages[0])
     page.get_by_label("並べ替え", exact=True).select_option("welfare")
     page.get_by_role("button", name="表示する").click()
-    assert f"stage={stages[0]}" in page.url and "sort=welfare" in page.url
+    page.wait_for_url(lambda u: f"stage={stages[0]}" in u and "sort=welfare" in u)
     assert page.locator("tbody tr").count() >= 1
     shot(page, "part2-review-list-stage")
     page.get_by_label("学校段階").select_option("")
     page.get_by_label("確認の状況").select_option("open")
     page.get_by_role("button", name="表示する").click()
-    assert "status=open" in page.url
+    page.wait_for_url(lambda u: "status=open" in u)
     first = page.locator(f"a[href^='/ui/review/runs/{run_id}/children/']").first
     pseudonym = first.inner_text()
     first.click()
-    assert "点数の合計" in page.content()
+    assert shows(page, "点数の合計")
     axe_check(page, "child page")
     shot(page, "part2-child")
     page.get_by_label("理由（必須・操作ログに記録されます）", exact=True).fill("ケース会議の準備のため")
     page.get_by_role("button", name="宛名番号を表示する").click()
-    assert "宛名番号:" in page.content()
+    assert shows(page, "宛名番号:")
     shot(page, "part2-reidentified")
     page.get_by_label("見守り").check()
     page.get_by_label("メモ（短く。氏名・番号・住所は書かないでください）").fill("学校と連携して様子を見る")
     page.get_by_role("button", name="記録する").click()
-    assert "保存しました" in page.content() and "見守り" in page.content()
+    assert shows(page, "保存しました") and shows(page, "見守り")
     axe_check(page, "child page after outcome")
     shot(page, "part2-outcome")
     page.goto(ui_server.url(f"/ui/review/runs/{run_id}/stats"))
@@ -71,7 +71,8 @@ def test_reviewer_path(ui_server, page):
     axe_check(page, "funnel")
     shot(page, "part2-funnel")
     page.get_by_role("link", name="この版の実行すべての集計").click()
-    assert "/ui/review/versions/" in page.url and page.locator("svg").count() == 2 and "延べ" in page.content()
+    page.wait_for_url(lambda u: "/ui/review/versions/" in u)
+    assert page.locator("svg").count() == 2 and shows(page, "延べ")
     axe_check(page, "funnel per ruleset version")
     shot(page, "part2-funnel-version")
     page.goto(ui_server.url(f"/ui/review/runs/{run_id}"))

@@ -27,7 +27,7 @@ import re
 
 import pytest
 
-from tests.ui.conftest import axe_check, login, serve_fresh, shot
+from tests.ui.conftest import axe_check, first_shown, login, serve_fresh, shot, shows
 
 BLOCKED_ITEM = "care.household_ltc_certified"  # its demo approval has expired
 BLOCKED_TITLE = "世帯に要介護者がいる (10歳以上)"
@@ -50,7 +50,7 @@ def add_rule(page, title: str) -> None:
     select.select_option(value)
     page.get_by_role("button", name="ルールを追加").click()
     page.wait_for_load_state()
-    assert "追加しました" in page.content() or "置き換えました" in page.content()
+    assert first_shown(page, "追加しました", "置き換えました")
 
 
 def compose(page, server, ruleset_id: str, title: str, rule_titles: list[str], top_n: str = "50") -> None:
@@ -64,14 +64,16 @@ def compose(page, server, ruleset_id: str, title: str, rule_titles: list[str], t
     page.get_by_label("上位何人を確認に回すか").fill(top_n)
     page.get_by_role("button", name="新しい版として保存").click()
     page.wait_for_load_state()
-    assert "新しい版を保存しました" in page.content()
+    assert shows(page, "新しい版を保存しました")
 
 
 def publish(page) -> bool:
     """Press 「この版を公開する」 on a version page; True when published, False when refused (reasons shown)."""
     page.get_by_role("button", name="この版を公開する").click()
     page.wait_for_load_state()
-    return "公開しました" in page.content()
+    outcome = first_shown(page, "公開しました", "公開できません")
+    assert outcome, "neither 「公開しました」 nor 「公開できません」 after 「この版を公開する」"
+    return outcome == "公開しました"
 
 
 def schedule_monthly(page) -> None:
@@ -82,7 +84,7 @@ def schedule_monthly(page) -> None:
     page.get_by_label("時", exact=True).select_option("6")
     page.get_by_role("button", name="定期実行を登録する").click()
     page.wait_for_load_state()
-    assert "定期実行を登録しました" in page.content()
+    assert shows(page, "定期実行を登録しました")
 
 
 # --- set-up through the services (the server runs in another process on the same home) -------------------
@@ -149,7 +151,7 @@ def test_supervisor_path(ui_server, page):
     nav = page.get_by_role("navigation", name="メニュー")
     for label in ("ルールセット", "定期実行", "実行の履歴"):
         assert nav.get_by_role("link", name=label, exact=True).count() == 1
-    assert "公開中" in page.content()
+    assert shows(page, "公開中")
     _check(page, "01-rulesets")
 
     # compose from the saved rule and sample rules; reorder
@@ -161,7 +163,7 @@ def test_supervisor_path(ui_server, page):
         add_rule(page, t)
     assert _rule_order(page) == [SAVED_TITLE, "過去3年以内の虐待通告", BLOCKED_TITLE, "年間30日以上の欠席 (不登校の目安)"]
     page.get_by_role("button", name="「年間30日以上の欠席 (不登校の目安)」を上へ").click()
-    assert "3番目に移しました" in page.content()
+    assert shows(page, "3番目に移しました")
     assert _rule_order(page)[2] == "年間30日以上の欠席 (不登校の目安)"
 
     # validate: a Japanese problem next to the field, announced
@@ -183,7 +185,7 @@ def test_supervisor_path(ui_server, page):
 
     # save -> publication refused with the reasons
     page.get_by_role("button", name="新しい版として保存").click()
-    assert "新しい版を保存しました" in page.content()
+    assert shows(page, "新しい版を保存しました")
     _check(page, "05-version")
     assert not publish(page)
     refusal = page.get_by_role("alert")
@@ -204,9 +206,9 @@ def test_supervisor_path(ui_server, page):
     assert cells and all(c in ("10未満", "0") or c.endswith("点") or int(c.replace(",", "")) >= 10 for c in cells)
     _check(page, "04-preview")
     page.get_by_role("button", name="新しい版として保存").click()
-    assert "第2版" in page.content()
+    assert shows(page, "第2版")
     page.get_by_role("link", name="前の版（第1版）と比べる").click()
-    assert "削除されたルール（1件）" in page.content() and BLOCKED_TITLE in page.content()
+    assert shows(page, "削除されたルール（1件）") and shows(page, BLOCKED_TITLE)
     # version 1 may not read the mart (the expired item): the list comparison says why
     assert BLOCKED_ITEM in page.locator("section[aria-labelledby='mart-h']").inner_text()
     _check(page, "07-diff-refused")
@@ -219,7 +221,7 @@ def test_supervisor_path(ui_server, page):
     page.get_by_label("上位何人を確認に回すか").fill("30")
     page.get_by_role("button", name="新しい版として保存").click()
     page.get_by_role("link", name="公開中の版（第2版）と比べる").click()
-    assert "追加されたルール（1件）" in page.content() and "遅刻が多い" in page.content()
+    assert shows(page, "追加されたルール（1件）") and shows(page, "遅刻が多い")
     assert "上位何人" in page.locator("table", has_text="設定の違い").inner_text()
     mart = page.locator("p.mart-change").inner_text()
     assert re.search(r"新たに抽出される (10未満|[\d,]+人)・抽出されなくなる (10未満|[\d,]+人)", mart)
@@ -237,7 +239,7 @@ def test_supervisor_path(ui_server, page):
     row.get_by_role("button", name=re.compile("今すぐ実行")).click()
     page.wait_for_load_state()
     assert "/ui/runs/" in page.url and page.locator("#run-status").inner_text() == "成功"
-    assert "前回の実行との違い" in page.content()
+    assert shows(page, "前回の実行との違い")
     _check(page, "10-run")
     # a second run: the diff against the previous run (newly extracted; score rose)
     page.goto(ui_server.url("/ui/schedules"))
@@ -253,7 +255,7 @@ def test_supervisor_path(ui_server, page):
     # disable the schedule
     page.goto(ui_server.url("/ui/schedules"))
     page.locator("tr", has_text="管理職テスト用ルールセット").get_by_role("button", name=re.compile("停止")).click()
-    assert "定期実行を停止しました" in page.content()
+    assert shows(page, "定期実行を停止しました")
     assert "停止中" in page.locator("tr", has_text="管理職テスト用ルールセット").inner_text()
 
 
@@ -267,7 +269,7 @@ def test_one_off_run_names_its_purpose(ui_server, page):
     page.get_by_role("button", name="臨時的利用として実行する").click()
     page.wait_for_load_state()
     assert page.locator("#run-status").inner_text() == "成功"
-    assert f"臨時的利用（個人情報保護法第69条第2項）「{ONE_OFF}」" in page.content()
+    assert shows(page, f"臨時的利用（個人情報保護法第69条第2項）「{ONE_OFF}」")
     _check(page, "12-one-off-run")
 
 
@@ -293,12 +295,12 @@ def test_compose_keyboard_only(ui_server, page):
     assert page.evaluate("document.activeElement.textContent") == "ルールを追加"
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "1番目に追加しました" in page.content() and chosen.split("（")[0] in _rule_order(page)[0]
+    assert shows(page, "1番目に追加しました") and chosen.split("（")[0] in _rule_order(page)[0]
     # Enter in a text field runs the first button of the form: 「検証する」
     page.get_by_label("上位何人を確認に回すか").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "誤りは見つかりませんでした" in page.content()
+    assert shows(page, "誤りは見つかりませんでした")
     assert page.evaluate("document.activeElement && document.activeElement.getAttribute('role')") == "status"
 
 
@@ -315,5 +317,5 @@ def test_compose_without_javascript(ui_server, new_page):
     page.get_by_role("button", name="「一時保護歴」を外す").click()
     assert _rule_order(page) == ["世帯のDV相談"]
     page.get_by_role("button", name="新しい版として保存").click()
-    assert "新しい版を保存しました" in page.content() and "no-js-set 第1版" in page.content()
+    assert shows(page, "新しい版を保存しました") and shows(page, "no-js-set 第1版")
     shot(page, "supervisor-13-no-js-saved")
