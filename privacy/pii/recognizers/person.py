@@ -24,6 +24,8 @@ from privacy.pii.recognizers.person_context import (
     clause_subjects,
     complete_spans,
     context_names,
+    family_full_names,
+    hangul_names,
     is_name_like,
     kana_to_tails,
     kin_and_enumerations,
@@ -180,6 +182,8 @@ class PersonRecognizer(JaRegexRecognizer):
         token_starts = frozenset(t.idx for t in nlp_artifacts.tokens) if nlp_artifacts is not None else None
         kin_and_enumerations(found, token_starts)
         latin_names(found)
+        hangul_names(found)
+        family_full_names(found)
         reading_names(found)
         _glued_to_role(found)
         complete_spans(found)

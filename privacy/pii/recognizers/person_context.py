@@ -3,7 +3,8 @@
 - bare given names before person context (「陽菜が登校」「光と双子」「颯真本人」「樹の父」);
 - names after kinship words and in enumerations (「長女の芽衣と次女の結衣」「長男翔太、次男健太」
   「きょうだいは悠人・芽依・心春」);
-- names in latin letters (Sato Haruto, SILVA, Ana, SANTOS Maria);
+- names in latin letters (Sato Haruto, SILVA, Ana, SANTOS Maria) and in Hangul (김민준, 김 지영);
+- a full name written with a space right after a family word (父張 強、母李 娜);
 - the rest of a name split by a space or a middle dot (小田 悠人, グエン・ヴァン・アン);
 - every later mention of a name already found in the same text (「山本陽菜さん…陽菜は」).
 Word lists live in person_context.yaml.
@@ -67,6 +68,8 @@ class _Vocabulary:
     passive_after: regex.Pattern[str]
     weak_after_one_kanji: regex.Pattern[str]
     adverb_openers: frozenset[str]
+    family_before: regex.Pattern[str]
+    hangul_not_names: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +93,8 @@ def vocabulary() -> _Vocabulary:
         weak_after_one_kanji=regex.compile(rf"(?:{alternatives(data.get('weak_after_one_kanji', ['(?!)']))})"),
         adverb_openers=frozenset(data.get("adverb_openers", [])),
         katakana_not_names=frozenset(data.get("katakana_not_names", [])),
+        family_before=regex.compile(rf"(?:{alternatives(data.get('family_before', ['(?!)']))})[・:：]?$"),
+        hangul_not_names=frozenset(data.get("hangul_not_names", [])),
         passive_after=regex.compile(
             rf"に[^。、\n「」]{{0,6}}?(?:{alternatives(data.get('passive_verbs', ['(?!)']))})"),
     )
@@ -314,6 +319,53 @@ def latin_names(found: Candidates) -> None:
         if vocab.after.match(found.text, m.end()) or \
                 vocab.kin_before.search(found.text[max(0, m.start() - 8):m.start()]):  # 長女Althea
             found.spans.setdefault(m.span(), (0.7, True))
+
+
+_HANGUL_WORD = regex.compile(r"(?<!\p{Hangul})\p{Hangul}{1,4}(?!\p{Hangul})")
+_HANGUL_GIVEN_AFTER = regex.compile(r"^[ 　](\p{Hangul}{1,3})(?!\p{Hangul})")
+
+
+def hangul_names(found: Candidates) -> None:
+    """Korean names in Hangul (김민준, 김 지영): in Japanese municipal text a Hangul word of one to four
+    syllables is a name unless it is a listed common word (학생, 어머니); a one-syllable surname takes the
+    given name after a space."""
+    text, not_names = found.text, vocabulary().hangul_not_names
+    for m in _HANGUL_WORD.finditer(text):
+        start, end = m.span()
+        word = m.group(0)
+        if word in not_names or _taken(found, start, end):
+            continue
+        given = _HANGUL_GIVEN_AFTER.match(text[end:end + 5])
+        if given and given.group(1) not in not_names and len(word) == 1:
+            end += len(given.group(0))
+        elif len(word) == 1:
+            continue
+        found.spans.setdefault((start, end), (0.75, True))  # add() keeps kana and kanji only
+
+
+_FAMILY_FULL_NAME = regex.compile(
+    r"(?P<s>[\p{Han}々]{1,2})[ 　](?P<g>[\p{Han}々]{1,3}|[\p{Katakana}ー]{2,6}|[\p{Hiragana}]{2,4})"
+    r"(?=$|[ 　、。,，（()）「」/／:：・]|[はがのもとに]|くん|君|さん|ちゃん|様)")
+
+
+def family_full_names(found: Candidates) -> None:
+    """A full name written with a space right after a family word (父張 強、母李 娜, 祖母山田 ハナ):
+    the surname is a listed one (or one kanji) and the given name is name-like."""
+    text, vocab = found.text, vocabulary()
+    for i in range(1, len(text)):
+        if not vocab.family_before.search(text, max(0, i - 6), i):
+            continue
+        m = _FAMILY_FULL_NAME.match(text, i)
+        if m is None or _taken(found, m.start(), m.end()):
+            continue
+        surname, given = m.group("s"), m.group("g")
+        if is_role_word(surname) or is_role_word(given) or given in vocab.kin_words or surname in vocab.kin_words:
+            continue
+        if not (can_be_surname(surname) or (len(surname) == 1 and surname in vocab.name_kanji)):
+            continue
+        if not is_name_like(given, strong=True):
+            continue
+        found.add(m.start(), m.end(), 0.75, True)
 
 
 def reading_names(found: Candidates) -> None:
