@@ -50,3 +50,16 @@ def test_a_spaced_full_name_right_after_a_family_word(text: str, name: str) -> N
 ])
 def test_household_notes_without_names_stay_clean(text: str) -> None:
     assert guard_text(text).verdict == "allow", guard_text(text).redacted
+
+
+@pytest.mark.parametrize("text,name", [
+    ("翼が家で弟の面倒を見ている", "翼"),  # a young carer's chores after a bare name that opens the clause
+    ("誠は朝食を食べていない", "誠"),
+])
+def test_a_bare_name_before_what_a_child_does_at_home(text: str, name: str) -> None:
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text", ["光が差し込む窓際の席", "桜が咲く頃に家庭訪問", "希望が持てる支援計画"])
+def test_common_nouns_without_a_childs_action_stay_clean(text: str) -> None:
+    assert guard_text(text).verdict == "allow"
