@@ -40,3 +40,28 @@ def test_shubetsu_is_the_code_label(parser) -> None:
 
 def test_a_reason_before_a_record_is_still_asked(parser) -> None:
     assert parser.parse("虐待による一時保護歴がある").rule is None
+
+
+# -- the count of the listed conditions before すべて, and the list in brackets after 「次の…に該当」 ----------
+
+
+def _items(rule) -> list[str]:
+    cond = rule["condition"]
+    return [leaf["item"] for leaf in cond.get("all", cond.get("any", []))]
+
+
+@pytest.mark.parametrize("text,join,items,points", [
+    ("就学援助、生活保護、ひとり親の3つすべてに該当", "all",
+     ["school.school_aid", "welfare.public_assistance", "resident.single_parent"], None),
+    ("次の3項目すべてに該当（就学援助受給、給食費滞納3か月以上、学力調査下位層）で20点", "all",
+     ["school.school_aid", "school.lunch_fee_arrears_months", "school.academic_low"], 20),
+    ("次のいずれかに該当（就学援助、生活保護）で5点", "any", ["school.school_aid", "welfare.public_assistance"], 5),
+    ("次の2つのいずれにも該当する児童：就学援助、ひとり親", "all", ["school.school_aid", "resident.single_parent"], None),
+])
+def test_listed_conditions_with_their_count(parser, text, join, items, points) -> None:
+    r = parser.parse(text)
+    assert r.rule is not None, r.questions
+    assert join in r.rule["condition"]
+    assert _items(r.rule) == items
+    if points is not None:
+        assert r.rule["points"] == points

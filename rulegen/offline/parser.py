@@ -196,7 +196,7 @@ class OfflineParser:
         written, column_problem = rewrite_columns(source_text, self.catalog, self.index, self.lex)
         if column_problem is not None:
             return ParseResult(None, problems=[problem(column_problem["code"], column_problem["message"], hint=column_problem["hint"])])
-        text = _list_intro(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(written))))  # ①② are list markers, never numbers
+        text = _list_intro(_count_before_all(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(written)))))  # ①② are list markers, never numbers
         if not text:
             return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
         text, at_least = _k_of_n_list(text)  # 「次のうち2つ以上に該当」: read as at_least over the listed set
@@ -2010,25 +2010,48 @@ def _grade_bounds(lo: int, hi: int, op: str | None, top: int) -> tuple[int, int]
     return lo, hi
 
 
-_LIST_INTRO = re.compile(r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|全部|いずれも)"
+_LIST_INTRO = re.compile(r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|全部|いずれも|いずれにも)"
                          r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する)(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?(?:を対象とする)?"
                          r"(?:をお願いします|をお願いしたい|を抽出したい|を出してほしい|を出してください)?[:。、]")
+_LIST_INTRO_BRACKETS = re.compile(
+    r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|全部|いずれも|いずれにも)"
+    r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する|に該当|該当)(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?"
+    r"\((?P<list>[^()]+)\)")
 
 
 _PAREN_MARKERS = re.compile(r"(?:^|(?<=[、,。]))\(\d{1,2}\)|\(\d{1,2}\)(?=[^\d回件日か月歳点人年])")  # (1) (2) list markers
+
+
+@lru_cache(maxsize=1)
+def _count_before_all_re() -> re.Pattern[str]:
+    lex = lexicon()
+    return re.compile(
+        rf"の?(?<!\d)\d+(?:{_alt(lex['k_of_n']['count_units'])})の?(?=(?:{_alt([w.removeprefix('の') for w in lex['all_markers']])}))")
+
+
+def _count_before_all(text: str) -> str:
+    """「…の3つすべてに該当」「次の3項目すべてに該当」: the count of the listed conditions before すべて/いずれも says
+    nothing more than すべて (no comparison to ask about): read as 「…のすべてに該当」."""
+    return _count_before_all_re().sub("の", text)
 
 
 def _list_intro(text: str) -> str:
     """「次のいずれかに該当する児童:A、B」 -> 「A、Bのいずれか」; 「次のすべてを満たす者:A、B」 -> 「A、B」;
     「(1)」「(2)」 list markers become separators."""
     m = _LIST_INTRO.match(text)
+    after = ""
     if m is None:
-        return text
-    rest = _PAREN_MARKERS.sub("、", text[m.end() :]).strip("、。")
+        m = _LIST_INTRO_BRACKETS.match(text)  # 「次のすべてに該当(A、B、C)で20点」: the list in brackets
+        if m is None or "(" in m.group("list"):
+            return text
+        after = text[m.end() :]
+        rest = m.group("list").strip("、。")
+    else:
+        rest = _PAREN_MARKERS.sub("、", text[m.end() :]).strip("、。")
     anyof = m.group(1).startswith(("いずれか", "どれか"))
     if anyof and any(w in rest for w in ("かつ", "且つ", "及び", "および", "並びに", "であって", "または", "又は", "もしくは")):
         return text  # a list of compound conditions: the grouping is not read (the intro stays unread: a question)
-    return rest + ("のいずれか" if anyof else "")
+    return rest + ("のいずれか" if anyof else "") + after
 
 
 @lru_cache(maxsize=1)
