@@ -65,3 +65,22 @@ def test_listed_conditions_with_their_count(parser, text, join, items, points) -
     assert _items(r.rule) == items
     if points is not None:
         assert r.rule["points"] == points
+
+
+# -- 年間 beside a fiscal year: the year it speaks of ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text,start", [
+    ("令和7年度に年間30日以上欠席していた小学4〜6年", "2025-04-01"),
+    ("今年度、年間で30日以上欠席", "2026-04-01"),
+])
+def test_nenkan_beside_a_fiscal_year_is_that_year(parser, text, start) -> None:
+    r = parser.parse(text)
+    assert r.rule is not None, r.questions
+    cond = r.rule["condition"]
+    leaf = cond["all"][0] if "all" in cond else cond
+    assert leaf["aggregate"]["period"]["start"] == start
+
+
+def test_a_window_beside_a_fiscal_year_is_still_asked(parser) -> None:
+    assert parser.parse("令和7年度に過去6か月で30日以上欠席").rule is None

@@ -29,6 +29,7 @@ a rule, see ``rulegen.choices``). Staff-facing text is Japanese; the word lists 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -126,6 +127,15 @@ def _leaf_numbers(parts: _Rule) -> set[float]:
     return out
 
 
+def _is_one_year(period: dict[str, Any]) -> bool:
+    """A fixed period of exactly twelve whole months (a fiscal year 4/1-3/31, a calendar year 1/1-12/31)."""
+    try:
+        start, end = dt.date.fromisoformat(str(period.get("start"))), dt.date.fromisoformat(str(period.get("end")))
+    except ValueError:
+        return False
+    return start.day == 1 and end + dt.timedelta(days=1) == start.replace(year=start.year + 1)
+
+
 def _windows(parts: _Rule) -> list[Any]:
     out: list[Any] = []
     for leaf, _ in parts.leaves:
@@ -134,6 +144,8 @@ def _windows(parts: _Rule) -> list[Any]:
             out.append(agg["window_months"])
         if "period" in agg:
             out.append({"period": agg["period"]})
+            if _is_one_year(agg["period"]):
+                out.append(12)  # 「令和7年度に年間30日以上」: the year the 年間 speaks of is the fiscal year
         if agg.get("whole_record"):
             out.append({"whole_record": True})
     return out
@@ -251,7 +263,6 @@ TIME_DIRECTION = _words("time_direction")
 
 def check_period_direction(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Finding]:
     """「令和6年度以降に転入」: the period was read as that fiscal year only; 以降 was not read."""
-    import datetime as dt
 
     from engine.dates import format_wareki
 
