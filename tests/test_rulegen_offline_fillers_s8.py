@@ -84,3 +84,20 @@ def test_nenkan_beside_a_fiscal_year_is_that_year(parser, text, start) -> None:
 
 def test_a_window_beside_a_fiscal_year_is_still_asked(parser) -> None:
     assert parser.parse("令和7年度に過去6か月で30日以上欠席").rule is None
+
+
+# -- 「直近6か月のうち、」 and 「ゼロではない」 -------------------------------------------------------------
+
+
+def test_window_nouchi_is_the_window(parser) -> None:
+    r = parser.parse("直近6か月のうち、欠席が5日以上あった月が3か月以上")
+    assert r.rule is not None, r.questions
+    assert r.rule["condition"]["aggregate"] == {"fn": "count", "window_months": 6, "value_filter": {"op": ">=", "value": 5}}
+    assert r.rule["condition"]["value"] == 3
+
+
+def test_zero_dewanai_is_at_least_one(parser) -> None:
+    r = parser.parse("虐待通告がこの2年でゼロではない小中学生")
+    assert r.rule is not None, r.questions
+    cond = r.rule["condition"]
+    assert (cond["item"], cond["op"], cond["value"], cond["aggregate"]["window_months"]) == ("child.abuse_reports", ">=", 1, 24)
