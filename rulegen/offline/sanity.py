@@ -263,7 +263,6 @@ TIME_DIRECTION = _words("time_direction")
 
 def check_period_direction(text: str, spans: Sequence[SpanLike], parts: _Rule) -> list[Finding]:
     """「令和6年度以降に転入」: the period was read as that fiscal year only; 以降 was not read."""
-
     from engine.dates import format_wareki
 
     free = _free(text, spans)
