@@ -112,7 +112,9 @@ def test_asked(parser, text):
     assert r.rule is None and (r.questions or r.problems)
 
 
-def test_a_past_state_of_an_item_stays_asked(parser):
-    # 「現在は終結している」 beside 「要対協の登録」: the registration now and the past record must not both be read silently
+def test_a_past_registration_is_the_past_record_only(parser):
+    # 「要対協の登録が過去にあり現在は終結している」: the past record (catalog synonym), never also the registration now
     r = parser.parse("要対協の登録が過去にあり現在は終結しているお子さんで、今年度の欠席日数が10日以上の児童につきまして、再度ご確認をいただきたく存じます。")
-    assert r.rule is None
+    assert r.rule is not None and not r.questions
+    items = [leaf["item"] for leaf in r.rule["condition"]["all"]]
+    assert items == ["child.yotaikyo_past", "school.absence_days"]

@@ -40,7 +40,7 @@ DIFFICULTY_WORDS: tuple[str, ...] = DIFFICULTIES  # engine.catalog.model: the on
 NOT_BARE_DIFFICULTIES = frozenset({"虐待", "いじめ", "発達"})
 DEFAULT_WINDOW = 12
 # Items whose name means that something was not done (未受診, 未接種, 会えなかった).
-NEGATION_MARKS = ("未", "ない", "なかった", "なし", "拒否")
+NEGATION_MARKS = ("未", "ない", "なかった", "なし", "拒否", "会えず", "できず", "断ら", "断っ")
 
 
 def _negative_item(item: CatalogItem) -> bool:
@@ -402,7 +402,7 @@ class OfflineParser:
         t.find(r"(?:過去|直近|最近|ここ|この|基準日(?:の)?(?:前|以前|から(?:遡って|さかのぼって)|より前の))(\d+)(年|か月)(?:間)?(?:以内)?(?:に|で|の|間|において|における)?", "window", self._window)
         # 「いずれか1か月でも」「の最大が」 (some month) and 「各月とも」「毎月」 (every month): a test said of each monthly
         # total of the window; read on items of monthly totals only (_leaf), as a count of the months that pass it
-        t.find(r"(?:うち[、,]?)?(?:いずれか|どれか)(?:の)?(?:(?:1|一)か月|月)(?:でも|だけでも|に|で)?[、,]?", "month_quant",
+        t.find(r"(?:うち[、,]?)?(?:(?:いずれか|どれか)(?:の)?(?:(?:1|一)か月|月)(?:でも|だけでも|に|で)?|(?<![\d.])(?:1|一)か月(?:でも|だけでも))[、,]?", "month_quant",
                lambda m: {"every": False, "text": m.group(0)})
         t.find(r"(?:の)?(?:最大|最多)(?:値)?(?:が|は)", "month_quant", lambda m: {"every": False, "text": m.group(0)})
         t.find(r"(?:の)?(?:各月|毎月)(?:とも(?:に)?|それぞれ|で|に|の)?(?:継続して|連続して|続けて)?[、,]?", "month_quant",
@@ -1791,6 +1791,19 @@ class OfflineParser:
                 parts.append(part)
                 used |= u
             return {"all": parts}, used
+        split = self._split_two_amounts(it, mods, t) if len(amounts) == 2 and item.kind == "event" else None
+        if split is not None:
+            # 「昨年度欠席30日こえてて今年度も10日以上」: each number with its own period;
+            # 「通告が過去に3回以上、そのうち1回以上はネグレクト」: the second counts the named kind among them
+            parts = []
+            used = False
+            for part_mods in split:
+                part, u = self._leaf(it, part_mods, global_window, questions, problems, t, default_scopes)
+                if not part:
+                    return {}, False
+                parts.append(part)
+                used |= u
+            return {"all": parts}, used
         if len(amounts) > 1:
             problems.append(problem("two_amounts", f"「{phrase}」に数値の条件が2つあります。", phrase=phrase, hint="1つの項目には1つの比較を書いてください (範囲なら 3〜5日)。"))
             return {}, False
@@ -1968,6 +1981,25 @@ class OfflineParser:
                 return {"not": leaf}, used_default
         return leaf, used_default
 
+    @staticmethod
+    def _split_two_amounts(it: Span, mods: dict[str, list[Span]], t: _Text) -> list[dict[str, list[Span]]] | None:
+        """Two numbers on one event item that are two conditions, or None: each number after its own period
+        (「昨年度…30日こえてて今年度も10日以上」), or a count of a named kind among the records counted first
+        (「3回以上あって、そのうち1回以上はネグレクト」)."""
+        a1, a2 = sorted(mods["amount"], key=lambda a: a.start)
+        if a1.start < it.end:
+            return None
+        windows = sorted(mods["window"], key=lambda w: w.start)
+        if len(windows) == 2 and windows[0].end <= a1.start and a1.end <= windows[1].start and windows[1].end <= a2.start:
+            return [{**mods, "amount": [a1], "window": [windows[0]]}, {**mods, "amount": [a2], "window": [windows[1]]}]
+        later_codes = [c for c in mods["code"] if c.start >= a1.end]
+        if (len(windows) <= 1 and (not windows or windows[0].end <= a1.start) and later_codes
+                and re.search(r"(?:その|この|これらの)?うち", t.text[a1.end : a2.start])
+                and all(c.end <= a2.start or c.start >= a2.end for c in later_codes)):
+            first = [c for c in mods["code"] if c.end <= a1.start]
+            return [{**mods, "amount": [a1], "code": first}, {**mods, "amount": [a2]}]
+        return None
+
     def _window_for(self, mods: dict[str, list[Span]], global_window: Any) -> Any:
         if mods["window"]:
             return mods["window"][0].data["months"]
@@ -2048,6 +2080,9 @@ def _list_intro(text: str) -> str:
         rest = m.group("list").strip("、。")
     else:
         rest = _PAREN_MARKERS.sub("、", text[m.end() :]).strip("、。")
+        points = re.search(r"[、。]?((?:配点|加点)?(?:は|を)?\d+点(?:を)?(?:加点|加算|付与|とする)?)$", rest)
+        if points:  # 「…(2)要対協の登録歴がある 6点」: the points are the rule's, no item of the list
+            rest, after = rest[: points.start()].strip("、。"), "、" + points.group(1)
     anyof = m.group(1).startswith(("いずれか", "どれか"))
     if anyof and any(w in rest for w in ("かつ", "且つ", "及び", "および", "並びに", "であって", "または", "又は", "もしくは")):
         return text  # a list of compound conditions: the grouping is not read (the intro stays unread: a question)
