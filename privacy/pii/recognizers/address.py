@@ -143,12 +143,13 @@ _BUILDING = regex.compile(
     rf"[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}ー・A-Za-zＡ-Ｚ]{{2,20}}?"
     rf"(?=[ 　]?(?:[A-Za-zＡ-Ｚ]{{1,2}}{DASH}?)?[0-9０-９]{{1,4}}(?:号室|号|[FＦ階]|{DASH}[0-9０-９A-Za-zＡ-Ｚ]{{1,4}}|(?![0-9０-９]))"
     rf"|[ 　]?[A-Za-zＡ-Ｚ0-9０-９]{{1,3}}(?:棟|号棟))"
-    rf"|^[ 　]?[\p{{Han}}\p{{Katakana}}ー]{{1,8}}(?:荘|団地|住宅|寮)(?:[0-9０-９]{{1,3}}(?:棟|号棟))?")
+    rf"|^[ 　]?[\p{{Han}}\p{{Katakana}}ー]{{1,8}}(?:荘|団地|住宅|寮)(?:[0-9０-９〇一二三四五六七八九十]{{1,3}}(?:棟|号棟))?"
+    r"(?:[〇一二三四五六七八九十百]{1,4}号室)?")  # 茶山台団地十四棟四〇五号室
 # After a line break only a building word or a room number continues the address (not a name and a
 # phone number on the next line).
 _BUILDING_AFTER_BREAK = regex.compile(
-    rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚ]{{0,15}}?{_BUILDING_WORD}[\p{{Han}}\p{{Katakana}}ー・]{{0,8}}"
-    rf"(?:[ 　]?[0-9０-９]{{1,4}}(?:号室|号)?(?![0-9０-９]))?"  # サニーコート205
+    rf"^[ 　]?(?:[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}ー・A-Za-zＡ-Ｚ]{{0,15}}?{_BUILDING_WORD}[\p{{Han}}\p{{Katakana}}ー・]{{0,8}}"
+    rf"(?:[ 　]?[0-9０-９]{{1,4}}(?:号室|号)?(?![0-9０-９]))?"  # サニーコート205, のぞみ野ハイツ201
     rf"|(?:[\p{{Han}}\p{{Katakana}}ー・]{{1,15}}[ 　]?)?[0-9０-９]{{1,4}}号室)")
 _BREAK = regex.compile(r"^\r?\n")
 _GAP = " 　\r\n"

@@ -21,6 +21,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_context import (
+    attendance_names,
+    chat_handles,
     clause_subjects,
     complete_spans,
     context_names,
@@ -124,9 +126,9 @@ class _Candidates:
             return
         if start > 0 and _HAN.match(text[start - 1]) and GIVEN_ROLE_SUFFIX.search(word):
             return  # 保|健師: the end of a role word, not a name
-        if PLACE_OR_ORG_AFTER.match(text[end:end + 6]) or NAME_AS_WORD.match(text[end:end + 6]):
+        if PLACE_OR_ORG_AFTER.match(text[end:end + 10]) or NAME_AS_WORD.match(text[end:end + 6]):
             return
-        if text[end:end + 1] in "」』" and (PLACE_OR_ORG_AFTER.match(text[end + 1:end + 7])
+        if text[end:end + 1] in "」』" and (PLACE_OR_ORG_AFTER.match(text[end + 1:end + 11])
                                            or _QUOTED_ROOM_AFTER.match(text[end + 1:end + 5])):
             return  # 「ゆうあい」相談室: a room's or a group's name in quotes
         if _PUBLIC_BODY_BEFORE.search(text[max(0, start - 8):start]):
@@ -185,6 +187,8 @@ class PersonRecognizer(JaRegexRecognizer):
         hangul_names(found)
         family_full_names(found)
         reading_names(found)
+        chat_handles(found)
+        attendance_names(found)
         _glued_to_role(found)
         complete_spans(found)
         spaced_surnames(found)

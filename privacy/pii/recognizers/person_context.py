@@ -120,7 +120,7 @@ _HAN = regex.compile(r"[\p{Han}々]")
 _LATIN_SINGLE = regex.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,12}(?![A-Za-z])")
 _WITH_READING = regex.compile(
     r"(?<![\p{Han}々])([\p{Han}々]{1,4}(?:[ 　][\p{Han}々]{1,3})?)[（(]"
-    r"([\p{Hiragana}ー]{2,10}(?:[ 　][\p{Hiragana}ー]{1,8})?|[\p{Katakana}ー]{2,10}(?:[ 　][\p{Katakana}ー]{1,8})?)[)）]")
+    r"([\p{Hiragana}ー]{2,10}(?:[ 　][\p{Hiragana}ー]{1,8})?|[\p{Katakana}ー]{1,10}(?:[ 　・][\p{Katakana}ー]{1,8}){0,3})[)）]")
 _HIRAGANA = regex.compile(r"^\p{Hiragana}+$")
 _KATAKANA = regex.compile(r"^[\p{Katakana}ー]+$")
 
@@ -218,7 +218,7 @@ def _word_after(text: str, position: int) -> tuple[int, int] | None:
         cut = regex.match(r"\p{Hiragana}{2,4}?(?=の)", word)
         if cut and can_be_given_name(cut.group(0)):  # 弟しん|のお迎え
             end = position + len(cut.group(0))
-    if not _NAME_END.match(text[end:end + 3]) or PLACE_OR_ORG_AFTER.match(text[end:end + 6]):
+    if not _NAME_END.match(text[end:end + 3]) or PLACE_OR_ORG_AFTER.match(text[end:end + 10]):
         return None
     return position, end
 
@@ -368,6 +368,12 @@ def family_full_names(found: Candidates) -> None:
         found.add(m.start(), m.end(), 0.75, True)
 
 
+# A name in Latin letters with its katakana reading: Tran Van Minh（チャン・ヴァン・ミン）.
+_LATIN_WITH_READING = regex.compile(
+    r"(?<![A-Za-z])[A-Z][A-Za-z]+(?:[ 　][A-Z][A-Za-z]+){0,3}[ 　]?[（(]"
+    r"(?P<reading>[\p{Katakana}ー]{1,10}(?:[・ 　=＝][\p{Katakana}ー]{1,10}){0,4})[)）]")
+
+
 def reading_names(found: Candidates) -> None:
     """A name with its reading in brackets before an honorific (東海林（しょうじ）さん, 東 陽向（ひがし ひなた）くん),
     or after a name already found (森川 咲希（もりかわ さき）): the reading is the name too."""
@@ -375,12 +381,32 @@ def reading_names(found: Candidates) -> None:
     for m in _WITH_READING.finditer(text):
         start, end = m.span(1)
         honorific = HONORIFIC.match(text[m.end():m.end() + 4]) is not None
-        if not honorific and not _taken(found, start, end):
+        # 野々村 芽衣（ノノムラ メイ）: a spaced family and given name with a spaced reading is a name by itself
+        both_split = bool(regex.search(r"[ 　]", m.group(1))) and bool(regex.search(r"[ 　・]", m.group(2)))
+        if not honorific and not both_split and not _taken(found, start, end):
             continue
-        if honorific and not _taken(found, start, end):
+        if len(m.group(2)) < 2:
+            continue
+        if both_split:
+            found.spans[(start, end)] = (0.8, True)
+        elif honorific and not _taken(found, start, end):
             found.add(start, end, 0.8, True)
         r_start, r_end = m.span(2)
         if not _taken(found, r_start, r_end) and text[r_start:r_end] not in vocabulary().hiragana_not_names:
+            found.spans[(r_start, r_end)] = (0.8, True)
+    for m in _LATIN_WITH_READING.finditer(text):
+        r_start, r_end = m.span("reading")
+        latin_end = m.start("reading") - 1
+        while text[latin_end - 1] in " 　":
+            latin_end -= 1
+        multi_part = regex.search(r"[・ 　=＝]", m.group("reading")) is not None
+        if any(w in vocabulary().latin_not_names for w in text[m.start():latin_end].split()):
+            continue  # Microsoft Teams（マイクロソフト・チームズ）
+        if not (multi_part or _taken(found, m.start(), latin_end)):
+            continue
+        if not _taken(found, m.start(), latin_end):
+            found.spans[(m.start(), latin_end)] = (0.8, True)
+        if not _taken(found, r_start, r_end):
             found.spans[(r_start, r_end)] = (0.8, True)
 
 
@@ -591,6 +617,68 @@ def table_names(found: Candidates) -> None:
             found.spans[(start, start + len(value))] = (0.85, True)
 
 
+# A pasted chat log (LINE): 「19:42 みゆき: 明日も休ませます」「19:45\t担任 森田\t承知しました」: the speaker.
+_CHAT_SPEAKER = regex.compile(
+    r"(?m)^[ 　]*(?:\[[^\]\n]{0,10}\][ 　]*)?[0-9０-９]{1,2}[:：][0-9０-９]{2}[ 　\t]+"
+    r"(?:[^\s:：\t]{1,8}[ 　])?(?P<name>[\p{Han}々\p{Hiragana}\p{Katakana}ー]{1,8})[ 　]*(?:[:：]|\t)")
+# A name in brackets after the word for the child or a family member, or after a surname word:
+# 本児（りく）, 母（アヤ）, 新姓の中島, 旧姓は東.
+_NAME_AFTER_SELF = regex.compile(
+    r"(?:本児|本人|対象児|長男|長女|次男|次女|母|父)[（(](?P<name>[\p{Han}々\p{Hiragana}\p{Katakana}ー]{1,8})[)）]"
+    r"|(?:新姓|旧姓|姓)(?:の|は|が|:|：)[ 　]?(?P<name2>[\p{Han}々]{1,3})(?![\p{Han}々])")
+
+
+def _name_like(word: str) -> bool:
+    """A word that may be a name on its own: kana that is no common word, or kanji the dictionaries know as a name."""
+    if regex.fullmatch(r"[\p{Hiragana}\p{Katakana}ー]+", word):
+        return len(word) >= 2 and lexical_kind(word) != "noun" or has_person_entry(word)
+    return bool(can_be_surname(word) or can_be_given_name(word) or has_person_entry(word)) and lexical_kind(word) != "noun"
+
+
+# An attendance list of minutes: 「出席：担任 中村、SSW 藤井、子ども家庭センター 西川」: the word after each role.
+_ATTENDANCE = regex.compile(r"(?m)(?:出席者?|参加者?|同席者?|欠席者|参集者)[ 　]*[:：](?P<list>[^\n。]*)")
+_ATTENDEE = regex.compile(r"[^\s、,，・/／]+[ 　]+(?P<name>[\p{Han}々]{1,4})(?=[ 　]*(?:[、,，・/／（(]|$))")
+
+
+def attendance_names(found: Candidates) -> None:
+    """Names after their roles or offices in an attendance list (see _ATTENDANCE)."""
+    text = found.text
+    for m in _ATTENDANCE.finditer(text):
+        offset = m.start("list")
+        for a in _ATTENDEE.finditer(m.group("list")):
+            word = a.group("name")
+            start, end = offset + a.start("name"), offset + a.end("name")
+            if is_role_word(word) or ORG_TAIL.search(word) or not (can_be_surname(word) or has_person_entry(word)):
+                continue
+            if not _taken(found, start, end):
+                found.spans[(start, end)] = (0.8, True)
+
+
+def chat_handles(found: Candidates) -> None:
+    """Speakers of a pasted chat log, and names right after 本児（…） or 新姓の/旧姓は (see the patterns above)."""
+    text = found.text
+    vocab = vocabulary()
+    not_names = vocab.hiragana_not_names | vocab.katakana_not_names
+    for m in _CHAT_SPEAKER.finditer(text):
+        start, end = m.span("name")
+        word = m.group("name")
+        if word in ROLE_WORDS or word in KATAKANA_ROLES or word in not_names or ORG_TAIL.search(word) or not _name_like(word):
+            continue
+        if not _taken(found, start, end):
+            found.spans[(start, end)] = (0.8, True)
+    for m in _NAME_AFTER_SELF.finditer(text):
+        group = "name" if m.group("name") else "name2"
+        start, end = m.span(group)
+        word = m.group(group)
+        if word in ROLE_WORDS or word in not_names or ORG_TAIL.search(word) or regex.search(r"[0-9０-９]", word):
+            continue
+        kana = regex.fullmatch(r"[\p{Hiragana}\p{Katakana}ー]{2,}", word) is not None  # 本児（りく）: a nickname in kana
+        if not (kana or _name_like(word)) or is_role_word(word) or word in vocab.kin_words:
+            continue  # 本児（小5）, 母（実母）, 本児（長男）
+        if not _taken(found, start, end):
+            found.spans[(start, end)] = (0.8, True)
+
+
 _FAMILY = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,3})家(?=[のはがでにへもを、])")
 _TEACHER_T = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,3})T(?![A-Za-z0-9])")
 _HAN_RUN_BEFORE_SPACE = regex.compile(r"(?<![\p{Han}々])([\p{Han}々]{1,5})[ 　]$")
@@ -695,6 +783,6 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
                 continue
             if len(name) == 1 and not regex.match(r"^(?:[がはのともにをへ、（(:：]|くん|ちゃん|さん)", text[e:e + 3]):
                 continue
-            if PLACE_OR_ORG_AFTER.match(text[e:e + 6]):
+            if PLACE_OR_ORG_AFTER.match(text[e:e + 10]):
                 continue
             found.add(s, e, 0.8, True)
