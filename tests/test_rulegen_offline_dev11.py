@@ -120,3 +120,12 @@ def test_regardless_of_stays_asked(parser) -> None:
     # 「欠席の有無にかかわらず」 says something about 欠席: it is never dropped silently
     r = parser.parse("小学生につきましては、欠席の有無にかかわらず、心の天気の「雨」が直近2か月で10回以上ある児童を抽出いただけますと幸いです。")
     assert r.rule is None
+
+
+@pytest.mark.parametrize(("text", "item"), [
+    ("DVのご相談が直近1年以内に1回以上あったご家庭の児童", "dv.consultations"),  # ご相談: DV's, not every consultation
+    ("こんにちは赤ちゃんで会えてない家の子", "health.home_visit_unmet"),
+    ("2026年1月以降に保健室でけがの手当てを受けた回数が3回以上の児童", "school.nurse_visits"),  # 手当て: no allowance
+])
+def test_polite_and_colloquial_forms(parser, text, item) -> None:
+    assert _rule(parser, text)["condition"]["item"] == item

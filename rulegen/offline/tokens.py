@@ -83,7 +83,9 @@ def normalize(text: str) -> str:
     t = re.sub(r"(?<=\d)(か月|年間|年)のうち、?", r"\1で", t)  # 直近6か月のうち、欠席が… -> 直近6か月で欠席が…
     t = re.sub(r"(?:が|は)?(?:ゼロ|0件|0回)(?:では|で)ない", "が1回以上", t)  # 通告がゼロではない -> 通告が1回以上
     t = re.sub(r"(?:時期|期間)(?:を|は)問(?:わない|わず|いません)", "全期間", t)  # (時期を問わない) -> the whole record
-    t = t.replace("去年度", "昨年度")  # 去年度、保育園を… -> 昨年度
+    t = t.replace("去年度", "昨年度")
+    t = re.sub(r"ご(?=相談|家庭|世帯)", "", t).replace("お母様", "母").replace("お父様", "父")  # polite prefixes
+    t = re.sub(r"(けが|ケガ|怪我)の手当て", r"\1", t)  # 保健室でけがの手当てを受けた: the visit for an injury, no allowance  # 去年度、保育園を… -> 昨年度
     t = re.sub(r"今年の(?=\d{1,2}月(?:以降|から|以後))", "", t)  # 今年の4月以降 -> 4月以降 (this year's)
     t = re.sub(r"(毎月|各月)欠かさず", r"\1", t)  # 毎月欠かさず5日以上 -> 毎月5日以上
     t = re.sub(r"住民基本台帳(?:の記録)?上(?:は|で|、)?|住基上(?:は|で|、)?", "", t)  # where the record is kept, no condition
