@@ -22,7 +22,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_context import (
     attendance_names,
-    chat_handles,
+    chat_speakers,
     clause_subjects,
     complete_spans,
     context_names,
@@ -37,6 +37,7 @@ from privacy.pii.recognizers.person_context import (
     nicknames,
     parent_messages,
     reading_names,
+    self_word_names,
     spaced_surnames,
     surname_forms,
     table_names,
@@ -55,7 +56,6 @@ from privacy.pii.recognizers.person_lexicon import (
     MUNICIPALITY_HEAD,
     NAME_AS_WORD,
     ORG_TAIL,
-    PLACE_OR_ORG_AFTER,
     ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
@@ -63,6 +63,7 @@ from privacy.pii.recognizers.person_lexicon import (
     is_place_name,
     is_role_word,
     lexical_kind,
+    org_after,
 )
 
 _NAME_TEXT = regex.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}ー々ヶ 　・]+$")
@@ -126,9 +127,9 @@ class _Candidates:
             return
         if start > 0 and _HAN.match(text[start - 1]) and GIVEN_ROLE_SUFFIX.search(word):
             return  # 保|健師: the end of a role word, not a name
-        if PLACE_OR_ORG_AFTER.match(text[end:end + 10]) or NAME_AS_WORD.match(text[end:end + 6]):
+        if org_after(text, end) or NAME_AS_WORD.match(text[end:end + 6]):
             return
-        if text[end:end + 1] in "」』" and (PLACE_OR_ORG_AFTER.match(text[end + 1:end + 11])
+        if text[end:end + 1] in "」』" and (org_after(text, end + 1)
                                            or _QUOTED_ROOM_AFTER.match(text[end + 1:end + 5])):
             return  # 「ゆうあい」相談室: a room's or a group's name in quotes
         if _PUBLIC_BODY_BEFORE.search(text[max(0, start - 8):start]):
@@ -187,7 +188,8 @@ class PersonRecognizer(JaRegexRecognizer):
         hangul_names(found)
         family_full_names(found)
         reading_names(found)
-        chat_handles(found)
+        chat_speakers(found)
+        self_word_names(found)
         attendance_names(found)
         _glued_to_role(found)
         complete_spans(found)

@@ -26,7 +26,6 @@ from privacy.pii.recognizers.person_lexicon import (
     KATAKANA_ROLES,
     LATIN_ROLES,
     ORG_TAIL,
-    PLACE_OR_ORG_AFTER,
     ROLE_WORDS,
     can_be_given_name,
     can_be_surname,
@@ -37,6 +36,7 @@ from privacy.pii.recognizers.person_lexicon import (
     is_role_word,
     is_time_or_counter,
     lexical_kind,
+    org_after,
 )
 from privacy.pii.text_utils import table_cells
 
@@ -218,7 +218,7 @@ def _word_after(text: str, position: int) -> tuple[int, int] | None:
         cut = regex.match(r"\p{Hiragana}{2,4}?(?=の)", word)
         if cut and can_be_given_name(cut.group(0)):  # 弟しん|のお迎え
             end = position + len(cut.group(0))
-    if not _NAME_END.match(text[end:end + 3]) or PLACE_OR_ORG_AFTER.match(text[end:end + 10]):
+    if not _NAME_END.match(text[end:end + 3]) or org_after(text, end):
         return None
     return position, end
 
@@ -628,13 +628,6 @@ _NAME_AFTER_SELF = regex.compile(
     r"|(?:新姓|旧姓|姓)(?:の|は|が|:|：)[ 　]?(?P<name2>[\p{Han}々]{1,3})(?![\p{Han}々])")
 
 
-def _name_like(word: str) -> bool:
-    """A word that may be a name on its own: kana that is no common word, or kanji the dictionaries know as a name."""
-    if regex.fullmatch(r"[\p{Hiragana}\p{Katakana}ー]+", word):
-        return len(word) >= 2 and lexical_kind(word) != "noun" or has_person_entry(word)
-    return bool(can_be_surname(word) or can_be_given_name(word) or has_person_entry(word)) and lexical_kind(word) != "noun"
-
-
 # An attendance list of minutes: 「出席：担任 中村、SSW 藤井、子ども家庭センター 西川」: the word after each role.
 _ATTENDANCE = regex.compile(r"(?m)(?:出席者?|参加者?|同席者?|欠席者|参集者)[ 　]*[:：](?P<list>[^\n。]*)")
 _ATTENDEE = regex.compile(r"[^\s、,，・/／]+[ 　]+(?P<name>[\p{Han}々]{1,4})(?=[ 　]*(?:[、,，・/／（(]|$))")
@@ -654,28 +647,25 @@ def attendance_names(found: Candidates) -> None:
                 found.spans[(start, end)] = (0.8, True)
 
 
-def chat_handles(found: Candidates) -> None:
-    """Speakers of a pasted chat log, and names right after 本児（…） or 新姓の/旧姓は (see the patterns above)."""
-    text = found.text
-    vocab = vocabulary()
-    not_names = vocab.hiragana_not_names | vocab.katakana_not_names
-    for m in _CHAT_SPEAKER.finditer(text):
+def chat_speakers(found: Candidates) -> None:
+    """Speakers of a pasted chat log (see _CHAT_SPEAKER)."""
+    for m in _CHAT_SPEAKER.finditer(found.text):
         start, end = m.span("name")
-        word = m.group("name")
-        if word in ROLE_WORDS or word in KATAKANA_ROLES or word in not_names or ORG_TAIL.search(word) or not _name_like(word):
-            continue
-        if not _taken(found, start, end):
+        if is_name_like(m.group("name")) and not _taken(found, start, end):
             found.spans[(start, end)] = (0.8, True)
-    for m in _NAME_AFTER_SELF.finditer(text):
+
+
+def self_word_names(found: Candidates) -> None:
+    """Names right after 本児（…）, 母（…） or 新姓の/旧姓は (see _NAME_AFTER_SELF): strong context, so any kana
+    nickname that is no listed common word (りく) counts."""
+    vocab = vocabulary()
+    for m in _NAME_AFTER_SELF.finditer(found.text):
         group = "name" if m.group("name") else "name2"
         start, end = m.span(group)
         word = m.group(group)
-        if word in ROLE_WORDS or word in not_names or ORG_TAIL.search(word) or regex.search(r"[0-9０-９]", word):
-            continue
-        kana = regex.fullmatch(r"[\p{Hiragana}\p{Katakana}ー]{2,}", word) is not None  # 本児（りく）: a nickname in kana
-        if not (kana or _name_like(word)) or is_role_word(word) or word in vocab.kin_words:
-            continue  # 本児（小5）, 母（実母）, 本児（長男）
-        if not _taken(found, start, end):
+        nickname = (regex.fullmatch(r"[\p{Hiragana}\p{Katakana}ー]{2,}", word) is not None and word not in vocab.hiragana_not_names
+                    and word not in vocab.katakana_not_names and word not in KATAKANA_ROLES)
+        if (nickname or is_name_like(word, strong=True)) and not _taken(found, start, end):
             found.spans[(start, end)] = (0.8, True)
 
 
@@ -783,6 +773,6 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
                 continue
             if len(name) == 1 and not regex.match(r"^(?:[がはのともにをへ、（(:：]|くん|ちゃん|さん)", text[e:e + 3]):
                 continue
-            if PLACE_OR_ORG_AFTER.match(text[e:e + 10]):
+            if org_after(text, e):
                 continue
             found.add(s, e, 0.8, True)

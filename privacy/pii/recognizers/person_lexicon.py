@@ -49,6 +49,15 @@ PLACE_OR_ORG_AFTER = regex.compile(
     r"ホールディングス|コーポレーション|グループ|商事|物産|産業|運輸|製作所|不動産|興業|工務店|薬局|歯科|整骨院|接骨院|"
     # 南松尾|はつが野学園, はつ|が野地区: the rest of a school's or a town's name
     r"[\p{Hiragana}]{2,4}[\p{Han}]{1,2}(?:学園|小学校|中学校|義務教育学校)|[がヶケ][\p{Han}](?:地区|町|自治会|小学校|中学校|学園|在住|台))")
+# How far after a name PLACE_OR_ORG_AFTER looks (鈴木|こどもクリニック is 8 characters).
+_ORG_AFTER_WINDOW = 10
+
+
+def org_after(text: str, end: int) -> bool:
+    """Whether what follows position `end` makes the word before it part of a place or an organization."""
+    return PLACE_OR_ORG_AFTER.match(text[end:end + _ORG_AFTER_WINDOW]) is not None
+
+
 ORG_TAIL = regex.compile(
     r"(?:" + MEDICAL_OFFICE + r"|病院|医院|クリニック|小学校|中学校|高校|高等学校|幼稚園|保育園|保育所|こども園|事務所|商店|工業|建設|"
     r"駅|公園|図書館|会館|センター|市役所|役場|神社|教会|団地|通り|信用金庫|信金|銀行|協会|組合|株式会社|"
