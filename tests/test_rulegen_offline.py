@@ -93,8 +93,12 @@ def test_populations(drafter, text, population):
 def test_upper_grades_use_the_grade_item_without_changing_the_side(drafter):
     out = drafter.draft("小学校高学年で生活保護")
     c = cond(out)
-    assert {"item": "school.grade", "op": "between", "value": [4, 6]} in c["all"]
+    # 高学年 is 5・6年生 (the three bands of 学習指導要領); the reading says so, and 4〜6年生 is one click away
+    assert {"item": "school.grade", "op": "between", "value": [5, 6]} in c["all"]
     assert out.rule.side == "welfare"
+    assert "5・6年生として読みました" in out.reading_ja
+    alt = drafter.draft("小学校4〜6年生で生活保護")
+    assert {"item": "school.grade", "op": "between", "value": [4, 6]} in cond(alt)["all"]
 
 
 def test_points_and_default_points(drafter):

@@ -25,8 +25,11 @@ _NEVER = frozenset({"stage", "grade", "points", "side", "code_word", "guardians_
 # Allowed only in a story the text restates (「…つまり」).
 _RESTATED_ONLY = frozenset({"amount", "window", "bare_amount"})
 # The only kinds a remark in brackets may carry (「（欠席が多いので心配）」); anything else may be a condition.
-_REMARK_KINDS = frozenset({"vague"})
+_REMARK_KINDS = frozenset({"vague", "negation"})  # 「（援助につながっていない可能性）」: a guess
 _BRACKETS = re.compile(r"[（(]([^（()）]*)[）)]")
+_VAGUE_BEFORE = re.compile(r"(?:ずっと)?[一-龥]{1,4}[ぁ-ん]{0,2}(?:がち|気味|が多い|が多め)$")
+# A short reason before ので/なので/ため (「は要注意なので」): tried as a remark; the remark words decide.
+_REASON = re.compile(r"(?<=[子児者帯庭])(?:は|が|も)?([^、。,（()）]{1,16}?)(?:なので|ので|だから|ですので|のため)(?=[、,]?[^、。]{0,20}$)")
 
 
 def _sentence_end(lex: dict[str, Any]) -> re.Pattern[str]:
@@ -47,6 +50,14 @@ def candidates(text: str, lex: dict[str, Any]) -> Iterator[tuple[str, str, str]]
         rest = text[e.end() :]
         if rest.strip("、,。 　"):
             yield rest.lstrip("、,。 　"), text[: e.start()], "story"
+    for e in reversed(ends):  # 「…遅刻は20日以上ある子。家の事情がありそうなので見たい」: a remark after the criterion
+        if text[: e.start()].strip("、,。 　") and text[e.end() :].strip("、,。 　"):
+            yield text[: e.end()], text[e.end() :], "remark"
+    note = text.find("※")  # 「…20日以上　※YC疑い」: a note after the criterion
+    if note > 0:
+        yield text[:note], text[note + 1 :], "remark"
+    for m in _REASON.finditer(text):  # 「…来たことがある子は要注意なので抽出してください」: a reason in passing
+        yield text[: m.start()] + text[m.end() :], m.group(1), "remark"
     for m in _BRACKETS.finditer(text):  # 「（進路が心配）」: a remark in brackets
         yield text[: m.start()] + text[m.end() :], m.group(1), "remark"
         # 「長欠（今年度の欠席が30日以上）の児童生徒」: the label before brackets that define it with a number
@@ -54,6 +65,10 @@ def candidates(text: str, lex: dict[str, Any]) -> Iterator[tuple[str, str, str]]
             head = re.split(r"[、,。]", text[: m.start()])[-1]
             if head.strip():
                 yield text[: m.start() - len(head)] + m.group(1) + text[m.end() :], head, "label"
+            # 「ここ3か月ずっと休みがち（毎月10日以上休み）」: only the vague word is defined; the period stays
+            vague = _VAGUE_BEFORE.search(text[: m.start()])
+            if vague and vague.group(0) != head:
+                yield text[: vague.start()] + m.group(1) + text[m.end() :], vague.group(0), "label"
 
 
 def _aside_ok(parser: OfflineParser, aside: str, kind: str, used: set[str]) -> bool:
@@ -66,8 +81,19 @@ def _aside_ok(parser: OfflineParser, aside: str, kind: str, used: set[str]) -> b
         return False  # 「（ぴよぴよ案件）」: a word of the city's own may be a condition; asked, not left out
     if kind == "remark" and any(len(v) >= 2 and v in t.text for i in used for c in parser.catalog[i].codes or () for v in _label_words(c.label)):
         return False  # 「（虐待もその他も）」: codes of an item of the rule
+    tokens = tokenize(t.text)
+    weak = set(parser.lex.get("weak_tokens", []))
+    for tok in tokens if kind == "remark" else ():  # 「保険室が心配で」: a word of another item, or a typo of one, may be a condition
+        if not tok.is_content or tok.base in parser._filler or tok.base in weak or len(tok.surface) < 2:
+            continue
+        named = parser.index.token_items.get((tok.base,), frozenset()) | parser.index.token_items.get((tok.surface.lower(),), frozenset())
+        if named and not named & used:
+            return False
+    for run in re.findall(r"[一-龥]{2,}", t.text) if kind == "remark" else ():  # 「保険室」: a typo of an item's name
+        if set(parser._close_items(run)) - used and not set(parser._close_items(run)) & used:
+            return False
     parser._match_grades(t)
-    parser._match_items(t, tokenize(t.text))
+    parser._match_items(t, tokens)
     parser._match_regular(t)
     for sp in t.spans:
         if sp.kind in _NEVER or (sp.kind in _RESTATED_ONLY and kind != "restated"):
@@ -105,6 +131,40 @@ def without_asides(parser: OfflineParser, text: str, failed: ParseResult) -> Par
         result.rule["description"] = text.strip()[:4000]
         key = "aside_label_note" if kind == "label" else "aside_note"
         note = lex.get(key, "「{aside}」は状況の説明として読み、条件には入れていません。").format(aside=aside.strip("、,。 　…"))
+        result.notes.append(note)
+        return result
+    return None
+
+
+def defined_in_brackets(parser: OfflineParser, text: str, whole: ParseResult) -> ParseResult | None:
+    """「ひとり親（児扶手受給 or ひとり親医療）」: an item word followed by brackets that list other items joined by
+    "or" says what the word means here; the reading of the brackets replaces the word (the whole text read both
+    as a condition ANDed with its own definition). None when the text has no such brackets."""
+    if whole.rule is None:
+        return None
+    ors = [w.strip() for w in parser.lex.get("or_words", []) if w.strip()]
+    for m in _BRACKETS.finditer(text):
+        inner = m.group(1)
+        if not any(w in inner for w in ors) or any(w in inner for w in parser.lex.get("aside_meaningful_words", [])):
+            continue
+        if re.search(r"も(?![のう])", inner):  # 「（就学援助または児童扶養手当も受けている）」: a further condition
+            continue
+        head = re.split(r"[、,。&＆]", text[: m.start()])[-1]
+        if not head.strip():
+            continue
+        alone = parser._parse_text(head)
+        inside = parser._parse_text(inner)
+        if alone.rule is None or inside.rule is None or inside.questions:
+            continue
+        head_items = set(leaf_items(alone.rule["condition"]))
+        inner_items = set(leaf_items(inside.rule["condition"]))
+        if len(head_items) != 1 or head_items & inner_items or len(inner_items) < 2:
+            continue
+        result = parser._parse_text(text[: m.start() - len(head)] + inner + text[m.end() :])
+        if result.rule is None or result.questions:
+            continue
+        result.rule["description"] = text.strip()[:4000]
+        note = parser.lex.get("aside_definition_note", "「{head}」は括弧の中の条件 ({inner}) のことと読みました。").format(head=head.strip(), inner=inner.strip())
         result.notes.append(note)
         return result
     return None

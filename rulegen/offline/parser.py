@@ -43,6 +43,11 @@ DEFAULT_WINDOW = 12
 NEGATION_MARKS = ("未", "ない", "なかった", "なし", "拒否", "会えず", "できず", "断ら", "断っ")
 
 
+# 「要対協に登録中の児童及び一時保護歴のある児童は除く」: how excluded items are listed, and what may follow the last one.
+_EXCLUDED_JOIN = re.compile(r"(?:(?:あり|有り|がある|のある|のいる)?の?(?:児童|生徒|者|子|こども|子ども|世帯|家庭))?(?:及び|および|並びに|ならびに|と|や|、|・|又は|または)")
+_EXCLUDED_TAIL = re.compile(r"(?:あり|有り|がある|のある|のいる)?の?(?:児童|生徒|者|子|こども|子ども|世帯|家庭)?(?:は|を)?")
+
+
 def _negative_item(item: CatalogItem) -> bool:
     return any(mark in item.name for mark in ("未受診", "未接種", "未面会", "未実施", "未提出"))
 
@@ -189,7 +194,9 @@ class OfflineParser:
             from rulegen.offline.asides import without_asides
 
             return without_asides(self, source_text, result) or result
-        return result
+        from rulegen.offline.asides import defined_in_brackets
+
+        return defined_in_brackets(self, source_text, result) or result
 
     def _parse_text(self, source_text: str) -> ParseResult:
         # 「欠席日数(年度累計)>=30 AND 生活保護=有」: column-style operators said in the phrasing read below (offline/columns.py)
@@ -532,7 +539,7 @@ class OfflineParser:
             if m.group(3) not in ("〜", "から", "-") and hi != lo + 1:
                 return None  # 「中1・中3」: not one range
             return {"stage": None, "lo": lo, "hi": hi}
-        t.find(r"(小|中)(?:学)?(\d)(?:年生?)?(〜|から|-|・|、|と|)(小|中)(?:学)?(\d)(?:年生?)?(?:まで)?(?:の(?!うち)|で)?", "grade", cross)
+        t.find(r"(小|中)(?:学校?)?第?(\d)(?:学?年生?)?(〜|から|-|・|、|と|)(小|中)(?:学校?)?第?(\d)(?:学?年生?)?(?:まで)?(?:の(?!うち)|で)?", "grade", cross)
         # 「小学1〜3年生」「中学3年生」: a school and a grade (range); the grade number is counted within the school.
         for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items():
             def grades(m: re.Match[str], s: str = stage, o: int = offset) -> dict[str, Any] | None:  # noqa: E306
@@ -551,11 +558,14 @@ class OfflineParser:
             t.find(re.escape(prefix) + r"(?:校)?第?(\d)(?:学?年生?)?(?:(〜|から|-|・)第?(\d)学?年生?)?(以上|以下|未満|まで)?"
                    r"(?:(?:に|で)?在籍(?:する|している|中の)?|の(?!うち)|で)?", "grade", grades)
         # 「小学校高学年（5・6年生）」: the grades in brackets after a grade phrase, within it, are the grades meant
+        alternatives = self.lex.get("grade_band_alternatives", {})
         for phrase, (g_stage, g_lo, g_hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
             off = 6 if g_stage == "junior_high" else 0
+            alt = [int(n) + off for b, a in alternatives.items() if b in phrase for n in re.findall(r"\d", a)]
+            band = (min([g_lo, *alt]), max([g_hi, *alt]))  # 高学年: 5・6年, or 4〜6年 where a city says two bands
             t.find(re.escape(phrase) + r"(?:生)?\((\d)(?:年生?)?(?:・|、|〜|から|-)(\d)年生?\)(?:の(?!うち))?", "grade",
-                   lambda m, a=g_lo, b=g_hi, o=off: {"stage": None, "lo": int(m.group(1)) + o, "hi": int(m.group(2)) + o}
-                   if a <= int(m.group(1)) + o < int(m.group(2)) + o <= b else None)
+                   lambda m, a=band[0], b=band[1], o=off: {"stage": None, "lo": int(m.group(1)) + o, "hi": int(m.group(2)) + o}
+                   if a <= int(m.group(1)) + o < int(m.group(2)) + o <= b else None)  # the city's own band: 高学年（4〜6年）
         # 「5年生以上の小学生」「2年生の中学生」: a grade with the school named once elsewhere in the text
         schools = [(stage, offset) for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items() if prefix in t.text]
         if len(schools) == 1 and "小中" not in t.text:
@@ -576,6 +586,20 @@ class OfflineParser:
         for phrase, (_stage, lo, hi) in sorted(self.lex["grade_phrases"].items(), key=lambda kv: -len(kv[0])):
             t.find(re.escape(phrase) + r"(?:生|の(?!うち))?", "grade", lambda m, s=stage, a=lo, b=hi: {"stage": s if re.search("小学|中学", m.group(0)) else None, "lo": a, "hi": b})
             # 「中3」「高学年」: the grade says the stage; 「小学校高学年」 also names the school (a stage filter too)
+        self._grade_band_assumptions(t)
+
+    def _grade_band_assumptions(self, t: _Text) -> None:
+        """「高学年」 alone is 5・6年生 (the reading says so; 4〜6年生 is one click away)."""
+        bands = self.lex.get("grade_band_alternatives", {})
+        for sp in [s for s in t.spans if s.kind == "grade" and "(" not in t.text[s.start : s.end]]:
+            word = t.text[sp.start : sp.end]
+            band = next((b for b in bands if b in word), None)
+            if band is None:
+                continue
+            phrase = re.sub(r"(?:生|の)$", "", word)
+            fmt = {"phrase": phrase, "lo": sp.data["lo"], "hi": sp.data["hi"], "alt": bands[band]}
+            t.assumptions.append({"note": self.lex["grade_band_note"].format(**fmt), "label": self.lex["grade_band_label"].format(**fmt),
+                                  "phrase": phrase, "replacement": "小学校" + bands[band]})
 
     def _window(self, m: re.Match[str]) -> dict[str, Any] | None:
         n = int(m.group(1))
@@ -1033,7 +1057,9 @@ class OfflineParser:
         if any(sp.kind == "item" and sp.data["item"] == "resident.guardian_age" for sp in t.spans):
             return
         for g in guardian_spans:
-            linked = [a for a in ages if self._gap_ok(t, g, a)]
+            # 「…お母さんで、年齢が20歳未満の方のお子さん」: the age of the person whose child is meant
+            linked = [a for a in ages if self._gap_ok(t, g, a)
+                      or (g.end <= a.start and re.match(r"(?:の|である)方の(?:お)?子", t.text[a.end :]) is not None)]
             if not linked:
                 continue
             for a in linked:
@@ -1688,7 +1714,15 @@ class OfflineParser:
     @staticmethod
     def _negated_list(t: _Text, neg: Span, items: list[Span], spans: list[Span]) -> list[Span]:
         """The items a negation after an all-marker negates each: 「A・Bのいずれにも該当しない」「AとBのどちらも
-        受けていない」 (a list joined by ・/と/、/や right before the marker). Empty when there is no such list."""
+        受けていない」 (a list joined by ・/と/、/や right before the marker), and the items an exclusion after a
+        list of them leaves out each: 「ただし、要対協に登録中の児童及び一時保護歴のある児童は除く」. Empty when
+        there is no such list."""
+        if "除" in neg.data.get("text", ""):
+            start = max(t.text.rfind("。", 0, neg.start), t.text.rfind("ただし", 0, neg.start), t.text.rfind("但し", 0, neg.start))
+            listed = [i for i in items if start >= 0 and start < i.start and i.end <= neg.start]
+            joins = all(_EXCLUDED_JOIN.fullmatch(t.text[a.end : b.start]) for a, b in zip(listed, listed[1:], strict=False))
+            if len(listed) >= 2 and joins and _EXCLUDED_TAIL.fullmatch(t.text[listed[-1].end : neg.start]):
+                return listed
         marker = next((m for m in reversed(spans) if m.kind == "all_marker" and m.end <= neg.start and neg.start - m.end <= 8
                        and not any(sp.kind in ("item", "ambiguous", "amount") and m.end <= sp.start < neg.start for sp in spans)), None)
         if marker is None:
@@ -1784,26 +1818,15 @@ class OfflineParser:
                 if lo_v <= hi_v:
                     rng = Span(lo_a.start, hi_a.end, "amount", {**lo_a.data, "op": "between", "value": [lo_v, hi_v]})
                     return self._leaf(it, {**mods, "amount": [rng]}, global_window, questions, problems, t, default_scopes)
-            parts = []
-            used = False
-            for a in sorted(amounts, key=lambda x: x.start):
-                part, u = self._leaf(it, {**mods, "amount": [a]}, global_window, questions, problems, t, default_scopes)
-                parts.append(part)
-                used |= u
-            return {"all": parts}, used
+            bounds = [{**mods, "amount": [a]} for a in sorted(amounts, key=lambda x: x.start)]
+            return self._leaves(it, bounds, "all", global_window, questions, problems, t, default_scopes, keep_empty=True)
         split = self._split_two_amounts(it, mods, t) if len(amounts) == 2 and item.kind == "event" else None
         if split is not None:
             # 「昨年度欠席30日こえてて今年度も10日以上」: each number with its own period;
-            # 「通告が過去に3回以上、そのうち1回以上はネグレクト」: the second counts the named kind among them
-            parts = []
-            used = False
-            for part_mods in split:
-                part, u = self._leaf(it, part_mods, global_window, questions, problems, t, default_scopes)
-                if not part:
-                    return {}, False
-                parts.append(part)
-                used |= u
-            return {"all": parts}, used
+            # 「通告が過去に3回以上、そのうち1回以上はネグレクト」: the second counts the named kind among them;
+            # 「心の不調で5回以上、もしくは、けがで3回以上」: each kind with its own number, either
+            joiner, split_mods = split
+            return self._leaves(it, split_mods, joiner, global_window, questions, problems, t, default_scopes)
         if len(amounts) > 1:
             problems.append(problem("two_amounts", f"「{phrase}」に数値の条件が2つあります。", phrase=phrase, hint="1つの項目には1つの比較を書いてください (範囲なら 3〜5日)。"))
             return {}, False
@@ -1981,23 +2004,44 @@ class OfflineParser:
                 return {"not": leaf}, used_default
         return leaf, used_default
 
+    def _leaves(self, it: Span, split: list[dict[str, list[Span]]], joiner: str, global_window: Any, questions: list[str],
+                problems: list[dict[str, Any]], t: _Text, default_scopes: set[str],
+                keep_empty: bool = False) -> tuple[dict[str, Any], bool]:
+        """One item read as several leaves (one per set of modifiers), joined by ``joiner`` (all/any)."""
+        parts = []
+        used = False
+        for part_mods in split:
+            part, u = self._leaf(it, part_mods, global_window, questions, problems, t, default_scopes)
+            if not part and not keep_empty:
+                return {}, False
+            parts.append(part)
+            used |= u
+        return {joiner: parts}, used
+
     @staticmethod
-    def _split_two_amounts(it: Span, mods: dict[str, list[Span]], t: _Text) -> list[dict[str, list[Span]]] | None:
-        """Two numbers on one event item that are two conditions, or None: each number after its own period
-        (「昨年度…30日こえてて今年度も10日以上」), or a count of a named kind among the records counted first
-        (「3回以上あって、そのうち1回以上はネグレクト」)."""
+    def _split_two_amounts(it: Span, mods: dict[str, list[Span]], t: _Text) -> tuple[str, list[dict[str, list[Span]]]] | None:
+        """Two numbers on one event item that are two conditions (with how they join), or None: each number after
+        its own period (「昨年度…30日こえてて今年度も10日以上」), a count of a named kind among the records counted
+        first (「3回以上あって、そのうち1回以上はネグレクト」), or each kind with its own number joined by "or"
+        (「心の不調で5回以上、もしくは、けがで3回以上」)."""
         a1, a2 = sorted(mods["amount"], key=lambda a: a.start)
         if a1.start < it.end:
             return None
         windows = sorted(mods["window"], key=lambda w: w.start)
         if len(windows) == 2 and windows[0].end <= a1.start and a1.end <= windows[1].start and windows[1].end <= a2.start:
-            return [{**mods, "amount": [a1], "window": [windows[0]]}, {**mods, "amount": [a2], "window": [windows[1]]}]
+            return "all", [{**mods, "amount": [a1], "window": [windows[0]]}, {**mods, "amount": [a2], "window": [windows[1]]}]
         later_codes = [c for c in mods["code"] if c.start >= a1.end]
+        first = [c for c in mods["code"] if c.end <= a1.start]
         if (len(windows) <= 1 and (not windows or windows[0].end <= a1.start) and later_codes
                 and re.search(r"(?:その|この|これらの)?うち", t.text[a1.end : a2.start])
                 and all(c.end <= a2.start or c.start >= a2.end for c in later_codes)):
-            first = [c for c in mods["code"] if c.end <= a1.start]
-            return [{**mods, "amount": [a1], "code": first}, {**mods, "amount": [a2]}]
+            return "all", [{**mods, "amount": [a1], "code": first}, {**mods, "amount": [a2]}]
+        second = [c for c in later_codes if c.end <= a2.start]
+        if (len(windows) <= 1 and (not windows or windows[0].end <= a1.start) and first and second
+                and len(second) == len(later_codes) and not {c.data["code"] for c in first} & {c.data["code"] for c in second}
+                and re.match(r"[、,]?(?:もしくは|または|又は|若しくは|あるいは|か)[、,]?", t.text[a1.end : second[0].start].lstrip("、,"))
+                and re.sub(r"^[、,]?(?:もしくは|または|又は|若しくは|あるいは|か)[、,]?", "", t.text[a1.end : second[0].start].lstrip("、,")) == ""):
+            return "any", [{**mods, "amount": [a1], "code": first}, {**mods, "amount": [a2], "code": second}]
         return None
 
     def _window_for(self, mods: dict[str, list[Span]], global_window: Any) -> Any:

@@ -532,7 +532,8 @@ def check_connectives(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: d
     free = _free(text, spans)
     for a, b in zip(items, items[1:], strict=False):
         between = text[a.end : b.start]
-        if between == "や" and all(free[a.end : b.start]):
+        same_code = a.kind == b.kind == "code" and (a.data.get("item"), a.data.get("code")) == (b.data.get("item"), b.data.get("code"))
+        if between == "や" and all(free[a.end : b.start]) and not same_code:  # 「あざや傷の確認」: parts of one code's label
             phrase = text[a.start : b.end]
         else:
             continue

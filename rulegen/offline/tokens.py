@@ -89,6 +89,9 @@ def normalize(text: str) -> str:
     t = re.sub(r"今年の(?=\d{1,2}月(?:以降|から|以後))", "", t)  # 今年の4月以降 -> 4月以降 (this year's)
     t = re.sub(r"(毎月|各月)欠かさず", r"\1", t)  # 毎月欠かさず5日以上 -> 毎月5日以上
     t = re.sub(r"住民基本台帳(?:の記録)?上(?:は|で|、)?|住基上(?:は|で|、)?", "", t)  # where the record is kept, no condition
+    t = re.sub(r"(先月|今月|前月)\((?:\d{1,2})月\)", r"\1", t)  # 先月（10月）: the month restated
+    t = t.replace("こんにちわ", "こんにちは")  # こんにちわ赤ちゃん: the common misspelling
+    t = re.sub(r"(?<=[歴録])有(?![無効])", "あり", re.sub(r"(?<=[歴録])無(?![効])", "なし", t))  # 相談歴有, 通告歴無
     t = re.sub(r"(?<![\d(])\((\d{1,2})\)(?=\D)", "、", t)  # list numbers 「(1)一時保護歴がある (2)…」
     return t
 
