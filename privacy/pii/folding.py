@@ -2,7 +2,9 @@
 
 - half-width katakana to full-width (ｻﾄｳ ﾊﾙﾄ -> サトウ ハルト; ﾊﾞ -> バ, two characters to one);
 - 異体字 in surnames to their common form (variants.yaml: 髙 -> 高, 𠮷 -> 吉, 邉 -> 辺);
-- full-width latin letters, digits and the marks of e-mail addresses to ASCII (ＬＩ　ＹＵＮ, ｓａｋｕｒａ＠…).
+- full-width latin letters, digits and the marks of e-mail addresses to ASCII (ＬＩ　ＹＵＮ, ｓａｋｕｒａ＠…);
+- latin letters with diacritics to their base letter (Nguyễn Thị Hoa -> Nguyen Thi Hoa, Trương, Đức), combining
+  marks dropped.
 
 `fold(text)` returns the folded text and, for each of its positions, the position in the original,
 so a span found in the folded text covers exactly the original characters it came from.
@@ -47,10 +49,27 @@ class Folded:
         return self.origin[start], self.origin[end]
 
 
+_LATIN_SPECIAL = {"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "s", "æ": "a", "Æ": "A", "ı": "i"}
+
+
+@lru_cache(maxsize=4096)
+def _latin_base(ch: str) -> str | None:
+    """The ASCII base letter of a latin letter with diacritics (ễ -> e), '' for a combining mark, else None."""
+    code = ord(ch)
+    if not (0xC0 <= code <= 0x24F or 0x1E00 <= code <= 0x1EFF or 0x300 <= code <= 0x36F) or ch in "×÷":
+        return None
+    if 0x300 <= code <= 0x36F:
+        return ""
+    if ch in _LATIN_SPECIAL:
+        return _LATIN_SPECIAL[ch]
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base if base.isascii() and base.isalpha() else None
+
+
 def fold(text: str) -> Folded:
     """Folded text with a position map (identity when nothing needs folding)."""
     table = variant_table()
-    if not any(ord(ch) in _HALF_KANA or ch in table or ch in _FULL_WIDTH_ASCII for ch in text):
+    if not any(ord(ch) in _HALF_KANA or ch in table or ch in _FULL_WIDTH_ASCII or _latin_base(ch) is not None for ch in text):
         return Folded(text, tuple(range(len(text) + 1)))
     out: list[str] = []
     origin: list[int] = []
@@ -70,6 +89,11 @@ def fold(text: str) -> Folded:
             out.append(norm if len(norm) == 1 else ch)
         elif ch in _FULL_WIDTH_ASCII:
             out.append(chr(ord(ch) - 0xFEE0))
+        elif (base := _latin_base(ch)) is not None:
+            if not base:  # a combining mark: part of the letter before it
+                i += 1
+                continue
+            out.append(base)
         else:
             out.append(table.get(ch, ch))
         origin.append(i)

@@ -27,6 +27,7 @@ from privacy.pii.recognizers.person_context import (
     complete_spans,
     context_names,
     family_full_names,
+    form_field_names,
     hangul_names,
     is_name_like,
     kana_to_tails,
@@ -195,6 +196,7 @@ class PersonRecognizer(JaRegexRecognizer):
         complete_spans(found)
         spaced_surnames(found)
         kana_to_tails(found)
+        form_field_names(found)
         nicknames(found)
         parts = _name_parts(found, nlp_artifacts)
         later_mentions(found, parts)
@@ -206,6 +208,7 @@ class PersonRecognizer(JaRegexRecognizer):
         return [self.result(s, e, score, boosted)
                 for (s, e), (score, boosted) in found.spans.items()
                 if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])
+                and not _adjective_before_noun(text, s, e)
                 and not (text[e:e + 1] in "」』" and _QUOTED_ROOM_AFTER.match(text[e + 1:e + 5]))]
 
 
@@ -214,6 +217,16 @@ _NOT_A_NAME = regex.compile(r"^(?:未記入|記入なし|空欄|不明|なし|�
 _PLACE_NAME_AFTER = regex.compile(
     r"^[\p{Han}]{0,2}(?:神社|寺|院|公園|駅|美術館|記念館|会館|病院|小学校|中学校|高校|保育園|幼稚園|こども園|"
     r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")
+
+
+# 「あおい空の下」: a kana name that is also an adjective (青い), right before a noun, is that adjective.
+_KANJI_HONORIFIC_OR_KIN = regex.compile(r"^(?:君|様|氏|先生|殿|母|父|兄|姉|弟|妹|本人|宅|家)")
+
+
+def _adjective_before_noun(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    return (len(word) >= 3 and regex.fullmatch(r"\p{Hiragana}+い", word) is not None and end < len(text)
+            and regex.match(r"\p{Han}", text[end]) is not None and not _KANJI_HONORIFIC_OR_KIN.match(text[end:]))
 
 
 _QUOTED_ROOM_AFTER = regex.compile(r"(?:相談室|相談所|支援室|ルーム|ひろば|広場|サロン|カフェ|食堂)")

@@ -776,3 +776,26 @@ def later_mentions(found: Candidates, given_parts: list[tuple[int, int]]) -> Non
             if org_after(text, e):
                 continue
             found.add(s, e, 0.8, True)
+
+
+# A form field of a name (児童名：増田 りく, 保護者名：増田 恵美　続柄：母): the value runs to the end of the field.
+_FORM_FIELD = regex.compile(r"(?m)(?P<label>[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,6})[ 　]*[:：][ 　]*(?P<value>[^\n:：]{1,24})")
+_GIVEN_AFTER_SPACE = regex.compile(r"[ 　](?P<given>[\p{Hiragana}\p{Katakana}ー\p{Han}々]{1,5})(?=$|[ 　]*(?:[、,，（(]|[ 　][^\s:：]{1,8}[:：]))")
+
+
+def form_field_names(found: Candidates) -> None:
+    """The given name after a surname already found in a name field: 「児童名：増田 りく」 masks りく too."""
+    text, vocab = found.text, vocabulary()
+    for m in _FORM_FIELD.finditer(text):
+        if m.group("label") not in vocab.name_columns:
+            continue
+        start = m.start("value")
+        span = next(((s, e) for s, e in found.spans if s == start), None)
+        if span is None:
+            continue
+        value_end = m.end("value")
+        given = _GIVEN_AFTER_SPACE.match(text[: value_end], span[1])
+        if given is None or given.group("given") in ROLE_WORDS:
+            continue
+        score = found.spans.pop(span)
+        found.spans[(start, given.end())] = score
