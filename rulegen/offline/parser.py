@@ -204,6 +204,7 @@ class OfflineParser:
         if column_problem is not None:
             return ParseResult(None, problems=[problem(column_problem["code"], column_problem["message"], hint=column_problem["hint"])])
         text = _list_intro(_count_before_all(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(written)))))  # ①② are list markers, never numbers
+        text = _shared_arrears(text, self.lex)  # 「市税も国保も両方滞納」: each in arrears
         if not text:
             return ParseResult(None, problems=[problem("empty", "基準の文章が空です")])
         text, at_least = _k_of_n_list(text)  # 「次のうち2つ以上に該当」: read as at_least over the listed set
@@ -235,6 +236,7 @@ class OfflineParser:
         self._match_codes(t)
         self._codes_within_head(t)
         self._narrow_head_labels(t)
+        self._code_among_records(t)
         self._code_exclusions(t)
         self._counted_exclusions(t)
         self._item_contexts(t)
@@ -440,7 +442,10 @@ class OfflineParser:
         # 「1度も」「1回も」 (never): the whole-record word, no amount
         t.find(r"(?:1|一)(?:回|度)も(?=[^\d]|$)", "time_word")
         t.find(r"(?:1|一)(?:回|度|件)(?:でも|以上)?", "amount", lambda m: {"op": ">=", "value": 1, "unit": "回", "record": m.group(0).endswith("でも")})
-        t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount", lambda m: {"op": ">=", "value": 2, "unit": "回"})
+        # 「複数回」「繰り返し」: two or more, unless a number was just said (「3回以上繰り返し」)
+        t.find(r"(?:複数回|複数|何度も|繰り返し|たびたび|度々)", "amount",
+               lambda m: None if re.search(r"\d+(?:回|件)(?:以上|超)?を?$", t.text[: m.start()]) else {"op": ">=", "value": 2, "unit": "回"})
+        t.find(r"繰り返し|繰り返す", "context", lambda m: {"text": m.group(0)})  # after the number: it says nothing more
         t.find(r"(\d+)歳児", "amount", lambda m: {"op": "=", "value": int(m.group(1)), "unit": "歳"})
         # 「0歳で」「5歳の子」: an age with no comparison word is that age (not 「3歳の健診」, a checkup's name)
         t.find(r"(?<![\d.〜])(\d+)歳(?=で|の|、|,|\x00|$)", "amount",
@@ -945,6 +950,16 @@ class OfflineParser:
                 for part, code in parts:
                     part.data["code"] = code
 
+    @staticmethod
+    def _code_among_records(t: _Text) -> None:
+        """「保健室来室のうち「身体のあざ・傷の確認」が」: のうち between an item and one of its own codes picks that kind
+        of record; it joins no two conditions."""
+        for sp in [s for s in t.spans if s.kind == "and" and t.text[s.start : s.end] in ("のうち", "の中で", "の中の")]:
+            left = next((i for i in t.spans if i.kind == "item" and i.end == sp.start), None)
+            right = next((c for c in t.spans if c.kind == "code" and c.start in (sp.end, sp.end + 1)), None)
+            if left and right and right.data["item"] == left.data["item"] and t.text[sp.end : right.start] in ("", "「"):
+                sp.kind, sp.data = "context", {"text": t.text[sp.start : sp.end]}
+
     def _code_exclusions(self, t: _Text) -> None:
         """「保健室（体調不良・けが以外の理由）」「家庭児童相談（その他を除く）」: code labels of one item followed by
         an exclusion word are the codes left out, not a negation of the item."""
@@ -1431,7 +1446,9 @@ class OfflineParser:
         for s in spans:
             if s.kind != "item":
                 continue
-            if items and items[-1].data["item"] == s.data["item"] and not any(
+            both_codes = bool(items) and bool(items[-1].data.get("codes")) and bool(s.data.get("codes")) and set(items[-1].data["codes"]) != set(s.data["codes"])
+            each = both_codes and any(b.kind == "all_marker" and 0 <= b.start - s.end <= 1 for b in spans)  # 「4か月児健診と1歳6か月児健診のどちらも」
+            if items and items[-1].data["item"] == s.data["item"] and not each and not any(
                 b.kind in ("and", "or") and items[-1].end <= b.start and b.end <= s.start for b in spans
             ):
                 codes = sorted(set(items[-1].data.get("codes", ())) | set(s.data.get("codes", ())))
@@ -2086,8 +2103,8 @@ def _grade_bounds(lo: int, hi: int, op: str | None, top: int) -> tuple[int, int]
     return lo, hi
 
 
-_LIST_INTRO_HEAD = r"^(?:次|以下|下記)の(?:条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|全部|いずれも|いずれにも)"
-_LIST_SUBJECTS = r"(?:児童生徒|児童|生徒|者|こども|子ども|子|世帯)?"
+_LIST_INTRO_HEAD = r"^(?:次|以下|下記)の(?:各号|条件|項目|要件)?(?:の|を|が)?(?:うち)?(?:の)?(いずれか1つ|いずれか|どれか|すべて|全て|全部|いずれも|いずれにも)"
+_LIST_SUBJECTS = r"(?:(?:世帯|家庭)の(?:児童生徒|児童|生徒|こども|子ども|子)|(?P<who>未就学児|乳幼児|小学生|中学生|小中学生)|児童生徒|児童|生徒|者|こども|子ども|子|世帯)?(?:とする)?"
 _LIST_INTRO = re.compile(_LIST_INTRO_HEAD + r"(?:に該当する|を満たす|満たす|に当てはまる|にあてはまる|該当する)" + _LIST_SUBJECTS
                          + r"(?:を対象とする)?(?:をお願いします|をお願いしたい|を抽出したい|を出してほしい|を出してください)?[:。、]")
 # 「次のすべてに該当(A、B、C)で20点」: the list in brackets right after the intro
@@ -2111,6 +2128,22 @@ def _count_before_all(text: str) -> str:
     return _count_before_all_re().sub("の", text)
 
 
+def _shared_arrears(text: str, lex: dict[str, Any]) -> str:
+    """「市税も国保も両方滞納してる」「給食費と国保のどちらかを滞納」: one 滞納 said of two things owed is each one's
+    arrears, joined as the words say (lexicon ``arrears_subjects``)."""
+    subjects = lex.get("arrears_subjects", [])
+    if not subjects:
+        return text
+    owed = _alt(subjects)
+    pattern = (rf"({owed})(?:も|と|や|・|、)({owed})(?:も|の)?(?P<how>両方|どちらも|いずれも|とも|ともに|どちらか|いずれか|どっちか)?"
+               rf"(?:が|を|に|で)?(?=滞納|未納)(滞納|未納)")
+
+    def each(m: re.Match[str]) -> str:
+        join = "または" if m.group("how") in ("どちらか", "いずれか", "どっちか") else "かつ"
+        return f"{m.group(1)}{m.group(4)}{join}{m.group(2)}{m.group(4)}"
+    return re.sub(pattern, each, text)
+
+
 def _list_intro(text: str) -> str:
     """「次のいずれかに該当する児童:A、B」 -> 「A、Bのいずれか」; 「次のすべてを満たす者:A、B」 -> 「A、B」;
     「(1)」「(2)」 list markers become separators."""
@@ -2130,7 +2163,8 @@ def _list_intro(text: str) -> str:
     anyof = m.group(1).startswith(("いずれか", "どれか"))
     if anyof and any(w in rest for w in ("かつ", "且つ", "及び", "および", "並びに", "であって", "または", "又は", "もしくは")):
         return text  # a list of compound conditions: the grouping is not read (the intro stays unread: a question)
-    return rest + ("のいずれか" if anyof else "") + after
+    who = m.groupdict().get("who")  # 「次のいずれかに該当する未就学児」: the children the list is about
+    return rest + ("のいずれか" if anyof else "") + (f"の{who}" if who else "") + after
 
 
 @lru_cache(maxsize=1)

@@ -55,11 +55,13 @@ _MONTH_WORDS = re.compile(r"[ヶケカヵ箇]月|かげつ|ヵ月|ケ月")
 _WAVE = re.compile(r"[~～〜―-]")
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # A kanji numeral before a unit, not inside a word (一人親), but after 直近/過去/計 (直近二年間).
-_KANJI_NUM = re.compile(r"(?:(?<![一-龥])|(?<=直近)|(?<=過去)|(?<=合計)|(?<=計)|(?<=毎月)|(?<=年間)|(?<=月間)|(?<=年度))([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週|つ|個)")
+_KANJI_NUM = re.compile(r"(?:(?<![一-龥])|(?<=直近)|(?<=過去)|(?<=合計)|(?<=計)|(?<=毎月)|(?<=年間)|(?<=月間)|(?<=年度)|(?<=中学)|(?<=小学)|(?<=合計で))([一二三四五六七八九]?百|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週|つ|個)")
 
 
 def _kanji_number(m: re.Match[str]) -> str:
     s = m.group(1)
+    if s.endswith("百"):
+        return str((_KANJI_DIGITS[s[0]] if len(s) == 2 else 1) * 100)
     if "十" in s:
         tens, _, ones = s.partition("十")
         return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0))
@@ -69,6 +71,8 @@ def _kanji_number(m: re.Match[str]) -> str:
 def normalize(text: str) -> str:
     """NFKC, no spaces, one spelling for months and ranges, kanji numerals before units as digits."""
     t = unicodedata.normalize("NFKC", text)
+    # list markers of 要綱-style items between spaces: 「…児童 ア 乳幼児健診… イ …」「一 ひとり親世帯であること 二 …」
+    t = re.sub(r"(?:(?<=[\s。:])|^)(?:[一二三四五六七八九十]|[アイウエオカキクケコ])\s+(?=\S)", "、", t)
     t = re.sub(r"\s+", "", t)
     t = _MONTH_WORDS.sub("か月", t)
     t = t.replace("半年", "6か月").replace("一年", "1年").replace("ひと月", "1か月")
@@ -90,6 +94,20 @@ def normalize(text: str) -> str:
     t = re.sub(r"(毎月|各月)欠かさず", r"\1", t)  # 毎月欠かさず5日以上 -> 毎月5日以上
     t = re.sub(r"住民基本台帳(?:の記録)?上(?:は|で|、)?|住基上(?:は|で|、)?", "", t)  # where the record is kept, no condition
     t = re.sub(r"(先月|今月|前月)\((?:\d{1,2})月\)", r"\1", t)  # 先月（10月）: the month restated
+    # 転入してきて1年たっていない: a move-in within the last year
+    t = re.sub(r"転入(?:して(?:きて)?|後|から)(\d+)(年|か月)(?:たっていない|経っていない|たってない|経ってない|たたない|経たない|未満|以内)", r"直近\1\2以内に転入", t)
+    t = re.sub(r"保護者\((?:世帯主|父母|父又は母|父または母|両親|親権者)[^()]{0,14}\)", "保護者", t)  # 保護者（世帯主又はその配偶者）
+    t = re.sub(r"(?<=\d)(日|回|件|か月|人|歳|点)?(いじょう|いか(?![なずがけ])|みまん)", lambda m: (m.group(1) or "") + {"いじょう": "以上", "いか": "以下", "みまん": "未満"}[m.group(2)], t)
+    t = t.replace("くりかえ", "繰り返").replace("保護者の方", "保護者")
+    t = re.sub(r"未就園(児)?", r"就園していない\1", t)  # 未就園児: not in a nursery
+    t = re.sub(r"(乳児|新生児)\(0歳\)", r"\1", t)  # 乳児（0歳）: the age restated
+    t = re.sub(r"(?<!\d)(\d{1,2})歳(?:・|と)(\d{1,2})歳", lambda m: f"{m.group(1)}〜{m.group(2)}歳" if int(m.group(2)) == int(m.group(1)) + 1 else m.group(0), t)
+    t = t.replace("どの月も", "各月とも")
+    # 子どもが3人以上いる世帯（本人を含めて）: the child and two or more brothers and sisters
+    t = re.sub(r"(?:子ども|こども|子供|児童)が(\d+)人以上(?:いる)?(世帯|家庭)\((?:本人|本児)(?:を|も)?含(?:めて|む|め)\)",
+               lambda m: f"きょうだいが{int(m.group(1)) - 1}人以上の{m.group(2)}", t)
+    t = re.sub(r"\(面前DV(?:を|も)?含(?:む|め|みます)\)", "", t)  # 心理的虐待（面前DV含む）: 面前DV is 心理的虐待
+    t = re.sub(r"要対協(?:に|には|へは|へ)?未登録", "要対協に登録されていない", t)
     t = t.replace("こんにちわ", "こんにちは")  # こんにちわ赤ちゃん: the common misspelling
     t = re.sub(r"(?<=[歴録])有(?![無効])", "あり", re.sub(r"(?<=[歴録])無(?![効])", "なし", t))  # 相談歴有, 通告歴無
     t = re.sub(r"(?<![\d(])\((\d{1,2})\)(?=\D)", "、", t)  # list numbers 「(1)一時保護歴がある (2)…」
