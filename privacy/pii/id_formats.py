@@ -26,6 +26,10 @@ class StudentNumberFormat:
     context: tuple[str, ...]
     labels: tuple[str, ...] = ()
     seat_patterns: tuple[str, ...] = ()
+    # A bare seat-number column (番号, No.) in a pasted class list: its cells are student numbers when the
+    # same table has one of the name columns.
+    seat_columns: tuple[str, ...] = ()
+    name_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ def load_id_formats(path: Path = DEFAULT_PATH) -> IdFormats:
                                     tuple(int(n) for n in stu.get("digit_counts_with_context", [])),
                                     tuple(stu.get("context", [])),
                                     tuple(stu.get("labels", [])),
-                                    tuple(stu.get("seat_patterns", []))),
+                                    tuple(stu.get("seat_patterns", [])),
+                                    tuple(stu.get("seat_columns", [])),
+                                    tuple(stu.get("name_columns", []))),
     )
 
 

@@ -79,6 +79,7 @@ _CRITERIA_BEFORE = regex.compile(
     r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日|承認日|公開日|施行日|適用日|適用開始|運用開始|開始日|終了日|"
     r"改訂日|更新日|作成日|次回抽出|初回|次回|抽出|会議|面談|家庭訪問|訪問日|予定日|実施日|開催日)[ 　:：はをが（(]*$"
     r"|[0-9０-９日月](?:[（(][月火水木金土日祝][)）])?[ 　]*(?:から|〜|～|~)[ 　]*$"  # the end of a range: 4月1日から|令和7年3月31日
+    r"|第?[0-9０-９]+号[ 　、,]*$"  # a document's number and date: 和子育第1234号　令和7年8月1日
     # a record's own date label (受付日 R7.10.31, 処理日：, 面談日時：), not 生年月日 / 誕生日
     r"|\p{Han}(?<!生年月|年月|誕生|出生|生)(?:日時|日付|日)[ 　]*[:：]?[ 　]*$")
 # A clock time after a date (2025/12/03 10:30, 令和七年十二月二日 午後二時, 2025-11-28 09:14): an
@@ -141,6 +142,13 @@ def plausible_month_day(span: str, has_day: bool = True) -> bool:
     return bool(numbers) and numbers[-1] is not None and 1 <= numbers[-1] <= 12
 
 
+_MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+# English dates in parents' mail: 14 March 2018, March 14, 2018, 14th of March 2018
+_ENGLISH_DATE = regex.compile(rf"(?<![A-Za-z0-9])(?:[0-9]{{1,2}}(?:st|nd|rd|th)?(?: of)? {_MONTHS},? [12][0-9]{{3}}|{_MONTHS} [0-9]{{1,2}}(?:st|nd|rd|th)?,? [12][0-9]{{3}})(?![0-9])")
+_ENGLISH_BIRTH_BEFORE = regex.compile(r"(?:born|birthday|[Bb]irth|DOB|D\.O\.B\.)[^.!?\n]{0,8}$")
+
+
 class DateOfBirthRecognizer(JaRegexRecognizer):
     ENTITY = "DATE_OF_BIRTH"
     PATTERNS = FULL_DATE_PATTERNS
@@ -174,6 +182,11 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
         results = super().analyze(text, entities, nlp_artifacts)
         # Every full date, kept or not, blocks partial matches inside it (2016/4/1 -> 4/1).
         taken = [span for rx in self._regexes for span in (m.span() for m in rx.finditer(text))]
+        for m in _ENGLISH_DATE.finditer(text):  # born on 14 March 2018, Date of birth: March 14, 2018
+            start, end = m.span()
+            if not any(s < end and start < e for s, e in taken) and _ENGLISH_BIRTH_BEFORE.search(text[max(0, start - 24):start]):
+                taken.append((start, end))
+                results.append(self.result(start, end, 0.85, True))
         for m in self._eraless.finditer(text):
             start, end = m.span()
             if any(s < end and start < e for s, e in taken):

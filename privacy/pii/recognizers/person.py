@@ -38,6 +38,7 @@ from privacy.pii.recognizers.person_context import (
     nicknames,
     parent_messages,
     reading_names,
+    readings_before_names,
     self_word_names,
     spaced_surnames,
     surname_forms,
@@ -197,6 +198,7 @@ class PersonRecognizer(JaRegexRecognizer):
         spaced_surnames(found)
         kana_to_tails(found)
         form_field_names(found)
+        readings_before_names(found)
         nicknames(found)
         parts = _name_parts(found, nlp_artifacts)
         later_mentions(found, parts)
@@ -213,7 +215,8 @@ class PersonRecognizer(JaRegexRecognizer):
 
 
 # Form values that are no name (住所：未記入　氏名：未記入) and places named after people (泉井上神社, 信太山駅前).
-_NOT_A_NAME = regex.compile(r"^(?:未記入|記入なし|空欄|不明|なし|記載なし|該当なし|非該当|同上)(?:[ 　].*)?$|.*(?:駅前|駅|プラザ|乳児院)$")
+_NOT_A_NAME = regex.compile(r"^(?:未記入|記入なし|空欄|不明|なし|記載なし|該当なし|非該当|同上)(?:[ 　].*)?$|.*(?:駅前|駅|プラザ|乳児院)$"
+                            r"|^\p{Han}{2,3}小$")  # 東川小: a school's short name
 _PLACE_NAME_AFTER = regex.compile(
     r"^[\p{Han}]{0,2}(?:神社|寺|院|公園|駅|美術館|記念館|会館|病院|小学校|中学校|高校|保育園|幼稚園|こども園|"
     r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")

@@ -317,8 +317,14 @@ def latin_names(found: Candidates) -> None:
         if m.group(0) in vocab.latin_not_names or any(s < m.end() and m.start() < e for s, e in found.spans):
             continue
         if vocab.after.match(found.text, m.end()) or \
-                vocab.kin_before.search(found.text[max(0, m.start() - 8):m.start()]):  # 長女Althea
+                vocab.kin_before.search(found.text[max(0, m.start() - 12):m.start()]):  # 長女Althea, mother of Lucas
             found.spans.setdefault(m.span(), (0.7, True))
+    # 「mother of Lucas (grade 2). Lucas will be absent」: every later mention of a latin first name found
+    singles = {found.text[s:e] for s, e in found.spans if _LATIN_SINGLE.fullmatch(found.text[s:e])}
+    for word in singles:
+        for m in regex.finditer(rf"(?<![A-Za-z]){regex.escape(word)}(?![A-Za-z])", found.text):
+            if not any(s < m.end() and m.start() < e for s, e in found.spans):
+                found.spans[m.span()] = (0.7, True)
 
 
 _HANGUL_WORD = regex.compile(r"(?<!\p{Hangul})\p{Hangul}{1,4}(?!\p{Hangul})")
@@ -613,8 +619,14 @@ def table_names(found: Candidates) -> None:
         if m is None:
             continue
         value = m.group(0).rstrip(" 　,")
-        if value and value not in ROLE_WORDS and not _taken(found, start, start + len(value)):
-            found.spans[(start, start + len(value))] = (0.85, True)
+        if not value or value in ROLE_WORDS:
+            continue
+        end_cell = start + len(value)
+        inside = [(s, e) for s, e in found.spans if start <= s and e <= end_cell]
+        if inside or not _taken(found, start, end_cell):  # 「よしだ みう」: the whole cell, not only a part found
+            for span in inside:
+                del found.spans[span]
+            found.spans[(start, end_cell)] = (0.85, True)
 
 
 # A pasted chat log (LINE): 「19:42 みゆき: 明日も休ませます」「19:45\t担任 森田\t承知しました」: the speaker.
@@ -799,3 +811,21 @@ def form_field_names(found: Candidates) -> None:
             continue
         score = found.spans.pop(span)
         found.spans[(start, given.end())] = score
+
+
+# 「hina oonishi（大西 陽菜）」: a romanized reading right before a name in brackets.
+_LATIN_BEFORE_BRACKET = regex.compile(r"(?<![A-Za-z])[A-Za-z]{2,15}(?: [A-Za-z]{2,15}){0,2}[ 　]?$")
+
+
+def readings_before_names(found: Candidates) -> None:
+    """A latin reading written right before a name found in brackets is that person's name too."""
+    text = found.text
+    for s, e in list(found.spans):
+        if s == 0 or text[s - 1] not in "（(" or text[e:e + 1] not in "）)":
+            continue
+        m = _LATIN_BEFORE_BRACKET.search(text, 0, s - 1)
+        if m is None or any(w in vocabulary().latin_not_names for w in m.group(0).split()):
+            continue
+        start, end = m.start(), m.end() - (1 if m.group(0).endswith((" ", "　")) else 0)
+        if not _taken(found, start, end):
+            found.spans[(start, end)] = (0.8, True)

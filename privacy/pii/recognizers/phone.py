@@ -34,7 +34,7 @@ _KANJI_TO_ASCII = str.maketrans(_KANJI_DIGIT, "0123456789")
 # An office's landline: the office is named earlier in the sentence (…支援センターの相談受付は平日9時〜17時、
 # 電話0725-…), with no person's home or phone word between them.
 _SENTENCE_BEFORE = regex.compile(r"[^。\n]{0,40}$")
-_PERSONAL_WORDS = regex.compile(r"自宅|宅|家|母|父|祖母|祖父|本人|携帯|保護者|さん|くん|ちゃん")
+_PERSONAL_WORDS = regex.compile(r"自宅|宅|家|母|父|祖母|祖父|本人|携帯|保護者|さん|くん|ちゃん|\b(?:my|My|home|mobile|cell)\b")
 
 
 class PhoneRecognizer(JaRegexRecognizer):
@@ -55,7 +55,9 @@ class PhoneRecognizer(JaRegexRecognizer):
     _CONTEXT_WORDS = ("電話", "TEL", "Tel", "tel", "ＴＥＬ", "携帯", "連絡先", "☎", "℡", "FAX", "ファックス")
     # Numbers of offices and hotlines are not personal.
     _ORGANIZATION_WORDS = ("市役所", "役所", "役場", "代表", "窓口", "センター", "ダイヤル", "相談所", "支援室", "相談室", "直通",
-                           "事務所", "課", "学校", "保育園", "病院", "内線")
+                           "事務所", "課", "学校", "保育園", "病院", "内線",
+                           # English notices (Please contact the Child and Family Center at 0725-…)
+                           "Center", "Centre", "Office", "School", "City Hall", "Department", "Hotline", "Help Desk", "Clinic", "Hospital")
     _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")
     _OTHER_ID_WORDS = ("宛名", "住民番号", "学籍", "生徒番号", "マイナンバー", "個人番号", "郵便")
 

@@ -66,7 +66,10 @@ class StudentNumberRecognizer(JaRegexRecognizer):
                     results.append(self.result(m.start(), m.end(), 0.85, True))
         # a pasted table: 2024-1107 under 学籍番号, 14 under 出席番号
         columns = set(self.format.labels) | set(self.format.context)
-        for start, end, header in table_cells(text):
+        cells = table_cells(text)
+        if any(header in self.format.name_columns for _, _, header in cells):
+            columns |= set(self.format.seat_columns)  # 番号	氏名 / 3	青木 葵: the seat number of a named child
+        for start, end, header in cells:
             if header in columns and _CELL_ID.match(text[start:end]) and regex.search("[0-9０-９]", text[start:end]):
                 results.append(self.result(start, end, 0.9, True))
         return results
