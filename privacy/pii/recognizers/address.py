@@ -99,7 +99,7 @@ _ROOM_AFTER = regex.compile(rf"^{_ROOM}")
 _TOWN = regex.compile(
     r"(?:(?:(?<![\p{Han}\p{Katakana}\p{Hiragana}ー々ヶ])|(?<=[はがをにもでと]))[\p{Hiragana}]{2,4})?"
     r"(?<![\p{Han}\p{Katakana}ー々ヶ])[\p{Han}\p{Katakana}ー々ヶケ]{0,8}"
-    r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原)"
+    r"(?:町|台|丘|ヶ丘|ケ丘|が丘|野|園|谷|坂|浜|沢|原|が原|ヶ原|山)"
     r"(?=[ 　]*(?:在住|に住|で暮ら|に暮ら|に転居|へ転居|に転出|へ転出|に引っ越|へ引っ越|から通|から転入|"
     r"の(?:母方|父方)?(?:祖父母|祖父|祖母|叔母|叔父|伯母|伯父|親戚|実家|自宅|母|父|家|アパート|マンション|"
     r"おばさん|おじさん|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん)"
@@ -198,6 +198,8 @@ class AddressRecognizer(JaRegexRecognizer):
             if not regex.search("号室|棟|階|[0-9０-９][FＦ]", text[start:end]) and not regex.search(
                     _BUILDING_WORD, text[start:end]):
                 continue
+            if regex.fullmatch(r"第?[0-9０-９一二三四五六七八九十]+号?棟", text[start:end]):
+                continue  # 第3号棟の耐震改修工事: a building of no named place
             if not regex.search("[0-9０-９]|[〇一二三四五六七八九十百]号室", text[start:end]) or \
                     any(r.start < end and start < r.end for r in results) or _MEETING_ROOM.match(text[end:end + 6]) \
                     or _VENUE_AFTER.match(text[end:end + 6]):

@@ -210,7 +210,7 @@ class PersonRecognizer(JaRegexRecognizer):
         return [self.result(s, e, score, boosted)
                 for (s, e), (score, boosted) in found.spans.items()
                 if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])
-                and not _adjective_before_noun(text, s, e)
+                and not _adjective_before_noun(text, s, e) and not _kanji_inside_a_word(text, s, e)
                 and not (text[e:e + 1] in "」』" and _QUOTED_ROOM_AFTER.match(text[e + 1:e + 5]))]
 
 
@@ -224,6 +224,13 @@ _PLACE_NAME_AFTER = regex.compile(
 
 # 「あおい空の下」: a kana name that is also an adjective (青い), right before a noun, is that adjective.
 _KANJI_HONORIFIC_OR_KIN = regex.compile(r"^(?:君|様|氏|先生|殿|母|父|兄|姉|弟|妹|本人|宅|家)")
+
+
+def _kanji_inside_a_word(text: str, start: int, end: int) -> bool:
+    """「【仕様メモ】」: one or two kanji read as a name, right after a bracket and before more of the word, are part of it."""
+    return (end - start <= 2 and start > 0 and text[start - 1] in "【［[〔" and end < len(text)
+            and regex.match(r"[\p{Han}\p{Katakana}]", text[end]) is not None
+            and not (_KANJI_HONORIFIC_OR_KIN.match(text[end:]) and regex.match(r".[】］\]〕、。 　)）]|.$", text[end:end + 2])))
 
 
 def _adjective_before_noun(text: str, start: int, end: int) -> bool:

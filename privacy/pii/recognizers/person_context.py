@@ -821,8 +821,8 @@ def readings_before_names(found: Candidates) -> None:
     """A latin reading written right before a name found in brackets is that person's name too."""
     text = found.text
     for s, e in list(found.spans):
-        if s == 0 or text[s - 1] not in "（(" or text[e:e + 1] not in "）)":
-            continue
+        if s == 0 or text[s - 1] not in "（(" or text[e:e + 1] not in "）)" or not regex.search(r"[\p{Han}\p{Hiragana}\p{Katakana}]", text[s:e]):
+            continue  # the name in brackets is written in Japanese (hina oonishi（大西 陽菜）), not an English aside
         m = _LATIN_BEFORE_BRACKET.search(text, 0, s - 1)
         if m is None or any(w in vocabulary().latin_not_names for w in m.group(0).split()):
             continue
