@@ -25,7 +25,7 @@ _NEVER = frozenset({"stage", "grade", "points", "side", "code_word", "guardians_
 # Allowed only in a story the text restates (「…つまり」).
 _RESTATED_ONLY = frozenset({"amount", "window", "bare_amount"})
 # The only kinds a remark in brackets may carry (「（欠席が多いので心配）」); anything else may be a condition.
-_REMARK_KINDS = frozenset({"vague", "negation"})  # 「（援助につながっていない可能性）」: a guess
+_REMARK_KINDS = frozenset({"vague", "negation", "difficulty"})  # 「（援助につながっていない可能性）」「（不登校傾向の早期把握のため）」
 _BRACKETS = re.compile(r"[（(]([^（()）]*)[）)]")
 _VAGUE_BEFORE = re.compile(r"(?:ずっと)?[一-龥]{1,4}[ぁ-ん]{0,2}(?:がち|気味|が多い|が多め)$")
 # A short reason before ので/なので/ため (「は要注意なので」): tried as a remark; the remark words decide.

@@ -544,7 +544,7 @@ class OfflineParser:
             if m.group(3) not in ("〜", "から", "-") and hi != lo + 1:
                 return None  # 「中1・中3」: not one range
             return {"stage": None, "lo": lo, "hi": hi}
-        t.find(r"(小|中)(?:学校?)?第?(\d)(?:学?年生?)?(〜|から|-|・|、|と|)(小|中)(?:学校?)?第?(\d)(?:学?年生?)?(?:まで)?(?:の(?!うち)|で)?", "grade", cross)
+        t.find(r"(小|中)(?:学校?)?第?(\d)(?:学?年生?)?(〜|から|-|・|、|と|又は|または|もしくは|か|)(小|中)(?:学校?)?第?(\d)(?:学?年生?)?(?:まで)?(?:の(?:者|児童|生徒)?(?!うち)|で)?", "grade", cross)
         # 「小学1〜3年生」「中学3年生」: a school and a grade (range); the grade number is counted within the school.
         for prefix, (stage, offset) in self.lex.get("grade_schools", {}).items():
             def grades(m: re.Match[str], s: str = stage, o: int = offset) -> dict[str, Any] | None:  # noqa: E306
@@ -1354,6 +1354,13 @@ class OfflineParser:
                 g = [i for i in s.data["items"] if self.catalog[i].entity == "guardian"]
                 if len(g) == 1:
                     s.kind, s.data = "item", {"item": g[0], "phrase": s.data["phrase"]}
+        for s in t.spans:  # 「妊娠届が22週過ぎて」: a part of a name right next to the full item word of one of its candidates
+            near = next((o for o in t.spans if s.kind == "ambiguous" and o.kind == "item" and o.data["item"] in s.data["items"]
+                         and (0 <= o.start - s.end <= 1 or 0 <= s.start - o.end <= 1)
+                         and any(normalize(s.data["phrase"]) in normalize(w)  # a part of its name, never a typo (保険室)
+                                 for w in (self.catalog[o.data["item"]].name, *self.catalog[o.data["item"]].synonyms))), None)
+            if near is not None:
+                s.kind, s.data = "item", {"item": near.data["item"], "phrase": s.data["phrase"]}
         for s in t.spans:
             if s.kind == "guardian" and not any(
                     sp.kind in ("item", "ambiguous") and any(self.catalog[i].entity in ("guardian", "household")
@@ -2134,13 +2141,14 @@ def _shared_arrears(text: str, lex: dict[str, Any]) -> str:
     subjects = lex.get("arrears_subjects", [])
     if not subjects:
         return text
-    owed = _alt(subjects)
-    pattern = (rf"({owed})(?:も|と|や|・|、)({owed})(?:も|の)?(?P<how>両方|どちらも|いずれも|とも|ともに|どちらか|いずれか|どっちか)?"
-               rf"(?:が|を|に|で)?(?=滞納|未納)(滞納|未納)")
+    owed = _alt(list(subjects))
+    pattern = (rf"(?<![一-龥])({owed})(?:も|と|や|・|、|か)({owed})(?:も|の)?、?(?P<how>両方とも|両方|どちらも|いずれも|とも|ともに|どちらか|いずれか|どっちか)?"
+               rf"(?:が|を|に|で)?(?P<word>滞納|未納)")
 
     def each(m: re.Match[str]) -> str:
-        join = "または" if m.group("how") in ("どちらか", "いずれか", "どっちか") else "かつ"
-        return f"{m.group(1)}{m.group(4)}{join}{m.group(2)}{m.group(4)}"
+        join = "または" if m.group("how") in ("どちらか", "いずれか", "どっちか") or m.group(0)[len(m.group(1))] == "か" else "かつ"
+        a, b = subjects[m.group(1)], subjects[m.group(2)]
+        return f"{a}{m.group('word')}{join}{b}{m.group('word')}"
     return re.sub(pattern, each, text)
 
 
