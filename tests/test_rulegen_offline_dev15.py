@@ -64,3 +64,17 @@ def test_the_spoken_short_form_of_a_negation_inside_an_item_word(parser) -> None
 def test_a_large_household_with_its_number(parser) -> None:
     cond = _cond(parser, "家族が七人以上の大きな世帯で、生保を受けているところ")
     assert {"item": "resident.household_size", "op": ">=", "value": 7} in cond["all"]
+
+
+def test_a_kind_picked_after_its_heading_with_a_middle_dot(parser) -> None:
+    cond = _cond(parser, "家児相の相談歴あり（養護相談・虐待に限る）")
+    assert cond["aggregate"]["value_filter"] == {"op": "=", "value": "11"}
+    both = _cond(parser, "養護相談・障害相談の記録がある子")  # two headings: both kinds
+    assert both["aggregate"]["value_filter"] == {"op": "in", "value": ["11", "12", "20"]}
+
+
+def test_the_brothers_and_sisters_of_the_children_are_asked(parser) -> None:
+    r = parser.parse("一時保護されたことがある子のきょうだいも見ておきたいので出してほしい")
+    assert r.rule is None and any("きょうだいを選び出すことはできません" in q for q in r.questions)
+    cond = _cond(parser, "虐待通告歴のある子のきょうだいが2人以上")  # the child's own number of siblings
+    assert {"item": "resident.siblings", "op": ">=", "value": 2} in cond["all"]

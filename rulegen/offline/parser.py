@@ -343,7 +343,10 @@ class OfflineParser:
     def _match_regular(self, t: _Text) -> None:
         lex = self.lex
         diff_re = "(" + "|".join(DIFFICULTY_WORDS) + ")(" + "|".join(map(re.escape, sorted(lex["difficulty_suffixes"], key=len, reverse=True))) + ")"
-        t.find(diff_re, "difficulty", lambda m: {"difficulty": m.group(1)})
+        # 「生保＋不登校傾向」: a difficulty listed among the conditions is said of the child: no data item, asked
+        listed = r"(?:[+&・/]|かつ|且つ)$"
+        t.find(diff_re, "difficulty", lambda m: {"difficulty": m.group(1), **(
+            {"as_condition": True} if re.search(listed, t.text[: m.start()]) and re.match(r"(?:の子|の児童|の生徒|の世帯)?(?:[+&・/、。]|$)", t.text[m.end() :]) else {})})
         # A bare difficulty word that is no item (「中学生の不登校（30日以上欠席）」) names the difficulty type.
         bare = "|".join(d for d in DIFFICULTY_WORDS if d not in NOT_BARE_DIFFICULTIES)
         # Joined to another condition (「不登校で就援の子」「貧困かつ欠席が…」) it is said of the child: no data item, asked.
@@ -1354,6 +1357,11 @@ class OfflineParser:
                 g = [i for i in s.data["items"] if self.catalog[i].entity == "guardian"]
                 if len(g) == 1:
                     s.kind, s.data = "item", {"item": g[0], "phrase": s.data["phrase"]}
+        for sp in t.spans:  # 「一時保護されたことがある子のきょうだいも見たい」: other children than the ones the rule selects
+            if sp.kind == "item" and sp.data["item"] in self.lex.get("member_items", []) and \
+                    re.search(rf"(?:{_alt(self.lex['child_nouns'])})の$", t.text[: sp.start]) and \
+                    not re.match(r"(?:が|は|の数|数)?(?:\d|いる|いない|多|少|なし|あり)", t.text[sp.end :]):
+                questions.append(self.lex["sibling_of_question"].format(phrase=t.text[max(0, sp.start - 2) : sp.end], item=self.catalog[sp.data["item"]].name))
         for s in t.spans:  # 「妊娠届が22週過ぎて」: a part of a name right next to the full item word of one of its candidates
             near = next((o for o in t.spans if s.kind == "ambiguous" and o.kind == "item" and o.data["item"] in s.data["items"]
                          and (0 <= o.start - s.end <= 1 or 0 <= s.start - o.end <= 1)
@@ -1432,7 +1440,7 @@ class OfflineParser:
             if s.kind == "window" and s.data.get("note") and s.data["note"] not in notes:
                 notes.append(s.data["note"])  # 「今年度」: the fixed period it was read as
             if s.kind == "item":
-                self._example_or_narrow(t, s, questions)
+                self._example_or_narrow(t, s, questions, notes)
             if s.kind == "difficulty" and s.data.get("as_condition"):
                 word = s.data["difficulty"]
                 problems.append(problem("no_item", f"「{word}」は困難の種類で、データ項目ではないため、条件としては読めません。", phrase=word))
@@ -1693,7 +1701,7 @@ class OfflineParser:
 
     # -- helpers -------------------------------------------------------------
 
-    def _example_or_narrow(self, t: _Text, s: Span, questions: list[str]) -> None:
+    def _example_or_narrow(self, t: _Text, s: Span, questions: list[str], notes: list[str]) -> None:
         """「税金とか滞納」: an example word (とか, など) inside an item's phrase, with the part before it no name of
         the item, leaves open which records are meant: asked, the items sharing the word after it as answers.
         「父子家庭の子だけ」: a name narrower than its item (ひとり親世帯 does not tell 父子 from 母子), restricted
@@ -1712,6 +1720,11 @@ class OfflineParser:
             questions.append(lex["example_question"].format(phrase=phrase, item=item.name))
             t.clarifications.append({"phrase": phrase, "mode": "replace", "candidates": cands})
             return
+        # 「精神障害者保健福祉手帳を持っている」: one kind of what the item counts together; the reading says so
+        for word, ids in lex.get("narrower_words", {}).items():
+            at = t.text.find(word, max(0, s.start - len(word)))
+            if item.id in ids and at != -1 and at <= s.end and s.start <= at + len(word):
+                notes.append(lex["narrower_note"].format(phrase=word, item=item.name))
         narrow = lex.get("narrow_names", {}).get(normalize(phrase))
         only = _alt(lex.get("only_words", []))
         if narrow == item.id and only and re.match(rf"(?:の(?:子|こども|子ども|児童|生徒|世帯|家庭))?(?:{only})", t.text[s.end :]):
@@ -2132,6 +2145,11 @@ def _count_before_all_re() -> re.Pattern[str]:
 def _count_before_all(text: str) -> str:
     """「…の3つすべてに該当」「次の3項目すべてに該当」: the count of the listed conditions before すべて/いずれも says
     nothing more than すべて (no comparison to ask about): read as 「…のすべてに該当」."""
+    def listed_count(m: re.Match[str]) -> str:
+        # 「生活保護・ひとり親・就学援助・給食費の滞納の4つのうち2つ以上」: a count that matches the list says no more
+        listed = re.split(r"[・]", re.split(r"[、,。:：]", text[: m.start()])[-1])
+        return "のうち" if len(listed) == int(m.group(1)) else m.group(0)
+    text = re.sub(r"の(\d+)(?:つ|項目|個|条件)の?うち(?=\d)", listed_count, text)
     return _count_before_all_re().sub("の", text)
 
 
