@@ -144,6 +144,7 @@ OFFICE_NAME = (r"(?:市役所|区役所|役所|町役場|村役場|役場|庁舎
 # The office named right before an address in brackets: 市役所（府中町2-7-5）, ひろば内（…）
 # or before its postal code on the same line: 子ども家庭センター 〒594-0071 和泉市府中町…
 OFFICE_BEFORE = regex.compile(rf"{OFFICE_NAME}(?:内|本館|別館|分室|分館)?[ 　]*(?:[（(][ 　]*|〒[ 　]?{DIGIT}{{3}}{DASH}?{DIGIT}{{4}}[ 　]+"
+                              rf"|の(?:住所|所在地)(?:は|が|：|:)[ 　]*"  # 府中小学校の住所は和泉市府中町1-2-3
                               rf"|[（(][ 　]*〒?[ 　]?{DIGIT}{{3}}{DASH}?{DIGIT}{{4}}[ 　]+)$")  # 子育て支援室（〒594-8501 和泉市…）
 # The office named right after an address on the same line: …二丁目7番5号 和泉市役所
 OFFICE_AFTER = regex.compile(rf"^[ 　）)]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")

@@ -251,7 +251,9 @@ class AddressRecognizer(JaRegexRecognizer):
                 continue
             results.append(self.result(start, end, 0.65, True))
         return [r for r in _joined(text, results) if not (
-            _PLACEHOLDER.search(text[r.start:r.end]) or _office_address(text, r.start, r.end))]
+            _PLACEHOLDER.search(text[r.start:r.end]) or _office_address(text, r.start, r.end)
+            or _OFFICE_ONLY.search(text[r.start:r.end])
+            or (_BLOCK_ONLY.fullmatch(text[r.start:r.end]) and not near(text, r.start, r.end, _CONTEXT_WORDS, before=8, after=6)))]
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         found = self._expand(text, start, end, dashed=False)
@@ -332,6 +334,11 @@ class AddressRecognizer(JaRegexRecognizer):
                 break
             new_end += skip + len(room.group(0))
         return new_start, new_end, score
+
+
+# 「（和泉市役所）宛」: an office's name, no street address; 「一丁目四番と1-4の表記ゆれ」: a block number of no place
+_OFFICE_ONLY = regex.compile(r"^\p{Han}{1,6}(?:市役所|区役所|役所|役場|庁舎)$")
+_BLOCK_ONLY = regex.compile(r"[〇一二三四五六七八九十0-9０-９]{1,3}丁目[〇一二三四五六七八九十0-9０-９]{1,4}番(?:地)?")
 
 
 def _office_address(text: str, start: int, end: int) -> bool:

@@ -237,6 +237,8 @@ def kin_and_enumerations(found: Candidates, token_starts: frozenset[int] | None 
                 text[i + 1:i + 2] != "の" or can_be_given_name(text[i + 1:span[1]])) \
                 and _word_after(text, i + 1) is not None:
             continue  # 次女の|あかり, 長女の|のぞみ: the particle is no part of the name (妹ののか is)
+        if span and text[span[0]] in "がをでへ" and _HIRAGANA.match(text[span[0]:span[1]]):
+            continue  # 妹|がいて: a particle after the kinship word, no name starts with it
         if span and _HIRAGANA.match(text[span[0]:span[1]]) and _STAFF_BEFORE.search(text, max(0, i - 8), i):
             continue  # SSWが|とりまとめる, 保健師が担当|する: staff are named by surname
         if span and text[max(0, i - 2):i] == "担当" and regex.match(r"(?:する|した|して|し|され|させ|できる)", text[span[0]:span[1]]):
@@ -636,7 +638,9 @@ _CHAT_SPEAKER = regex.compile(
 # A name in brackets after the word for the child or a family member, or after a surname word:
 # 本児（りく）, 母（アヤ）, 新姓の中島, 旧姓は東.
 _NAME_AFTER_SELF = regex.compile(
-    r"(?:本児|本人|対象児|長男|長女|次男|次女|母|父)[（(](?P<name>[\p{Han}々\p{Hiragana}\p{Katakana}ー]{1,8})[)）]"
+    r"(?:本児|本人|対象児|長男|長女|次男|次女|母|父|上の子|下の子|兄|姉|弟|妹)[（(]"
+    r"(?:(?:[小中高][1-6１-６]|年[少中長]|[0-9０-９]{1,2}歳)[・、,，][ 　]?)?"  # 上の子（中1・拓海）
+    r"(?P<name>[\p{Han}々\p{Hiragana}\p{Katakana}ー]{1,8})[)）]"
     r"|(?:新姓|旧姓|姓)(?:の|は|が|:|：)[ 　]?(?P<name2>[\p{Han}々]{1,3})(?![\p{Han}々])")
 
 

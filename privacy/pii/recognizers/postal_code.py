@@ -13,6 +13,7 @@ _PREFECTURE_AFTER = regex.compile(r"^[\s　]*(?:北海道|東京都|京都府|�
 # An office named on the line after the code's address (no room number, no honorific before it).
 _OFFICE_LINE = regex.compile(rf"^[ 　]*(?:(?!号室|様|さん)[^\n。、]){{4,34}}?[ 　]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")
 
+_OFFICE_IN_BRACKETS_AFTER = regex.compile(rf"^[ 　]*[（(][^（()）\n]{{0,14}}?{OFFICE_NAME}[)）]")  # 594-8501（和泉市役所）宛
 _OFFICE_RIGHT_BEFORE = regex.compile(rf"{OFFICE_NAME}(?![\p{{Han}}])[ 　]*[（(]?[ 　]*〒?[ 　]?$")  # 子育て支援室（〒594-8501）
 
 class PostalCodeRecognizer(JaRegexRecognizer):
@@ -27,7 +28,8 @@ class PostalCodeRecognizer(JaRegexRecognizer):
 
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         span = text[start:end]
-        if _OFFICE_LINE.match(text[end:end + 48]) or _OFFICE_RIGHT_BEFORE.search(text, max(0, start - 16), start):
+        if _OFFICE_LINE.match(text[end:end + 48]) or _OFFICE_RIGHT_BEFORE.search(text, max(0, start - 16), start) \
+                or _OFFICE_IN_BRACKETS_AFTER.match(text[end:end + 24]):
             return None  # 〒594-8501 和泉市府中町二丁目7番5号 和泉市役所, 子ども家庭センター 〒594-0071: an office's code
         if span.startswith("〒"):
             return 1.0, True
