@@ -90,7 +90,8 @@ def _aside_ok(parser: OfflineParser, aside: str, kind: str, used: set[str]) -> b
         if named and not named & used:
             return False
     for run in re.findall(r"[一-龥]{2,}", t.text) if kind == "remark" else ():  # 「保険室」: a typo of an item's name
-        if set(parser._close_items(run)) - used and not set(parser._close_items(run)) & used:
+        close = set(parser._close_items(run))
+        if close and not close & used:
             return False
     parser._match_grades(t)
     parser._match_items(t, tokens)

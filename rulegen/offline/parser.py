@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -510,14 +511,20 @@ class OfflineParser:
     def _own_names(self) -> frozenset[str]:
         return frozenset(normalize(it.name) for it in self.catalog.items)
 
-    def _close_items(self, word: str) -> list[str]:
-        """Items whose name or a synonym is within a typo-level distance of ``word`` (best first, at most 3)."""
+    @functools.cached_property
+    def _names_by_text(self) -> dict[str, str]:
+        """Each normalized item name and synonym -> its item (population items aside), built once."""
         by_name: dict[str, str] = {}
         for it in self.catalog.items:
             if it.id in self.lex["population_items"]:
                 continue
             for phrase in (it.name, *it.synonyms):
                 by_name.setdefault(normalize(phrase), it.id)
+        return by_name
+
+    def _close_items(self, word: str) -> list[str]:
+        """Items whose name or a synonym is within a typo-level distance of ``word`` (best first, at most 3)."""
+        by_name = self._names_by_text
         out: list[str] = []
         for name in difflib.get_close_matches(word, list(by_name), n=6, cutoff=0.6):
             if by_name[name] not in out:

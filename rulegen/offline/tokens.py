@@ -68,8 +68,10 @@ def _kanji_number(m: re.Match[str]) -> str:
     return str(_KANJI_DIGITS[s])
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
-    """NFKC, no spaces, one spelling for months and ranges, kanji numerals before units as digits."""
+    """NFKC, no spaces, one spelling for months and ranges, kanji numerals before units as digits (a pure
+    function of the text, cached: the parser normalizes the catalog's names again and again)."""
     t = unicodedata.normalize("NFKC", text)
     # list markers of 要綱-style items between spaces: 「…児童 ア 乳幼児健診… イ …」「一 ひとり親世帯であること 二 …」
     t = re.sub(r"(?:(?<=[\s。:])|^)(?:[一二三四五六七八九十]|[アイウエオカキクケコ])\s+(?=\S)", "、", t)
