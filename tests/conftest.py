@@ -13,6 +13,18 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
+def parser(catalog: Catalog):
+    """The offline drafter's parser on the date the development sets are written against (2026-11-01).
+    Test modules that need another date or ``ask_unstated_scope=False`` define their own ``parser``."""
+    import datetime as dt
+
+    from rulegen.offline.parser import OfflineParser
+    from tests.conftest_rulegen import TODAY_OF_THE_SETS
+
+    return OfflineParser(catalog, today=lambda: dt.date(*TODAY_OF_THE_SETS))
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium through Playwright, once per test process (tests/ui and the /docs check share it)."""
     from pathlib import Path

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from rulegen.offline.parser import OfflineParser
-
-
-@pytest.fixture(scope="module")
-def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
-
-
-def _rule(parser, text):
-    r = parser.parse(text)
-    assert r.rule is not None, (r.questions, r.problems)
-    return r.rule
-
+from tests.conftest_rulegen import drafted
 
 AID = {"item": "school.school_aid", "op": "=", "value": True}
 SINGLE = {"item": "resident.single_parent", "op": "=", "value": True}
@@ -38,16 +24,16 @@ SINGLE = {"item": "resident.single_parent", "op": "=", "value": True}
     "就学援助を受けている児童につきまして、福祉部局と共有させていただけますと幸いです。",
 ])
 def test_courtesy_text_around_one_criterion(parser, text):
-    assert _rule(parser, text)["condition"] == AID
+    assert drafted(parser, text)["condition"] == AID
 
 
 def test_opinion_clause_with_a_negation_but_no_item_is_left_out(parser):
     text = "ひとり親のご家庭で、かつ就学援助を受けていないお子さんにつきましては、制度につながっていない可能性もあると存じますので、ご確認いただけますと幸いです。"
-    assert _rule(parser, text)["condition"] == {"all": [SINGLE, {"not": AID}]}
+    assert drafted(parser, text)["condition"] == {"all": [SINGLE, {"not": AID}]}
 
 
 def test_していただけ_is_no_past_form(parser):
-    rule = _rule(parser, "就学援助を受けているご家庭のお子さんにつきましては、配点を5点としていただけますと幸いです。")
+    rule = drafted(parser, "就学援助を受けているご家庭のお子さんにつきましては、配点を5点としていただけますと幸いです。")
     assert rule["condition"] == AID and rule["points"] == 5
 
 
@@ -59,7 +45,7 @@ def test_していただけ_is_no_past_form(parser):
     "就学援助を受けている児童につきまして、中学生だけを把握いたしたく存じます。",
 ])
 def test_clauses_with_conditions_are_kept(parser, text):
-    rule = _rule(parser, text)
+    rule = drafted(parser, text)
     assert rule["condition"] in (AID, {"not": AID})
     if "中学生" in text:
         assert rule["population"] == {"school_stages": ["junior_high"]}
@@ -81,7 +67,7 @@ def test_clauses_with_conditions_are_kept(parser, text):
                                         {"not": {"item": "benefit.child_rearing_allowance", "op": "=", "value": True}}]}),
 ])
 def test_hurried_typing(parser, text, cond):
-    assert _rule(parser, text)["condition"] == cond
+    assert drafted(parser, text)["condition"] == cond
 
 
 @pytest.mark.parametrize(("text", "op", "value", "unit_key"), [
@@ -90,13 +76,13 @@ def test_hurried_typing(parser, text, cond):
     ("EPDS 9てん以上のママのとこ", ">=", 9, "epds"),
 ])
 def test_hurried_amounts(parser, text, op, value, unit_key):
-    cond = _rule(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     leaf = next(c for c in cond.get("all", [cond]) if unit_key in c["item"])
     assert (leaf["op"], leaf["value"]) == (op, value)
 
 
 def test_kana_age(parser):
-    assert _rule(parser, "児手差止めの世帯で3さい未満")["population"] == {"age_max": 2}
+    assert drafted(parser, "児手差止めの世帯で3さい未満")["population"] == {"age_max": 2}
 
 
 # -- must ask ---------------------------------------------------------------------------------------

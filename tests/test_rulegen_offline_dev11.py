@@ -4,26 +4,19 @@ list numbers and points after a list, 赤ちゃん and 学校 as plain words, �
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
 from rulegen.offline.parser import OfflineParser
+from tests.conftest_rulegen import drafted
 
 THIS_FY = {"start": "2026-04-01", "end": "2027-03-31"}
 LAST_FY = {"start": "2025-04-01", "end": "2026-03-31"}
 
 
-@pytest.fixture(scope="module")
-def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
-
-
 def _rule(parser: OfflineParser, text: str) -> dict[str, Any]:
-    r = parser.parse(text)
-    assert r.rule is not None and not r.questions, (r.questions, r.problems)
-    return r.rule
+    return drafted(parser, text, no_questions=True)
 
 
 def test_two_periods_on_one_item_are_two_conditions(parser) -> None:

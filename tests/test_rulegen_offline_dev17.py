@@ -3,18 +3,7 @@ is no condition; 同年度 is the period said before."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
-
-from rulegen.offline.parser import OfflineParser
-
 THIS_FY = {"start": "2026-04-01", "end": "2027-03-31"}
-
-
-@pytest.fixture(scope="module")
-def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
 
 
 def test_where_a_concern_came_from_is_no_condition(parser) -> None:

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
 from rulegen.offline.parser import OfflineParser
+from tests.conftest_rulegen import drafted
 
 
 @pytest.fixture(scope="module")
 def parser(catalog):
     return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 15))
-
-
-def _rule(parser: OfflineParser, text: str) -> dict[str, Any]:
-    r = parser.parse(text)
-    assert r.rule is not None, (text, r.questions, r.problems)
-    return r.rule
 
 
 @pytest.mark.parametrize(
@@ -47,7 +41,7 @@ def test_fiscal_year_follows_the_drafting_day(catalog):
 
 
 def test_two_fiscal_years_in_one_text(parser):
-    cond = _rule(parser, "昨年度の欠席が30日以上で、今年度も欠席が10日以上")["condition"]
+    cond = drafted(parser, "昨年度の欠席が30日以上で、今年度も欠席が10日以上")["condition"]
     periods = [leaf["aggregate"]["period"]["start"] for leaf in cond["all"]]
     assert periods == ["2025-04-01", "2026-04-01"]
 
@@ -64,7 +58,7 @@ def test_two_fiscal_years_in_one_text(parser):
     ],
 )
 def test_code_labels_that_name_their_item(parser, text, item, codes):
-    cond = _rule(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     assert cond["item"] == item
     vf = cond["aggregate"]["value_filter"]
     assert vf["value"] == codes
@@ -80,14 +74,14 @@ def test_a_code_label_with_another_head_noun_names_no_item(parser):
     ["就学援助・生活保護のいずれにも該当しない住民税非課税世帯の児童", "住民税非課税世帯で、就学援助と生活保護のどちらも受けていない"],
 )
 def test_negation_after_an_all_marker_negates_every_item_of_the_list(parser, text):
-    parts = _rule(parser, text)["condition"]["all"]
+    parts = drafted(parser, text)["condition"]["all"]
     negated = sorted(p["not"]["item"] for p in parts if "not" in p)
     assert negated == ["school.school_aid", "welfare.public_assistance"]
     assert {"item": "tax.resident_tax_exempt", "op": "=", "value": True} in parts
 
 
 def test_both_markers_join_the_list_with_and(parser):
-    cond = _rule(parser, "直近1年に虐待通告とDV相談がどちらもある世帯の子")["condition"]
+    cond = drafted(parser, "直近1年に虐待通告とDV相談がどちらもある世帯の子")["condition"]
     assert [p["item"] for p in cond["all"]] == ["child.abuse_reports", "dv.consultations"]
 
 
@@ -101,7 +95,7 @@ def test_both_markers_join_the_list_with_and(parser):
     ],
 )
 def test_grades_with_comparisons_and_lists(parser, text, grade, stages):
-    rule = _rule(parser, text)
+    rule = drafted(parser, text)
     leaves = rule["condition"]["all"]
     assert {"item": "school.grade", **grade} in leaves
     assert (rule.get("population") or {}).get("school_stages") == stages
@@ -112,17 +106,17 @@ def test_a_grade_number_with_both_schools_named_is_not_guessed(parser):
 
 
 def test_period_with_the_second_month_in_the_same_year(parser):
-    agg = _rule(parser, "2026年9月〜10月の欠席が10日以上")["condition"]["aggregate"]
+    agg = drafted(parser, "2026年9月〜10月の欠席が10日以上")["condition"]["aggregate"]
     assert agg["period"] == {"start": "2026-09-01", "end": "2026-10-31"}
-    agg = _rule(parser, "令和7年10月〜3月に遅刻10日以上")["condition"]["aggregate"]
+    agg = drafted(parser, "令和7年10月〜3月に遅刻10日以上")["condition"]["aggregate"]
     assert agg["period"] == {"start": "2025-10-01", "end": "2026-03-31"}
 
 
 def test_a_number_of_persons_after_its_item_is_exact(parser):
-    cond = _rule(parser, "世帯人数が2人で、ひとり親の未就学児")["condition"]
+    cond = drafted(parser, "世帯人数が2人で、ひとり親の未就学児")["condition"]
     assert {"item": "resident.household_size", "op": "=", "value": 2} in cond["all"]
-    assert _rule(parser, "きょうだいが3人以上")["condition"] == {"item": "resident.siblings", "op": ">=", "value": 3}
-    cond = _rule(parser, "一人っ子で要介護の家族がいる子")["condition"]
+    assert drafted(parser, "きょうだいが3人以上")["condition"] == {"item": "resident.siblings", "op": ">=", "value": 3}
+    cond = drafted(parser, "一人っ子で要介護の家族がいる子")["condition"]
     assert {"item": "resident.siblings", "op": "=", "value": 0} in cond["all"]
 
 
@@ -136,23 +130,23 @@ def test_a_number_of_persons_after_its_item_is_exact(parser):
     ],
 )
 def test_formal_and_plain_item_words(parser, text, item):
-    cond = _rule(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     assert item in {leaf.get("item") for leaf in cond.get("all", [cond])}
 
 
 def test_a_record_within_the_one_window_given(parser):
-    agg = _rule(parser, "直近半年で、身体のあざ・傷の確認のため保健室に来室した記録がある")["condition"]["aggregate"]
+    agg = drafted(parser, "直近半年で、身体のあざ・傷の確認のため保健室に来室した記録がある")["condition"]["aggregate"]
     assert agg["window_months"] == 6 and "whole_record" not in agg
 
 
 def test_a_whole_code_label_wins_over_a_shared_word_in_it(parser):
     # 「相談」 alone is a word of several items; inside 「心の不調・相談」 it is the label of 保健室来室's code
-    agg = _rule(parser, "今年度、保健室に「心の不調・相談」で3回以上来室した小中学生")["condition"]["aggregate"]
+    agg = drafted(parser, "今年度、保健室に「心の不調・相談」で3回以上来室した小中学生")["condition"]["aggregate"]
     assert agg["value_filter"] == {"op": "=", "value": "3"}
 
 
 def test_nursery_absence_by_its_formal_name(parser):
-    cond = _rule(parser, "保育所等の欠席が直近3か月で15日以上")["condition"]
+    cond = drafted(parser, "保育所等の欠席が直近3か月で15日以上")["condition"]
     assert cond["item"] == "nursery.absence_days"
 
 
@@ -174,7 +168,7 @@ def test_nursery_absence_by_its_formal_name(parser):
     ],
 )
 def test_formal_wording(parser, text, cond):
-    assert _rule(parser, text)["condition"] == cond
+    assert drafted(parser, text)["condition"] == cond
 
 
 def test_a_generic_word_of_one_item_is_asked_not_chosen(parser):
@@ -183,25 +177,25 @@ def test_a_generic_word_of_one_item_is_asked_not_chosen(parser):
 
 
 def test_a_school_word_inside_a_longer_school_word_of_an_item_name_stays_a_stage(parser):
-    rule = _rule(parser, "中学校に在籍する生徒のうち、直近6か月の欠席日数の合計が20日以上である者")
+    rule = drafted(parser, "中学校に在籍する生徒のうち、直近6か月の欠席日数の合計が20日以上である者")
     assert rule["population"] == {"school_stages": ["junior_high"]}
-    assert "school_stages" not in _rule(parser, "市立小中学校に在籍していない7〜14歳の子")["population"]
+    assert "school_stages" not in drafted(parser, "市立小中学校に在籍していない7〜14歳の子")["population"]
 
 
 def test_man_before_an_age(parser):
-    assert _rule(parser, "満3歳以上の未就学児で保育所等を利用していない者")["population"]["age_min"] == 3
+    assert drafted(parser, "満3歳以上の未就学児で保育所等を利用していない者")["population"]["age_min"] == 3
 
 
 def test_a_code_named_as_the_item_before_an_exclusion_word_is_left_out(parser):
     # 「転入」 is a name of 転入・転居 and one of its codes: 「（転入を除く）」 leaves that code out, it negates nothing
-    agg = _rule(parser, "直近1年間に2回以上転居した世帯（市外からの転入を除く）")["condition"]
+    agg = drafted(parser, "直近1年間に2回以上転居した世帯（市外からの転入を除く）")["condition"]
     assert agg == {"item": "resident.moves", "op": ">=", "value": 2,
                    "aggregate": {"fn": "count", "window_months": 12, "value_filter": {"op": "!=", "value": "11"}}}
 
 
 @pytest.mark.parametrize("text", ["保護者のうち少なくとも1人が精神障害者保健福祉手帳を所持", "父母のどちらか一方が障害者手帳を持っている"])
 def test_at_least_one_guardian(parser, text):
-    cond = _rule(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     assert cond["item"] == "disability.guardian_certificate" and cond.get("guardians", "any") == "any"
 
 
@@ -214,7 +208,7 @@ def test_a_past_time_word_on_a_state_at_the_reference_date_is_asked(parser, text
 
 
 def test_a_record_item_with_a_past_time_word_is_read(parser):
-    assert _rule(parser, "過去に要対協の登録歴がある")["condition"] == {"item": "child.yotaikyo_past", "op": "=", "value": True}
+    assert drafted(parser, "過去に要対協の登録歴がある")["condition"] == {"item": "child.yotaikyo_past", "op": "=", "value": True}
 
 
 @pytest.mark.parametrize(
@@ -222,7 +216,7 @@ def test_a_record_item_with_a_past_time_word_is_read(parser):
     [("中学生のうち、直近3か月の欠席が15日以上の者", ["junior_high"]), ("中学3年生のうち、学力調査の結果が下位の者", None)],
 )
 def test_uchi_after_a_population_word(parser, text, stages):
-    assert (_rule(parser, text).get("population") or {}).get("school_stages") == stages
+    assert (drafted(parser, text).get("population") or {}).get("school_stages") == stages
 
 
 @pytest.mark.parametrize(
@@ -234,7 +228,7 @@ def test_uchi_after_a_population_word(parser, text, stages):
     ],
 )
 def test_dotted_and_slashed_dates(parser, text, period):
-    assert _rule(parser, text)["condition"]["aggregate"]["period"] == period
+    assert drafted(parser, text)["condition"]["aggregate"]["period"] == period
 
 
 @pytest.mark.parametrize(
@@ -246,7 +240,7 @@ def test_dotted_and_slashed_dates(parser, text, period):
     ],
 )
 def test_memo_style_lists(parser, text, join):
-    cond = _rule(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     assert set(cond) == {join} and len(cond[join]) == 2
 
 
@@ -266,20 +260,20 @@ def test_never_is_the_whole_record(parser):
     # and the one-click 「1回でも」 counts over the whole record
     r = parser.parse("乳幼児健診を一度も受けていない未就学児")
     assert r.rule is None and r.clarifications and r.clarifications[0]["candidates"] == ["1回でも"]
-    agg = _rule(parser, "乳幼児健診を1回でも受けていない未就学児")["condition"]["aggregate"]
+    agg = drafted(parser, "乳幼児健診を1回でも受けていない未就学児")["condition"]["aggregate"]
     assert agg.get("whole_record") is True
 
 
 @pytest.mark.parametrize("text", ["年度当初から欠席が30日以上", "今年度当初から遅刻10日以上"])
 def test_since_the_start_of_the_fiscal_year(parser, text):
-    assert _rule(parser, text)["condition"]["aggregate"]["period"] == {"start": "2026-04-01", "end": "2027-03-31"}
+    assert drafted(parser, text)["condition"]["aggregate"]["period"] == {"start": "2026-04-01", "end": "2027-03-31"}
 
 
 @pytest.mark.parametrize("text", ["過去1年間で欠席日数が30日以上である児童生徒", "直近1年間に欠席日数30日以上"])
 def test_a_window_word_after_its_number_is_no_part_of_an_item_name(parser, text):
     # 年間欠席日数 is a name of 欠席日数; 「1年間で欠席日数」 is a window and the item
-    assert _rule(parser, text)["condition"]["aggregate"] == {"fn": "sum", "window_months": 12}
+    assert drafted(parser, text)["condition"]["aggregate"] == {"fn": "sum", "window_months": 12}
 
 
 def test_formal_particles(parser):
-    assert _rule(parser, "乳児家庭全戸訪問において未面会となった世帯")["condition"]["item"] == "health.home_visit_unmet"
+    assert drafted(parser, "乳児家庭全戸訪問において未面会となった世帯")["condition"]["item"] == "health.home_visit_unmet"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rulegen.offline.parser import OfflineParser
+from tests.conftest_rulegen import leaves
 
 
 @pytest.fixture(scope="module")
@@ -12,19 +13,11 @@ def parser(catalog):
     return OfflineParser(catalog)
 
 
-def _items(cond):
-    if "item" in cond:
-        return [cond]
-    if "not" in cond:
-        return _items(cond["not"])
-    return [c for sub in cond.get("all", cond.get("any", [])) for c in _items(sub)]
-
-
 @pytest.mark.parametrize("text", ["3歳児健診の未受診歴があり、保育園にも通っていない3〜4歳", "虐待通告歴もある小学生"])
 def test_record_word_in_continuative_form_is_whole_record(parser, text):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    aggs = [c["aggregate"] for c in _items(r.rule["condition"]) if "aggregate" in c]
+    aggs = [c["aggregate"] for c in leaves(r.rule["condition"]) if "aggregate" in c]
     assert aggs and all(a.get("whole_record") for a in aggs)
 
 
@@ -53,7 +46,7 @@ def test_never_on_a_not_done_item_is_asked(parser):
 def test_at_least_before_the_number(parser, text, value):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    leaf = next(c for c in _items(r.rule["condition"]) if c.get("op") == ">=")
+    leaf = next(c for c in leaves(r.rule["condition"]) if c.get("op") == ">=")
     assert leaf["value"] == value
 
 
@@ -70,7 +63,7 @@ def test_story_or_remark_around_the_criterion_is_left_out_and_said(parser, text,
     # a story first, a remark in brackets, a label defined in brackets: the criterion alone, the words left out stated
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    assert {c["item"] for c in _items(r.rule["condition"])} == items
+    assert {c["item"] for c in leaves(r.rule["condition"])} == items
     assert any("括弧" in n or "状況の説明" in n for n in r.notes)
 
 
@@ -89,9 +82,9 @@ def test_same_window_repeated_with_its_length(parser):
     # 「直近1年に…、同じ1年で」: the one window; a word of a code label (相談) is no other item named before
     r = parser.parse("直近1年にDV相談が1件以上あって、子ども本人も同じ1年で保健室に心の不調・相談で3回以上来ている")
     assert r.rule is not None, (r.questions, r.problems)
-    leaves = _items(r.rule["condition"])
-    assert [c["item"] for c in leaves] == ["dv.consultations", "school.nurse_visits"]
-    assert leaves[1]["value"] == 3 and leaves[1]["aggregate"]["window_months"] == 12
+    found = leaves(r.rule["condition"])
+    assert [c["item"] for c in found] == ["dv.consultations", "school.nurse_visits"]
+    assert found[1]["value"] == 3 and found[1]["aggregate"]["window_months"] == 12
 
 
 def test_yotaikyo_alone_is_asked_between_registered_and_past(parser):

@@ -7,34 +7,12 @@ import datetime as dt
 import pytest
 
 from rulegen.offline.parser import OfflineParser
+from tests.conftest_rulegen import asks, drafted, leaf_of, leaves
 
 
 @pytest.fixture(scope="module")
 def parser(catalog):
     return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1), ask_unstated_scope=False)
-
-
-def _leaves(cond):
-    if "item" in cond:
-        return [cond]
-    if "not" in cond:
-        return _leaves(cond["not"])
-    return [c for sub in cond.get("all", cond.get("any", [])) for c in _leaves(sub)]
-
-
-def _rule(parser, text):
-    r = parser.parse(text)
-    assert r.rule is not None, (r.questions, r.problems)
-    return r.rule
-
-
-def _asks(parser, text):
-    r = parser.parse(text)
-    assert r.rule is None and (r.questions or r.problems)
-
-
-def _leaf(parser, text, item):
-    return next(c for c in _leaves(_rule(parser, text)["condition"]) if c["item"] == item)
 
 
 # -- school grades in the formal wording -----------------------------------------------------------
@@ -47,14 +25,14 @@ def _leaf(parser, text, item):
     ("要介護認定者のいる世帯に属する小学校高学年（5・6年生）の児童", "between", [5, 6]),
 ])
 def test_formal_grades(parser, text, op, value):
-    rule = _rule(parser, text)
-    grade = _leaf(parser, text, "school.grade")
+    rule = drafted(parser, text)
+    grade = leaf_of(parser, text, "school.grade")
     assert (grade["op"], grade["value"]) == (op, value)
-    assert "school.enrolled" not in {c["item"] for c in _leaves(rule["condition"])}  # 在籍 restates the grade
+    assert "school.enrolled" not in {c["item"] for c in leaves(rule["condition"])}  # 在籍 restates the grade
 
 
 def test_grades_in_brackets_outside_the_phrase_are_asked(parser):
-    _asks(parser, "小学校高学年（3・4年生）の児童で欠席日数が30日以上")
+    asks(parser, "小学校高学年（3・4年生）の児童で欠席日数が30日以上")
 
 
 # -- a category attribute's code label after its name ------------------------------------------------
@@ -66,11 +44,11 @@ def test_grades_in_brackets_outside_the_phrase_are_asked(parser):
     ("性別は男", "1"),
 ])
 def test_code_label_after_a_category_attribute(parser, text, code):
-    assert _leaf(parser, text, "resident.sex") == {"item": "resident.sex", "op": "=", "value": code}
+    assert leaf_of(parser, text, "resident.sex") == {"item": "resident.sex", "op": "=", "value": code}
 
 
 def test_category_attribute_without_a_label_is_asked(parser):
-    _asks(parser, "性別が女子の欠席日数30日以上")  # 女子 is a code word, not a label after が: asked, not guessed
+    asks(parser, "性別が女子の欠席日数30日以上")  # 女子 is a code word, not a label after が: asked, not guessed
 
 
 # -- tests said of each monthly total ---------------------------------------------------------------
@@ -84,19 +62,19 @@ def test_category_attribute_without_a_label_is_asked(parser):
 ])
 def test_some_month_and_every_month(parser, text, months, value, count):
     # counted as months passing the test (exact where a month has no row, unlike min over the rows)
-    leaf = next(c for c in _leaves(_rule(parser, text)["condition"]) if c["item"].endswith("absence_days"))
+    leaf = next(c for c in leaves(drafted(parser, text)["condition"]) if c["item"].endswith("absence_days"))
     assert leaf["op"] == ">=" and leaf["value"] == count
     assert leaf["aggregate"] == {"fn": "count", "window_months": months, "value_filter": {"op": ">=", "value": value}}
 
 
 def test_place_used_is_a_condition_beside_its_absence(parser):
-    cond = _rule(parser, "保育所等を利用している3歳未満児で、直近2か月の欠席日数の最大が10日以上の月がある者")["condition"]
-    assert {c["item"] for c in _leaves(cond)} == {"nursery.enrolled", "nursery.absence_days"}
+    cond = drafted(parser, "保育所等を利用している3歳未満児で、直近2か月の欠席日数の最大が10日以上の月がある者")["condition"]
+    assert {c["item"] for c in leaves(cond)} == {"nursery.enrolled", "nursery.absence_days"}
 
 
 @pytest.mark.parametrize("text", ["直近3か月の各月とも保健室来室が3回以上", "毎月欠席がある者", "欠席日数が最大で10日の者"])
 def test_monthly_words_that_cannot_be_read_are_asked(parser, text):
-    _asks(parser, text)
+    asks(parser, text)
 
 
 # -- fixed periods ------------------------------------------------------------------------------------
@@ -110,40 +88,40 @@ def test_monthly_words_that_cannot_be_read_are_asked(parser, text):
     ("令和７年度以降に、身体的暴力又は精神的暴力に関するDV相談が2回以上あること", {"start": "2025-04-01"}),
 ])
 def test_fixed_periods(parser, text, period):
-    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    leaf = leaves(drafted(parser, text)["condition"])[0]
     assert leaf["aggregate"]["period"] == period
 
 
 def test_half_year_whose_months_say_the_other_half_is_asked(parser):
-    _asks(parser, "令和8年度上半期（10月〜3月）の欠席日数が10日以上")
+    asks(parser, "令和8年度上半期（10月〜3月）の欠席日数が10日以上")
 
 
 # -- zero, typos --------------------------------------------------------------------------------------
 
 
 def test_bare_zero_is_exactly_zero(parser):
-    leaf = _leaf(parser, "直近３か月の欠席日数が０日であるが、保健室来室が直近３か月で５回以上ある者（保健室登校の疑い）", "school.absence_days")
+    leaf = leaf_of(parser, "直近３か月の欠席日数が０日であるが、保健室来室が直近３か月で５回以上ある者（保健室登校の疑い）", "school.absence_days")
     assert (leaf["op"], leaf["value"]) == ("=", 0)
-    assert _leaves(_rule(parser, "直近3か月の保健室来室が0回")["condition"])[0]["value"] == 0
+    assert leaves(drafted(parser, "直近3か月の保健室来室が0回")["condition"])[0]["value"] == 0
 
 
 @pytest.mark.parametrize(("text", "typo"), [("直近1か月の欠席日数が１０日異常の者", "異常"), ("直近2か月間に遅刻が8日以上ある中学性", "中学性")])
 def test_ime_typos_are_read_and_said(parser, text, typo):
     r = parser.parse(text)
     assert r.rule is not None and any(typo in n for n in r.notes)
-    leaf = _leaves(r.rule["condition"])[0]
+    leaf = leaves(r.rule["condition"])[0]
     assert leaf["op"] == ">="
 
 
 def test_typo_not_after_a_number_is_not_a_comparison(parser):
-    _asks(parser, "欠席日数に異常がある者")
+    asks(parser, "欠席日数に異常がある者")
 
 
 # -- item words and codes -----------------------------------------------------------------------------
 
 
 def test_school_lunch_fee_arrears(parser):
-    assert _rule(parser, "学校給食費に未納がある者")["condition"] == {"item": "school.lunch_fee_arrears_months", "op": ">=", "value": 1}
+    assert drafted(parser, "学校給食費に未納がある者")["condition"] == {"item": "school.lunch_fee_arrears_months", "op": ">=", "value": 1}
 
 
 @pytest.mark.parametrize(("text", "item", "codes"), [
@@ -152,7 +130,7 @@ def test_school_lunch_fee_arrears(parser):
     ("体調不良又はその他の理由による保健室来室が、直近３か月で５回以上に該当する者", "school.nurse_visits", ["1", "9"]),
 ])
 def test_codes_of_one_item_joined_before_it(parser, text, item, codes):
-    leaf = _leaf(parser, text, item)
+    leaf = leaf_of(parser, text, item)
     assert leaf["aggregate"]["value_filter"] == {"op": "in", "value": codes}
 
 
@@ -161,47 +139,47 @@ def test_codes_of_one_item_joined_before_it(parser, text, item, codes):
     ("直近1年間にネグレクトを内容とする虐待通告があった者。配点20点。", "child.abuse_reports", "3"),
 ])
 def test_one_code_said_in_other_words(parser, text, item, code):
-    assert _leaf(parser, text, item)["aggregate"]["value_filter"] == {"op": "=", "value": code}
+    assert leaf_of(parser, text, item)["aggregate"]["value_filter"] == {"op": "=", "value": code}
 
 
 @pytest.mark.parametrize("text", ["直近1か月における保健室来室回数（来室理由を問わない）が5回以上であること",
                                   "直近6か月間に虐待通告（種別を問わない）が2回以上あった者"])
 def test_any_kind_of_record_is_no_filter(parser, text):
-    assert "value_filter" not in _leaves(_rule(parser, text)["condition"])[0]["aggregate"]
+    assert "value_filter" not in leaves(drafted(parser, text)["condition"])[0]["aggregate"]
 
 
 def test_whether_another_item_is_disregarded_is_asked(parser):
-    _asks(parser, "生活保護の有無を問わず、欠席日数が30日以上の者")
+    asks(parser, "生活保護の有無を問わず、欠席日数が30日以上の者")
 
 
 def test_any_guardian_before_a_guardian_item(parser):
-    assert _rule(parser, "いずれかの保護者の年齢が20歳未満である者")["condition"] == {"item": "resident.guardian_age", "op": "<", "value": 20}
-    assert _rule(parser, "すべての保護者の年齢が20歳未満である者")["condition"]["guardians"] == "all"
+    assert drafted(parser, "いずれかの保護者の年齢が20歳未満である者")["condition"] == {"item": "resident.guardian_age", "op": "<", "value": 20}
+    assert drafted(parser, "すべての保護者の年齢が20歳未満である者")["condition"]["guardians"] == "all"
 
 
 def test_shared_arrears_word_after_an_or_list(parser):
-    cond = _rule(parser, "市税又は国民健康保険料のいずれかに滞納がある世帯")["condition"]
+    cond = drafted(parser, "市税又は国民健康保険料のいずれかに滞納がある世帯")["condition"]
     assert {c["item"] for c in cond["any"]} == {"tax.arrears", "insurance.nhi_arrears"}
 
 
 @pytest.mark.parametrize("text", ["直近１か月の保育所の欠席が１０日以上の園児", "直近１か月間に心の天気で「雨」を３日以上選択した者"])
 def test_child_and_record_words_add_nothing(parser, text):
-    assert len(_leaves(_rule(parser, text)["condition"])) == 1
+    assert len(leaves(drafted(parser, text)["condition"])) == 1
 
 
 def test_fiscal_year_onwards_is_read(parser):
     # 「令和6年度以降」 was asked (test_rulegen_sanity offered 令和6年4月以降); it is now read as that period
-    leaf = _leaves(_rule(parser, "令和6年度以降に転入")["condition"])[0]
+    leaf = leaves(drafted(parser, "令和6年度以降に転入")["condition"])[0]
     assert leaf["aggregate"]["period"] == {"start": "2024-04-01"}
 
 
 def test_not_done_said_once_after_two_codes_joined_by_or(parser):
-    leaf = _rule(parser, "1歳6か月児健診又は3歳児健診を受診しなかった記録がある者")["condition"]
+    leaf = drafted(parser, "1歳6か月児健診又は3歳児健診を受診しなかった記録がある者")["condition"]
     assert leaf["item"] == "health.checkup_missed" and leaf["aggregate"]["value_filter"] == {"op": "in", "value": ["18M", "36M"]}
 
 
 def test_not_done_item_without_a_negation_is_still_asked(parser):
-    _asks(parser, "1歳6か月児健診又は3歳児健診の記録がある者")  # records of checkups, not of missed ones: asked
+    asks(parser, "1歳6か月児健診又は3歳児健診の記録がある者")  # records of checkups, not of missed ones: asked
 
 
 @pytest.mark.parametrize(("text", "item", "code"), [
@@ -209,10 +187,10 @@ def test_not_done_item_without_a_negation_is_still_asked(parser):
     ("来室理由が「けが」の保健室来室が直近3か月で3回以上", "school.nurse_visits", "2"),
 ])
 def test_column_name_before_a_quoted_code_label(parser, text, item, code):
-    assert _leaf(parser, text, item)["aggregate"]["value_filter"] == {"op": "=", "value": code}
+    assert leaf_of(parser, text, item)["aggregate"]["value_filter"] == {"op": "=", "value": code}
 
 
 def test_the_items_own_definition_names_it(parser):
     # 学力調査の下位層 is defined as the lowest 25% (catalog): said so, it is the item; another share is asked
-    assert _rule(parser, "学力調査で下位25％に入っている小学生を出してください")["condition"]["item"] == "school.academic_low"
-    _asks(parser, "学力調査で下位30%に入っている小学生")
+    assert drafted(parser, "学力調査で下位25％に入っている小学生を出してください")["condition"]["item"] == "school.academic_low"
+    asks(parser, "学力調査で下位30%に入っている小学生")

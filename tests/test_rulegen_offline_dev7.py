@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rulegen.offline.parser import OfflineParser
+from tests.conftest_rulegen import item_ids, leaves
 
 
 @pytest.fixture(scope="module")
@@ -12,23 +13,11 @@ def parser(catalog):
     return OfflineParser(catalog, ask_unstated_scope=False)
 
 
-def _items(cond):
-    if "item" in cond:
-        return [cond]
-    if "not" in cond:
-        return _items(cond["not"])
-    return [c for sub in cond.get("all", cond.get("any", [])) for c in _items(sub)]
-
-
-def _ids(rule):
-    return sorted(c["item"] for c in _items(rule["condition"]))
-
-
 @pytest.mark.parametrize("text", ["生保の小学生って出せる？", "生保の小学生 出して", "生保の小学生を抽出してもらえますか", "生保の小学生いる？"])
 def test_request_endings_are_no_condition(parser, text):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    assert _ids(r.rule) == ["welfare.public_assistance"]
+    assert item_ids(r.rule) == ["welfare.public_assistance"]
     assert r.rule["population"] == {"school_stages": ["elementary"]}
 
 
@@ -43,14 +32,14 @@ def test_request_endings_are_no_condition(parser, text):
 def test_jargon_abbreviations_name_their_item(parser, text, item):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    assert _ids(r.rule) == [item]
+    assert item_ids(r.rule) == [item]
 
 
 @pytest.mark.parametrize("text", ["乳健未受診歴ある子", "DV相談の記録ある子", "一時保護されたことある子", "あざの確認で保健室来たことある子"])
 def test_colloquial_record_words_are_whole_record(parser, text):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    aggs = [c["aggregate"] for c in _items(r.rule["condition"]) if "aggregate" in c]
+    aggs = [c["aggregate"] for c in leaves(r.rule["condition"]) if "aggregate" in c]
     assert all(a.get("whole_record") for a in aggs)
 
 
@@ -112,13 +101,13 @@ def test_a_narrower_name_restricted_with_only_is_asked(parser):
 def test_the_childs_own_word_picks_the_childs_item(parser):
     r = parser.parse("親が障害者手帳持ってて本人も手帳ある子")
     assert r.rule is not None, (r.questions, r.problems)
-    assert _ids(r.rule) == ["disability.child_certificate", "disability.guardian_certificate"]
+    assert item_ids(r.rule) == ["disability.child_certificate", "disability.guardian_certificate"]
 
 
 def test_a_code_label_after_its_item_with_about(parser):
     r = parser.parse("教育相談 いじめの件で今年度あった子")
     assert r.rule is not None, (r.questions, r.problems)
-    (leaf,) = _items(r.rule["condition"])
+    (leaf,) = leaves(r.rule["condition"])
     assert leaf["item"] == "school.education_consultations"
     assert leaf["aggregate"]["value_filter"] == {"op": "=", "value": "2"}
 
@@ -126,7 +115,7 @@ def test_a_code_label_after_its_item_with_about(parser):
 def test_mama_is_a_guardian_word(parser):
     r = parser.parse("EPDS９点以上のママの子いる？")
     assert r.rule is not None, (r.questions, r.problems)
-    assert _ids(r.rule) == ["health.epds_score"]
+    assert item_ids(r.rule) == ["health.epds_score"]
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +134,7 @@ def dated_parser(catalog):
 def test_months_without_a_year_are_the_latest_such_months(dated_parser, text, period):
     r = dated_parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    (leaf,) = _items(r.rule["condition"])
+    (leaf,) = leaves(r.rule["condition"])
     assert leaf["aggregate"]["period"] == period
     assert any("固定の期間" in n for n in r.notes)
 
@@ -159,14 +148,14 @@ def test_a_stage_word_after_another_items_name_is_the_population(parser):
 def test_colloquial_past_negation_on_a_not_done_item(parser):
     r = parser.parse("4か月健診来てなかった子")
     assert r.rule is not None, (r.questions, r.problems)
-    assert _ids(r.rule) == ["health.checkup_missed"]
+    assert item_ids(r.rule) == ["health.checkup_missed"]
 
 
 @pytest.mark.parametrize(("text", "bounds"), [("小5から中3で遅刻 直近3か月10日以上", [5, 9]), ("中2中3で欠席この1年30日以上", [8, 9])])
 def test_grade_ranges_across_and_within_schools(parser, text, bounds):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    grade = next(c for c in _items(r.rule["condition"]) if c["item"] == "school.grade")
+    grade = next(c for c in leaves(r.rule["condition"]) if c["item"] == "school.grade")
     assert grade["op"] == "between" and grade["value"] == bounds
 
 
@@ -174,39 +163,39 @@ def test_grade_ranges_across_and_within_schools(parser, text, bounds):
 def test_a_count_noun_before_a_number_of_its_unit(parser, text):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    assert "resident.household_size" in _ids(r.rule)
+    assert "resident.household_size" in item_ids(r.rule)
 
 
 def test_a_word_shared_by_listed_items_after_the_list(parser):
     r = parser.parse("市税か国保どっちか滞納ある世帯")
     assert r.rule is not None, (r.questions, r.problems)
-    assert "any" in r.rule["condition"] and _ids(r.rule) == ["insurance.nhi_arrears", "tax.arrears"]
+    assert "any" in r.rule["condition"] and item_ids(r.rule) == ["insurance.nhi_arrears", "tax.arrears"]
 
 
 def test_a_range_of_junior_high_grades_is_read(parser):
     # formerly asked by the sanity check (two equalities on 学年 joined by かつ); now read as the range itself
     r = parser.parse("中1〜中2で欠席30日以上")
     assert r.rule is not None, (r.questions, r.problems)
-    grade = next(c for c in _items(r.rule["condition"]) if c["item"] == "school.grade")
+    grade = next(c for c in leaves(r.rule["condition"]) if c["item"] == "school.grade")
     assert grade["value"] == [7, 8]
 
 
 def test_a_record_word_after_a_label_or_item_it_repeats(parser):
     r = parser.parse("非行相談の相談歴ある中学生")
     assert r.rule is not None, (r.questions, r.problems)
-    (leaf,) = _items(r.rule["condition"])
+    (leaf,) = leaves(r.rule["condition"])
     assert leaf["item"] == "child.consultations" and leaf["aggregate"]["value_filter"] == {"op": "=", "value": "30"}
 
 
 def test_a_place_word_then_a_window_then_the_absence(parser):
     r = parser.parse("保育園 直近3か月で20日以上休んでる子")
     assert r.rule is not None, (r.questions, r.problems)
-    assert _ids(r.rule) == ["nursery.absence_days"]
+    assert item_ids(r.rule) == ["nursery.absence_days"]
 
 
 @pytest.mark.parametrize("text", ["養護相談の記録がある子（虐待もその他も）", "養護相談（虐待・その他）の記録がある子"])
 def test_a_label_part_after_a_head_word_is_the_heads_code(parser, text):
     r = parser.parse(text)
     assert r.rule is not None, (r.questions, r.problems)
-    (leaf,) = _items(r.rule["condition"])
+    (leaf,) = leaves(r.rule["condition"])
     assert leaf["aggregate"]["value_filter"] == {"op": "in", "value": ["11", "12"]}

@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from rulegen.offline.parser import OfflineParser
-
-
-@pytest.fixture(scope="module")
-def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
-
-
-def _rule(parser, text):
-    r = parser.parse(text)
-    assert r.rule is not None, (r.questions, r.problems)
-    return r.rule
-
-
-def _leaves(cond):
-    if "item" in cond:
-        return [cond]
-    if "not" in cond:
-        return _leaves(cond["not"])
-    return [c for sub in cond.get("all", cond.get("any", [])) for c in _leaves(sub)]
-
+from tests.conftest_rulegen import drafted, leaves
 
 # -- column-style criteria: operators, AND/OR/NOT, brackets ------------------------------------------
 
@@ -36,31 +14,31 @@ def _leaves(cond):
     ("給食費滞納月数 > 2", ">", 2), ("給食費滞納月数≦2", "<=", 2), ("きょうだい数 >= ４", ">=", 4),
 ])
 def test_comparison_operators(parser, text, op, value):
-    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    leaf = leaves(drafted(parser, text)["condition"])[0]
     assert (leaf["op"], leaf["value"]) == (op, value)
 
 
 @pytest.mark.parametrize("text", ["就学援助=有", "就学援助=1", "就学援助=TRUE", "就学援助 = あり"])
 def test_flag_values_true(parser, text):
-    assert _rule(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
+    assert drafted(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
 
 
 @pytest.mark.parametrize("text", ["就学援助=無", "就学援助=0", "就学援助=FALSE", "NOT 就学援助", "NOT(就学援助=1)", "就学援助≠有"])
 def test_flag_values_false_and_not(parser, text):
-    assert _rule(parser, text)["condition"] == {"not": {"item": "school.school_aid", "op": "=", "value": True}}
+    assert drafted(parser, text)["condition"] == {"not": {"item": "school.school_aid", "op": "=", "value": True}}
 
 
 def test_and_or_with_brackets(parser):
-    cond = _rule(parser, "(ひとり親=有 OR 住民税非課税=有) AND きょうだい数>=3")["condition"]
+    cond = drafted(parser, "(ひとり親=有 OR 住民税非課税=有) AND きょうだい数>=3")["condition"]
     assert cond == {"all": [{"any": [{"item": "resident.single_parent", "op": "=", "value": True},
                                      {"item": "tax.resident_tax_exempt", "op": "=", "value": True}]},
                             {"item": "resident.siblings", "op": ">=", "value": 3}]}
-    cond = _rule(parser, "市税滞納=1 or 国保料滞納=1")["condition"]
+    cond = drafted(parser, "市税滞納=1 or 国保料滞納=1")["condition"]
     assert cond == {"any": [{"item": "tax.arrears", "op": "=", "value": True}, {"item": "insurance.nhi_arrears", "op": "=", "value": True}]}
 
 
 def test_not_over_a_group_is_de_morgan(parser):
-    cond = _rule(parser, "NOT (生活保護=有 OR 就学援助=有)")["condition"]
+    cond = drafted(parser, "NOT (生活保護=有 OR 就学援助=有)")["condition"]
     assert cond == {"all": [{"not": {"item": "welfare.public_assistance", "op": "=", "value": True}},
                             {"not": {"item": "school.school_aid", "op": "=", "value": True}}]}
 
@@ -72,18 +50,18 @@ def test_structures_the_rule_cannot_say_are_refused(parser, text):
 
 
 def test_bracketed_window_and_fiscal_year(parser):
-    leaf = _leaves(_rule(parser, "遅刻日数(直近4ヶ月合計)>=8")["condition"])[0]
+    leaf = leaves(drafted(parser, "遅刻日数(直近4ヶ月合計)>=8")["condition"])[0]
     assert leaf["aggregate"]["window_months"] == 4 and leaf["aggregate"]["fn"] == "sum"
-    leaf = _leaves(_rule(parser, "遅刻日数(年度累計)>=8")["condition"])[0]
+    leaf = leaves(drafted(parser, "遅刻日数(年度累計)>=8")["condition"])[0]
     assert leaf["aggregate"]["period"] == {"start": "2026-04-01", "end": "2027-03-31"}
-    leaf = _leaves(_rule(parser, "遅刻日数(R7年度累計)>=8")["condition"])[0]
+    leaf = leaves(drafted(parser, "遅刻日数(R7年度累計)>=8")["condition"])[0]
     assert leaf["aggregate"]["period"] == {"start": "2025-04-01", "end": "2026-03-31"}
-    leaf = _leaves(_rule(parser, "遅刻日数(直近6M)>=8")["condition"])[0]
+    leaf = leaves(drafted(parser, "遅刻日数(直近6M)>=8")["condition"])[0]
     assert leaf["aggregate"]["window_months"] == 6
 
 
 def test_whole_period_is_the_whole_record(parser):
-    leaf = _leaves(_rule(parser, "いじめ認知件数(全期間)>=2")["condition"])[0]
+    leaf = leaves(drafted(parser, "いじめ認知件数(全期間)>=2")["condition"])[0]
     assert leaf["aggregate"].get("whole_record") is True
 
 
@@ -93,7 +71,7 @@ def test_whole_period_is_the_whole_record(parser):
     ("虐待通告(種別 in (2,4)) 直近24か月 >= 1", ["2", "4"]),
 ])
 def test_code_qualifiers_by_code_or_label(parser, text, codes):
-    vf = _leaves(_rule(parser, text)["condition"])[0]["aggregate"]["value_filter"]
+    vf = leaves(drafted(parser, text)["condition"])[0]["aggregate"]["value_filter"]
     assert (vf["value"] if vf["op"] == "in" else [vf["value"]]) == codes
 
 
@@ -103,29 +81,29 @@ def test_unknown_code_qualifier_is_asked(parser):
 
 
 def test_population_columns(parser):
-    rule = _rule(parser, "年齢<=4 AND 生活保護=有")
+    rule = drafted(parser, "年齢<=4 AND 生活保護=有")
     assert rule["population"] == {"age_max": 4}
-    rule = _rule(parser, "年齢 between 3 and 5 AND 生活保護=有")
+    rule = drafted(parser, "年齢 between 3 and 5 AND 生活保護=有")
     assert rule["population"] == {"age_min": 3, "age_max": 5}
-    rule = _rule(parser, "年齢=1 AND 生活保護=有")
+    rule = drafted(parser, "年齢=1 AND 生活保護=有")
     assert rule["population"] == {"age_min": 1, "age_max": 1}
-    rule = _rule(parser, "学校段階=小学生 AND 生活保護=有")
+    rule = drafted(parser, "学校段階=小学生 AND 生活保護=有")
     assert rule["population"] == {"school_stages": ["elementary"]}
-    rule = _rule(parser, "学校段階=小学生 or 中学生 AND 生活保護=有")
+    rule = drafted(parser, "学校段階=小学生 or 中学生 AND 生活保護=有")
     assert rule["population"] == {"school_stages": ["elementary", "junior_high"]}
-    rule = _rule(parser, "学校段階 in (未就学,小学生) AND 生活保護=有")
+    rule = drafted(parser, "学校段階 in (未就学,小学生) AND 生活保護=有")
     assert rule["population"] == {"school_stages": ["preschool", "elementary"]}
 
 
 def test_category_value_and_guardian_qualifier(parser):
-    cond = _rule(parser, "性別=男 AND 生活保護=有")["condition"]
+    cond = drafted(parser, "性別=男 AND 生活保護=有")["condition"]
     assert {"item": "resident.sex", "op": "=", "value": "1"} in cond["all"]
-    cond = _rule(parser, "保護者の障害者手帳=有(全保護者)")["condition"]
+    cond = drafted(parser, "保護者の障害者手帳=有(全保護者)")["condition"]
     assert cond.get("guardians") == "all"
 
 
 def test_points_after_an_arrow(parser):
-    assert _rule(parser, "生活保護=有 → 12pt")["points"] == 12
+    assert drafted(parser, "生活保護=有 → 12pt")["points"] == 12
 
 
 @pytest.mark.parametrize("text", ["手帳=有", "リスクスコア>=50", "発達検査結果=要観察"])
@@ -146,18 +124,18 @@ def test_column_words_that_name_no_one_item_are_asked(parser, text):
     "最近気になっているのは、就学援助を受けている子です",
 ])
 def test_quoted_practice_and_worry_carry_no_condition(parser, text):
-    assert _rule(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
+    assert drafted(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
 
 
 def test_points_and_population_in_the_closing_sentence_are_kept(parser):
-    rule = _rule(parser, "他市では就学援助の児童を見ている。うちも同じ条件で、点数は7点")
+    rule = drafted(parser, "他市では就学援助の児童を見ている。うちも同じ条件で、点数は7点")
     assert rule["points"] == 7
-    rule = _rule(parser, "他市では就学援助の子を抽出している。うちでも同様に中学生で")
+    rule = drafted(parser, "他市では就学援助の子を抽出している。うちでも同様に中学生で")
     assert rule["population"] == {"school_stages": ["junior_high"]}
 
 
 def test_a_sentence_of_context_alone_is_skipped_but_not_one_with_an_item_word(parser):
-    assert _rule(parser, "直近半年の欠席が20日以上の中学生。進路が心配で")["condition"]["item"] == "school.absence_days"
+    assert drafted(parser, "直近半年の欠席が20日以上の中学生。進路が心配で")["condition"]["item"] == "school.absence_days"
     r = parser.parse("直近半年の欠席が20日以上の中学生。保険室が心配で")
     assert r.rule is None  # 「保険室」 is a typo of an item word: asked, never dropped
 
@@ -172,43 +150,43 @@ def test_quoting_alone_names_no_condition(parser):
 
 @pytest.mark.parametrize("text", ["教育相談は一度もしたことがない子", "教育相談を1回も受けていない子"])
 def test_never_is_the_whole_record_not_an_amount(parser, text):
-    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    leaf = leaves(drafted(parser, text)["condition"])[0]
     assert leaf["aggregate"].get("whole_record") is True and leaf["value"] is False
 
 
 def test_never_beside_a_window_of_another_item(parser):
-    cond = _rule(parser, "いじめの認知が今年度2回以上あるのに、教育相談は一度もしたことがない子")["condition"]
-    consult = next(c for c in _leaves(cond) if c["item"] == "school.education_consultations")
+    cond = drafted(parser, "いじめの認知が今年度2回以上あるのに、教育相談は一度もしたことがない子")["condition"]
+    consult = next(c for c in leaves(cond) if c["item"] == "school.education_consultations")
     assert consult["aggregate"].get("whole_record") is True
 
 
 def test_decade_with_a_comparison(parser):
-    leaf = _leaves(_rule(parser, "保護者の年齢が30代以下の世帯")["condition"])[0]
+    leaf = leaves(drafted(parser, "保護者の年齢が30代以下の世帯")["condition"])[0]
     assert (leaf["op"], leaf["value"]) == ("<=", 39)
-    leaf = _leaves(_rule(parser, "保護者の年齢が40代以上の世帯")["condition"])[0]
+    leaf = leaves(drafted(parser, "保護者の年齢が40代以上の世帯")["condition"])[0]
     assert (leaf["op"], leaf["value"]) == (">=", 40)
 
 
 def test_age_word_at_the_start_of_an_item_name_is_no_population(parser):
-    rule = _rule(parser, "生活保護世帯で、乳児家庭全戸訪問でも会えなかった子")
+    rule = drafted(parser, "生活保護世帯で、乳児家庭全戸訪問でも会えなかった子")
     assert "population" not in rule
-    assert _rule(parser, "乳児で生活保護")["population"] == {"age_min": 0, "age_max": 0}
+    assert drafted(parser, "乳児で生活保護")["population"] == {"age_min": 0, "age_max": 0}
 
 
 def test_kanji_count_after_fiscal_year(parser):
-    leaf = _leaves(_rule(parser, "教育相談が今年度三回以上ある子")["condition"])[0]
+    leaf = leaves(drafted(parser, "教育相談が今年度三回以上ある子")["condition"])[0]
     assert leaf["value"] == 3
 
 
 def test_not_yet_and_piling_up(parser):
-    cond = _rule(parser, "SSWがまだ関わっていない子")["condition"]
+    cond = drafted(parser, "SSWがまだ関わっていない子")["condition"]
     assert cond == {"not": {"item": "school.ssw_support", "op": "=", "value": True}}
-    leaf = _leaves(_rule(parser, "給食費が4か月分以上たまっている子")["condition"])[0]
+    leaf = leaves(drafted(parser, "給食費が4か月分以上たまっている子")["condition"])[0]
     assert (leaf["item"], leaf["value"]) == ("school.lunch_fee_arrears_months", 4)
 
 
 def test_one_click_time_answer_on_a_column_style_text(parser):
-    rule = _rule(parser, "これまでに年齢<=5かつ健診未受診")
+    rule = drafted(parser, "これまでに年齢<=5かつ健診未受診")
     assert rule["population"] == {"age_max": 5}
     assert rule["condition"]["aggregate"].get("whole_record") is True
 
@@ -222,57 +200,57 @@ def test_one_click_time_answer_on_a_column_style_text(parser):
     "就学援助の子が気がかりです",
 ])
 def test_more_quoting_and_request_forms(parser, text):
-    assert _rule(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
+    assert drafted(parser, text)["condition"] == {"item": "school.school_aid", "op": "=", "value": True}
 
 
 def test_column_values_with_units_words_and_grades(parser):
-    assert _rule(parser, "年齢>=3歳 AND 就学援助=有")["population"] == {"age_min": 3}
-    assert _rule(parser, "年齢=3歳 AND 生活保護=有")["population"] == {"age_min": 3, "age_max": 3}
-    cond = _rule(parser, "性別=女性 AND 就学援助=有")["condition"]
+    assert drafted(parser, "年齢>=3歳 AND 就学援助=有")["population"] == {"age_min": 3}
+    assert drafted(parser, "年齢=3歳 AND 生活保護=有")["population"] == {"age_min": 3, "age_max": 3}
+    cond = drafted(parser, "性別=女性 AND 就学援助=有")["condition"]
     assert {"item": "resident.sex", "op": "=", "value": "2"} in cond["all"]
-    cond = _rule(parser, "学年=中3 AND 就学援助=有")["condition"]
+    cond = drafted(parser, "学年=中3 AND 就学援助=有")["condition"]
     assert {"item": "school.grade", "op": "=", "value": 9} in cond["all"]
-    cond = _rule(parser, "就学援助=有 & 生活保護=有")["condition"]
+    cond = drafted(parser, "就学援助=有 & 生活保護=有")["condition"]
     assert len(cond["all"]) == 2
 
 
 def test_numeric_equality_is_exact(parser):
-    leaves = _leaves(_rule(parser, "きょうだい数=2")["condition"])
-    assert {(c["op"], c["value"]) for c in leaves} == {(">=", 2), ("<=", 2)}
+    found = leaves(drafted(parser, "きょうだい数=2")["condition"])
+    assert {(c["op"], c["value"]) for c in found} == {(">=", 2), ("<=", 2)}
 
 
 @pytest.mark.parametrize(("text", "months"), [("sum(遅刻日数, 直近4か月) >= 6", 4), ("遅刻日数[直近4か月]>=6", 4), ("count(保健室来室, 直近2か月)>=6", 2)])
 def test_function_and_square_bracket_windows(parser, text, months):
-    leaf = _leaves(_rule(parser, text)["condition"])[0]
+    leaf = leaves(drafted(parser, text)["condition"])[0]
     assert leaf["aggregate"]["window_months"] == months and leaf["value"] == 6
 
 
 def test_glued_japanese_connective_and_value_lists(parser):
-    assert len(_rule(parser, "ひとり親=有かつ住民税非課税=有")["condition"]["all"]) == 2
-    cond = _rule(parser, "学年 in (4,5,6) AND 生活保護=有")["condition"]
-    assert {(c["op"], c["value"]) for c in _leaves(cond) if c["item"] == "school.grade"} == {(">=", 4), ("<=", 6)}
-    assert _rule(parser, "年齢 in (0,1,2) AND 生活保護=有")["population"] == {"age_min": 0, "age_max": 2}
-    assert _rule(parser, "ひとり親フラグ=1")["condition"] == {"item": "resident.single_parent", "op": "=", "value": True}
+    assert len(drafted(parser, "ひとり親=有かつ住民税非課税=有")["condition"]["all"]) == 2
+    cond = drafted(parser, "学年 in (4,5,6) AND 生活保護=有")["condition"]
+    assert {(c["op"], c["value"]) for c in leaves(cond) if c["item"] == "school.grade"} == {(">=", 4), ("<=", 6)}
+    assert drafted(parser, "年齢 in (0,1,2) AND 生活保護=有")["population"] == {"age_min": 0, "age_max": 2}
+    assert drafted(parser, "ひとり親フラグ=1")["condition"] == {"item": "resident.single_parent", "op": "=", "value": True}
 
 
 def test_national_guidance_quoted(parser):
-    rule = _rule(parser, "国のガイドラインでは、ひとり親世帯の子を見ている。うちでも同じ条件で")
+    rule = drafted(parser, "国のガイドラインでは、ひとり親世帯の子を見ている。うちでも同じ条件で")
     assert rule["condition"] == {"item": "resident.single_parent", "op": "=", "value": True}
 
 
 def test_bulleted_lists_after_an_intro(parser):
-    cond = _rule(parser, "次のいずれかに当てはまる子をお願いします\n・非課税世帯\n・ひとり親")["condition"]
+    cond = drafted(parser, "次のいずれかに当てはまる子をお願いします\n・非課税世帯\n・ひとり親")["condition"]
     assert cond == {"any": [{"item": "tax.resident_tax_exempt", "op": "=", "value": True},
                             {"item": "resident.single_parent", "op": "=", "value": True}]}
-    cond = _rule(parser, "次の全部に当てはまる子をお願いします\n・非課税世帯\n・ひとり親")["condition"]
+    cond = drafted(parser, "次の全部に当てはまる子をお願いします\n・非課税世帯\n・ひとり親")["condition"]
     assert cond == {"all": [{"item": "tax.resident_tax_exempt", "op": "=", "value": True},
                             {"item": "resident.single_parent", "op": "=", "value": True}]}
-    cond = _rule(parser, "次のいずれかに該当する子\n・生活保護=有\n・就学援助=1")["condition"]
+    cond = drafted(parser, "次のいずれかに該当する子\n・生活保護=有\n・就学援助=1")["condition"]
     assert set(map(lambda c: c["item"], cond["any"])) == {"welfare.public_assistance", "school.school_aid"}
 
 
 def test_code_exclusion_qualifier_and_units_apart(parser):
-    vf = _leaves(_rule(parser, "家庭児童相談(種別≠育成相談) 直近1年>=1")["condition"])[0]["aggregate"]["value_filter"]
+    vf = leaves(drafted(parser, "家庭児童相談(種別≠育成相談) 直近1年>=1")["condition"])[0]["aggregate"]["value_filter"]
     assert vf == {"op": "!=", "value": "40"}
-    leaf = _leaves(_rule(parser, "遅刻日数(直近2か月) ≧ 7 日")["condition"])[0]
+    leaf = leaves(drafted(parser, "遅刻日数(直近2か月) ≧ 7 日")["condition"])[0]
     assert (leaf["value"], leaf["aggregate"]["window_months"]) == (7, 2)

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from rulegen.offline.parser import OfflineParser
-
-
-@pytest.fixture(scope="module")
-def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
-
-
-def _rule(parser, text):
-    r = parser.parse(text)
-    assert r.rule is not None, (r.questions, r.problems)
-    return r.rule
-
-
-def _leaves(cond):
-    if "item" in cond:
-        return [cond]
-    if "not" in cond:
-        return _leaves(cond["not"])
-    for key in ("all", "any", "of"):
-        if key in cond:
-            return [c for sub in cond[key] for c in _leaves(sub)]
-    return []
-
+from tests.conftest_rulegen import drafted, leaves
 
 # -- k-of-n lists with bullets inside one line (「…で25点　・欠席 …　・遅刻 …」) ------------------------------
 
@@ -38,9 +13,9 @@ def _leaves(cond):
 def test_inline_bullets_are_list_separators(parser, sep):
     text = (f"以下の4項目のうち3項目以上に該当で25点{sep}欠席 直近3か月10日以上{sep}遅刻 直近3か月10日以上"
             f"{sep}保健室来室 直近3か月5回以上{sep}心の天気（雨） 直近3か月10回以上")
-    rule = _rule(parser, text)
+    rule = drafted(parser, text)
     assert rule["condition"]["at_least"] == 3 and rule["points"] == 25
-    got = {leaf["item"]: leaf["value"] for leaf in _leaves(rule["condition"])}
+    got = {leaf["item"]: leaf["value"] for leaf in leaves(rule["condition"])}
     assert got == {"school.absence_days": 10, "school.late_days": 10, "school.nurse_visits": 5, "school.mood_bad": 10}
 
 
@@ -53,12 +28,12 @@ def test_inline_bullets_are_list_separators(parser, sep):
     ("生活保護世帯で、欠席が直近3か月10日以上か遅刻が直近3か月10日以上のいずれか", "welfare.public_assistance"),
 ])
 def test_de_comma_clause_is_and_before_any_marker(parser, text, first):
-    cond = _rule(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     assert "all" in cond and cond["all"][0]["item"] == first
 
 
 def test_any_marker_still_joins_a_plain_list(parser):
-    cond = _rule(parser, "生活保護、就学援助、児童扶養手当のいずれかを受けている")["condition"]
+    cond = drafted(parser, "生活保護、就学援助、児童扶養手当のいずれかを受けている")["condition"]
     assert "any" in cond and len(cond["any"]) == 3
 
 
@@ -67,7 +42,7 @@ def test_any_marker_still_joins_a_plain_list(parser):
 
 @pytest.mark.parametrize("text", ["現況届が出ていない家庭", "現況届を出していない世帯", "現況届が未提出の世帯"])
 def test_genkyo_todoke_not_filed(parser, text):
-    assert _rule(parser, text)["condition"] == {"item": "benefit.child_allowance_suspended", "op": "=", "value": True}
+    assert drafted(parser, text)["condition"] == {"item": "benefit.child_allowance_suspended", "op": "=", "value": True}
 
 
 # -- a window of another clause: an item read whole by default keeps it; 「の記録なし」 is the whole record ------
@@ -76,22 +51,22 @@ def test_genkyo_todoke_not_filed(parser, text):
 @pytest.mark.parametrize("text", ["この1年以内に転入してきた乳児で、健診を受けていない子",
                                   "過去1年間に欠席が30日以上あり、健診の未受診もある"])
 def test_default_whole_record_kept_beside_another_clauses_window(parser, text):
-    leaves = {leaf["item"]: leaf for leaf in _leaves(_rule(parser, text)["condition"])}
-    assert leaves["health.checkup_missed"]["aggregate"].get("whole_record") is True
-    other = next(v for k, v in leaves.items() if k != "health.checkup_missed")
+    found = {leaf["item"]: leaf for leaf in leaves(drafted(parser, text)["condition"])}
+    assert found["health.checkup_missed"]["aggregate"].get("whole_record") is True
+    other = next(v for k, v in found.items() if k != "health.checkup_missed")
     assert other["aggregate"]["window_months"] == 12
 
 
 def test_window_before_the_item_itself_still_applies(parser):
-    leaf = _rule(parser, "過去1年間に、健診を受けていない子")["condition"]
+    leaf = drafted(parser, "過去1年間に、健診を受けていない子")["condition"]
     assert leaf["aggregate"]["window_months"] == 12
 
 
 def test_record_word_in_another_clause_is_whole_record(parser):
-    leaves = _leaves(_rule(parser, "直近6か月の欠席日数が20日以上で、教育相談の記録なし")["condition"])
-    assert leaves[0]["aggregate"]["window_months"] == 6
-    assert leaves[1]["item"] == "school.education_consultations" and leaves[1]["aggregate"].get("whole_record") is True
-    assert _rule(parser, "直近6か月に教育相談の記録がない")["condition"]["aggregate"]["window_months"] == 6
+    found = leaves(drafted(parser, "直近6か月の欠席日数が20日以上で、教育相談の記録なし")["condition"])
+    assert found[0]["aggregate"]["window_months"] == 6
+    assert found[1]["item"] == "school.education_consultations" and found[1]["aggregate"].get("whole_record") is True
+    assert drafted(parser, "直近6か月に教育相談の記録がない")["condition"]["aggregate"]["window_months"] == 6
 
 
 # -- asked: another member's record, a second rule after the points ----------------------------------------
@@ -105,8 +80,8 @@ def test_sibling_record_is_asked(parser, text):
 
 
 def test_sibling_count_is_still_read(parser):
-    leaves = _leaves(_rule(parser, "きょうだいが3人以上で通告歴がある子")["condition"])
-    assert leaves[0] == {"item": "resident.siblings", "op": ">=", "value": 3}
+    found = leaves(drafted(parser, "きょうだいが3人以上で通告歴がある子")["condition"])
+    assert found[0] == {"item": "resident.siblings", "op": ">=", "value": 3}
 
 
 @pytest.mark.parametrize("text", ["欠席日数が直近3か月で10日以上の場合は10点、さらに遅刻も多ければ加点する",
@@ -118,5 +93,5 @@ def test_second_rule_after_points_is_asked(parser, text):
 
 
 def test_sarani_before_points_is_one_rule(parser):
-    rule = _rule(parser, "直近3か月の遅刻が10日以上で、さらに直近3か月の欠席も5日以上の場合に15点")
+    rule = drafted(parser, "直近3か月の遅刻が10日以上で、さらに直近3か月の欠席も5日以上の場合に15点")
     assert rule["points"] == 15 and len(rule["condition"]["all"]) == 2

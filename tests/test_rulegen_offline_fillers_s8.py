@@ -3,16 +3,7 @@ The words that do say something (による before a record, 数えない) are st
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-
-from rulegen.offline.parser import OfflineParser
-
-
-@pytest.fixture(scope="module")
-def parser(catalog):
-    return OfflineParser(catalog, today=lambda: dt.date(2026, 11, 1))
 
 
 def test_ueni_joins_two_conditions(parser) -> None:

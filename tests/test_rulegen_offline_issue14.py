@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from rulegen.offline.parser import OfflineParser
+from tests.conftest_rulegen import drafted
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +77,6 @@ def test_typo_asks_with_candidates(parser):
     assert r.rule is None and r.questions
 
 
-def _cond(parser: OfflineParser, text: str) -> dict[str, Any]:
-    r = parser.parse(text)
-    assert r.rule is not None, (text, r.questions, r.problems)
-    return r.rule
-
-
 @pytest.mark.parametrize(
     ("text", "condition"),
     [
@@ -95,14 +90,14 @@ def _cond(parser: OfflineParser, text: str) -> dict[str, Any]:
     ],
 )
 def test_guardian_words(parser, text, condition):
-    assert _cond(parser, text)["condition"] == condition
+    assert drafted(parser, text)["condition"] == condition
 
 
 def test_a_guardian_age_is_no_population_and_a_child_age_stays_one(parser):
-    rule = _cond(parser, "18歳未満で、両親とも24歳以下")
+    rule = drafted(parser, "18歳未満で、両親とも24歳以下")
     assert rule["condition"] == {"item": "resident.guardian_age", "op": "<=", "value": 24, "guardians": "all"}
     assert rule["population"] == {"age_max": 17}
-    rule = _cond(parser, "EPDS13点以上の母親がいる0歳児")
+    rule = drafted(parser, "EPDS13点以上の母親がいる0歳児")
     assert rule["population"] == {"age_min": 0, "age_max": 0}
 
 
@@ -114,19 +109,19 @@ def test_a_guardian_word_with_no_guardian_item_is_asked(parser):
 @pytest.mark.parametrize(("text", "points"), [("就学援助受給者は重み5", 5), ("児扶手受給で、直近６か月の欠席１０日以上、加点10", 10),
                                                ("欠席（直近3か月）15日以上 かつ 給食費未納2か月以上 ＝加点12", 12)])
 def test_points_words(parser, text, points):
-    assert _cond(parser, text)["points"] == points
+    assert drafted(parser, text)["points"] == points
 
 
 def test_a_whole_record_word_belongs_to_its_own_item(parser):
-    cond = _cond(parser, "過去に一度でも虐待通告を受けた小学生で、直近3か月の欠席が5日以上")["condition"]
+    cond = drafted(parser, "過去に一度でも虐待通告を受けた小学生で、直近3か月の欠席が5日以上")["condition"]
     assert cond["all"][0]["aggregate"]["whole_record"] is True
     assert cond["all"][1]["aggregate"]["window_months"] == 3
-    cond = _cond(parser, "・いじめ被害（これまで）＋心の天気雨（直近1か月3回以上）")["condition"]
+    cond = drafted(parser, "・いじめ被害（これまで）＋心の天気雨（直近1か月3回以上）")["condition"]
     assert cond["all"][0]["aggregate"]["whole_record"] is True
 
 
 def test_same_window_and_monthly_rates_with_a_verb(parser):
-    cond = _cond(parser, "直近半年にいじめの認知があり、保健室来室も同じ期間に3回以上")["condition"]
+    cond = drafted(parser, "直近半年にいじめの認知があり、保健室来室も同じ期間に3回以上")["condition"]
     assert [c["aggregate"]["window_months"] for c in cond["all"]] == [6, 6]
     agg = _agg(parser, "直近6か月で、月に5日以上休んだ月が1回でもある")
     assert agg == {"window_months": 6, "fn": "count", "value_filter": {"op": ">=", "value": 5}}
@@ -139,7 +134,7 @@ def test_move_in_is_its_code_and_move_alone_the_whole_item(parser):
 
 
 def test_a_mi_after_an_item_negates_it_and_arrears_words_restate(parser):
-    cond = _cond(parser, "市税も国保料も払えてない世帯")["condition"]
+    cond = drafted(parser, "市税も国保料も払えてない世帯")["condition"]
     assert cond == {"all": [{"item": "tax.arrears", "op": "=", "value": True}, {"item": "insurance.nhi_arrears", "op": "=", "value": True}]}
 
 
@@ -152,7 +147,7 @@ def test_a_mi_after_an_item_negates_it_and_arrears_words_restate(parser):
     ],
 )
 def test_monthly_rates(parser, text, agg, op, value):
-    cond = _cond(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     assert (cond["aggregate"], cond["op"], cond["value"]) == (agg, op, value)
 
 
@@ -169,20 +164,20 @@ def test_codes_left_out(parser, text, value_filter):
 
 @pytest.mark.parametrize("text", ["保育所を直近3か月で20日以上休んでいる", "園を10日以上休んだ月が直近半年に2か月以上ある"])
 def test_a_place_gives_the_absence_its_item(parser, text):
-    assert _cond(parser, text)["condition"]["item"] == "nursery.absence_days"
+    assert drafted(parser, text)["condition"]["item"] == "nursery.absence_days"
 
 
 def test_a_place_condition_of_its_own_stays(parser):
-    cond = _cond(parser, "保育園に在園していて、直近1か月の欠席が10日以上")["condition"]
+    cond = drafted(parser, "保育園に在園していて、直近1か月の欠席が10日以上")["condition"]
     assert [c["item"] for c in cond["all"]] == ["nursery.enrolled", "nursery.absence_days"]
 
 
 def test_historical_attributes_take_a_past_form(parser):
-    assert _cond(parser, "妊娠届が遅かった家庭の1歳未満のこども")["condition"]["item"] == "health.late_pregnancy_notification"
+    assert drafted(parser, "妊娠届が遅かった家庭の1歳未満のこども")["condition"]["item"] == "health.late_pregnancy_notification"
 
 
 def test_once_is_the_whole_record_unless_the_window_is_its_own(parser):
-    cond = _cond(parser, "家庭児童相談が直近1年で3回以上あり、かつ保健室であざ・傷の確認をしたことが1回でもある")["condition"]
+    cond = drafted(parser, "家庭児童相談が直近1年で3回以上あり、かつ保健室であざ・傷の確認をしたことが1回でもある")["condition"]
     assert cond["all"][1]["aggregate"]["whole_record"] is True
     assert _agg(parser, "直近6か月で、月に5日以上休んだ月が1回でもある")["window_months"] == 6
 
@@ -195,31 +190,31 @@ def test_numbered_checkup_labels_name_the_item_and_their_codes(parser):
 @pytest.mark.parametrize(("text", "item"), [("こんにちは赤ちゃん訪問で会えなかった0歳児", "health.home_visit_unmet"),
                                              ("半年間でこころの天気が雨の日が10日以上", "school.mood_bad")])
 def test_an_items_own_word_next_to_it_belongs_to_it(parser, text, item):
-    assert _cond(parser, text)["condition"]["item"] == item
+    assert drafted(parser, text)["condition"]["item"] == item
 
 
 def test_months_worth(parser):
-    assert _cond(parser, "給食費が半年分以上未納になっている")["condition"] == {"item": "school.lunch_fee_arrears_months", "op": ">=", "value": 6}
+    assert drafted(parser, "給食費が半年分以上未納になっている")["condition"] == {"item": "school.lunch_fee_arrears_months", "op": ">=", "value": 6}
 
 
 @pytest.mark.parametrize(("text", "code"), [("心の天気が雨の日が今年度10日以上、または教育相談（いじめ）が今年度ある", "2"),
                                              ("4か月健診未受診", "04M")])
 def test_a_label_in_brackets_or_without_ji_is_the_code(parser, text, code):
-    cond = _cond(parser, text)["condition"]
+    cond = drafted(parser, text)["condition"]
     leaf = cond["any"][1] if "any" in cond else cond
     assert leaf["aggregate"]["value_filter"] == {"op": "=", "value": code}
 
 
 def test_a_bare_grade_adds_no_stage(parser):
-    rule = _cond(parser, "中3で欠席が直近1年に30日以上")
+    rule = drafted(parser, "中3で欠席が直近1年に30日以上")
     assert "population" not in rule and {"item": "school.grade", "op": "=", "value": 9} in rule["condition"]["all"]
 
 
 def test_mi_after_an_item_negates_it(parser):
-    cond = _cond(parser, "SSW未介入で、過去半年の欠席が十五日以上")["condition"]
+    cond = drafted(parser, "SSW未介入で、過去半年の欠席が十五日以上")["condition"]
     assert cond["all"][0] == {"not": {"item": "school.ssw_support", "op": "=", "value": True}}
 
 
 def test_end_of_month_and_a_mother_of_a_maternal_health_item(parser):
     assert _agg(parser, "令和8年3月末までに3歳児健診の未受診がある")["period"] == {"end": "2026-03-31"}
-    assert _cond(parser, "妊娠届が遅かった（22週以降）母の子で1歳未満")["condition"]["item"] == "health.late_pregnancy_notification"
+    assert drafted(parser, "妊娠届が遅かった（22週以降）母の子で1歳未満")["condition"]["item"] == "health.late_pregnancy_notification"
