@@ -67,6 +67,8 @@ SETS = {
     "dev20": ROOT / "tests/data/pii_dev20.jsonl",
     "dev21": ROOT / "tests/data/pii_dev21.jsonl",
     "dev22": ROOT / "tests/data/pii_dev22.jsonl",
+    "dev23": ROOT / "tests/data/pii_dev23.jsonl",
+    "dev24": ROOT / "tests/data/pii_dev24.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
     # written blind like the frozen set, for the lead's own estimate before the frozen set is measured: never tuned on
     "holdout": ROOT / "tests/data/pii_holdout.jsonl",
