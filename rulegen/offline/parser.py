@@ -969,6 +969,17 @@ class OfflineParser:
             right = next((c for c in t.spans if c.kind == "code" and c.start in (sp.end, sp.end + 1)), None)
             if left and right and right.data["item"] == left.data["item"] and t.text[sp.end : right.start] in ("", "「"):
                 sp.kind, sp.data = "context", {"text": t.text[sp.start : sp.end]}
+                continue
+            # 「家庭児童相談のうち、過去2年以内に養護相談（虐待）の受付が1回以上」: the records named first, then the
+            # kind of them counted later in the same sentence: one condition on that kind
+            nxt = min((o for o in t.spans if o.kind in ("item", "code") and o.start >= sp.end), key=lambda o: o.start, default=None)
+            if left is None or nxt is None or nxt.data["item"] != left.data["item"] or "。" in t.text[sp.end : nxt.start]:
+                continue
+            kind_named = nxt.kind == "item" and bool(nxt.data.get("codes"))  # a bare kind (「体調不良とけが以外」) keeps the records
+            if kind_named:
+                sp.kind, sp.data = "context", {"text": t.text[sp.start : sp.end]}
+                t.unclaim(left)
+                t.claim(left.start, left.end, "context", text=t.text[left.start : left.end])
 
     def _code_exclusions(self, t: _Text) -> None:
         """「保健室（体調不良・けが以外の理由）」「家庭児童相談（その他を除く）」: code labels of one item followed by
@@ -980,8 +991,21 @@ class OfflineParser:
             item = self.catalog[sp.data["item"]]
             named_before = any(o.kind == "item" and o.data["item"] == item.id and o.end <= sp.start for o in t.spans)
             label = next((c.code for c in item.codes or () if normalize(sp.data["phrase"]) in _label_variants(c.label)), None)
-            if named_before and label is not None and re.match(rf"(?:{words})", t.text[sp.end :]):
-                sp.kind, sp.data = "code", {"item": item.id, "code": label}
+            m = re.match(rf"(?:{words})", t.text[sp.end :]) if named_before and label is not None else None
+            if m is None or label is None:
+                continue
+            earlier = [o for o in t.spans if o.kind == "item" and o.data["item"] == item.id and o.end <= sp.start]
+            # 「転居回数（過去2年）：3回以上　※転入は除く」: the exclusion in a later clause or note is that code left
+            # out of the one count named before, not a condition of its own.
+            if len(earlier) == 1 and not earlier[0].data.get("codes") and re.search(r"[、。※\n;；]", t.text[earlier[0].end : sp.start]):
+                earlier[0].data["exclude_codes"] = sorted(set(earlier[0].data.get("exclude_codes", ())) | {label})
+                end = sp.end + m.end()
+                for o in [o for o in t.spans if o is not sp and o.start < end and sp.start < o.end]:
+                    t.unclaim(o)
+                t.unclaim(sp)
+                t.claim(sp.start, end, "code_exclusion", text=t.text[sp.start : end])
+                continue
+            sp.kind, sp.data = "code", {"item": item.id, "code": label}
         codes = sorted((sp for sp in t.spans if sp.kind == "code"), key=lambda sp: sp.start)
         for m in re.finditer(rf"(?:{words})(?:の理由|の記録|の種類|の)?", t.text):
             before = [sp for sp in codes if sp.end <= m.start()]
@@ -1528,7 +1552,7 @@ class OfflineParser:
                 for it in group:
                     attach[id(it)]["negation"].append(s)
                 continue
-            target = self._target(s, items, boundaries, attach)
+            target = self._target(s, items, boundaries, attach, t.text)
             if target is None:
                 if s.kind in ("amount", "per_month"):
                     problems.append(problem("amount_without_item", f"「{t.text[s.start:s.end]}」がどの項目の条件か読み取れませんでした。", phrase=t.text[s.start:s.end],
@@ -1557,12 +1581,14 @@ class OfflineParser:
         leaves: list[dict[str, Any]] = []
         used_default_window = False
         default_scopes: set[str] = set()
+        defaulted: list[Span] = []  # the items read with their default look-back
         for it in items:
             if len(windows) == 1:  # 「直近1年に相談が3回以上あり、かつ…1回でもある」: the window is another clause's
                 w = windows[0]
                 lo, hi = (it.end, w.start) if it.end <= w.start else (w.end, it.start)
                 it.data["window_elsewhere"] = any(lo <= b.start and b.end <= hi and t.text[b.start : b.end] not in ("、", "，", ",")
                                                   for b in boundaries)
+                it.data["other_sentence"] = "。" in t.text[lo:hi] and not any(s.kind == "same_window" and lo <= s.start < hi for s in spans)  # 「・いじめ認知：過去1年に…\n・教育相談：あり」: another line's window
                 # 「この1年以内に転入してきた乳児で、健診を受けていない子」: another item's clause holds the window; an item
                 # whose records are read whole by default (default_scope) keeps its default
                 it.data["clause_elsewhere"] = any(o is not it and lo <= o.start and o.end <= hi for o in items) and any(
@@ -1570,6 +1596,8 @@ class OfflineParser:
                 it.data["default_scope_kept"] = it.data["clause_elsewhere"] and self.catalog[it.data["item"]].default_scope == "whole_record"
             leaf, used_default = self._leaf(it, attach[id(it)], global_window, questions, problems, t, default_scopes)
             used_default_window |= used_default
+            if used_default:
+                defaulted.append(it)
             leaves.append(leaf)
 
         # Separators between consecutive items.
@@ -1651,7 +1679,7 @@ class OfflineParser:
 
         if "window" in default_scopes and self.ask_unstated_scope:
             # A counted record with no time word and no declared default: asked, the look-backs one click away.
-            unstated = dict.fromkeys(self.catalog[it.data["item"]].name for it in items
+            unstated = dict.fromkeys(self.catalog[it.data["item"]].name for it in (defaulted or items)
                                      if self.catalog[it.data["item"]].kind == "event" and self.catalog[it.data["item"]].default_scope is None)
             question = self.lex["scope_question"].format(items="」「".join(unstated))
             questions.append(question)
@@ -1801,7 +1829,8 @@ class OfflineParser:
                 return
             population[key] = int(val)
 
-    def _target(self, s: Span, items: list[Span], boundaries: list[Span], attach: dict[int, dict[str, list[Span]]]) -> Span | None:
+    def _target(self, s: Span, items: list[Span], boundaries: list[Span], attach: dict[int, dict[str, list[Span]]],
+                text: str = "") -> Span | None:
         if not items:
             return None
         if s.kind in ("negation", "negation_prefix", "past"):
@@ -1818,7 +1847,8 @@ class OfflineParser:
         # Candidates: items not separated from the span by a conjunction.
         def separated(i: Span) -> bool:
             lo, hi = (i.end, s.start) if i.end <= s.start else (s.end, i.start)
-            return any(lo <= b.start and b.end <= hi for b in boundaries)
+            # 「欠席日数（昨年度）30日超。遅刻日数…」: an amount stays in its own sentence
+            return any(lo <= b.start and b.end <= hi for b in boundaries) or "。" in text[lo:hi]
 
         cands = [i for i in items if not separated(i)] or items
 
@@ -1950,7 +1980,7 @@ class OfflineParser:
                           # 「直近6か月の欠席日数が20日以上で、教育相談の記録なし」: the records of another clause than the window's
                           or (bool(re.match(r"の?(?:記録|履歴)", t.text[it.end :])) and it.data.get("clause_elsewhere", False)))
             months = mods["window"][0].data["months"] if mods["window"] else ({"whole_record": True} if own_record else
-                                                                              None if it.data.get("default_scope_kept") else global_window)
+                                                                              None if it.data.get("default_scope_kept") or it.data.get("other_sentence") else global_window)
             agg: dict[str, Any]
             if months is None and self._whole_record(t):
                 months = {"whole_record": True}  # 過去に / 〜歴がある / 記録がある / 1回でも / これまでに

@@ -14,23 +14,36 @@ REWRITES_FILE = Path(__file__).with_name("rewrites.yaml")
 
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # A kanji numeral before a unit, not inside a word (一人親), but after 直近/過去/計 (直近二年間).
-_KANJI_NUM = re.compile(r"(?:(?<![一-龥])|(?<=直近)|(?<=過去)|(?<=合計)|(?<=計)|(?<=毎月)|(?<=年間)|(?<=月間)|(?<=年度)|(?<=中学)|(?<=小学)|(?<=合計で)|(?<=以上)|(?<=以下)|(?<=未満)|(?<=超))([一二三四五六七八九]?百|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=回|件|日|か月|年|歳|点|人|度|週|つ|個)")
+_NUMERAL = r"(?:[一二三四五六七八九]?千)?(?:[一二三四五六七八九]?百)?(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?"
+_UNITS = r"(?=回|件|日|か月|年|歳|点|人|度|週|つ|個|項目|グラム|g)"
+_KANJI_NUM = re.compile(r"(?:(?<![一-龥])|(?<=直近)|(?<=過去)|(?<=合計)|(?<=計)|(?<=毎月)|(?<=年間)|(?<=月間)|(?<=年度)|(?<=中学)|(?<=小学)|(?<=合計で)|(?<=以上)|(?<=以下)|(?<=未満)|(?<=超)|(?<=令和)|(?<=平成)|(?<=満)|(?<=妊娠))(" + _NUMERAL + ")" + _UNITS)
+# 「遅刻日数二十日以上」: a numeral of two or more characters before a unit and a comparison, after any word
+_KANJI_NUM_COMPARED = re.compile(r"([一二三四五六七八九十百千]{2,})(?=(?:回|件|日|か月|年|歳|点|人|週|つ|個|項目|グラム)(?:以上|以下|未満|超|以内|を超))")
 _TWO_AGES = re.compile(r"(?<!\d)(\d{1,2})歳(?:・|と)(\d{1,2})歳")
 _CHILDREN_WITH_SELF = re.compile(r"(?:子ども|こども|子供|児童)が(\d+)人以上(?:いる)?(世帯|家庭)\((?:本人|本児)(?:を|も)?含(?:めて|む|め)\)")
 
 
+def _numeral_value(s: str) -> int | None:
+    """一 .. 九千九百九十九 as a number; None for no numeral or one that is not well formed."""
+    total, digit = 0, None
+    for ch in s:
+        if ch in "千百十":
+            total += (digit if digit is not None else 1) * {"千": 1000, "百": 100, "十": 10}[ch]
+            digit = None
+        elif ch in _KANJI_DIGITS and digit is None:
+            digit = _KANJI_DIGITS[ch]
+        else:
+            return None
+    return total + (digit or 0) if s else None
+
+
 def _kanji_number(m: re.Match[str]) -> str:
-    s = m.group(1)
-    if s.endswith("百"):
-        return str((_KANJI_DIGITS[s[0]] if len(s) == 2 else 1) * 100)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0))
-    return str(_KANJI_DIGITS[s])
+    value = _numeral_value(m.group(1))
+    return m.group(0) if value is None else str(value)
 
 
 def kanji_numbers(text: str) -> str:
-    return _KANJI_NUM.sub(_kanji_number, text)
+    return _KANJI_NUM_COMPARED.sub(_kanji_number, _KANJI_NUM.sub(_kanji_number, text))
 
 
 def consecutive_ages(text: str) -> str:
@@ -43,7 +56,37 @@ def children_including_self(text: str) -> str:
     return _CHILDREN_WITH_SELF.sub(lambda m: f"きょうだいが{int(m.group(1)) - 1}人以上の{m.group(2)}", text)
 
 
+_KANA_RUN = re.compile(r"(?:^|(?<=[\s、。,，()（）「」『』・/:：;；!?！？]))[ぁ-ゖー]+")
+
+
+@lru_cache(maxsize=1)
+def _kana_words() -> tuple[tuple[str, str], ...]:
+    doc = yaml.safe_load(REWRITES_FILE.read_text(encoding="utf-8"))
+    table = doc.get("kana_words") or {}
+    return tuple(sorted(((str(k), str(v)) for k, v in table.items()), key=lambda kv: -len(kv[0])))
+
+
+def kana_words(text: str) -> str:
+    """「がいこくせきの こどもで、ほいくえん に かよっていない」: words written in hiragana (やさしい日本語, a
+    hurried phone) as their usual spelling. Only a run of hiragana that starts a word (after a space or a
+    mark) is read, word by word from its start, so a verb ending inside a word (見せたい) stays as it is."""
+    words = _kana_words()
+
+    def chain(m: re.Match[str]) -> str:
+        run, out, pos = m.group(0), [], 0
+        while pos < len(run):
+            hit = next(((k, v) for k, v in words if run.startswith(k, pos)), None)
+            if hit is None:
+                break
+            out.append(hit[1])
+            pos += len(hit[0])
+        return "".join(out) + run[pos:]
+
+    return _KANA_RUN.sub(chain, text)
+
+
 STEPS: dict[str, Callable[[str], str]] = {
+    "kana_words": kana_words,
     "kanji_numbers": kanji_numbers,
     "consecutive_ages": consecutive_ages,
     "children_including_self": children_including_self,
