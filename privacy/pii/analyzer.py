@@ -17,9 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+import regex
+
 from privacy.pii.entities import supported_entities
 from privacy.pii.folding import Folded, fold
-from privacy.pii.text_utils import template_regions
+from privacy.pii.text_utils import office_contact_block, template_regions
 
 if TYPE_CHECKING:  # presidio loads spaCy; import it only when an analyzer is built
     from presidio_analyzer import AnalyzerEngine
@@ -49,6 +51,11 @@ GINZA_LABEL_MAPPING: dict[str, str] = {
 UNUSED_PIPES = ("parser", "bunsetu_recognizer", "morphologizer", "compound_splitter")
 
 _lock = threading.Lock()
+
+# An office's contact block (its name above or before the value) hides these, but never a mobile
+# number or a staff member's own mailbox (m.yasuda@…, taro_sato@…).
+_CONTACT_TYPES = frozenset({"POSTAL_CODE", "ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS"})
+_PERSONAL_CONTACT = regex.compile(r"^(?:[(（]?[0０][7-9７-９][0０]|[A-Za-z0-9]+[._][A-Za-z0-9._-]*@)")
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,9 @@ def _findings(folded: Folded, results: Iterable) -> list[Finding]:
     address is part of a place name (和泉市大字坪井字中ノ坪1234番地: 坪井 is no person there)."""
     templates = template_regions(folded.text)  # 記入例：氏名 和泉 太郎: an example, no one's data
     found = [Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score)) for r in results
-             if not any(s <= r.start and r.end <= e for s, e in templates)]
+             if not any(s <= r.start and r.end <= e for s, e in templates)
+             and not (r.entity_type in _CONTACT_TYPES and not _PERSONAL_CONTACT.match(folded.text[r.start:r.end])
+                      and office_contact_block(folded.text, r.start))]
     addresses = [f for f in found if f.type == "ADDRESS" and f.score >= 0.8]
     return resolve_overlaps(f for f in found if not (
         f.type == "PERSON" and any(a.start <= f.start and f.end <= a.end and (a.start, a.end) != (f.start, f.end)

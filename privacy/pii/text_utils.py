@@ -148,3 +148,35 @@ OFFICE_BEFORE = regex.compile(rf"{OFFICE_NAME}(?:内|本館|別館|分室|分館
                               rf"|[（(][ 　]*〒?[ 　]?{DIGIT}{{3}}{DASH}?{DIGIT}{{4}}[ 　]+)$")  # 子育て支援室（〒594-8501 和泉市…）
 # The office named right after an address on the same line: …二丁目7番5号 和泉市役所
 OFFICE_AFTER = regex.compile(rf"^[ 　）)]+[\p{{Han}}\p{{Katakana}}ー・]{{0,14}}?{OFFICE_NAME}(?![\p{{Han}}])")
+
+
+# A contact block under an office's name (和泉市立緑ヶ丘小学校 事務室 / 〒… 住所 / TEL … FAX … / mail):
+# the office's postal code, address, landline and mailbox, not a person's.
+_BLOCK_OFFICE = regex.compile(rf"(?:{OFFICE_NAME}|クリニック|医院|代表|窓口|受付)(?![\p{{Han}}])")
+_BLOCK_PERSONAL = regex.compile(r"様|さん|くん|ちゃん|君|殿|自宅|携帯|本人|保護者|父|母|祖|児童氏名|氏名|住所[はが]|宅")
+_CONTACT_LINE = regex.compile(r"^[ 　]*(?:〒|TEL|Tel|tel|ＴＥＬ|FAX|Fax|ＦＡＸ|電話|E-?mail|e-?mail|メール|[A-Za-z0-9._-]+@)")
+
+
+def office_contact_block(text: str, start: int) -> bool:
+    """A value in an office's contact block: the office named earlier on its line (in a cell or
+    before it), or on a line above it with only contact lines (〒, TEL, FAX, mail) in between."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start].replace(" ", "").replace("　", "")  # 電 話 （ 代 表 ）: OCR spacing
+    if _BLOCK_OFFICE.search(before) and not _BLOCK_PERSONAL.search(before):
+        return True
+    if before.strip("|｜") and not _CONTACT_LINE.match(before):
+        return False
+    end = line_start - 1
+    for _ in range(4):
+        if end <= 0:
+            return False
+        top = text.rfind("\n", 0, end) + 1
+        line = text[top:end]
+        if _BLOCK_PERSONAL.search(line):
+            return False
+        if _BLOCK_OFFICE.search(line):
+            return True
+        if not _CONTACT_LINE.match(line):
+            return False
+        end = top - 1
+    return False

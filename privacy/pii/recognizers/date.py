@@ -14,12 +14,13 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, kanji_to_int, near, normalize
+from privacy.pii.text_utils import DIGIT, KANJI_DIGITS, NOT_ALNUM_AFTER, kanji_to_int, near, normalize, table_cells
 
 _N = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,3}})"
 _Y = rf"(?:{DIGIT}{{1,2}}|[{KANJI_DIGITS}]{{1,4}}|元)"
 _ERA = "(?:明治|大正|昭和|平成|令和)"
 _ERA_ABBR = "[MTSHRmtshrＭＴＳＨＲｍｔｓｈｒ]"
+_ERA_KANJI = "[明大昭平令]"
 _SEP = r"[./／．\-－・]"
 _S = r"[ 　]?"
 _WESTERN_YEAR = rf"(?:(?:19|20|１９|２０){DIGIT}{{2}}|[一二][〇九零][{KANJI_DIGITS}]{{2}})"
@@ -28,7 +29,9 @@ _NO_DIGIT_BEFORE = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 FULL_DATE_PATTERNS = [
     rf"{_ERA}{_S}{_Y}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_ERA}{_S}(?:{DIGIT}{{1,2}}|元){_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
-    rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
+    rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_SEP}{_S}{DIGIT}{{1,2}}{_SEP}{_S}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
+    # 辻優奈（平27.9.16）, 昭55.1.30: the era's first kanji
+    rf"(?<=[（(、,：: 　]|^){_ERA_KANJI}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{_SEP}{DIGIT}{{1,2}}{NOT_ALNUM_AFTER}",
     rf"{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{_S}{DIGIT}{{1,2}}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     rf"{_NO_DIGIT_BEFORE}{_WESTERN_YEAR}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日",
     # 2016年（平成28年）2月29日: the era year in brackets
@@ -55,7 +58,7 @@ PARTIAL_DATE_PATTERNS = [
     (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
 ]
 
-_BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "生年月", "ＤＯＢ", "DOB")
+_BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "出産", "生年月", "ＤＯＢ", "DOB")
 _BIRTH_RIGHT_AFTER = regex.compile(r"^[ 　]?(?:生|産)")
 
 
@@ -82,7 +85,11 @@ _CRITERIA_BEFORE = regex.compile(
     r"|[0-9０-９日月](?:[（(][月火水木金土日祝][)）])?[ 　]*(?:から|〜|～|~)[ 　]*$"  # the end of a range: 4月1日から|令和7年3月31日
     r"|第?[0-9０-９]+号[ 　、,]*$"  # a document's number and date: 和子育第1234号　令和7年8月1日
     # a record's own date label (受付日 R7.10.31, 処理日：, 面談日時：), not 生年月日 / 誕生日
-    r"|\p{Han}(?<!生年月|年月|誕生|出生|生)(?:日時|日付|日)[ 　]*[:：]?[ 　]*$")
+    r"|\p{Han}(?<!生年月|年月|誕生|出生|出産|生)(?:日時|日付|日)[ 　]*[:：|｜]?[ 　]*$"
+    # a deadline (提出期限はR8/6/30) and a record's heading (【家庭訪問記録】令和8年1月28日)
+    r"|(?:期限|締切|〆切|期日)[ 　]*(?:は|が|：|:)?[ 　]*$|【[^】\n]{0,12}(?:記録|報告|日誌)】[ 　]*$"
+    # an era conversion: 和暦変換：H31.4.30の翌日がR1.5.1
+    r"|(?:和暦|西暦|元号)(?:変換|換算|対照)[^。\n]{0,16}$")
 # A clock time after a date (2025/12/03 10:30, 令和七年十二月二日 午後二時, 2025-11-28 09:14): an
 # appointment or a log entry, not a birth date (unless birth words are next to it).
 _TIME_AFTER = regex.compile(
@@ -96,8 +103,9 @@ _EVENT_AFTER = regex.compile(
     r"^[ 　]*(?:[（(][月火水木金土日祝][)）])?[ 　、]*(?:に|は|、)?[ 　]*(?:家庭訪問|訪問|来所|来庁|来校|面談|面接|電話|架電|受電|受付|受理|"
     r"相談|会議|連絡|同行|通告|送付|発送|提出|申請|確認|聞き取り|聴取|不在|再訪|記録|対応)")
 _ERA_START = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
-              "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
-_YEAR_HEAD = regex.compile(rf"^(?:(?P<era>{_ERA}|{_ERA_ABBR})[.．]?[ 　]?(?P<ey>{_Y})|(?P<wy>{_WESTERN_YEAR}))")
+              "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018,
+              "明": 1867, "大": 1911, "昭": 1925, "平": 1988, "令": 2018}
+_YEAR_HEAD = regex.compile(rf"^(?:(?P<era>{_ERA}|{_ERA_ABBR}|{_ERA_KANJI})[.．]?[ 　]?(?P<ey>{_Y})|(?P<wy>{_WESTERN_YEAR}))")
 
 
 def western_year(span: str) -> int | None:
@@ -126,7 +134,8 @@ _PERSON_AFTER_YEAR = regex.compile(
 _KIN_BEFORE_YEAR = regex.compile(r"(?:長男|長女|次男|次女|三男|三女|兄|姉|弟|妹|本人|母|父|本児)[はがも]?$")
 _COHORT_AFTER = regex.compile(
     r"^[ 　]?(?:生まれ|生れ|生)(?:の|が|は|を)?(?:児童|子ども|子供|子|生徒|園児|幼児|乳児|方|人|者|世帯|全員|対象)"
-    r"|^[^。]{0,12}(?:対象|抽出|該当|以上|以下|を除|を含)")
+    r"|^[^。]{0,12}(?:対象|抽出|該当|以上|以下|を除|を含)"
+    r"|^[ 　]?(?:生まれ|生れ|生)[ 　:：]*[0-9０-９,，]+[ 　]*(?:人|名|件|世帯|％|%)")  # H27生 612人: a statistic
 # 4月1日生まれの扱い: a month and day that a rule is about (早生まれ), not a child's birthday
 _RULE_COHORT_AFTER = regex.compile(r"^[ 　]?(?:(?:生まれ|生れ|生)(?:の|は)?(?:扱い|取扱|取り扱い|場合|ように|など)"
                                     r"|の(?:子|児童|人|者|場合)(?:は|が|も))")  # 誕生日が4月1日の子は前の学年
@@ -151,6 +160,17 @@ _ENGLISH_DATE = regex.compile(rf"(?<![A-Za-z0-9])(?:[0-9]{{1,2}}(?:st|nd|rd|th)?
 _ENGLISH_BIRTH_BEFORE = regex.compile(r"(?:born|birthday|[Bb]irth|DOB|D\.O\.B\.)[^.!?\n]{0,8}$")
 
 
+_RECORD_DATE_HEADER = regex.compile(r"\p{Han}(?<!生年月|年月|誕生|出生|出産|生)(?:日時|日付|日)$")
+
+
+def _record_date_column(text: str, start: int, end: int) -> bool:
+    """A date in a table column of a record's own date (受診日, 受付日), not 生年月日."""
+    if "\n" not in text:
+        return False
+    return any(s <= start and end <= e and _RECORD_DATE_HEADER.search(header)
+               for s, e, header in table_cells(text))
+
+
 class DateOfBirthRecognizer(JaRegexRecognizer):
     ENTITY = "DATE_OF_BIRTH"
     PATTERNS = FULL_DATE_PATTERNS
@@ -165,7 +185,8 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
     def is_criteria_anchor(self, text: str, start: int, end: int) -> bool:
         """A date that a criterion refers to (基準日, 以降, ranges) rather than a person's date."""
         return bool(_CRITERIA_AFTER.match(text[end:end + 24])
-                    or _CRITERIA_BEFORE.search(text[max(0, start - 8):start])
+                    or _CRITERIA_BEFORE.search(text[max(0, start - 24):start])
+                    or _record_date_column(text, start, end)
                     or (_TIME_AFTER.match(text[end:end + 16])
                         and not near(text, start, end, _BIRTH_WORDS, before=8, after=16))
                     or (is_recent_entry_date(text, start, end) and not is_birth_date(text, start, end)))

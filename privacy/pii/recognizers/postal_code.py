@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, OFFICE_NAME, near
+from privacy.pii.text_utils import DASH, DIGIT, NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, OFFICE_AFTER, OFFICE_NAME, near
 
 _PREFECTURE_AFTER = regex.compile(r"^[\s　]*(?:北海道|東京都|京都府|大阪府|\p{Han}{2,3}県|\p{Han}{1,5}[市区町村郡])")
 
@@ -29,7 +29,7 @@ class PostalCodeRecognizer(JaRegexRecognizer):
     def score_match(self, text: str, start: int, end: int) -> tuple[float, bool] | None:
         span = text[start:end]
         if _OFFICE_LINE.match(text[end:end + 48]) or _OFFICE_RIGHT_BEFORE.search(text, max(0, start - 16), start) \
-                or _OFFICE_IN_BRACKETS_AFTER.match(text[end:end + 24]):
+                or _OFFICE_IN_BRACKETS_AFTER.match(text[end:end + 24]) or OFFICE_AFTER.match(text[end:end + 20]):
             return None  # 〒594-8501 和泉市府中町二丁目7番5号 和泉市役所, 子ども家庭センター 〒594-0071: an office's code
         if span.startswith("〒"):
             return 1.0, True
