@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest_rulegen import condition, leaves
+from tests.conftest_rulegen import condition, drafted, leaves
 
 
 def test_a_kind_left_out_in_a_later_note_is_left_out_of_the_count(parser) -> None:
@@ -78,3 +78,14 @@ def test_a_verb_ending_in_hiragana_inside_a_word_is_no_kana_word() -> None:
 
     assert normalize("様子を見せたい") == "様子を見せたい"
     assert normalize("ひとりおやの かていで") == "ひとり親の家庭で"
+
+
+@pytest.mark.parametrize(("text", "stages"), [
+    ("きょうだいが３人以上いる　ひとり親　小学生以下", ["preschool", "elementary"]),
+    ("短期証 or 国保滞納の世帯で、中学生以下", ["preschool", "elementary", "junior_high"]),
+    ("家族5人以上　非課税　小中", ["elementary", "junior_high"]),
+    ("児童手当が差し止めになっているおうちの、まだ学校に上がっていないお子さん", ["preschool"]),
+    ("えーと　生保世帯　で　小学生　欠席　直近３ヶ月　１０日以上、", ["elementary"]),
+])
+def test_stages_said_in_passing(parser, text, stages) -> None:
+    assert drafted(parser, text)["population"]["school_stages"] == stages
