@@ -66,3 +66,19 @@ def test_era_dates_with_the_eras_first_kanji_and_spaced_parts() -> None:
 def test_a_staff_members_own_mailbox_in_an_office_block_is_still_personal() -> None:
     text = "和泉市立光明台中学校 事務室\nm.yasuda@komyodai-jh.example.ed.jp"
     assert found(text, "EMAIL_ADDRESS") == ["m.yasuda@komyodai-jh.example.ed.jp"]
+
+
+@pytest.mark.parametrize("text", [
+    # an OCR'd form with a space between every character: a common word or a word and its particle is no name
+    "※ 太 枠 内 を 記 入 し て く だ さ い 。",
+    "| 不 登 校 | 欠 席 ３ ０ 日 以 上 | ３ |",
+    # hiragana town names ending in 野
+    "はつが野・あゆみ野・いぶき野の3地区を重点地区とする",
+])
+def test_spaced_words_and_hiragana_towns_are_no_names(text: str) -> None:
+    assert found(text, "PERSON") == []
+
+
+def test_a_spaced_surname_and_a_hiragana_given_name_stay_names() -> None:
+    assert "高 橋" in found("児 童 氏 名 ： 高 橋  蓮", "PERSON")
+    assert found("あゆみちゃんが来た", "PERSON") == ["あゆみ"]

@@ -211,12 +211,14 @@ class PersonRecognizer(JaRegexRecognizer):
                 for (s, e), (score, boosted) in found.spans.items()
                 if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])
                 and not _adjective_before_noun(text, s, e) and not _kanji_inside_a_word(text, s, e)
+                and not _spaced_common_word(text[s:e]) and not _HIRAGANA_PLACE_AFTER.match(text[e:e + 6])
                 and not (text[e:e + 1] in "」』" and _QUOTED_ROOM_AFTER.match(text[e + 1:e + 5]))]
 
 
 # Form values that are no name (住所：未記入　氏名：未記入) and places named after people (泉井上神社, 信太山駅前).
 _NOT_A_NAME = regex.compile(r"^(?:未記入|記入なし|空欄|不明|なし|記載なし|該当なし|非該当|同上)(?:[ 　].*)?$|.*(?:駅前|駅|プラザ|乳児院)$"
-                            r"|^\p{Han}{2,3}小$")  # 東川小: a school's short name
+                            r"|^\p{Han}{2,3}小$"  # 東川小: a school's short name
+                            r"|^\p{Hiragana}{2,4}(?:が|ヶ)?野$")  # あゆみ野: a town's name
 _PLACE_NAME_AFTER = regex.compile(
     r"^[\p{Han}]{0,2}(?:神社|寺|院|公園|駅|美術館|記念館|会館|病院|小学校|中学校|高校|保育園|幼稚園|こども園|"
     r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")
@@ -231,6 +233,22 @@ def _kanji_inside_a_word(text: str, start: int, end: int) -> bool:
     return (end - start <= 2 and start > 0 and text[start - 1] in "【［[〔" and end < len(text)
             and regex.match(r"[\p{Han}\p{Katakana}]", text[end]) is not None
             and not (_KANJI_HONORIFIC_OR_KIN.match(text[end:]) and regex.match(r".[】］\]〕、。 　)）]|.$", text[end:end + 2])))
+
+
+# 「はつが野・あゆみ野・いぶき野の3地区」: a hiragana town name ending in 野 is a place
+_HIRAGANA_PLACE_AFTER = regex.compile(r"^(?:が|ヶ|ケ)?野(?:[・、,，の]|地区|町|$)")
+_SPACED_CHARS = regex.compile(r"\S(?:[ 　]\S)+")
+
+
+def _spaced_common_word(word: str) -> bool:
+    """「太 枠 内 を 記 入」「不 登 校」 (an OCR'd form, a space between every character): a common word or a
+    word and its particle, read across the spaces, is no name; 高 橋 (a surname) still is."""
+    if not _SPACED_CHARS.fullmatch(word):
+        return False
+    joined = regex.sub(r"[ 　]", "", word)
+    if joined[-1] in "をはがのにでともへや":
+        return True
+    return lexical_kind(joined) == "noun" and not can_be_surname(joined) and not can_be_given_name(joined)
 
 
 def _adjective_before_noun(text: str, start: int, end: int) -> bool:
