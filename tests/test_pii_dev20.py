@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from privacy.pii.analyzer import analyze, get_analyzer
+from privacy.pii.analyzer import analyze
 from privacy.pii.guard import guard_text
-
-
-@pytest.fixture(scope="module", autouse=True)
-def analyzer():
-    return get_analyzer()
-
-
-def found(text: str, kind: str) -> list[str]:
-    return [text[f.start:f.end] for f in analyze(text) if f.type == kind]
+from tests.conftest_pii import found
 
 
 @pytest.mark.parametrize("text", [

@@ -60,9 +60,16 @@ _KANA_RUN = re.compile(r"(?:^|(?<=[\s、。,，()（）「」『』・/:：;；!
 
 
 @lru_cache(maxsize=1)
-def _kana_words() -> tuple[tuple[str, str], ...]:
+def _table() -> dict[str, object]:
+    """rewrites.yaml, read once (the rewrites and the kana_words table)."""
     doc = yaml.safe_load(REWRITES_FILE.read_text(encoding="utf-8"))
-    table = doc.get("kana_words") or {}
+    return doc if isinstance(doc, dict) else {}
+
+
+@lru_cache(maxsize=1)
+def _kana_words() -> tuple[tuple[str, str], ...]:
+    table = _table().get("kana_words") or {}
+    assert isinstance(table, dict)
     return tuple(sorted(((str(k), str(v)) for k, v in table.items()), key=lambda kv: -len(kv[0])))
 
 
@@ -131,7 +138,7 @@ def parse_rewrites(doc: object, where: str = str(REWRITES_FILE)) -> tuple[Rewrit
 
 @lru_cache(maxsize=1)
 def rewrites() -> tuple[Rewrite, ...]:
-    return parse_rewrites(yaml.safe_load(REWRITES_FILE.read_text(encoding="utf-8")))
+    return parse_rewrites(_table())
 
 
 def rewrite(text: str) -> str:
