@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 EVAL_FILE = ROOT / "tests" / "data" / "drafting_eval.yaml"
 # eval: written alongside the parser; dev, dev2 (written blind): for tuning (issue 14); frozen: never tuned on, scored only
-CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "holdout", "holdout2", "frozen")}
+CASE_SETS = {k: ROOT / "tests" / "data" / f"drafting_{k}.yaml" for k in ("eval", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "holdout", "holdout2", "frozen")}
 # frozen, holdout and holdout2 (written blind, never tuned on): scored only, their texts are never printed
 NOT_SHOWN = frozenset({"frozen", "holdout", "holdout2"})
 AS_OF = dt.date(2026, 11, 1)

@@ -69,6 +69,8 @@ SETS = {
     "dev22": ROOT / "tests/data/pii_dev22.jsonl",
     "dev23": ROOT / "tests/data/pii_dev23.jsonl",
     "dev24": ROOT / "tests/data/pii_dev24.jsonl",
+    "dev25": ROOT / "tests/data/pii_dev25.jsonl",
+    "dev26": ROOT / "tests/data/pii_dev26.jsonl",
     "frozen": ROOT / "tests/data/pii_frozen.jsonl",
     # written blind like the frozen set, for the lead's own estimate before the frozen set is measured: never tuned on
     "holdout": ROOT / "tests/data/pii_holdout.jsonl",
