@@ -15,10 +15,14 @@ def test_a_kind_left_out_in_a_later_note_is_left_out_of_the_count(parser) -> Non
 
 
 def test_each_bullet_line_keeps_its_own_number_and_period(parser) -> None:
-    cond = condition(parser, "・いじめ認知：過去1年に1件以上\n・教育相談（いじめ）：あり")
+    # a label and its value on each bullet line: the first line's period is not the second's, which is asked
+    r = parser.parse("・いじめ認知：過去1年に1件以上\n・教育相談（いじめ）：あり")
+    assert r.rule is None and any("教育相談" in q and "期間" in q for q in r.questions), r.questions
+    cond = condition(parser, "・いじめ認知：過去1年に1件以上\n・教育相談（いじめ）：過去に1回以上")
     by_item = {leaf["item"]: leaf for leaf in leaves(cond)}
     assert (by_item["school.bullying_reports"]["op"], by_item["school.bullying_reports"]["value"]) == (">=", 1)
-    assert by_item["school.education_consultations"]["aggregate"]["fn"] == "exists"
+    assert by_item["school.bullying_reports"]["aggregate"]["window_months"] == 12
+    assert by_item["school.education_consultations"]["aggregate"].get("whole_record") is True
     cond = condition(parser, "欠席日数（昨年度）30日超\n遅刻日数（昨年度）10日以上\nいずれか該当")
     by_item = {leaf["item"]: (leaf["op"], leaf["value"]) for leaf in leaves(cond)}
     assert by_item == {"school.absence_days": (">", 30), "school.late_days": (">=", 10)}

@@ -43,10 +43,18 @@ def test_not_over_a_group_is_de_morgan(parser):
                             {"not": {"item": "school.school_aid", "op": "=", "value": True}}]}
 
 
-@pytest.mark.parametrize("text", ["生活保護=有 AND 就学援助=有 OR ひとり親=有", "(生活保護=有 AND 就学援助=有) OR ひとり親=有", "(生活保護=有 AND 就学援助=有"])
+@pytest.mark.parametrize("text", ["生活保護=有 AND 就学援助=有 OR ひとり親=有", "(生活保護=有 AND 就学援助=有"])
 def test_structures_the_rule_cannot_say_are_refused(parser, text):
     r = parser.parse(text)
     assert r.rule is None and r.problems
+
+
+def test_an_or_of_ands_is_said_as_an_and_of_ors(parser):
+    r = parser.parse("(生活保護=有 AND 就学援助=有) OR ひとり親=有")
+    assert r.rule is not None and not r.questions
+    groups = [{leaf["item"] for leaf in g["any"]} for g in r.rule["condition"]["all"]]
+    assert groups == [{"welfare.public_assistance", "resident.single_parent"}, {"school.school_aid", "resident.single_parent"}]
+    assert any("同じ意味" in n for n in r.notes)
 
 
 def test_bracketed_window_and_fiscal_year(parser):

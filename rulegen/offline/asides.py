@@ -26,9 +26,16 @@ _NEVER = frozenset({"stage", "grade", "points", "side", "code_word", "guardians_
 _RESTATED_ONLY = frozenset({"amount", "window", "bare_amount"})
 # The only kinds a remark in brackets may carry (「（欠席が多いので心配）」); anything else may be a condition.
 _REMARK_KINDS = frozenset({"vague", "negation", "difficulty"})  # 「（援助につながっていない可能性）」「（不登校傾向の早期把握のため）」
+# A purpose or a reason is a clause or two of its own: its commas and restatements are no conditions.
+_REASON_KINDS = frozenset({"and", "restate"})
 _BRACKETS = re.compile(r"[（(]([^（()）]*)[）)]")
 _VAGUE_BEFORE = re.compile(r"(?:ずっと)?[一-龥]{1,4}[ぁ-ん]{0,2}(?:がち|気味|が多い|が多め)$")
 # A short reason before ので/なので/ため (「は要注意なので」): tried as a remark; the remark words decide.
+# What staff want to do with the list, said first (「子ども食堂におつなぎしたいので、」「案内を送るため、」).
+_PURPOSE = re.compile(r"^([^、。,]{2,30}?(?:たい|る|ます)(?:ので|ため(?:に)?|から))[、,]")
+# 「…2回以上あった子は、一度で終わらなかったという意味で重く見たいので、20点をつけたいです」: after the children
+# the criterion names, a reason why they are wanted (lexicon ``aside_reason_subjects``, ``aside_reason_words``)
+_POINTS_SAID = re.compile(r"(\d+)点")
 _REASON = re.compile(r"(?<=[子児者帯庭])(?:は|が|も)?([^、。,（()）]{1,16}?)(?:なので|ので|だから|ですので|のため)(?=[、,]?[^、。]{0,20}$)")
 
 
@@ -38,7 +45,8 @@ def _sentence_end(lex: dict[str, Any]) -> re.Pattern[str]:
 
 def candidates(text: str, lex: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(criterion, aside, kind) readings of ``text`` without one aside, most explicit first; kind is restated
-    (a story before つまり), story (first sentences), remark (in brackets) or label (defined by brackets after it)."""
+    (a story before つまり), story (first sentences), remark (in brackets), purpose (what the list is for, said
+    first), reason (why the children named are wanted, after them) or label (defined by brackets after it)."""
     markers = lex.get("aside_restatement_markers", [])
     if markers:
         # the last marker: what follows it is the criterion
@@ -56,6 +64,18 @@ def candidates(text: str, lex: dict[str, Any]) -> Iterator[tuple[str, str, str]]
     note = text.find("※")  # 「…20日以上　※YC疑い」: a note after the criterion
     if note > 0:
         yield text[:note], text[note + 1 :], "remark"
+    subjects = "|".join(map(re.escape, sorted(lex.get("aside_reason_subjects", []), key=len, reverse=True)))
+    for m in re.finditer(rf"(?:{subjects})(?:は|については|には|なら)、", text) if subjects else ():
+        criterion, aside = text[: m.end() - 2].rstrip("はについ"), text[m.end() :]
+        if not any(w in aside for w in lex.get("aside_reason_words", [])):
+            continue
+        points = _POINTS_SAID.search(aside)  # 「…ので、20点をつけたいです」: the points stay with the criterion
+        if points:
+            criterion, aside = f"{criterion}、{points.group(0)}", aside[: points.start()] + aside[points.end() :]
+        yield criterion, aside, "reason"
+    purpose = _PURPOSE.match(text)
+    if purpose and text[purpose.end() :].strip("、,。 　"):
+        yield text[purpose.end() :], purpose.group(1), "purpose"
     for m in _REASON.finditer(text):  # 「…来たことがある子は要注意なので抽出してください」: a reason in passing
         yield text[: m.start()] + text[m.end() :], m.group(1), "remark"
     for m in _BRACKETS.finditer(text):  # 「（進路が心配）」: a remark in brackets
@@ -79,17 +99,18 @@ def _aside_ok(parser: OfflineParser, aside: str, kind: str, used: set[str]) -> b
         return False  # 「（身体・療育は除く）」: an exclusion or a restriction is a condition
     if kind == "remark" and not any(w in t.text for w in parser.lex.get("aside_remark_words", [])):
         return False  # 「（ぴよぴよ案件）」: a word of the city's own may be a condition; asked, not left out
-    if kind == "remark" and any(len(v) >= 2 and v in t.text for i in used for c in parser.catalog[i].codes or () for v in _label_words(c.label)):
+    remark = kind in ("remark", "purpose", "reason")  # a purpose or a reason is a remark that needs no remark word
+    if remark and any(len(v) >= 2 and v in t.text for i in used for c in parser.catalog[i].codes or () for v in _label_words(c.label)):
         return False  # 「（虐待もその他も）」: codes of an item of the rule
     tokens = tokenize(t.text)
     weak = set(parser.lex.get("weak_tokens", []))
-    for tok in tokens if kind == "remark" else ():  # 「保険室が心配で」: a word of another item, or a typo of one, may be a condition
+    for tok in tokens if remark else ():  # 「保険室が心配で」: a word of another item, or a typo of one, may be a condition
         if not tok.is_content or tok.base in parser._filler or tok.base in weak or len(tok.surface) < 2:
             continue
         named = parser.index.token_items.get((tok.base,), frozenset()) | parser.index.token_items.get((tok.surface.lower(),), frozenset())
         if named and not named & used:
             return False
-    for run in re.findall(r"[一-龥]{2,}", t.text) if kind == "remark" else ():  # 「保険室」: a typo of an item's name
+    for run in re.findall(r"[一-龥]{2,}", t.text) if remark else ():  # 「保険室」: a typo of an item's name
         close = set(parser._close_items(run))
         if close and not close & used:
             return False
@@ -99,7 +120,7 @@ def _aside_ok(parser: OfflineParser, aside: str, kind: str, used: set[str]) -> b
     for sp in t.spans:
         if sp.kind in _NEVER or (sp.kind in _RESTATED_ONLY and kind != "restated"):
             return False
-        if kind == "remark" and sp.kind not in _REMARK_KINDS and not (sp.kind == "item" and sp.data["item"] in used):
+        if remark and sp.kind not in _REMARK_KINDS and not (kind != "remark" and sp.kind in _REASON_KINDS) and not (sp.kind == "item" and sp.data["item"] in used):
             # 「（保健室登校の疑い）」: a guess about an item the rule already uses adds nothing
             return False
         if sp.kind == "item" and sp.data["item"] not in used:
@@ -151,8 +172,8 @@ def defined_in_brackets(parser: OfflineParser, text: str, whole: ParseResult) ->
         if re.search(r"も(?![のう])", inner):  # 「（就学援助または児童扶養手当も受けている）」: a further condition
             continue
         head = re.split(r"[、,。&＆]", text[: m.start()])[-1]
-        if not head.strip():
-            continue
+        if not head.strip() or head.rstrip().endswith(tuple(w for w in (*parser.lex.get("and_words", []), *ors) if w.strip())):
+            continue  # 「ひとり親かつ（生活保護または就学援助）」: brackets that group, after an and/or word
         alone = parser._parse_text(head)
         inside = parser._parse_text(inner)
         if alone.rule is None or inside.rule is None or inside.questions:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.catalog import Catalog, CatalogItem
 from rulegen.offline.tokens import PhraseIndex, normalize, run_keys, tokenize
@@ -47,14 +47,39 @@ def is_column_style(text: str) -> bool:
     return _MARK.search(unicodedata.normalize("NFKC", text)) is not None
 
 
-def rewrite(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+def _bracketed_logic(src: str, words: dict[str, Any]) -> str | None:
+    """「EPDS9点以上 かつ(ひとり親 または 保護者が20歳未満)」「(A かつ B)、または C」: brackets that group conditions
+    joined by and/or words, with an and/or word right outside them; the text with those words spaced (so that
+    the column lexer reads them), or None."""
+    joins = "|".join(map(re.escape, sorted(words.get("and_words", []) + words.get("or_words", []), key=len, reverse=True)))
+    if not joins or not re.search(rf"\([^()]*(?:{joins})[^()]*\)", src):
+        return None
+    if not re.search(rf"(?:{joins})\s*\(|\)\s*[、,]?\s*(?:{joins})", src):
+        return None
+    src = re.sub(rf"\s*[、,]?\s*({joins})\s*", r" \1 ", src)
+    return src
+
+
+class ColumnReading(NamedTuple):
+    """The text in the parser's phrasing (or unchanged), a problem ({code, message, hint}) or None, and notes
+    for the reading (how the structure was said)."""
+
+    text: str
+    problem: dict[str, str] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def rewrite(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]) -> ColumnReading:
     """The text in the parser's phrasing, or the text unchanged and a problem ({code, message, hint})."""
-    if not is_column_style(text):
-        return text, None
     words = lex.get("column_style", {})
     src = unicodedata.normalize("NFKC", text)
     for a, b in words.get("replace", {}).items():
         src = src.replace(a, b)
+    grouped = _bracketed_logic(src, words)
+    if grouped is not None:
+        src = grouped
+    elif not is_column_style(text):
+        return ColumnReading(text)
     src, points = _points(src, words)
     # 「sum(欠席日数, 直近3か月) >= 10」: an aggregate written as a function is its item with a window
     src = re.sub(r"(?<![A-Za-z])(?:sum|count|SUM|COUNT|Sum|Count)\s*\(([^()]*)\)", lambda m: m.group(1).replace(",", " ").replace("、", " "), src)
@@ -66,12 +91,14 @@ def rewrite(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]
         tree = _parse(_merge_values(_lex_tokens(src, words), reader))
         clauses = _cnf(_push_not(tree, False))
     except ColumnStyleError as err:
-        return text, {"code": "column_structure", "message": str(err), "hint": words.get("structure_hint", "")}
+        return ColumnReading(text, {"code": "column_structure", "message": str(err), "hint": words.get("structure_hint", "")})
     try:
         out = "、かつ".join("または".join(reader.literal(lit) for lit in clause) for clause in clauses)
     except (ValueError, KeyError, IndexError):  # a form not foreseen: the text as written (the parser reports it)
-        return text, None
-    return out + (f"、{points}点" if points is not None else ""), None
+        return ColumnReading(text)
+    repeated = len({id(lit) for clause in clauses for lit in clause}) < sum(map(len, clauses))
+    notes = (words.get("distributed_note", "").format(text=text.strip()),) if repeated and words.get("distributed_note") else ()
+    return ColumnReading(out + (f"、{points}点" if points is not None else ""), None, notes)
 
 
 def _points(src: str, words: dict[str, Any]) -> tuple[str, int | None]:
@@ -215,13 +242,13 @@ def _cnf(node: Any) -> list[list[_Lit]]:
         return [[node]]
     if node.op == "and":
         return [clause for p in node.parts for clause in _cnf(p)]
-    clause: list[_Lit] = []
+    # 「(A かつ B) または C」 is (A または C) かつ (B または C): distributed, while it stays small
+    clauses: list[list[_Lit]] = [[]]
     for p in node.parts:
-        sub = _cnf(p)
-        if len(sub) != 1:
+        clauses = [c + d for c in clauses for d in _cnf(p)]
+        if len(clauses) > 4:
             raise ColumnStyleError("「(A AND B) OR C」の形の条件は、まだ1つのルールにできません。")
-        clause.extend(sub[0])
-    return [clause]
+    return clauses
 
 
 class _Reader:
@@ -391,15 +418,26 @@ def _value(rhs: str) -> tuple[str, str]:
 
 
 
-def rewrite_lines(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+def strip_header(text: str, lex: dict[str, Any]) -> str:
+    """「【抽出条件】遅刻日数…」「条件：…」: a label naming what follows (lexicon ``header_labels``) is no condition."""
+    labels = "|".join(map(re.escape, sorted(lex.get("header_labels", []), key=len, reverse=True)))
+    if not labels:
+        return text
+    m = re.match(rf"\s*(?:[【\[［(（■◆●]\s*(?:{labels})\s*[】\]］)）]|(?:[■◆●]\s*)?(?:{labels})\s*[:：])\s*", text)
+    return text[m.end() :] if m and text[m.end() :].strip() else text
+
+
+def rewrite_lines(text: str, catalog: Catalog, index: PhraseIndex, lex: dict[str, Any]) -> ColumnReading:
     """:func:`rewrite` line by line (a listed set: 「以下のうち2つ以上:」 and one comparison a line)."""
     lines = text.split("\n")
     if len(lines) == 1:
         return rewrite(text, catalog, index, lex)
-    out = []
+    out: list[str] = []
+    notes: list[str] = []
     for line in lines:
-        said, prob = rewrite(line, catalog, index, lex)
-        if prob is not None:
-            return text, prob
-        out.append(said)
-    return "\n".join(out), None
+        said = rewrite(line, catalog, index, lex)
+        if said.problem is not None:
+            return ColumnReading(text, said.problem)
+        out.append(said.text)
+        notes += said.notes
+    return ColumnReading("\n".join(out), None, tuple(notes))

@@ -32,6 +32,7 @@ from engine.dates import DateParseError, format_wareki, parse_date
 from engine.rules.model import DEFAULT_REFERENCE_DATE
 from engine.rules.walk import leaves
 from rulegen.offline.columns import rewrite_lines as rewrite_columns
+from rulegen.offline.columns import strip_header
 from rulegen.offline.tokens import PhraseIndex, Tok, build_index, normalize, run_keys, tokenize
 from rulegen.outcome import problem
 from rulegen.reading import window_ja
@@ -201,7 +202,7 @@ class OfflineParser:
 
     def _parse_text(self, source_text: str) -> ParseResult:
         # 「欠席日数(年度累計)>=30 AND 生活保護=有」: column-style operators said in the phrasing read below (offline/columns.py)
-        written, column_problem = rewrite_columns(source_text, self.catalog, self.index, self.lex)
+        written, column_problem, column_notes = rewrite_columns(strip_header(source_text, self.lex), self.catalog, self.index, self.lex)
         if column_problem is not None:
             return ParseResult(None, problems=[problem(column_problem["code"], column_problem["message"], hint=column_problem["hint"])])
         text = _list_intro(_count_before_all(normalize(re.sub(r"[①-⑳]", "、", _k_of_n_bullets(written)))))  # ①② are list markers, never numbers
@@ -220,7 +221,7 @@ class OfflineParser:
         if at_least:
             t.claim(at_least.start(), at_least.end(), "k_of_n", text=text[at_least.start("k") : at_least.end()].rstrip(":、"),
                     frame=at_least.group(0).rstrip(":、"), k=int(at_least["k"]),
-                    n=int(at_least["n"] or at_least["last"]) if at_least["n"] or at_least["last"] else None)
+                    n=int(at_least["n"] or at_least["total"] or at_least["last"]) if at_least["n"] or at_least["total"] or at_least["last"] else None)
         tokens = tokenize(text)
         self._match_grades(t)
         self._match_items(t, tokens)
@@ -252,7 +253,7 @@ class OfflineParser:
         result.clarifications = list(t.clarifications) if result.questions else []
         if result.rule is not None:
             result.assumptions = list(t.assumptions)
-            result.notes += [a["note"] for a in t.assumptions] + typo_notes
+            result.notes += [a["note"] for a in t.assumptions] + typo_notes + list(column_notes)
         from rulegen.offline.sanity import review  # the post-parse cross-examination (issue 14)
 
         review(t.text, t.spans, result, self.catalog, self.lex)
@@ -2239,7 +2240,8 @@ def _k_of_n_re() -> re.Pattern[str]:
     mark = r"(?:、|\(\d{1,2}\))"  # ① (already 、) or (1)
     span = rf"{mark}(?:{_alt(k['range_words'])})(?:、|\((?P<last>\d{{1,2}})\))(?:{_alt(k['range_end_words'])})?の?"
     return re.compile(
-        rf"(?:(?:{_alt(k['intro_words'])})の(?:(?P<n>\d+)(?:{units})の?|{span})?)?"
+        rf"(?:(?:{_alt(k['intro_words'])})の(?:(?P<n>\d+)(?:{units})の?|{span})?"
+        rf"|(?<![\d])(?P<total>\d+)(?:{units})の?(?=(?:{_alt(k['of_words'])})))?"  # 「A、B、Cの3項目のうち2項目以上」
         rf"(?P<of>{_alt(k['of_words'])})?(?P<pick>{_alt(k['pick_words'])})?"
         rf"(?<!\d)(?P<k>\d+)(?:{units})以上(?:の(?:{_alt(k['list_nouns'])}))?"
         rf"(?P<met>(?:{_alt(k['met_words'])})(?:{_alt(k['verb_tails'])})*)?"

@@ -56,6 +56,23 @@ def children_including_self(text: str) -> str:
     return _CHILDREN_WITH_SELF.sub(lambda m: f"きょうだいが{int(m.group(1)) - 1}人以上の{m.group(2)}", text)
 
 
+_LABELLED_LINE = re.compile(r"^[ \t\u3000]*[・･●○◆◇■□*\-][ \t\u3000]*[^:：\n]{1,30}[:：][^\n]*$")
+
+
+def labelled_lines(text: str) -> str:
+    """「・いじめ認知：過去1年に1件以上\n・教育相談（いじめ）：あり」: bullet lines of a label and its value are one
+    condition each, so a line ends a sentence (a period said on one line is not the next line's)."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if _LABELLED_LINE.match(prev) and _LABELLED_LINE.match(line):
+            out[-1] = out[-1].rstrip(" \t\u3000、。") + "。"
+            out.append(re.sub(r"^[ \t\u3000]*[・･●○◆◇■□*\-][ \t\u3000]*", "", line))
+            continue
+        out.append(line)
+    return "\n".join(out).replace("。\n", "。")
+
+
 _KANA_RUN = re.compile(r"(?:^|(?<=[\s、。,，()（）「」『』・/:：;；!?！？]))[ぁ-ゖー]+")
 
 
@@ -94,6 +111,7 @@ def kana_words(text: str) -> str:
 
 STEPS: dict[str, Callable[[str], str]] = {
     "kana_words": kana_words,
+    "labelled_lines": labelled_lines,
     "kanji_numbers": kanji_numbers,
     "consecutive_ages": consecutive_ages,
     "children_including_self": children_including_self,

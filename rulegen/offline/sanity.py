@@ -567,7 +567,29 @@ def check_connectives(text: str, spans: Sequence[SpanLike], parts: _Rule, lex: d
                     f"「{text[w.start - 1 : w.end]}」の前と後ろの、どちらかに当てはまるという意味なら、2つのルールに分けてください。",
                     text[w.start - 1 : w.end], (text[w.start : w.end],)))
                 break
+        else:
+            out.extend(_unbracketed_grouping(text, or_spans))
     return out
+
+
+def _unbracketed_grouping(text: str, or_spans: Sequence[SpanLike]) -> list[Finding]:
+    """「ひとり親かつ生活保護または就学援助」: かつ and または in one clause with no comma or bracket between them
+    read both ways; the choices put the brackets in (the bracketed text reads as written)."""
+    for w in or_spans:
+        lo = max(text.rfind(c, 0, w.start) for c in "、,，。(（[［") + 1
+        hi = min((i for i in (text.find(c, w.end) for c in "、,，。)）]］") if i >= 0), default=len(text))
+        ands = [m for m in re.finditer("|".join(map(re.escape, STRONG_AND)), text[lo:hi]) if (lo + m.end() <= w.start or lo + m.start() >= w.end) and m.start() > 0]  # 「、かつ」 is after a comma
+        if not ands:
+            continue
+        a = ands[0]
+        a_lo, a_hi = lo + a.start(), lo + a.end()
+        seg = text[lo:hi]
+        if a_hi <= w.start:  # 「AかつBまたはC」
+            first, second = f"({text[lo:w.start]}){text[w.start:hi]}", f"{text[lo:a_hi]}({text[a_hi:hi]})"
+        else:  # 「AまたはBかつC」
+            first, second = f"({text[lo:a_lo]}){text[a_lo:hi]}", f"{text[lo:w.end]}({text[w.end:hi]})"
+        return [Finding("grouping", f"「{seg}」は「{first}」とも「{second}」とも読めます。どちらですか。", seg, (first, second))]
+    return []
 
 
 def check_contradictions(text: str, spans: Sequence[SpanLike], rule: dict[str, Any], catalog: Catalog) -> list[Finding]:
