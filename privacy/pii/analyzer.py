@@ -164,15 +164,21 @@ def analyze(text: str, context: Sequence[str] | None = None,
 def _findings(folded: Folded, results: Iterable) -> list[Finding]:
     """Non-overlapping findings, with spans in the original (unfolded) text. A name inside an
     address is part of a place name (和泉市大字坪井字中ノ坪1234番地: 坪井 is no person there)."""
+    from privacy.pii.recognizers.person_lexicon import can_be_surname
+
+    results = list(results)
     templates = template_regions(folded.text)  # 記入例：氏名 和泉 太郎: an example, no one's data
     found = [Finding(r.entity_type, *folded.span(r.start, r.end), float(r.score)) for r in results
              if not any(s <= r.start and r.end <= e for s, e in templates)
              and not (r.entity_type in _CONTACT_TYPES and not _PERSONAL_CONTACT.match(folded.text[r.start:r.end])
                       and office_contact_block(folded.text, r.start))]
     addresses = [f for f in found if f.type == "ADDRESS" and f.score >= 0.8]
+    # 兄は信太山の父方祖父宅に: a town where someone lives, read as a name too, is the town
+    towns = {folded.span(r.start, r.end) for r in results
+             if r.entity_type == "ADDRESS" and not can_be_surname(folded.text[r.start:r.end])}
     return resolve_overlaps(f for f in found if not (
-        f.type == "PERSON" and any(a.start <= f.start and f.end <= a.end and (a.start, a.end) != (f.start, f.end)
-                                   for a in addresses)))
+        f.type == "PERSON" and ((f.start, f.end) in towns or any(
+            a.start <= f.start and f.end <= a.end and (a.start, a.end) != (f.start, f.end) for a in addresses))))
 
 
 def analyze_many(texts: Sequence[str], context: Sequence[str] | None = None,

@@ -14,7 +14,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.pii.place_names import city_town_spans, municipality_spans
 from privacy.pii.recognizers.base import JaRegexRecognizer
-from privacy.pii.text_utils import DASH, OFFICE_AFTER, OFFICE_BEFORE, OFFICE_NAME, near
+from privacy.pii.text_utils import DASH, OFFICE_AFTER, OFFICE_BEFORE, OFFICE_NAME, near, normalize
 
 _NUM = r"(?:[0-9０-９]{1,4}|[〇一二三四五六七八九十百]{1,4})"
 _ANUM = r"(?:[1-9１-９][0-9０-９]{0,3})"
@@ -33,6 +33,13 @@ _BLOCK_PATTERNS = [
     rf"(?<=字[\p{{Han}}\p{{Katakana}}ノヶ]{{1,6}}[ 　]?){_ANUM}(?:番地?)?(?:の{_ANUM})?(?![0-9０-９.．/／{DASH}年月日歳回人件点%％丁番号])",
 ]
 _BARE_LOT = 3  # index of the pattern above
+_HOTLINE = regex.compile(r"(?:110|119|118|117|177|189)番")
+_ROMAN_OFFICE_BEFORE = regex.compile(r"(?:Office|Hall|Center|Centre|School|Clinic|Hospital|Station|Library)[ ,:]*$")
+# A romanized address (visa, foreign residents' papers): 3-2-15 Wake-cho, Izumi-shi / Izumi-shi, Wake-cho 3-2-15
+_ROMAN_PLACE = r"[A-Z][a-z]{1,14}(?:-[a-z]{1,14})?-(?:cho|machi|mura|ku|shi|gun|ken|fu|to|dai|oka)"
+_ROMAN_ADDRESS = regex.compile(
+    rf"(?<![A-Za-z0-9-])[0-9]{{1,4}}(?:-[0-9]{{1,4}}){{1,3}}(?:,? {_ROMAN_PLACE}){{1,4}}(?:,? Osaka(?:-fu)?)?(?![A-Za-z-])"
+    rf"|(?<![A-Za-z-]){_ROMAN_PLACE}(?:,? {_ROMAN_PLACE}){{0,3}},? [0-9]{{1,4}}(?:-[0-9]{{1,4}}){{1,3}}(?![0-9-])")
 _CITY_AND_TOWN = regex.compile(r"\p{Han}+[市郡区]\p{Han}+[町村]$")
 # An address-context word right before a city and town name with no block number:
 # 母の実家は泉大津市東雲町, 祖母宅（岸和田市土生町）, 転出先は大阪市住吉区長居東.
@@ -49,17 +56,20 @@ _HOME_TOWN = regex.compile(
     # 住所は府中町です, 住まいは池上町で: a town named as someone's address
     r"|(?:住所|現住所|住まい|居所)は[ 　]?(?P<v>[\p{Hiragana}]{0,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}"
     r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原))(?=です|でした|だ|で|。|、|\n|$)"
+    # 祖母宅は 黒鳥町 の神社の裏手: a town named as where a home is
+    r"|(?:宅|自宅|実家|住まい)は[ 　]?(?P<v>[\p{Hiragana}]{0,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}"
+    r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原))(?=[ 　]?(?:の|に|で|、|。|です|あたり|辺り|付近))"
     # 祖母宅（府中町）から: a town in brackets after a home
     r"|(?:宅|実家|自宅|住まい)[（(](?P<v>[\p{Hiragana}]{0,4}[\p{Han}\p{Katakana}ー々ヶ]{1,8}"
     r"(?:町|村|台|丘|野|園|谷|坂|浜|沢|原|[0-9０-９]丁目))[)）]")
 _NOT_ADDRESS_AFTER = regex.compile(r"^(?:地区|自治会|町会|町内会|周辺|一帯|界隈)")
 _PLACE_CHAR = r"[\p{Han}\p{Katakana}ー々ヶヵケ〇]"
 # 葛の葉町, 緑が丘: a の or が inside a town name
-_PLACE_RUN = regex.compile(rf"(?:{_PLACE_CHAR}|(?<=\p{{Han}})[のが](?=\p{{Han}}{{1,2}}(?:町|台|丘|野|原|浜|坂|谷|沢))){{1,24}}\Z")
+_PLACE_RUN = regex.compile(rf"(?:{_PLACE_CHAR}|(?<=\p{{Han}})[のが](?=\p{{Han}}{{0,2}}(?:町|台|丘|野|原|浜|坂|谷|沢))){{1,24}}\Z")
 _PLACE_SUFFIX = regex.compile(
     r"(?:[都道府県市区町村郡]|丁目|条|通|台|丘|岡|野|園|原|谷|川|山|田|島|浜|沢|坂|橋|崎|宮|井|里|"
     r"林|森|木|池|江|津|瀬|尾|口|寺|新|東|西|南|北|中|上|下|本|畑|内|外|戸|屋|城|町目"
-    r"|チョウ|マチ|ムラ|シ|ク)$")  # ｲｹｳｴﾁｮｳ 3-6-11: a reading in kana (folded to full width)
+    r"|チョウ|マチ|ムラ|シ|ク|オカ|ダイ|ハラ|ヤマ|サカ|ハマ|サワ|ガワ|カワ|ノ|ダ|タ|シマ|ジマ|ザキ|サキ)$")  # ｲｹｳｴﾁｮｳ 3-6-11: a reading in kana (folded to full width)
 _MUNICIPALITY_END = r"(?:[都道府県市区町村郡]|シ|ク|チョウ|マチ|ムラ|グン|ケン|フ)"
 _HAS_MUNICIPALITY = regex.compile(r"(?:北海道|東京都|京都府|大阪府|\p{Han}{2,3}県|\p{Han}+[市区町村郡])")
 _NOT_PLACE_PREFIX = regex.compile(r"^(?:現住所|旧住所|住所地|住所|居所|自宅|実家|転居先|転出先|所在地|本籍地|本籍)")
@@ -78,7 +88,7 @@ _ROOM = (r"(?:[ 　]?(?:[A-Za-zＡ-Ｚ0-9０-９]{1,3}(?:棟|号棟))?[ 　]?(?:
 _BUILDING_ROOM = regex.compile(
     rf"(?<![\p{{Han}}\p{{Katakana}}ー・A-Za-z])(?:[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{0,16}}?"
     rf"{_BUILDING_WORD}(?:[\p{{Han}}\p{{Katakana}}ー・0-9０-９]|[がのヶ](?=\p{{Han}})){{0,8}}"
-    rf"(?:\p{{Hiragana}}{{1,4}}(?=[ 　][0-9０-９]{{1,4}}号))?{_ROOM}?"  # レオパレスいぶき 105号
+    rf"(?:\p{{Hiragana}}{{1,4}}(?=[ 　][0-9０-９]{{1,4}}号))?(?:の(?=[0-9０-９]{{1,2}}(?:階|F|Ｆ)|[0-9０-９]{{1,4}}号室))?{_ROOM}?"  # レオパレスいぶき 105号, サンライズハイツの2階
     rf"|[\p{{Han}}\p{{Katakana}}ー・A-Za-zＡ-Ｚａ-ｚ]{{1,16}}?[ 　]?{_ROOM})(?![0-9０-９])")
 # 3階 302会議室, 201相談室: a room of an office, not a home
 _MEETING_ROOM = regex.compile(r"^(?:会議|研修|相談|面談|面接|応接|診察|集会|多目的|講義|会|教)室|^(?:ホール|会場)")
@@ -105,7 +115,7 @@ _TOWN = regex.compile(
     r"おばさん|おじさん|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん)"
     r"(?:の家|宅|方|の方|家|ち)?(?:に|で|へ|から|を|と|は|が|も|、|[)）])|の(?:実家|自宅|アパート|マンション)"
     r"|の[\p{Han}]{1,4}(?:さん|様)?の?(?:宅|家)(?:に|で|へ|から|を|と|は|が|も|、|」)"  # 桃山台の川端さんの家」
-    r"|の(?:市営|府営|県営|都営|町営|公営|UR)?(?:住宅|団地)(?:」|[)）]|(?:の[^。\n]{0,8}?)?(?:に住|に居住|に転居|で暮ら|に入居))"  # 「府中町の市営住宅」, 伯太町の団地の3号棟に住む
+    r"|の(?:市営|府営|県営|都営|町営|公営|UR)?(?:住宅|団地)(?:[ 　]?[0-9０-９A-Za-zＡ-Ｚ]{1,3}号?棟)?(?:」|[)）]|(?:の[^。\n]{0,8}?)?(?:に住|に居住|に転居|で暮ら|に入居))"  # 「府中町の市営住宅」, 伯太町の団地の3号棟に住む
     r"|にある(?:母方の|父方の)?(?:祖父母|祖父|祖母|叔母|叔父|親戚|実家|自宅|母|父)?(?:の家|宅|家|アパート|マンション|住宅|団地)))")
 _TOWN_GROUP_AFTER = regex.compile(
     r"^[ 　]*在住(?:の(?:世帯|子ども|子供|児童|生徒|方々|全|者|人|[0-9０-９]+(?:歳|才|か月|ヶ月|年|学年|以上|未満|〜|~))"
@@ -135,7 +145,7 @@ _BUILDING = regex.compile(
     rf"|^[ 　][0-9０-９]{{1,2}}(?:階|[FＦ])(?![0-9０-９A-Za-z])"  # 府中町1-2-3 2階
     # a bare room number after the block number: 府中町1-2-3 305 (not 3人, 2025年, 090-…)
     rf"|^[ 　][0-9０-９]{{3,4}}(?![0-9０-９]|{DASH}|[ 　]?(?:年|月|日|歳|才|人|件|回|点|時|分|%|％|円|名|枚|本|個|番|世帯|か月|ヶ月|kg|cm))"
-    rf"|^[ 　]?(?:第[0-9０-９一二三四五]{{1,2}})?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
+    rf"|^[ 　]?(?:[\p{{Han}}]{{0,4}}第[0-9０-９一二三四五]{{1,2}})?[\p{{Katakana}}ー・]{{0,10}}(?:ハイツ|コーポ|マンション|アパート|メゾン|レジデンス|ハウス|"
     rf"コート|パレス|ヴィラ|ビル)[\p{{Katakana}}ー・\p{{Han}}\p{{Hiragana}}]{{0,8}}(?:[ 　]?(?:I{{1,3}}|IV|V|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ)(?![A-Za-z棟号]))?"  # コーポ府中II
     rf"|^[ 　][\p{{Katakana}}ー・]{{3,15}}(?=[ 　]?[0-9０-９]{{2,4}}(?![0-9０-９]))"
     # any building name (加守ハイツ, いぶき野タワー, パークサイド府中, ルミエール中もず) before its room number
@@ -175,6 +185,8 @@ class AddressRecognizer(JaRegexRecognizer):
                 if found is None or _NOT_ADDRESS_AFTER.match(text[found[1]:found[1] + 4]):
                     continue
                 start, end, score = found
+                if _HOTLINE.fullmatch(normalize(m.group(0))):
+                    continue  # 子どもの人権110番, 子ども家庭110番: a hotline's name
                 if index == _BARE_LOT and not _CITY_AND_TOWN.search(text[start:m.start()]):
                     continue
                 if any(r.start <= start and end <= r.end for r in results):
@@ -190,21 +202,27 @@ class AddressRecognizer(JaRegexRecognizer):
             dash_room = _DASH_ROOM.match(text[end:end + 6])
             if dash_room:  # 市営信太山住宅12-305
                 end += len(dash_room.group(0))
-            for _ in range(2):  # サンハイツ池上 2F|-B, フォレスト緑ケ丘 B棟| 208
-                room = _ROOM_AFTER.match(text[end:end + 16])
-                if not room or not room.group(0):
+            for _ in range(2):  # サンハイツ池上 2F|-B, フォレスト緑ケ丘 B棟| 208, 県営住宅5号棟|の402
+                skip = 1 if text[end:end + 1] == "の" and regex.search("棟|階", text[start:end]) else 0
+                room = _ROOM_AFTER.match(text[end + skip:end + skip + 16])
+                if not room or not room.group(0) or (skip and not regex.match(r"[0-9０-９]", room.group(0))):
                     break
-                end += len(room.group(0))
+                end += skip + len(room.group(0))
             if not regex.search("号室|棟|階|[0-9０-９][FＦ]", text[start:end]) and not regex.search(
                     _BUILDING_WORD, text[start:end]):
                 continue
-            if regex.fullmatch(r"第?[0-9０-９一二三四五六七八九十]+号?棟", text[start:end]):
-                continue  # 第3号棟の耐震改修工事: a building of no named place
+            if regex.fullmatch(r"第?[0-9０-９一二三四五六七八九十]+号?棟", text[start:end]) or text[start] in "棟階号室":
+                continue  # 第3号棟の耐震改修工事: a building of no named place; 集会所（2棟1階）: a fragment
             if not regex.search("[0-9０-９]|[〇一二三四五六七八九十百]号室", text[start:end]) or \
                     any(r.start < end and start < r.end for r in results) or _MEETING_ROOM.match(text[end:end + 6]) \
                     or _VENUE_AFTER.match(text[end:end + 6]):
                 continue
             results.append(self.result(start, end, 0.8, True))
+        for m in _ROMAN_ADDRESS.finditer(text):
+            if _ROMAN_OFFICE_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
+                continue  # Izumi City Office, 2-7-5 Fuchu-cho: an office's address
+            if not any(r.start < m.end() and m.start() < r.end for r in results):
+                results.append(self.result(m.start(), m.end(), 0.8, True))
         for m in _NAMED_HOME.finditer(text):
             start, end = m.span()
             if not any(r.start < end and start < r.end for r in results):
@@ -273,7 +291,7 @@ class AddressRecognizer(JaRegexRecognizer):
         place = run.group(0) if run else ""
         gap = len(before) - len(base) if run and spaced else 0
         if run:  # いぶき野2-3-4, 和泉市 いぶき野 5-3-2: a town name written partly in hiragana
-            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　\n、:：])|(?<=(?:住まい|住所|自宅|実家|転居先)[はがも]))"
+            kana_head = regex.search(r"(?:^|(?<=[市区町村郡 　\t\n、:：,，])|(?<=(?:住まい|住所|自宅|実家|転居先)[はがも]))"
                                      r"[\p{Hiragana}]{1,5}\Z",
                                      base[:len(base) - len(place)])
             if kana_head:
@@ -294,7 +312,10 @@ class AddressRecognizer(JaRegexRecognizer):
         if place and _NOT_ADDRESS_BEFORE.search(place) and not _PLACE_SUFFIX.search(place):
             return None
         if dashed:
-            if len(place) < 2 or not (_PLACE_SUFFIX.search(place) or _HAS_MUNICIPALITY.search(place)):
+            # 幸3-10-1-402: a one-kanji town with block, lot and room
+            one_kanji_town = len(place) == 1 and bool(_DASH_ROOM.match(text[end:end + 6])) and \
+                regex.fullmatch(rf"{_ANUM}(?:{DASH}{_ANUM}){{2}}", text[start:end]) is not None
+            if not one_kanji_town and (len(place) < 2 or not (_PLACE_SUFFIX.search(place) or _HAS_MUNICIPALITY.search(place))):
                 return None
             score = 0.8
         else:
@@ -363,7 +384,7 @@ _DISTRICT_AFTER = regex.compile(r"^(?:[、・][^。\n]{0,10}?)?(?:は|が)?[^。
 
 # Two parts of one address next to each other: グランコート府中 302号室（和泉市府中町3丁目5-12）,
 # レオパレスいぶき 105号 和泉市いぶき野3-1-8.
-_JOIN_GAP = regex.compile(r"^[ 　、，,]{0,2}(?P<open>[（(])?[ 　]?$")
+_JOIN_GAP = regex.compile(r"^(?:[ 　、，,]{0,2}(?P<open>[（(])?[ 　]?|の)$")
 
 
 def _joined(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:

@@ -41,7 +41,7 @@ FULL_DATE_PATTERNS = [
 # 和暦 written without the era (30.4.2生, 30年4月2日生まれ, 生年月日：27.11.3): personal only next
 # to birth words.
 ERALESS_DATE_PATTERN = (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－{KANJI_DIGITS}]|{_ERA}|{_ERA_ABBR})"
-                        rf"(?:{DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])"
+                        rf"(?:['’‘]?{DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}[./／．]{DIGIT}{{1,2}}(?![0-9０-９./／．\-－])"
                         rf"|{DIGIT}{{1,2}}{_S}年{_S}{_N}{_S}月{_S}{_N}{_S}日)")
 # A birth year only, right before 生まれ / 生 (平成30年生まれ, H30生); not 年度 (a cohort).
 BIRTH_YEAR_PATTERN = (rf"(?:{_ERA}{_S}{_Y}{_S}年|{_NO_DIGIT_BEFORE}{_ERA_ABBR}[.．]?{DIGIT}{{1,2}}年?"
@@ -58,6 +58,8 @@ PARTIAL_DATE_PATTERNS = [
     (rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ/／.．\-－]){DIGIT}{{1,2}}[/／]{DIGIT}{{1,2}}(?![0-9０-９/／])", True),
 ]
 
+# 生年月日：20160822 (a system's export): eight digits, personal only next to birth words
+_COMPACT_DATE = regex.compile(r"(?<![0-9０-９A-Za-z])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?![0-9０-９A-Za-z])")
 _BIRTH_WORDS = ("生まれ", "生れ", "誕生", "出生", "出産", "生年月", "ＤＯＢ", "DOB")
 _BIRTH_RIGHT_AFTER = regex.compile(r"^[ 　]?(?:生|産)")
 
@@ -69,18 +71,20 @@ def is_birth_date(text: str, start: int, end: int, before: int = 8) -> bool:
 
 
 _CRITERIA_AFTER = regex.compile(
-    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|付(?:[)）、。]|$)|締め|〆|期限|迄|まで|"
+    r"^[ 　]*(?:時点|現在|基準|以降|以前|以後|以内|施行|改正|公布|付け|付で|付の|付(?:[ 　)）、。]|$)|(?:生まれ|生れ|生)[ 　]*(?:まで|以降|以前|以後|から|より前|より後)|締め|〆|期限|迄|まで|"
     r"開催|の会議|会議|告示|通知|発出|策定|適用|から適用|承認|公開|改訂|更新|施行|の改元|改元|"
     r"を基準|の時点|の基準|から起算|を起点|を含む期間|〜|～|~|から[ 　]*(?:令和|平成|昭和|[0-9０-９])|"
     r"(?:から|より)[ 　]*[^。、\n生]{0,8}?(?:運用|開始|施行|実施|適用|受付|始ま|スタート|試行|稼働|移行|変更|切り替え|切替)|"
     r"(?:に|の)[ 　]*[^。、生]{0,14}(?:会議|報告会|説明会|研修|検討会)(?:を|が)?(?:開催|実施)|に[ 　]*(?:開催|実施)|"
+    r"に[ 　]*[^。、\n生]{0,20}(?:で|にて)[ 　]*(?:開催|実施|行い|行わ|行う)|"
     # an appointment's hour: 令和7年11月20日 14時から, 12/3 10:00〜
     r"[（(]?[月火水木金土日祝]?[)）]?[ 　]?(?:午前|午後)?[0-9０-９]{1,2}(?:時|[:：][0-9０-９]{2})(?:[0-9０-９]{1,2}分|半)?"
     r"[ 　]?(?:から|より|〜|～|~|開始|に|集合|予定))"
 )
 _CRITERIA_BEFORE = regex.compile(
     r"(?:基準日|基準|時点|期間|以降|集計日|抽出日|締切日|承認日|公開日|施行日|適用日|適用開始|運用開始|開始日|終了日|"
-    r"改訂日|更新日|作成日|次回抽出|初回|次回|抽出|会議|面談|家庭訪問|訪問日|予定日|実施日|開催日)[ 　:：はをが（(]*$"
+    r"改訂日|更新日|作成日|次回抽出|初回|次回|抽出|会議|面談|家庭訪問|訪問日|予定日|実施日|開催日|"
+    r"来室|来所|来庁|来校|最終|前回|予定)[ 　:：はをが（(]*$"
     r"|(?:答申|通知|通達|告示|要綱|条例|規則|協議会|決定|議決|報告|事務連絡|判決|決議|提言|答弁)[ 　]*[（(][ 　]*$"  # 局長通知（平成29年3月31日）
     r"|[0-9０-９日月](?:[（(][月火水木金土日祝][)）])?[ 　]*(?:から|〜|～|~)[ 　]*$"  # the end of a range: 4月1日から|令和7年3月31日
     r"|第?[0-9０-９]+号[ 　、,]*$"  # a document's number and date: 和子育第1234号　令和7年8月1日
@@ -208,6 +212,11 @@ class DateOfBirthRecognizer(JaRegexRecognizer):
         for m in _ENGLISH_DATE.finditer(text):  # born on 14 March 2018, Date of birth: March 14, 2018
             start, end = m.span()
             if not any(s < end and start < e for s, e in taken) and _ENGLISH_BIRTH_BEFORE.search(text[max(0, start - 24):start]):
+                taken.append((start, end))
+                results.append(self.result(start, end, 0.85, True))
+        for m in _COMPACT_DATE.finditer(text):
+            start, end = m.span()
+            if is_birth_date(text, start, end, before=8) and not self.is_criteria_anchor(text, start, end):
                 taken.append((start, end))
                 results.append(self.result(start, end, 0.85, True))
         for m in self._eraless.finditer(text):

@@ -22,6 +22,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from privacy.pii.recognizers.base import JaRegexRecognizer
 from privacy.pii.recognizers.person_context import (
     attendance_names,
+    chat_handles,
     chat_speakers,
     clause_subjects,
     complete_spans,
@@ -43,6 +44,7 @@ from privacy.pii.recognizers.person_context import (
     spaced_surnames,
     surname_forms,
     table_names,
+    vocabulary,
 )
 from privacy.pii.recognizers.person_lexicon import (
     GIVEN_NAME_BEFORE,
@@ -191,6 +193,7 @@ class PersonRecognizer(JaRegexRecognizer):
         family_full_names(found)
         reading_names(found)
         chat_speakers(found)
+        chat_handles(found)
         self_word_names(found)
         attendance_names(found)
         _glued_to_role(found)
@@ -212,7 +215,8 @@ class PersonRecognizer(JaRegexRecognizer):
                 if not _NOT_A_NAME.match(text[s:e]) and not _PLACE_NAME_AFTER.match(text[e:e + 8])
                 and not _adjective_before_noun(text, s, e) and not _kanji_inside_a_word(text, s, e)
                 and not _spaced_common_word(text[s:e]) and not _HIRAGANA_PLACE_AFTER.match(text[e:e + 6])
-                and not (text[e:e + 1] in "」』" and _QUOTED_ROOM_AFTER.match(text[e + 1:e + 5]))]
+                and not (text[e:e + 1] in "」』" and _QUOTED_ROOM_AFTER.match(text[e + 1:e + 5]))
+                and not _not_a_person(text, s, e)]
 
 
 # Form values that are no name (住所：未記入　氏名：未記入) and places named after people (泉井上神社, 信太山駅前).
@@ -222,6 +226,36 @@ _NOT_A_NAME = regex.compile(r"^(?:未記入|記入なし|空欄|不明|なし|�
 _PLACE_NAME_AFTER = regex.compile(
     r"^[\p{Han}]{0,2}(?:神社|寺|院|公園|駅|美術館|記念館|会館|病院|小学校|中学校|高校|保育園|幼稚園|こども園|"
     r"ひろば|広場|橋|川|池|山)(?![\p{Han}]{2})")
+
+
+# 大字坪井, 字中ノ坪: a name right after 大字 / 字 is a district's name
+_DISTRICT_BEFORE = regex.compile(r"(?:大字|小字|(?<![\p{Han}])字)$")
+# 北部・中部・南部 (a part of the city), 要対協 (要保護児童対策地域協議会): words the tagger reads as names
+_COMMON_WORD = regex.compile(r"^(?:[東西南北中][部区]|要対協|要保護|要支援)$")
+# 「佐藤」「鈴木」「高橋」など / 「徳川家康と岡崎」「紫式部と源氏物語」: examples or titles listed in quotes
+_QUOTED_RUN = regex.compile(r"(?:「[^「」\n]{1,16}」[、・,，]?){3,}|(?:「[^「」\n]{1,16}」[、・,，]?){2,}(?=など|等|といった)")
+# 外字（𠮷、﨑、髙、德など）: single characters listed as characters
+_CHAR_LIST = regex.compile(r"(?:[（(「]|^)(?:\S[、,，・]){2,}\S(?:など|等|[)）」])")
+# 食堂 そら, 学童クラブ ひまわり: a facility's name after its kind
+_FACILITY_BEFORE = regex.compile(r"(?:食堂|クラブ|児童館|カフェ|サロン|文庫|ひろば|広場|ホーム)[ 　]?$")
+_ORG_INSIDE = regex.compile(r"銀行|信用金庫|株式会社|有限会社|工務店")
+# ﾃｲｼ ｼﾏｽ (a half-width katakana notice): a verb form is no name
+_KATAKANA_VERB = regex.compile(r"(?:マス|マセン|マシタ|デス|デシタ|クダサイ|ナイ)$")
+
+
+def _not_a_person(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    if _DISTRICT_BEFORE.search(text[max(0, start - 2):start]) or _COMMON_WORD.match(word):
+        return True
+    if _FACILITY_BEFORE.search(text[max(0, start - 6):start]) or _KATAKANA_VERB.search(word):
+        return True
+    if _ORG_INSIDE.search(word) or (len(word) == 1 and end < len(text) and text[end] in "いく" and text[end:end + 2] != "くん"):
+        return True  # 三井住友銀行和泉(支店); 同姓が多い: an adjective's stem
+    for rx in (_QUOTED_RUN, _CHAR_LIST):
+        for m in rx.finditer(text, max(0, start - 120), min(len(text), end + 120)):
+            if m.start() <= start and end <= m.end():
+                return True
+    return False
 
 
 # 「あおい空の下」: a kana name that is also an adjective (青い), right before a noun, is that adjective.
@@ -236,7 +270,7 @@ def _kanji_inside_a_word(text: str, start: int, end: int) -> bool:
 
 
 # 「はつが野・あゆみ野・いぶき野の3地区」: a hiragana town name ending in 野 is a place
-_HIRAGANA_PLACE_AFTER = regex.compile(r"^(?:が|ヶ|ケ)?野(?:[・、,，の]|地区|町|$)")
+_HIRAGANA_PLACE_AFTER = regex.compile(r"^(?:が|ヶ|ケ)?野(?:[・、,，の)）]|地区|町|$)")
 _SPACED_CHARS = regex.compile(r"\S(?:[ 　]\S)+")
 
 
@@ -434,21 +468,25 @@ def _hiragana_before_honorifics(found: _Candidates) -> None:
     for m in KANA_HONORIFIC_ANYWHERE.finditer(text):
         if found.covers_end(m.start()) or _WORD_GOES_ON.match(text[m.start():m.end() + 2]):
             continue
-        run = _HIRAGANA_RUN_BEFORE.search(text[max(0, m.start() - 12):m.start()])
+        honorific_start = m.start()
+        if text[honorific_start - 1:honorific_start] in (" ", "　") and honorific_start >= 3 \
+                and regex.match(r"\p{Hiragana}", text[honorific_start - 2]):
+            honorific_start -= 1  # あさひ くん: one space before the honorific
+        run = _HIRAGANA_RUN_BEFORE.search(text[max(0, honorific_start - 12):honorific_start])
         if not run:
             continue
-        offset = max(0, m.start() - 12)
+        offset = max(0, honorific_start - 12)
         start = offset + run.start()
         previous = _PREVIOUS_NAME.search(text[start:m.start()])
         if previous:
             start += previous.end()  # はるとくんと|ゆうとくん
         elif start > offset and _LEADING_PARTICLE.match(run.group(0)):
             start += 1
-        word = text[start:m.start()]
+        word = text[start:honorific_start]
         if len(word) < 2 or is_hiragana_kin(word) or word.startswith(("お", "ご")) \
-                or _TRAILING_PARTICLE.search(word):
+                or _TRAILING_PARTICLE.search(word) or (honorific_start < m.start() and word in vocabulary().hiragana_not_names):
             continue
-        found.add(start, m.start(), 0.7, True)
+        found.add(start, honorific_start, 0.7, True)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

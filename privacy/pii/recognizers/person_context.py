@@ -382,6 +382,12 @@ _LATIN_WITH_READING = regex.compile(
     r"(?P<reading>[\p{Katakana}ー]{1,10}(?:[・ 　=＝][\p{Katakana}ー]{1,10}){0,4})[)）]")
 
 
+# A pasted row: 髙木 結月	たかぎ ゆづき	Ｈ２５．１０．８: the reading in the cell after a name cell
+_READING_CELL = regex.compile(
+    r"(?m)(?:^|(?<=[\t,，|｜]))[ 　]*(?P<n>[\p{Han}々]{1,4}[ 　][\p{Han}々]{1,4})[ 　]*[\t,，|｜][ 　]*"
+    r"(?P<r>[\p{Hiragana}ー]{2,8}[ 　][\p{Hiragana}ー]{1,8}|[\p{Katakana}ー]{2,8}[ 　][\p{Katakana}ー]{1,8})[ 　]*(?=[\t,，|｜]|$)")
+
+
 def reading_names(found: Candidates) -> None:
     """A name with its reading in brackets before an honorific (東海林（しょうじ）さん, 東 陽向（ひがし ひなた）くん),
     or after a name already found (森川 咲希（もりかわ さき）): the reading is the name too."""
@@ -400,7 +406,15 @@ def reading_names(found: Candidates) -> None:
         elif honorific and not _taken(found, start, end):
             found.add(start, end, 0.8, True)
         r_start, r_end = m.span(2)
+        inner = [span for span in found.spans if r_start <= span[0] and span[1] <= r_end and span != (r_start, r_end)]
+        if inner and not any(s < r_end and r_start < e and not (r_start <= s and e <= r_end) for s, e in found.spans):
+            for span in inner:  # 福田 光（ふくだ ひかる）: ひかる found alone, the whole reading is the name
+                del found.spans[span]
         if not _taken(found, r_start, r_end) and text[r_start:r_end] not in vocabulary().hiragana_not_names:
+            found.spans[(r_start, r_end)] = (0.8, True)
+    for m in _READING_CELL.finditer(text):
+        r_start, r_end = m.span("r")
+        if _taken(found, *m.span("n")) and not _taken(found, r_start, r_end):
             found.spans[(r_start, r_end)] = (0.8, True)
     for m in _LATIN_WITH_READING.finditer(text):
         r_start, r_end = m.span("reading")
@@ -669,6 +683,29 @@ def chat_speakers(found: Candidates) -> None:
         start, end = m.span("name")
         if is_name_like(m.group("name")) and not _taken(found, start, end):
             found.spans[(start, end)] = (0.8, True)
+
+
+# 「宮本 10:05 14時以降なら」 (a speaker, then the time), [m.kobayashi] / kobayashi.m: / @kondo (a chat handle or a mention)
+_SPEAKER_THEN_TIME = regex.compile(
+    r"(?m)^[ 　]*(?P<name>[\p{Han}々]{1,4}|\p{Hiragana}{2,6}|[\p{Katakana}ー]{2,8})[ 　]+[0-9０-９]{1,2}[:：][0-9０-９]{2}(?=[ 　\t]|$)")
+_HANDLE = regex.compile(
+    r"(?m)^[ 　]*\[(?P<a>[a-z]{1,12}(?:[._][a-z]{1,12})+)\]|^[ 　]*(?P<b>[a-z]{1,12}(?:[._][a-z]{1,12})+)[ 　]*[:：]"
+    r"|(?<![A-Za-z0-9._%+\-])@(?P<c>[A-Za-z][A-Za-z0-9_]{1,15}(?:[.][A-Za-z0-9_]{1,15})?)(?![A-Za-z0-9@])")
+
+
+def chat_handles(found: Candidates) -> None:
+    """Speakers written before the time or opening a line, and latin chat handles (see _HANDLE)."""
+    text = found.text
+    for m in _SPEAKER_THEN_TIME.finditer(text):
+        start, end = m.span("name")
+        if is_name_like(m.group("name")) and not _taken(found, start, end):
+            found.spans[(start, end)] = (0.8, True)
+    for m in _HANDLE.finditer(text):
+        group = "a" if m.group("a") else "b" if m.group("b") else "c"
+        start, end = m.span(group)
+        if m.group(group) in vocabulary().latin_not_names or _taken(found, start, end):
+            continue
+        found.spans[(start, end)] = (0.75, True)
 
 
 def self_word_names(found: Candidates) -> None:

@@ -19,7 +19,7 @@ _SEP = rf"(?:{DASH}|[ 　.．]|[)）])"
 _LOCAL = regex.compile(rf"(?:電話|TEL|Tel|tel|ＴＥＬ|携帯|連絡先|☎|℡)[ 　]*(?:番号)?[ 　:：]*"
                        rf"(?P<v>{DIGIT}{{2,4}}{DASH}{DIGIT}{{4}})(?!{DASH}|{DIGIT}){NOT_ALNUM_AFTER}")
 _ORGANIZATION_AFTER = regex.compile(
-    r"^[ 　]?(?:[(（][^)）]{0,10})?(?:市役所|役所|役場|代表|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
+    r"^[ 　]?(?:[(（][^)）]{0,10})?(?:市役所|役所|役場|代表|直通|窓口|センター|相談所|事務所|学校|保育園|病院|課|室)")
 _OPEN = "[(（]"
 # A number starts after no letter or digit, or right after a phone label (TEL08012345678).
 _START = rf"(?:{NOT_ALNUM_BEFORE}|(?<=TEL|Tel|tel|ＴＥＬ|Ｔｅｌ|FAX|Fax|ＦＡＸ))"
@@ -34,7 +34,7 @@ _KANJI_TO_ASCII = str.maketrans(_KANJI_DIGIT, "0123456789")
 # An office's landline: the office is named earlier in the sentence (…支援センターの相談受付は平日9時〜17時、
 # 電話0725-…), with no person's home or phone word between them.
 _SENTENCE_BEFORE = regex.compile(r"[^。\n]{0,40}$")
-_PERSONAL_WORDS = regex.compile(r"自宅|宅|家|母|父|祖母|祖父|本人|携帯|保護者|さん|くん|ちゃん|\b(?:my|My|home|mobile|cell)\b")
+_PERSONAL_WORDS = regex.compile(r"自宅|宅|家(?!庭)|母|父|祖母|祖父|本人|携帯|保護者|さん|くん|ちゃん|\b(?:my|My|home|mobile|cell)\b")
 
 
 class PhoneRecognizer(JaRegexRecognizer):
@@ -46,7 +46,8 @@ class PhoneRecognizer(JaRegexRecognizer):
         # bare 10 or 11 digits starting with 0 (TEL08012345678 too)
         rf"{_START}[0０]{DIGIT}{{9,10}}{NOT_ALNUM_AFTER}",
         # with kanji digits (080-2291-五五六三, 〇九〇の七三九二の三〇七五): dashes or の between the groups
-        (rf"(?<![0-9０-９{_KANJI_DIGIT}])[0０〇]{_KD}{{1,4}}(?:{DASH}|の){_KD}{{1,4}}(?:{DASH}|の){_KD}{{4}}"
+        # 〇七二五（四四）三九一八: the area code's brackets
+        (rf"(?<![0-9０-９{_KANJI_DIGIT}])[0０〇]{_KD}{{1,4}}(?:{DASH}|の|[（(]){_KD}{{1,4}}(?:{DASH}|の|[）)]){_KD}{{4}}"
          rf"(?![0-9０-９{_KANJI_DIGIT}])"),
         # all in kanji digits, no separator: 〇九〇一二三四五六七八
         rf"(?<![0-9０-９{_KANJI_DIGIT}])〇[{_KANJI_DIGIT}]{{9,10}}(?![0-9０-９{_KANJI_DIGIT}])",
@@ -56,6 +57,8 @@ class PhoneRecognizer(JaRegexRecognizer):
     # Numbers of offices and hotlines are not personal.
     _ORGANIZATION_WORDS = ("市役所", "役所", "役場", "代表", "窓口", "センター", "ダイヤル", "相談所", "支援室", "相談室", "直通",
                            "事務所", "課", "学校", "保育園", "病院", "内線",
+                           # public hotlines (よりそいホットライン, いのちの電話（大阪）)
+                           "ホットライン", "いのちの電話", "相談ダイヤル", "相談窓口",
                            # English notices (Please contact the Child and Family Center at 0725-…)
                            "Center", "Centre", "Office", "School", "City Hall", "Department", "Hotline", "Help Desk", "Clinic", "Hospital")
     _NON_PERSONAL_PREFIXES = ("0120", "0570", "0800", "0180", "0990")

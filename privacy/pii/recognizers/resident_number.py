@@ -40,6 +40,9 @@ _ROW_KEY = regex.compile(
     r"[ 　]*[\p{Han}\p{Katakana}\p{Hiragana}ー々]{1,8}[ 　]?[\p{Han}\p{Katakana}\p{Hiragana}ー々]{0,8}[ 　]*(?P=sep)"
     r"(?=[^\n]*?(?:[0-9０-９]{2,4}[/／.．\-－][0-9０-９]{1,2}[/／.．\-－][0-9０-９]{1,2}|[HRSＨＲＳ][0-9０-９]{1,2}[.．]))")
 _PHONE_SHAPE = regex.compile(r"^0[1-9][0-9]{8,9}$")
+# An exported row (202104180,3048817205,2025-06-30,…): a cell of a configured length next to a date cell
+_CSV_CELL = regex.compile(r"(?:^|(?<=[\n,，\t]))[ 　]*(?P<v>[0-9０-９]{7,15})[ 　]*(?=[,，\t]|$)", regex.M)
+_CSV_DATE_CELL = regex.compile(r"(?:^|[,，\t])[ 　]*(?:19|20)[0-9]{2}[\-/][0-9]{1,2}[\-/][0-9]{1,2}[ 　]*(?:[,，\t]|$)", regex.M)
 
 
 class ResidentNumberRecognizer(JaRegexRecognizer):
@@ -76,6 +79,15 @@ class ResidentNumberRecognizer(JaRegexRecognizer):
             start, end = m.span("v")
             key = digits_only(text[start:end])
             if 7 <= len(key) <= 15 and not _PHONE_SHAPE.match(key):
+                results.append(self.result(start, end, 0.6, True))
+        for m in _CSV_CELL.finditer(text):
+            start, end = m.span("v")
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            key = digits_only(text[start:end])
+            if len(key) in self.format.digit_counts and not _PHONE_SHAPE.match(key) and _CSV_DATE_CELL.search(line) \
+                    and line.count(",") + line.count("，") + line.count("\t") >= 3:
                 results.append(self.result(start, end, 0.6, True))
         # a pasted table: 00318842 under a 世帯番号 column
         columns = set(self.format.labels) | set(self.format.context)

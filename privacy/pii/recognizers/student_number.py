@@ -27,6 +27,12 @@ from privacy.pii.text_utils import (
     table_cells,
 )
 
+# An absence list or a nurse's log (240517 堀 蒼空 2-3 病欠, 3限　22-2-14 小野寺 海斗): a number right before a
+# spaced full name is that child's number when the text is about school attendance.
+_ID_BEFORE_NAME = regex.compile(
+    r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ\-－.．])(?P<v>[0-9０-９]{5,8}|[0-9０-９]{2}[\-－][0-9０-９]{1,2}[\-－][0-9０-９]{1,3})"
+    r"[ 　]+(?=[\p{Han}々]{1,4}[ 　][\p{Han}々\p{Hiragana}\p{Katakana}ー]{1,4}(?:[ 　／/、,，\t]|$))")
+_SCHOOL_RECORD = regex.compile(r"欠席|遅刻|早退|出席|保健室|来室|登校|[0-9０-９]限|学級|クラス|児童|生徒|[1-6１-６]年[0-9０-９]組")
 _CELL_ID = regex.compile(r"^[A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９\-－_]{0,20}$")
 
 
@@ -64,6 +70,10 @@ class StudentNumberRecognizer(JaRegexRecognizer):
             for m in rx.finditer(text):
                 if not NOT_ONE_ID_AFTER.match(text[m.end():m.end() + 6]):
                     results.append(self.result(m.start(), m.end(), 0.85, True))
+        if _SCHOOL_RECORD.search(text):
+            for m in _ID_BEFORE_NAME.finditer(text):
+                start, end = m.span("v")
+                results.append(self.result(start, end, 0.8, True))
         # a pasted table: 2024-1107 under 学籍番号, 14 under 出席番号
         columns = set(self.format.labels) | set(self.format.context)
         cells = table_cells(text)
